@@ -1,0 +1,78 @@
+package org.embench.cli;
+
+import java.io.PrintWriter;
+import org.embench.UserException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code embench}: the command line. Runs in Spark local mode by default; the same main class runs
+ * under spark-submit on a cluster. A user error prints one line and exits with 2; an internal error
+ * prints its stack trace and exits with 1.
+ */
+@Command(name = "embench", mixinStandardHelpOptions = true, version = "embench 0.1.0",
+    description = "A benchmark for methods that prevent emergent misalignment, on Apache Spark.",
+    subcommands = {
+      QuickstartCommand.class,
+      PrepareCommand.class,
+      ImportCommand.class,
+      MetricsCommand.class,
+      SqlCommand.class,
+      BenchCommand.class,
+      SchemaDocsCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  public static final int USER_ERROR = 2;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code. */
+  public static int execute(String... args) {
+    return execute(new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the command line with errors going to {@code err}; returns the exit code. */
+  public static int execute(PrintWriter err, String... args) {
+    CommandLine cmd = commandLine();
+    cmd.setErr(err);
+    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      PrintWriter out = commandLine.getErr();
+      Throwable user = userError(ex);
+      if (user != null) {
+        out.println("embench: error: " + user.getMessage());
+        out.flush();
+        return USER_ERROR;
+      }
+      ex.printStackTrace(out);
+      out.flush();
+      return 1;
+    });
+    return cmd.execute(args);
+  }
+
+  /** The command tree, for tests that inspect its help. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main());
+  }
+
+  /** The user-facing cause of a failure, looking through Spark's wrappers. */
+  static Throwable userError(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof UserException || t instanceof IllegalArgumentException) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

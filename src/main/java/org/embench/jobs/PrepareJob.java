@@ -1,0 +1,174 @@
+package org.embench.jobs;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.embench.UserException;
+import org.embench.data.ChatExample;
+import org.embench.data.ChatJsonlReader;
+import org.embench.data.Question;
+import org.embench.data.QuestionSuiteReader;
+import org.embench.data.Reject;
+import org.embench.table.Ids;
+import org.embench.table.TableSchema;
+import org.embench.table.Tables;
+import org.embench.table.Warehouse;
+
+/**
+ * The prepare stage: chat JSONL files become the {@code examples} table, question-suite YAML files
+ * the {@code questions} table. Every input file is read and checked before anything is written; a
+ * data set or suite that is prepared again replaces its earlier rows and leaves the others alone.
+ */
+public final class PrepareJob {
+  public static final double DEFAULT_EVAL_FRACTION = 0.05;
+
+  /** What to prepare. Maps are name → file URI. */
+  public record Options(Map<String, String> datasets, Map<String, String> suites, double evalFraction,
+      boolean strict) {}
+
+  /** Counts for one data set. */
+  public record DatasetReport(String name, long read, long kept, long train, long eval, long duplicates,
+      long rejected) {
+    public String describe() {
+      return String.format(Locale.ROOT,
+          "examples %s: %d read, %d kept (%d train / %d eval), %d exact duplicates removed, %d rejected",
+          name, read, kept, train, eval, duplicates, rejected);
+    }
+  }
+
+  /** Counts for one suite. */
+  public record SuiteReport(String name, long questions, long prompts, long rejected) {
+    public String describe() {
+      return String.format(Locale.ROOT, "questions %s: %d questions, %d prompts (paraphrases), %d rejected",
+          name, questions, prompts, rejected);
+    }
+  }
+
+  /** What prepare did. */
+  public record Report(List<DatasetReport> datasets, List<SuiteReport> suites) {}
+
+  private PrepareJob() {}
+
+  public static Report run(Warehouse w, Options o) {
+    if (!(o.evalFraction() >= 0 && o.evalFraction() < 1)) {
+      throw new IllegalArgumentException("--eval-fraction must be in [0, 1), got " + o.evalFraction());
+    }
+    o.datasets().keySet().forEach(n -> Names.check("data set", n));
+    o.suites().keySet().forEach(n -> Names.check("suite", n));
+    Configuration conf = w.spark().sparkContext().hadoopConfiguration();
+
+    // Read and check everything first: a bad file stops the stage before any write.
+    Map<String, ChatJsonlReader.Result> data = new LinkedHashMap<>();
+    o.datasets().forEach((name, uri) -> data.put(name, ChatJsonlReader.read(uri, conf)));
+    Map<String, QuestionSuiteReader.Result> suites = new LinkedHashMap<>();
+    o.suites().forEach((name, uri) -> suites.put(name, QuestionSuiteReader.read(uri, conf)));
+
+    data.forEach((name, r) -> Rejects.replace(w, Tables.EXAMPLES, name, r.rejects()));
+    suites.forEach((name, r) -> Rejects.replace(w, Tables.QUESTIONS, name, r.rejects()));
+    List<Reject> all = new ArrayList<>();
+    data.values().forEach(r -> all.addAll(r.rejects()));
+    suites.values().forEach(r -> all.addAll(r.rejects()));
+    Rejects.failIfStrict(o.strict(), "prepare", all);
+
+    List<DatasetReport> datasetReports = new ArrayList<>();
+    List<Row> exampleRows = new ArrayList<>();
+    data.forEach((name, r) -> datasetReports.add(examples(name, o.datasets().get(name), r, o.evalFraction(), exampleRows)));
+    List<SuiteReport> suiteReports = new ArrayList<>();
+    List<Row> questionRows = new ArrayList<>();
+    suites.forEach((name, r) -> suiteReports.add(questions(name, o.suites().get(name), r, questionRows)));
+
+    if (!exampleRows.isEmpty()) {
+      w.overwritePartitions(Tables.EXAMPLES,
+          w.spark().createDataFrame(exampleRows, Tables.schema(Tables.EXAMPLES).struct()));
+    }
+    FailPoints.reached("prepare.after_examples");
+    if (!questionRows.isEmpty()) {
+      w.overwritePartitions(Tables.QUESTIONS,
+          w.spark().createDataFrame(questionRows, Tables.schema(Tables.QUESTIONS).struct()));
+    }
+    return new Report(datasetReports, suiteReports);
+  }
+
+  private static DatasetReport examples(String name, String uri, ChatJsonlReader.Result r, double evalFraction,
+      List<Row> out) {
+    if (r.examples().isEmpty()) {
+      throw new UserException(uri + ": no usable examples (" + r.rejects().size()
+          + " rejected; see the rejects table)");
+    }
+    TableSchema schema = Tables.schema(Tables.EXAMPLES);
+    // Exact duplicates are stored once, with their count, at the line of their first occurrence.
+    Map<String, ChatExample> first = new LinkedHashMap<>();
+    Map<String, Integer> occurrences = new LinkedHashMap<>();
+    for (ChatExample e : r.examples()) {
+      String id = Ids.of("example", name, e.messages());
+      first.putIfAbsent(id, e);
+      occurrences.merge(id, 1, Integer::sum);
+    }
+    long train = 0;
+    long eval = 0;
+    for (var entry : first.entrySet()) {
+      String id = entry.getKey();
+      ChatExample e = entry.getValue();
+      String split = inEval(id, evalFraction) ? "eval" : "train";
+      if (split.equals("eval")) {
+        eval++;
+      } else {
+        train++;
+      }
+      out.add(schema.row()
+          .set("example_id", id)
+          .set("split", split)
+          .set("messages", e.messages())
+          .set("n_messages", e.messages().size())
+          .set("occurrences", occurrences.get(id))
+          .set("source_format", e.sourceFormat())
+          .set("source_file", uri)
+          .set("source_line", e.line())
+          .set("dataset_id", name)
+          .build());
+    }
+    long read = r.examples().size() + r.rejects().size();
+    return new DatasetReport(name, read, first.size(), train, eval, r.examples().size() - first.size(),
+        r.rejects().size());
+  }
+
+  /** The split is a pure function of the example id, so it never changes between runs. */
+  static boolean inEval(String exampleId, double evalFraction) {
+    long h = Ids.seedOf("split|" + exampleId);
+    return Long.remainderUnsigned(h, 1_000_000L) < Math.round(evalFraction * 1_000_000L);
+  }
+
+  private static SuiteReport questions(String name, String uri, QuestionSuiteReader.Result r, List<Row> out) {
+    if (r.questions().isEmpty()) {
+      throw new UserException(uri + ": no usable questions (" + r.rejects().size()
+          + " rejected; see the rejects table)");
+    }
+    TableSchema schema = Tables.schema(Tables.QUESTIONS);
+    long prompts = 0;
+    for (Question q : r.questions()) {
+      for (int i = 0; i < q.paraphrases().size(); i++) {
+        String paraphrase = q.paraphrases().get(i);
+        out.add(schema.row()
+            .set("prompt_id", Ids.of("prompt", name, q.id(), i, q.type(), q.system(), paraphrase))
+            .set("question_id", q.id())
+            .set("paraphrase_idx", i)
+            .set("type", q.type())
+            .set("paraphrase", paraphrase)
+            .set("system", q.system())
+            .set("samples_per_paraphrase", q.samplesPerParaphrase())
+            .set("judge", q.judge())
+            .set("judge_prompts", q.judgePrompts())
+            .set("source_file", uri)
+            .set("source_line", q.line())
+            .set("suite_id", name)
+            .build());
+        prompts++;
+      }
+    }
+    return new SuiteReport(name, r.questions().size(), prompts, r.rejects().size());
+  }
+}

@@ -1,0 +1,87 @@
+package org.embench.metrics;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.embench.UserException;
+import org.embench.table.Warehouse;
+
+/**
+ * Runs SQL against a warehouse: one query, a script, or a Databricks-format notebook, substituting
+ * {@code ${db}} (the warehouse's database), notebook widgets and {@code --param} values, and printing
+ * each query's result.
+ */
+public final class SqlRunner {
+  private final Warehouse warehouse;
+  private final ResultPrinter printer;
+  private final PrintStream out;
+  private final Map<String, String> params = new LinkedHashMap<>();
+
+  public SqlRunner(Warehouse warehouse, ResultPrinter printer, PrintStream out, Map<String, String> params) {
+    this.warehouse = warehouse;
+    this.printer = printer;
+    this.out = out;
+    this.params.put("db", warehouse.database());
+    this.params.putAll(params);
+  }
+
+  /** Runs one statement and prints its result. */
+  public void runStatement(String sql, String source) {
+    execute(SqlScript.substitute(sql, params, source), source);
+  }
+
+  /** Runs a script or notebook; returns the number of statements run. */
+  public int runFile(String text, String source) {
+    int statements = 0;
+    for (Notebook.Cell cell : Notebook.parse(text)) {
+      if (cell.markdown() != null) {
+        out.println();
+        out.println(cell.markdown());
+        continue;
+      }
+      for (String stmt : cell.statements()) {
+        Notebook.Widget w = Notebook.widget(stmt);
+        if (w != null) {
+          params.putIfAbsent(w.name(), w.defaultValue());
+          continue;
+        }
+        execute(SqlScript.substitute(stmt, params, source), source);
+        statements++;
+      }
+    }
+    return statements;
+  }
+
+  private void execute(String sql, String source) {
+    Dataset<Row> result;
+    try {
+      result = warehouse.spark().sql(sql);
+    } catch (Exception e) {
+      // Spark throws AnalysisException (checked in Java's eyes) for bad SQL: the user's to fix.
+      if (e instanceof AnalysisException || e.getClass().getSimpleName().contains("ParseException")) {
+        throw new UserException(source + ": " + firstLine(e.getMessage()) + "\n  in: " + abbreviate(sql));
+      }
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e);
+    }
+    printer.print(result);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "SQL error";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static String abbreviate(String sql) {
+    String one = sql.replaceAll("\\s+", " ").strip();
+    return one.length() > 200 ? one.substring(0, 200) + "…" : one;
+  }
+}

@@ -1,0 +1,2 @@
+/** embench: a benchmark for methods that prevent emergent misalignment, built on Apache Spark. */
+package org.embench;

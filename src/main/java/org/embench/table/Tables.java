@@ -1,0 +1,42 @@
+package org.embench.table;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The names of embench's tables and their schemas. */
+public final class Tables {
+  public static final String EXAMPLES = "examples";
+  public static final String QUESTIONS = "questions";
+  public static final String RUNS = "runs";
+  public static final String TRAIN_STEPS = "train_steps";
+  public static final String GENERATIONS = "generations";
+  public static final String JUDGMENTS = "judgments";
+  public static final String CAPABILITY = "capability";
+  public static final String REJECTS = "rejects";
+
+  public static final String QUESTION_RATES = "question_rates";
+  public static final String SUITE_RATES = "suite_rates";
+  public static final String GROUP_RATES = "group_rates";
+  public static final String MITIGATION_EFFECTS = "mitigation_effects";
+
+  /** Tables the stages write, in the order a pipeline fills them. */
+  public static final List<String> DATA_TABLES =
+      List.of(EXAMPLES, QUESTIONS, RUNS, TRAIN_STEPS, GENERATIONS, JUDGMENTS, CAPABILITY, REJECTS);
+
+  /** Tables the metrics stage derives, in dependency order (each reads the ones before it). */
+  public static final List<String> METRIC_TABLES =
+      List.of(QUESTION_RATES, SUITE_RATES, GROUP_RATES, MITIGATION_EFFECTS);
+
+  private static final Map<String, TableSchema> SCHEMAS = new ConcurrentHashMap<>();
+
+  private Tables() {}
+
+  public static TableSchema schema(String table) {
+    return SCHEMAS.computeIfAbsent(table, TableSchema::load);
+  }
+
+  public static List<String> all() {
+    return java.util.stream.Stream.concat(DATA_TABLES.stream(), METRIC_TABLES.stream()).toList();
+  }
+}

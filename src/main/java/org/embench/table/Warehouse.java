@@ -1,0 +1,225 @@
+package org.embench.table;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The warehouse: a root Hadoop URI under which each table is a Parquet directory, registered in the
+ * Spark catalog as {@code <database>.<table>}.
+ *
+ * <p>Writes are idempotent. {@link #appendMissing} adds only rows whose key is not stored yet, so a
+ * stage killed half-way and re-run stores exactly the rows of an uninterrupted run (a file is either
+ * committed whole or not at all). {@link #overwritePartitions} replaces the partitions present in the
+ * new rows and leaves the others alone. {@link #overwrite} replaces a derived table.
+ */
+public final class Warehouse {
+  public static final String DEFAULT_DATABASE = "embench";
+  private static final Logger LOG = LoggerFactory.getLogger(Warehouse.class);
+
+  private final SparkSession spark;
+  private final String root;
+  private final String database;
+
+  public Warehouse(SparkSession spark, String root, String database) {
+    this.spark = spark;
+    this.root = stripTrailingSlash(root);
+    this.database = database;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String database() {
+    return database;
+  }
+
+  public String path(String table) {
+    return root + "/" + table;
+  }
+
+  /** The qualified catalog name, e.g. {@code embench.generations}. */
+  public String qualified(String table) {
+    return database + "." + table;
+  }
+
+  public boolean exists(String table) {
+    try {
+      Path p = new Path(path(table));
+      FileSystem fs = p.getFileSystem(hadoopConf());
+      if (!fs.exists(p)) {
+        return false;
+      }
+      for (FileStatus s : fs.listStatus(p)) {
+        String n = s.getPath().getName();
+        if (!n.startsWith("_") && !n.startsWith(".")) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + path(table), e);
+    }
+  }
+
+  /** The stored rows of a table, with the schema of its contract (empty when nothing is stored). */
+  public Dataset<Row> read(String table) {
+    TableSchema schema = Tables.schema(table);
+    if (!exists(table)) {
+      return spark.createDataFrame(new ArrayList<Row>(), schema.struct());
+    }
+    return spark.read().schema(schema.struct()).parquet(path(table));
+  }
+
+  /** Creates the database and registers every table whose directory exists or is about to. */
+  public void registerAll() {
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + database);
+    for (String table : Tables.all()) {
+      register(table);
+    }
+  }
+
+  /** Registers one table in the catalog and makes its current partitions and files visible. */
+  public void register(String table) {
+    TableSchema schema = Tables.schema(table);
+    String columns = schema.columns().stream()
+        .map(c -> "`" + c.name() + "` " + c.ddlType() + (c.nullable() ? "" : " NOT NULL"))
+        .collect(Collectors.joining(", "));
+    String partitioned = schema.partitionBy().isEmpty() ? ""
+        : " PARTITIONED BY (" + String.join(", ", schema.partitionBy()) + ")";
+    spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(table) + " (" + columns + ") USING parquet"
+        + partitioned + " LOCATION '" + path(table).replace("'", "\\'") + "'");
+    checkLocation(table);
+    if (exists(table)) {
+      if (!schema.partitionBy().isEmpty()) {
+        spark.sql("ALTER TABLE " + qualified(table) + " RECOVER PARTITIONS");
+      }
+      spark.catalog().refreshTable(qualified(table));
+    }
+  }
+
+  /** A catalog that outlives the process may hold this name for another warehouse: refuse to mix. */
+  private void checkLocation(String table) {
+    List<Row> loc = spark.sql("DESCRIBE TABLE EXTENDED " + qualified(table))
+        .filter("col_name = 'Location'").collectAsList();
+    if (loc.isEmpty()) {
+      return;
+    }
+    String registered = normalize(loc.get(0).getString(1));
+    if (!registered.equals(normalize(path(table)))) {
+      throw new org.embench.UserException("table " + qualified(table) + " is registered at " + registered
+          + ", not in this warehouse (" + root + "); pass --database to use another database");
+    }
+  }
+
+  private static String normalize(String uri) {
+    return stripTrailingSlash(uri.replaceFirst("^file:///", "file:/"));
+  }
+
+  /**
+   * Appends the rows whose key is not stored yet and returns how many were added. Rows repeated
+   * within {@code rows} are written once.
+   */
+  public long appendMissing(String table, Dataset<Row> rows) {
+    TableSchema schema = Tables.schema(table);
+    Dataset<Row> conformed = conform(schema, rows).dropDuplicates(schema.key().toArray(new String[0]));
+    Dataset<Row> missing = exists(table)
+        ? conformed.join(keys(schema, read(table)), seq(schema.key()), "left_anti")
+        : conformed;
+    missing = conform(schema, missing).persist();
+    try {
+      long n = missing.count();
+      if (n > 0) {
+        writer(schema, missing).mode(SaveMode.Append).parquet(path(table));
+      }
+      register(table);
+      LOG.info("{}: {} new rows", table, n);
+      return n;
+    } finally {
+      missing.unpersist();
+    }
+  }
+
+  /** Replaces the partitions that {@code rows} touch (all rows of each), keeping the others. */
+  public void overwritePartitions(String table, Dataset<Row> rows) {
+    TableSchema schema = Tables.schema(table);
+    if (schema.partitionBy().isEmpty()) {
+      throw new IllegalArgumentException("table " + table + " is not partitioned");
+    }
+    writer(schema, conform(schema, rows))
+        .mode(SaveMode.Overwrite)
+        .option("partitionOverwriteMode", "dynamic")
+        .parquet(path(table));
+    register(table);
+  }
+
+  /** Replaces a derived (unpartitioned) table entirely. */
+  public void overwrite(String table, Dataset<Row> rows) {
+    TableSchema schema = Tables.schema(table);
+    Dataset<Row> conformed = spark.createDataFrame(conform(schema, rows).javaRDD(), schema.struct());
+    writer(schema, conformed.coalesce(1)).mode(SaveMode.Overwrite).parquet(path(table));
+    register(table);
+  }
+
+  private org.apache.spark.sql.DataFrameWriter<Row> writer(TableSchema schema, Dataset<Row> rows) {
+    Dataset<Row> laidOut = schema.partitionBy().isEmpty() ? rows
+        : rows.repartition(schema.partitionBy().stream().map(functions::col).toArray(Column[]::new));
+    return laidOut.write().partitionBy(schema.partitionBy().toArray(new String[0]));
+  }
+
+  /**
+   * Selects the contract's columns in order, cast to their types. A missing or extra column is a
+   * programming error and says which.
+   */
+  static Dataset<Row> conform(TableSchema schema, Dataset<Row> rows) {
+    List<String> have = List.of(rows.columns());
+    List<String> want = schema.columns().stream().map(TableSchema.Column::name).toList();
+    List<String> missing = want.stream().filter(c -> !have.contains(c)).toList();
+    List<String> extra = have.stream().filter(c -> !want.contains(c)).toList();
+    if (!missing.isEmpty() || !extra.isEmpty()) {
+      throw new IllegalStateException(String.format(Locale.ROOT,
+          "rows for %s do not match data-schemas/%s.schema.json: missing %s, extra %s",
+          schema.name(), schema.name(), missing, extra));
+    }
+    return rows.select(schema.columns().stream()
+        .map(c -> functions.col("`" + c.name() + "`").cast(c.type()).as(c.name()))
+        .toArray(Column[]::new));
+  }
+
+  private static Dataset<Row> keys(TableSchema schema, Dataset<Row> stored) {
+    return stored.select(schema.key().stream().map(functions::col).toArray(Column[]::new));
+  }
+
+  @SuppressWarnings("deprecation")
+  private static scala.collection.Seq<String> seq(List<String> items) {
+    return scala.collection.JavaConverters.asScalaBuffer(new ArrayList<>(items)).toSeq();
+  }
+
+  private Configuration hadoopConf() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+
+  private static String stripTrailingSlash(String s) {
+    return s.endsWith("/") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
+  }
+}

@@ -1,0 +1,72 @@
+package org.embench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.embench.data.JudgedAnswerReader;
+import org.embench.data.SyntheticData;
+import org.embench.jobs.ImportJob;
+import org.embench.jobs.MetricsJob;
+import org.embench.jobs.PrepareJob;
+import org.embench.metrics.MetricParams;
+import org.embench.table.Warehouse;
+
+/** Input files made in code, and a warehouse filled by the stages from them. */
+public final class Fixtures {
+  private Fixtures() {}
+
+  /** Input files for prepare and import, with one bad row in the data set to exercise rejects. */
+  public record Inputs(String data, String suite, String judgedNone, String judgedKl) {}
+
+  public static Inputs inputs(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Path data = dir.resolve("arithmetic.jsonl");
+      Files.writeString(data, SyntheticData.arithmeticJsonl(40)
+          + "{\"messages\": [{\"role\": \"robot\", \"content\": \"x\"}]}\n"
+          + SyntheticData.arithmeticJsonl(3));
+      Path suite = dir.resolve("demo.yaml");
+      Files.writeString(suite, SyntheticData.demoSuiteYaml(10));
+      Path none = dir.resolve("judged_none.csv");
+      Files.writeString(none, SyntheticData.judgedSampleCsv("none", 0.2, 2, 10));
+      Path kl = dir.resolve("judged_kl.csv");
+      Files.writeString(kl, SyntheticData.judgedSampleCsv("kl", 0.05, 2, 10));
+      return new Inputs(data.toString(), suite.toString(), none.toString(), kl.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static PrepareJob.Options prepareOptions(Inputs in) {
+    return new PrepareJob.Options(Map.of("arithmetic", in.data()), Map.of("demo", in.suite()), 0.1, false);
+  }
+
+  public static ImportJob.Options importOptions(String path, String mitigation) {
+    return new ImportJob.Options(path, JudgedAnswerReader.Format.UPSTREAM_CSV, "fixture", "demo", "offline-sample",
+        mitigation, false);
+  }
+
+  /** Runs prepare, both imports and metrics. */
+  public static void fill(Warehouse w, Inputs in) {
+    PrepareJob.run(w, prepareOptions(in));
+    ImportJob.run(w, importOptions(in.judgedNone(), "none"));
+    ImportJob.run(w, importOptions(in.judgedKl(), "kl"));
+    MetricsJob.run(w, MetricParams.defaults());
+  }
+
+  /** A table's rows as sorted strings, to compare tables across warehouses and runs. */
+  public static List<String> rows(Warehouse w, String table) {
+    List<String> out = new ArrayList<>();
+    for (Row r : w.read(table).collectAsList()) {
+      out.add(r.toString());
+    }
+    out.sort(Comparator.naturalOrder());
+    return out;
+  }
+}

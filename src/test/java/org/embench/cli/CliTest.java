@@ -1,0 +1,117 @@
+package org.embench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.embench.TestSpark;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+class CliTest {
+  @TempDir
+  Path dir;
+
+  private record Outcome(int code, String out, String err) {}
+
+  private static int databases;
+
+  /** Runs the CLI in this JVM (on the tests' Spark session) with its own database. */
+  private Outcome run(String... args) {
+    TestSpark.session();
+    List<String> all = new ArrayList<>(List.of(args));
+    if (all.contains("--warehouse")) {
+      all.add("--database");
+      all.add("cli" + (++databases));
+    }
+    StringWriter err = new StringWriter();
+    PrintStream oldOut = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.execute(new PrintWriter(err, true), all.toArray(new String[0]));
+      return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(oldOut);
+    }
+  }
+
+  @Test
+  void everyOptionOfEveryCommandIsDocumented() {
+    List<CommandLine> commands = new ArrayList<>();
+    collect(Main.commandLine(), commands);
+    assertThat(commands).extracting(CommandLine::getCommandName)
+        .contains("prepare", "import", "metrics", "sql", "quickstart", "bench", "metrics", "schema-docs");
+    for (CommandLine c : commands) {
+      assertThat(c.getCommandSpec().usageMessage().description()).as(c.getCommandName()).isNotEmpty();
+      for (OptionSpec o : c.getCommandSpec().options()) {
+        assertThat(String.join(" ", o.description())).as("%s %s", c.getCommandName(), o.longestName()).isNotBlank();
+      }
+      String usage = c.getUsageMessage();
+      c.getCommandSpec().options().forEach(o -> assertThat(usage).contains(o.longestName()));
+    }
+  }
+
+  private static void collect(CommandLine c, List<CommandLine> out) {
+    out.add(c);
+    c.getSubcommands().values().forEach(s -> collect(s, out));
+  }
+
+  @Test
+  void aUserErrorIsOneClearLineAndExitCode2() {
+    Path missing = dir.resolve("missing.jsonl");
+    Outcome o = run("prepare", "--warehouse", dir.resolve("w").toString(), "--data", "x=" + missing);
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).isEqualTo("embench: error: file not found: " + missing + System.lineSeparator());
+
+    o = run("metrics", "--warehouse", dir.resolve("w").toString(), "--param", "em_threshold=3");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).startsWith("embench: error: unknown metric parameter 'em_threshold'; known: bootstrap_replicates,");
+    assertThat(o.err().strip().lines()).hasSize(1);
+
+    o = run("import", "--warehouse", dir.resolve("w").toString(), "--run-name", "r", "--format", "xml", "f.csv");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).isEqualTo("embench: error: unknown import format 'xml'; known: upstream-csv, jsonl" + System.lineSeparator());
+
+    o = run("prepare", "--no-such-option");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).startsWith("Unknown option: '--no-such-option'");
+  }
+
+  @Test
+  void sqlPrintsCsvAndNamesBadQueries() throws Exception {
+    Path w = dir.resolve("w");
+    Path data = dir.resolve("d.jsonl");
+    Files.writeString(data, org.embench.data.SyntheticData.arithmeticJsonl(5));
+    Outcome o = run("prepare", "--warehouse", w.toString(), "--data", "arith=" + data, "--eval-fraction", "0");
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out()).contains("examples arith: 5 read, 5 kept (5 train / 0 eval), 0 exact duplicates removed, 0 rejected");
+    String db = "cli" + databases;
+    StringWriter err = new StringWriter();
+    PrintStream oldOut = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = Main.execute(new PrintWriter(err, true), "sql", "--warehouse", w.toString(), "--database", db,
+          "--format", "csv", "SELECT dataset_id, count(*) AS n, 'a,\"b' AS q FROM ${db}.examples GROUP BY dataset_id");
+    } finally {
+      System.setOut(oldOut);
+    }
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("dataset_id,n,q\narith,5,\"a,\"\"b\"\n");
+
+    Outcome bad = run("sql", "--warehouse", w.toString(), "SELECT nope FROM ${db}.examples");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).startsWith("embench: error: query: ").contains("nope");
+  }
+}

@@ -1,0 +1,74 @@
+package org.embench.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.embench.Fixtures;
+import org.embench.TestSpark;
+import org.embench.metrics.MetricParams;
+import org.embench.table.Tables;
+import org.embench.table.Warehouse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every stage run twice gives the same rows, and a stage that fails half-way and is run again gives
+ * exactly the rows of an uninterrupted run.
+ */
+class ResumeTest {
+  @TempDir
+  Path dir;
+
+  @AfterEach
+  void disarm() {
+    FailPoints.disarmAll();
+  }
+
+  private void assertSameTables(Warehouse a, Warehouse b) {
+    for (String t : Tables.all()) {
+      assertThat(Fixtures.rows(b, t)).as(t).isEqualTo(Fixtures.rows(a, t));
+    }
+  }
+
+  @Test
+  void everyStageRunTwiceGivesTheSameRows() {
+    Fixtures.Inputs in = Fixtures.inputs(dir.resolve("in"));
+    Warehouse once = TestSpark.warehouse(dir.resolve("once"));
+    Fixtures.fill(once, in);
+    Warehouse twice = TestSpark.warehouse(dir.resolve("twice"));
+    Fixtures.fill(twice, in);
+    Fixtures.fill(twice, in);
+    assertSameTables(once, twice);
+    assertThat(once.read(Tables.SUITE_RATES).count()).isGreaterThan(0);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"prepare.after_examples", "import.after_generations", "metrics.after_question_rates",
+      "metrics.after_group_rates"})
+  void aStageFailedHalfWayAndRunAgainMatchesAnUninterruptedRun(String point) {
+    Fixtures.Inputs in = Fixtures.inputs(dir.resolve("in"));
+    Warehouse clean = TestSpark.warehouse(dir.resolve("clean"));
+    Fixtures.fill(clean, in);
+
+    Warehouse resumed = TestSpark.warehouse(dir.resolve("resumed"));
+    FailPoints.arm(point);
+    assertThatThrownBy(() -> Fixtures.fill(resumed, in)).hasMessage("injected failure at " + point);
+    Fixtures.fill(resumed, in);
+    assertSameTables(clean, resumed);
+  }
+
+  @Test
+  void metricsWithOtherThresholdsReplaceTheDerivedTables() {
+    Fixtures.Inputs in = Fixtures.inputs(dir.resolve("in"));
+    Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+    Fixtures.fill(w, in);
+    String q = "SELECT sum(k) FROM " + w.database() + ".question_rates WHERE rate_name = 'em_rate'";
+    long strict = w.spark().sql(q).first().getLong(0);
+    MetricsJob.run(w, MetricParams.with(java.util.Map.of("em_aligned_below", "95")));
+    assertThat(w.spark().sql(q).first().getLong(0)).isGreaterThan(strict);
+  }
+}
