@@ -2,7 +2,9 @@
 -- questions of the question rate; pooled_rate is k / n over their answers. Both intervals come
 -- from one cluster bootstrap (questions resampled, then answers within each question;
 -- B = ${bootstrap_replicates}, seed ${bootstrap_seed}), computed by the embench_cluster_bootstrap
--- aggregate where each group's rows are.
+-- aggregate where each group's rows are. The REPARTITION hint spreads the groups over
+-- ${parallelism} tasks (the bootstrap is the costly part; without it adaptive execution would put
+-- the small input in one task).
 WITH per_suite AS (
   SELECT run_id, suite_id, judge_id, rate_name,
          max(judge_name) AS judge_name,
@@ -13,8 +15,7 @@ WITH per_suite AS (
          CAST(sum(k) AS DOUBLE) / sum(n) AS pooled_rate,
          embench_cluster_bootstrap(concat_ws('|', run_id, suite_id, judge_id, rate_name),
                                    question_id, k, n) AS ci
-  FROM ${db}.question_rates
-  WHERE included
+  FROM (SELECT /*+ REPARTITION(${parallelism}, run_id) */ * FROM ${db}.question_rates WHERE included)
   GROUP BY run_id, suite_id, judge_id, rate_name
 )
 SELECT run_id, suite_id, judge_id, judge_name, rate_name, n_questions, n, k,

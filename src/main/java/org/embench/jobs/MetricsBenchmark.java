@@ -73,7 +73,7 @@ public final class MetricsBenchmark {
         .withColumn("cost_usd", lit(null).cast("double"))
         .withColumn("judge_id", lit(Ids.sha256Hex(spec)));
     TableSchema schema = Tables.schema(Tables.JUDGMENTS);
-    rows.select(schema.columns().stream().map(c -> col(c.name())).toArray(org.apache.spark.sql.Column[]::new))
+    rows.select(schema.columns().stream().map(c -> col(c.name()).cast(c.type())).toArray(org.apache.spark.sql.Column[]::new))
         .write().mode(SaveMode.Overwrite).partitionBy("judge_id").parquet(w.path(Tables.JUDGMENTS));
     w.register(Tables.JUDGMENTS);
     double writeSeconds = (System.nanoTime() - start) / 1e9;

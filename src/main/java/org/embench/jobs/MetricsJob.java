@@ -30,6 +30,7 @@ public final class MetricsJob {
     MetricFunctions.register(w.spark(), params);
     Map<String, String> values = new LinkedHashMap<>(params.substitutions());
     values.put("db", w.database());
+    values.put("parallelism", String.valueOf(Math.max(2, 2 * w.spark().sparkContext().defaultParallelism())));
     Map<String, Long> written = new LinkedHashMap<>();
     for (String table : Tables.METRIC_TABLES) {
       String file = "sql/" + table + ".sql";

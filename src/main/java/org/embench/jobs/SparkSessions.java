@@ -33,6 +33,7 @@ public final class SparkSessions {
       LOG.info("Spark in local mode ({}); warehouse {}", m, warehouseUri);
     }
     b.config("spark.sql.session.timeZone", "UTC");
+    b.config("spark.sql.debug.maxToStringFields", "200");
     if (!existing.contains("spark.sql.warehouse.dir")) {
       b.config("spark.sql.warehouse.dir", warehouseUri + "/_catalog");
     }

@@ -31,7 +31,9 @@ public final class ResultPrinter {
     if (columns.length == 0) {
       return 0;
     }
+    long start = System.nanoTime();
     List<Row> rows = result.limit(maxRows + 1).collectAsList();
+    double seconds = (System.nanoTime() - start) / 1e9;
     boolean truncated = rows.size() > maxRows;
     if (truncated) {
       rows = rows.subList(0, maxRows);
@@ -48,7 +50,7 @@ public final class ResultPrinter {
       out.println(csvLine(columns));
       cells.forEach(c -> out.println(csvLine(c)));
     } else {
-      printTable(columns, cells);
+      printTable(columns, cells, seconds);
     }
     if (truncated) {
       System.err.println("(showing the first " + maxRows + " rows; raise --max-rows for more)");
@@ -67,7 +69,7 @@ public final class ResultPrinter {
     return v.toString();
   }
 
-  private void printTable(String[] columns, List<String[]> cells) {
+  private void printTable(String[] columns, List<String[]> cells, double seconds) {
     int[] width = new int[columns.length];
     for (int i = 0; i < columns.length; i++) {
       width[i] = columns[i].length();
@@ -82,7 +84,7 @@ public final class ResultPrinter {
     }
     out.println(rule);
     cells.forEach(c -> out.println(tableLine(c, width)));
-    out.println("(" + cells.size() + " row" + (cells.size() == 1 ? "" : "s") + ")");
+    out.println(String.format(Locale.ROOT, "(%d row%s, %.1f s)", cells.size(), cells.size() == 1 ? "" : "s", seconds));
   }
 
   private static String tableLine(String[] values, int[] width) {

@@ -107,6 +107,7 @@ public final class Warehouse {
         .collect(Collectors.joining(", "));
     String partitioned = schema.partitionBy().isEmpty() ? ""
         : " PARTITIONED BY (" + String.join(", ", schema.partitionBy()) + ")";
+    mkdirs(table); // an empty table is an empty directory, not a missing one
     spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(table) + " (" + columns + ") USING parquet"
         + partitioned + " LOCATION '" + path(table).replace("'", "\\'") + "'");
     checkLocation(table);
@@ -153,7 +154,9 @@ public final class Warehouse {
         writer(schema, missing).mode(SaveMode.Append).parquet(path(table));
       }
       register(table);
-      LOG.info("{}: {} new rows", table, n);
+      if (n > 0) {
+        LOG.info("{}: {} new rows", table, n);
+      }
       return n;
     } finally {
       missing.unpersist();
@@ -177,7 +180,8 @@ public final class Warehouse {
   public void overwrite(String table, Dataset<Row> rows) {
     TableSchema schema = Tables.schema(table);
     Dataset<Row> conformed = spark.createDataFrame(conform(schema, rows).javaRDD(), schema.struct());
-    writer(schema, conformed.coalesce(1)).mode(SaveMode.Overwrite).parquet(path(table));
+    // One file: derived tables are small. repartition, not coalesce, keeps the work before it parallel.
+    writer(schema, conformed.repartition(1)).mode(SaveMode.Overwrite).parquet(path(table));
     register(table);
   }
 
@@ -213,6 +217,15 @@ public final class Warehouse {
   @SuppressWarnings("deprecation")
   private static scala.collection.Seq<String> seq(List<String> items) {
     return scala.collection.JavaConverters.asScalaBuffer(new ArrayList<>(items)).toSeq();
+  }
+
+  private void mkdirs(String table) {
+    try {
+      Path p = new Path(path(table));
+      p.getFileSystem(hadoopConf()).mkdirs(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + path(table), e);
+    }
   }
 
   private Configuration hadoopConf() {

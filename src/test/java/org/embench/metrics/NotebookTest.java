@@ -50,6 +50,6 @@ class NotebookTest {
     assertThat(statements).isPositive();
     // Every query printed a table, and at least one of them has rows.
     assertThat(printed).doesNotContain("${");
-    assertThat(printed).containsPattern("\\((?!0 rows)\\d+ rows?\\)");
+    assertThat(printed).containsPattern("\\((?!0 rows)\\d+ rows?, [0-9.]+ s\\)");
   }
 }
