@@ -68,8 +68,13 @@ public enum DType {
   void requireFloat(String tensor, String file) {
     if (!isFloat()) {
       throw new UserException("unsupported dtype " + this + " for tensor '" + tensor + "' in " + file
-          + "; supported: " + String.join(", ", FLOAT_TYPES.stream().map(DType::name).toList()));
+          + "; supported: " + floatTypeNames());
     }
+  }
+
+  /** "F32, F16, BF16", for messages. */
+  static String floatTypeNames() {
+    return String.join(", ", FLOAT_TYPES.stream().map(DType::name).toList());
   }
 
   /** Decodes all of {@code src} (little-endian elements of this type) into {@code dst}. */
