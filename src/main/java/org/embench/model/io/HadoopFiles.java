@@ -1,8 +1,10 @@
 package org.embench.model.io;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -66,6 +68,32 @@ final class HadoopFiles {
       return fileSystem(path, conf).create(path, true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The whole (small) file as UTF-8 text. */
+  static String readString(Path path, Configuration conf) {
+    try (InputStream in = fileSystem(path, conf).open(path)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  static void writeString(Path path, String text, Configuration conf) {
+    try (OutputStream out = create(path, conf)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes a file if it is there. */
+  static void deleteIfExists(Path path, Configuration conf) {
+    try {
+      fileSystem(path, conf).delete(path, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + path + ": " + e.getMessage(), e);
     }
   }
 }

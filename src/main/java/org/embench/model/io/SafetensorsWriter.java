@@ -53,6 +53,13 @@ public final class SafetensorsWriter {
       throw new IllegalArgumentException("cannot write tensor '" + name + "' as " + dtype
           + "; supported: " + DType.floatTypeNames());
     }
+    checkShape(name, shape, data.remaining());
+    entries.put(name, new Entry(name, dtype, shape.clone(), data.duplicate()));
+    return this;
+  }
+
+  /** Fails unless {@code shape} is non-negative and holds exactly {@code values} elements. */
+  static void checkShape(String name, long[] shape, int values) {
     long n = 1;
     for (long d : shape) {
       if (d < 0) {
@@ -61,12 +68,15 @@ public final class SafetensorsWriter {
       }
       n = Math.multiplyExact(n, d);
     }
-    if (n != data.remaining()) {
+    if (n != values) {
       throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape)
-          + " has " + n + " elements but " + data.remaining() + " values were given");
+          + " has " + n + " elements but " + values + " values were given");
     }
-    entries.put(name, new Entry(name, dtype, shape.clone(), data.duplicate()));
-    return this;
+  }
+
+  /** Tensor names in the order added. */
+  public List<String> names() {
+    return List.copyOf(entries.keySet());
   }
 
   /** Bytes of tensor data added so far (the file adds a header of a few KiB). */
