@@ -19,4 +19,10 @@ interface ByteSource extends Closeable {
    * {@code reuse} (a buffer an earlier call returned, or null) instead of allocating.
    */
   ByteBuffer read(long pos, int len, ByteBuffer reuse) throws IOException;
+
+  /**
+   * Says that nothing will read {@code window} (a buffer {@link #read} returned) or any view of it
+   * again, so its resources can go now rather than at some later garbage collection.
+   */
+  default void release(ByteBuffer window) {}
 }

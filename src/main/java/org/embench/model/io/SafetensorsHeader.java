@@ -48,7 +48,9 @@ final class SafetensorsHeader {
       throw new UserException(file + " is not a safetensors file: it has " + size
           + " bytes, fewer than the 8-byte header length");
     }
-    long length = source.read(0, 8, null).getLong();
+    ByteBuffer prefix = source.read(0, 8, null);
+    long length = prefix.getLong();
+    source.release(prefix);
     if (length < 0 || length > MAX_HEADER_BYTES) {
       throw new UserException(file + ": header length " + Long.toUnsignedString(length)
           + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes; this is not a safetensors file"
@@ -61,6 +63,7 @@ final class SafetensorsHeader {
     ByteBuffer json = source.read(8, (int) length, null);
     byte[] bytes = new byte[(int) length];
     json.get(bytes);
+    source.release(json);
     JsonNode root;
     try {
       root = JSON.readTree(bytes);

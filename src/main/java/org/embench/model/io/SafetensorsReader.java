@@ -108,6 +108,7 @@ public final class SafetensorsReader implements Closeable {
         int len = (int) Math.min(CHUNK_BYTES, t.byteLength() - done);
         chunk = source.read(start + done, len, chunk);
         t.dtype().decode(chunk, dst);
+        source.release(chunk);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read tensor '" + name + "' from " + uri() + ": "
