@@ -61,7 +61,7 @@ public enum DType {
       }
     }
     throw new UserException("unknown dtype '" + name + "' for tensor '" + tensor + "' in " + file
-        + "; known: " + Arrays.toString(values()));
+        + "; known: " + String.join(", ", Arrays.stream(values()).map(DType::name).toList()));
   }
 
   /** Fails unless this type can be read as floats. */

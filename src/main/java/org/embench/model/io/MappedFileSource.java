@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A local file read through memory maps: the page cache is copied straight into the caller's
- * buffer, with no intermediate copy (about 1.5 times as fast as positioned reads from the page
+ * buffer, with no intermediate copy (up to 1.5 times as fast as positioned reads from the page
  * cache). Each read maps its own window, since one map cannot exceed 2 GiB, and {@link #release}
  * unmaps it at once: left to the garbage collector, every window of a 16 GiB checkpoint could stay
  * mapped and count in the process's resident memory, which YARN and other monitors kill for.

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +14,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.embench.UserException;
 
@@ -72,7 +74,7 @@ final class SafetensorsHeader {
     }
     if (root == null || !root.isObject()) {
       throw new UserException(file + ": the safetensors header must be a JSON object, found "
-          + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase()));
+          + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase(Locale.ROOT)));
     }
     Map<String, TensorInfo> tensors = new LinkedHashMap<>();
     Map<String, String> metadata = new LinkedHashMap<>();
@@ -127,26 +129,18 @@ final class SafetensorsHeader {
     if (end < begin) {
       throw new UserException(where + ": data_offsets end " + end + " is before begin " + begin);
     }
-    String needed = neededBytes(dtype, shape);
-    if (!needed.equals(Long.toString(end - begin))) {
+    BigInteger neededBits = BigInteger.valueOf(dtype.bits());
+    for (long d : shape) {
+      neededBits = neededBits.multiply(BigInteger.valueOf(d));
+    }
+    if (!neededBits.equals(BigInteger.valueOf(end - begin).shiftLeft(3))) {
+      String needed = neededBits.testBit(0) || neededBits.testBit(1) || neededBits.testBit(2)
+          ? neededBits + " bits" : neededBits.shiftRight(3).toString();
       throw new UserException(where + ": data_offsets [" + begin + ", " + end + "] hold "
           + (end - begin) + " bytes but shape " + Arrays.toString(shape) + " of " + dtype
           + " needs " + needed);
     }
     return new TensorInfo(name, dtype, shape, begin, end);
-  }
-
-  /** The byte length a tensor must have, as text: too large for a long, or not whole bytes, says so. */
-  private static String neededBytes(DType dtype, long[] shape) {
-    try {
-      long bits = dtype.bits();
-      for (long d : shape) {
-        bits = Math.multiplyExact(bits, d);
-      }
-      return bits % 8 == 0 ? Long.toString(bits / 8) : bits + " bits, not whole bytes";
-    } catch (ArithmeticException e) {
-      return "more than 2^63 bytes";
-    }
   }
 
   private static JsonNode required(JsonNode node, String field, String where) {

@@ -41,16 +41,20 @@ public final class SafetensorsReader implements Closeable {
     ByteSource source = HadoopFiles.open(uri, conf, conf.getBoolean(MMAP, MMAP_DEFAULT));
     try {
       return new SafetensorsReader(source, SafetensorsHeader.read(source));
-    } catch (IOException | RuntimeException e) {
-      try {
-        source.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      if (e instanceof IOException io) {
-        throw new UncheckedIOException("cannot read the header of " + uri + ": " + io.getMessage(), io);
-      }
-      throw (RuntimeException) e;
+    } catch (IOException e) {
+      closeAfterFailure(source, e);
+      throw new UncheckedIOException("cannot read the header of " + uri + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeAfterFailure(source, e);
+      throw e;
+    }
+  }
+
+  private static void closeAfterFailure(ByteSource source, Exception failure) {
+    try {
+      source.close();
+    } catch (IOException e) {
+      failure.addSuppressed(e);
     }
   }
 

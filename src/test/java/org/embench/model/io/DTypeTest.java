@@ -146,7 +146,7 @@ class DTypeTest {
     assertThat(DType.parse("F8_E4M3", "w", "f").isFloat()).isFalse();
     assertThatThrownBy(() -> DType.parse("Q4_K", "w", "/m/model.safetensors"))
         .isInstanceOf(UserException.class)
-        .hasMessageStartingWith("unknown dtype 'Q4_K' for tensor 'w' in /m/model.safetensors; known: [BOOL, U8,");
+        .hasMessageStartingWith("unknown dtype 'Q4_K' for tensor 'w' in /m/model.safetensors; known: BOOL, U8,");
     assertThatThrownBy(() -> DType.I64.requireFloat("pos", "/m/model.safetensors"))
         .isInstanceOf(UserException.class)
         .hasMessage("unsupported dtype I64 for tensor 'pos' in /m/model.safetensors; supported: F32, F16, BF16");

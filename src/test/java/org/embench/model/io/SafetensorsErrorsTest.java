@@ -120,6 +120,9 @@ class SafetensorsErrorsTest {
     file = raw("{" + tensor("w", "BF16", "[2,3]", 0, 8) + "}", 8);
     assertOpenFails(file).hasMessage(file + ": tensor 'w': data_offsets [0, 8] hold 8 bytes but"
         + " shape [2, 3] of BF16 needs 12");
+    file = raw("{" + tensor("w", "F4", "[3]", 0, 2) + "}", 2);
+    assertOpenFails(file).hasMessage(file + ": tensor 'w': data_offsets [0, 2] hold 2 bytes but"
+        + " shape [3] of F4 needs 12 bits");
     file = raw("{" + tensor("a", "F32", "[4]", 0, 16) + "," + tensor("e", "F32", "[0]", 8, 8) + ","
         + tensor("b", "F32", "[4]", 8, 24) + "}", 24);
     assertOpenFails(file).hasMessage(file + ": tensors 'a' [0, 16) and 'b' [8, 24) overlap");
@@ -128,7 +131,7 @@ class SafetensorsErrorsTest {
   @Test
   void unknownDtypeFailsOnOpenUnsupportedOnRead() throws IOException {
     String file = raw("{" + tensor("w", "Q4_K", "[2]", 0, 1) + "}", 1);
-    assertOpenFails(file).hasMessageStartingWith("unknown dtype 'Q4_K' for tensor 'w' in " + file + "; known: [BOOL");
+    assertOpenFails(file).hasMessageStartingWith("unknown dtype 'Q4_K' for tensor 'w' in " + file + "; known: BOOL");
 
     // Integer buffers (position ids, masks) may sit beside the weights; only reading them fails.
     file = raw("{" + tensor("pos", "I64", "[2]", 0, 16) + "," + tensor("w", "F32", "[1]", 16, 20) + "}", 20);

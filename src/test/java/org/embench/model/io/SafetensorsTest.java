@@ -1,10 +1,12 @@
 package org.embench.model.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Percentage.withPercentage;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,8 +110,8 @@ class SafetensorsTest {
       assertSameFloats(bf16, bf16Expected);
       assertSameFloats(f16, f16Expected);
       // The relative error of the dtype's rounding, for normal values.
-      assertThat(bf16[100]).isCloseTo(values[100], org.assertj.core.data.Percentage.withPercentage(0.4));
-      assertThat(f16[100]).isCloseTo(values[100], org.assertj.core.data.Percentage.withPercentage(0.05));
+      assertThat(bf16[100]).isCloseTo(values[100], withPercentage(0.4));
+      assertThat(f16[100]).isCloseTo(values[100], withPercentage(0.05));
       assertThat(bf16[1]).isNaN();
       assertThat(f16[0]).isEqualTo(Float.POSITIVE_INFINITY);
     }
@@ -128,7 +130,7 @@ class SafetensorsTest {
     byte[] first = write(a, b);
     assertThat(write(a, b)).isEqualTo(first);
 
-    ByteBuffer bytes = ByteBuffer.wrap(first).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes = ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN);
     long length = bytes.getLong();
     assertThat(length % 8).isZero();
     String header = new String(first, 8, (int) length, StandardCharsets.UTF_8);
