@@ -58,6 +58,13 @@ public record ModelConfig(
       if (!(factor > 0)) {
         throw new IllegalArgumentException("rope_scaling.factor must be positive, found " + factor);
       }
+      // The llama3 rule interpolates between the two wavelength bounds these define.
+      if (type.equals("llama3") && !(0 < lowFreqFactor && lowFreqFactor < highFreqFactor
+          && originalMaxPositionEmbeddings > 0)) {
+        throw new IllegalArgumentException("llama3 rope_scaling needs 0 < low_freq_factor < "
+            + "high_freq_factor and original_max_position_embeddings > 0, found " + lowFreqFactor + ", "
+            + highFreqFactor + " and " + originalMaxPositionEmbeddings);
+      }
     }
 
     public static RopeScaling linear(double factor) {

@@ -142,6 +142,9 @@ class ModelConfigTest {
         "unsupported rope_scaling type 'yarn' in " + FILE + "; supported: llama3, linear");
     assertBad(LLAMA.replace("\"low_freq_factor\": 1.0,", ""),
         FILE + ": missing field 'rope_scaling.low_freq_factor'");
+    assertBad(LLAMA.replace("\"high_freq_factor\": 4.0", "\"high_freq_factor\": 1.0"),
+        FILE + ": llama3 rope_scaling needs 0 < low_freq_factor < high_freq_factor and"
+            + " original_max_position_embeddings > 0, found 1.0, 1.0 and 8192");
     assertBad(LLAMA.replace("\"hidden_act\": \"silu\"", "\"hidden_act\": \"gelu\""),
         FILE + ": field 'hidden_act' is 'gelu'; only silu is supported");
     assertBad(LLAMA.replace("\"mlp_bias\": false", "\"mlp_bias\": true"),

@@ -1,5 +1,6 @@
 package org.embench.model.io;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +33,9 @@ final class HadoopFiles {
 
   static boolean isFile(Path path, Configuration conf) {
     try {
-      return fileSystem(path, conf).isFile(path);
+      return fileSystem(path, conf).getFileStatus(path).isFile();
+    } catch (FileNotFoundException e) {
+      return false;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot check " + path + ": " + e.getMessage(), e);
     }
