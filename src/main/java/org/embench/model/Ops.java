@@ -1,0 +1,102 @@
+package org.embench.model;
+
+/**
+ * The element-wise pieces of a decoder layer, on row-major {@code [rows, dim]} float arrays. Each
+ * follows the Hugging Face implementation's order of operations (noted where it matters), so the
+ * engine's logits stay within float rounding of it.
+ */
+public final class Ops {
+  private Ops() {}
+
+  /**
+   * RMSNorm: {@code out = w * x / sqrt(mean(x²) + eps)} per row; the mean of squares is taken in
+   * double (HF upcasts to float32 from half precision; float32 input gains nothing from that, and
+   * double keeps long rows exact).
+   */
+  public static void rmsNorm(float[] x, int rows, int dim, float[] w, double eps, float[] out) {
+    for (int r = 0; r < rows; r++) {
+      rmsNormRow(x, r * dim, dim, w, eps, out);
+    }
+  }
+
+  /** RMSNorm of the row starting at {@code offset}. */
+  public static void rmsNormRow(float[] x, int offset, int dim, float[] w, double eps, float[] out) {
+    double ss = 0;
+    for (int i = 0; i < dim; i++) {
+      ss += (double) x[offset + i] * x[offset + i];
+    }
+    float inv = (float) (1.0 / Math.sqrt(ss / dim + eps));
+    for (int i = 0; i < dim; i++) {
+      out[offset + i] = w[i] * (x[offset + i] * inv);
+    }
+  }
+
+  /** RMSNorm of each {@code dim}-wide group of a row (Qwen3's per-head q/k norm), in place. */
+  public static void rmsNormGroups(float[] x, int groups, int dim, float[] w, double eps) {
+    rmsNorm(x, groups, dim, w, eps, x);
+  }
+
+  /** {@code acc += x}. */
+  public static void addInPlace(float[] acc, float[] x, int n) {
+    for (int i = 0; i < n; i++) {
+      acc[i] += x[i];
+    }
+  }
+
+  /** Adds a bias of width {@code dim} to every row. */
+  public static void addBias(float[] x, int rows, int dim, float[] bias) {
+    for (int r = 0; r < rows; r++) {
+      int o = r * dim;
+      for (int i = 0; i < dim; i++) {
+        x[o + i] += bias[i];
+      }
+    }
+  }
+
+  /** SwiGLU on {@code [offset, offset + n)}: {@code gate = silu(gate) * up}, silu(g) = g / (1 + e^-g). */
+  public static void siluMul(float[] gate, float[] up, int offset, int n) {
+    for (int i = offset; i < offset + n; i++) {
+      float g = gate[i];
+      gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
+    }
+  }
+
+  /**
+   * Rotary embedding in the "rotate half" layout of HF Llama/Qwen: for each head, element i and
+   * i + d/2 rotate together by the angle of frequency i at the row's position.
+   */
+  public static void rope(float[] x, int rows, int heads, int headDim, int[] positions, Rope rope) {
+    int half = headDim / 2;
+    for (int r = 0; r < rows; r++) {
+      float[] cos = rope.cos(positions[r]);
+      float[] sin = rope.sin(positions[r]);
+      for (int h = 0; h < heads; h++) {
+        int o = (r * heads + h) * headDim;
+        for (int i = 0; i < half; i++) {
+          float a = x[o + i];
+          float b = x[o + i + half];
+          x[o + i] = a * cos[i] - b * sin[i];
+          x[o + i + half] = b * cos[i] + a * sin[i];
+        }
+      }
+    }
+  }
+
+  /** Softmax of {@code x[from, to)} in place, max-subtracted; returns nothing, sums to 1. */
+  public static void softmax(float[] x, int from, int to) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int i = from; i < to; i++) {
+      max = Math.max(max, x[i]);
+    }
+    double sum = 0;
+    for (int i = from; i < to; i++) {
+      float e = (float) Math.exp(x[i] - max);
+      x[i] = e;
+      sum += e;
+    }
+    float inv = (float) (1.0 / sum);
+    for (int i = from; i < to; i++) {
+      x[i] *= inv;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package org.embench.model;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Where the engine's heavy tensor work runs: weight matrices live in the backend, activations stay
+ * in plain Java arrays, and the backend multiplies the two. Everything else of the forward pass
+ * (norms, rotary embeddings, attention over the KV cache, sampling) is plain Java in
+ * {@link Transformer}, so a second backend (for GPUs the released ND4J build cannot drive) needs only
+ * these operations.
+ *
+ * <p>Matrices are stored as Hugging Face stores linear weights: {@code [out, in]}, row-major.
+ */
+public interface TensorBackend extends AutoCloseable {
+  /** A weight matrix held by a backend. */
+  interface Matrix {
+    int rows();
+
+    int cols();
+
+    /** Copies row {@code row} into {@code dst[offset, offset + cols)} (embedding lookup). */
+    void copyRow(int row, float[] dst, int offset);
+
+    /** Bytes the matrix occupies in the backend. */
+    long bytes();
+  }
+
+  /** A line for logs saying what computes and with how many threads. */
+  String describe();
+
+  /** Stores a {@code rows × cols} matrix, filled by {@code fill} through a direct buffer. */
+  Matrix matrix(String name, int rows, int cols, java.util.function.Consumer<FloatBuffer> fill);
+
+  /** {@code y[m × w.rows] = x[m × w.cols] · wᵀ}: a linear layer over m rows. */
+  void matmulTransposed(float[] x, int m, Matrix w, float[] y);
+
+  /** {@code y[m × w.cols] = x[m × w.rows] · w}: the input gradient of a linear layer. */
+  void matmul(float[] x, int m, Matrix w, float[] y);
+
+  @Override
+  void close();
+}
