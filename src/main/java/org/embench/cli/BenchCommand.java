@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks whose figures go into BENCHMARKS.md.",
-    subcommands = {BenchCommand.Metrics.class})
+    subcommands = {BenchCommand.Metrics.class, BenchCommand.Generate.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -42,6 +42,39 @@ final class BenchCommand implements Runnable {
       }
       var w = warehouse.open("bench metrics");
       System.out.println(MetricsBenchmark.run(w, rows, questions, samples).describe());
+      return 0;
+    }
+  }
+
+  @Command(name = "generate", mixinStandardHelpOptions = true,
+      description = {"Prefill and decode tokens/s of the engine on a random checkpoint shaped like Qwen2.5-0.5B "
+          + "(24 layers, hidden 896, 14 heads, 2 KV heads, intermediate 4864, vocab 151936), at several batch sizes, "
+          + "each as a fraction of the bound measured on this machine (GEMM rate for batched decoding, memory "
+          + "bandwidth over weight bytes for batch 1). Needs about 3 GB of memory."})
+  static final class Generate implements Callable<Integer> {
+    @Option(names = "--batch", split = ",", defaultValue = "1,8,32,64", paramLabel = "B,B,…",
+        description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
+    int[] batches;
+
+    @Option(names = "--prompt-tokens", defaultValue = "64", paramLabel = "N", description = "Prompt length. Default: ${DEFAULT-VALUE}.")
+    int promptTokens;
+
+    @Option(names = "--decode-steps", defaultValue = "16", paramLabel = "N", description = "Decode steps timed. Default: ${DEFAULT-VALUE}.")
+    int decodeSteps;
+
+    @Option(names = "--layers", defaultValue = "24", paramLabel = "N", description = "Layers (fewer for a quick look). Default: ${DEFAULT-VALUE}.")
+    int layers;
+
+    @picocli.CommandLine.Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() {
+      engine.apply();
+      org.embench.model.EngineBenchmark.Shape s = org.embench.model.EngineBenchmark.Shape.QWEN25_05B;
+      new org.embench.model.EngineBenchmark(org.embench.model.Engine.shared(), System.out).run(
+          new org.embench.model.EngineBenchmark.Shape(layers, s.hidden(), s.heads(), s.kvHeads(), s.intermediate(), s.vocab()),
+          batches, promptTokens, decodeSteps);
       return 0;
     }
   }

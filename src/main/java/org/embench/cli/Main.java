@@ -20,6 +20,10 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       BenchCommand.class,
       SchemaDocsCommand.class,
+      MakeTinyModelCommand.class,
+      LogitsCommand.class,
+      TokenizeCommand.class,
+      SampleCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,13 +1,16 @@
 package org.embench.model;
 
 /**
- * Keys and values of past positions, per sequence slot and layer: {@code [position, kvHeads,
- * headDim]} row-major in a float array that grows by doubling. A forward pass writes the new
- * positions of every layer, then {@link #advance} makes them part of the sequence.
+ * Keys and values of past positions, per sequence slot and layer, in float arrays that grow by
+ * doubling. Values are {@code [position, kvHeads, headDim]}; keys are stored transposed,
+ * {@code [kvHeads, headDim, capacity]}, so that attention's query-key products and its weighted
+ * sum of values are both runs over contiguous memory that the JIT vectorises. A forward pass
+ * writes the new positions of every layer, then {@link #advance} makes them part of the sequence.
  */
 public final class KvCache {
   private final int layers;
   private final int kvDim;
+  private final int[] capacity;
   private final int maxPositions;
   private final float[][][] keys;
   private final float[][][] values;
@@ -20,6 +23,7 @@ public final class KvCache {
     this.keys = new float[slots][layers][];
     this.values = new float[slots][layers][];
     this.length = new int[slots];
+    this.capacity = new int[slots];
   }
 
   public int slots() {
@@ -42,16 +46,37 @@ public final class KvCache {
       throw new IllegalArgumentException("sequence of " + positions + " positions exceeds the model's "
           + maxPositions + " (max_position_embeddings)");
     }
-    for (int l = 0; l < layers; l++) {
-      float[] k = keys[slot][l];
-      if (k == null || k.length < positions * kvDim) {
-        int cap = Math.max(positions, k == null ? 64 : 2 * k.length / kvDim);
-        cap = Math.min(cap, maxPositions);
-        keys[slot][l] = k == null ? new float[cap * kvDim] : java.util.Arrays.copyOf(k, cap * kvDim);
-        float[] v = values[slot][l];
-        values[slot][l] = v == null ? new float[cap * kvDim] : java.util.Arrays.copyOf(v, cap * kvDim);
-      }
+    int old = capacity[slot];
+    if (positions <= old) {
+      return;
     }
+    int cap = Math.min(maxPositions, Math.max(positions, old == 0 ? 64 : 2 * old));
+    for (int l = 0; l < layers; l++) {
+      float[] k = new float[cap * kvDim];
+      float[] oldK = keys[slot][l];
+      for (int row = 0; oldK != null && row < kvDim; row++) {
+        System.arraycopy(oldK, row * old, k, row * cap, length[slot]);
+      }
+      keys[slot][l] = k;
+      float[] oldV = values[slot][l];
+      values[slot][l] = oldV == null ? new float[cap * kvDim] : java.util.Arrays.copyOf(oldV, cap * kvDim);
+    }
+    capacity[slot] = cap;
+  }
+
+  /** Positions the slot's arrays hold now: the stride of the transposed keys. */
+  int capacity(int slot) {
+    return capacity[slot];
+  }
+
+  /** Stores one position's keys and values ({@code kvHeads × headDim} each, from the given offsets). */
+  void store(int slot, int layer, int position, float[] k, int kOffset, float[] v, int vOffset) {
+    float[] keyRows = keys[slot][layer];
+    int cap = capacity[slot];
+    for (int j = 0; j < kvDim; j++) {
+      keyRows[j * cap + position] = k[kOffset + j];
+    }
+    System.arraycopy(v, vOffset, values[slot][layer], position * kvDim, kvDim);
   }
 
   float[] keys(int slot, int layer) {

@@ -1,38 +1,39 @@
 package org.embench.model;
 
-import java.lang.reflect.Field;
 import java.nio.FloatBuffer;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ND4J backend: weights in ND4J off-heap memory, products through ND4J's BLAS GEMM. A product
- * over very few rows (decoding one sequence) is bandwidth-bound, and BLAS GEMM reads the weights
- * there at a fraction of the machine's bandwidth (it packs them first), so rows up to
- * {@link #DIRECT_ROWS} are multiplied by a Java loop that streams the weights straight from their
- * off-heap address.
+ * The ND4J backend: weights in ND4J off-heap memory, products through ND4J's BLAS. One or two rows
+ * (decoding one sequence) go through GEMV, which streams the weights at the machine's read
+ * bandwidth; GEMM packs the weights first and reads them at about a third of that (measured: 27
+ * vs 9 GB/s on a 1 GB matrix), which only pays off once several rows share each read.
  *
- * <p>Numerics: BLAS rounds a row's result differently depending on how many rows are multiplied
- * together (measured: about 1e-6 relative), and so does the direct loop; results agree with the
- * double-precision reference within 1e-4 either way.
+ * <p>Numerics: BLAS rounds a row's result differently depending on the routine and on how many
+ * rows are multiplied together (about 1e-6 relative); results agree with the double-precision
+ * reference within 1e-4 either way.
  */
 public final class Nd4jBackend implements TensorBackend {
-  /** Products with at most this many rows use the direct loop instead of BLAS. */
-  static final int DIRECT_ROWS = 4;
+  /** Products with at most this many rows run one GEMV per row instead of a GEMM. */
+  static final int GEMV_ROWS = 2;
   private static final Logger LOG = LoggerFactory.getLogger(Nd4jBackend.class);
-  private static final sun.misc.Unsafe UNSAFE = unsafe();
-  private static final long FLOAT_ARRAY = UNSAFE.arrayBaseOffset(float[].class);
 
-  private final Parallel parallel;
+  private final int threads;
+  /** Whether OpenBLAS is called directly (the CPU backend) rather than through ND4J. */
+  private final boolean directBlas;
   private final ThreadLocal<Staging> staging = ThreadLocal.withInitial(Staging::new);
 
   public Nd4jBackend(int threads) {
-    this.parallel = new Parallel(threads);
+    BlasSettings.ensure();
+    this.threads = threads;
+    this.directBlas = Nd4j.getBackend().getClass().getSimpleName().equals("CpuBackend");
     Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
     Nd4j.getEnvironment().setMaxThreads(threads);
     Nd4j.factory().blas().setMaxThreads(threads);
@@ -42,19 +43,19 @@ public final class Nd4jBackend implements TensorBackend {
   @Override
   public String describe() {
     return "ND4J " + Nd4j.getBackend().getClass().getSimpleName() + " (" + Nd4j.factory().blas().getBlasVendor()
-        + " GEMM), " + parallel.threads() + " thread(s)";
+        + " BLAS), " + threads + " thread(s)";
   }
 
-  /** A weight matrix in ND4J memory; the INDArray is kept so its memory stays alive. */
-  static final class Nd4jMatrix implements Matrix {
+  /** A weight matrix in ND4J memory. */
+  final class Nd4jMatrix implements Matrix {
     final INDArray array;
-    final long address;
+    final org.bytedeco.javacpp.FloatPointer pointer;
     private final int rows;
     private final int cols;
 
     Nd4jMatrix(INDArray array, int rows, int cols) {
       this.array = array;
-      this.address = array.data().addressPointer().address();
+      this.pointer = directBlas ? OpenBlas.pointer(array.data()) : null;
       this.rows = rows;
       this.cols = cols;
     }
@@ -74,7 +75,9 @@ public final class Nd4jBackend implements TensorBackend {
       if (row < 0 || row >= rows) {
         throw new IndexOutOfBoundsException("row " + row + " of a " + rows + "-row matrix");
       }
-      UNSAFE.copyMemory(null, address + 4L * row * cols, dst, FLOAT_ARRAY + 4L * offset, 4L * cols);
+      FloatBuffer view = array.data().asNioFloat();
+      view.position(row * cols);
+      view.get(dst, offset, cols);
     }
 
     @Override
@@ -97,8 +100,8 @@ public final class Nd4jBackend implements TensorBackend {
   @Override
   public void matmulTransposed(float[] x, int m, Matrix w, float[] y) {
     Nd4jMatrix mat = (Nd4jMatrix) w;
-    if (m <= DIRECT_ROWS) {
-      direct(x, m, mat, y);
+    if (m <= GEMV_ROWS) {
+      gemv(x, m, mat, y);
       return;
     }
     gemm(x, m, mat, y, true);
@@ -113,88 +116,94 @@ public final class Nd4jBackend implements TensorBackend {
     int in = transposed ? w.cols : w.rows;
     int out = transposed ? w.rows : w.cols;
     Staging s = staging.get();
-    INDArray a = s.input(m, in);
-    INDArray c = s.output(m, out);
+    INDArray a = s.array(Staging.INPUT, m, in);
+    INDArray c = s.array(Staging.OUTPUT, m, out);
     a.data().asNioFloat().put(x, 0, m * in);
-    Nd4j.gemm(a, w.array, c, false, transposed, 1.0, 0.0);
+    product(s, Staging.INPUT, a, m, in, w, transposed, Staging.OUTPUT, c);
     c.data().asNioFloat().get(y, 0, m * out);
   }
 
-  /** y = x · wᵀ for a few rows, reading each weight row once for all of them. */
-  private void direct(float[] x, int m, Nd4jMatrix w, float[] y) {
-    int cols = w.cols;
-    int rows = w.rows;
-    long base = w.address;
-    parallel.range(rows, (from, to) -> {
-      for (int r = from; r < to; r++) {
-        long row = base + 4L * r * cols;
-        for (int i = 0; i < m; i++) {
-          y[i * rows + r] = dot(row, x, i * cols, cols);
-        }
+  /** c = a · w (or · wᵀ) on staged arrays, directly through OpenBLAS on the CPU backend. */
+  private void product(Staging s, int aSlot, INDArray a, int m, int in, Nd4jMatrix w, boolean transposed, int cSlot,
+      INDArray c) {
+    if (directBlas) {
+      OpenBlas.gemm(s.pointer(aSlot), m, in, w.pointer, transposed ? w.rows : w.cols, transposed, s.pointer(cSlot));
+    } else {
+      Nd4j.gemm(a, w.array, c, false, transposed, 1.0, 0.0);
+    }
+  }
+
+  @Override
+  public void swiGlu(float[] x, int m, Matrix gate, Matrix up, float[] out) {
+    Nd4jMatrix g = (Nd4jMatrix) gate;
+    Nd4jMatrix u = (Nd4jMatrix) up;
+    int inter = g.rows;
+    if (m <= GEMV_ROWS) {
+      float[] upOut = new float[m * inter];
+      gemv(x, m, g, out);
+      gemv(x, m, u, upOut);
+      Ops.siluMul(out, upOut, 0, m * inter);
+      return;
+    }
+    // Both products and the gating stay in ND4J memory; only the result is copied out.
+    Staging s = staging.get();
+    INDArray a = s.array(Staging.INPUT, m, g.cols);
+    INDArray gOut = s.array(Staging.OUTPUT, m, inter);
+    INDArray uOut = s.array(Staging.EXTRA, m, inter);
+    a.data().asNioFloat().put(x, 0, m * g.cols);
+    product(s, Staging.INPUT, a, m, g.cols, g, true, Staging.OUTPUT, gOut);
+    product(s, Staging.INPUT, a, m, g.cols, u, true, Staging.EXTRA, uOut);
+    Nd4j.exec(new Swish(gOut, gOut));
+    gOut.muli(uOut);
+    gOut.data().asNioFloat().get(out, 0, m * inter);
+  }
+
+  /** y = x · wᵀ one row at a time: y_i = W x_i. */
+  private void gemv(float[] x, int m, Nd4jMatrix w, float[] y) {
+    Staging s = staging.get();
+    INDArray xv = s.array(Staging.INPUT, 1, w.cols).reshape(w.cols);
+    INDArray yv = s.array(Staging.OUTPUT, 1, w.rows).reshape(w.rows);
+    for (int i = 0; i < m; i++) {
+      xv.data().asNioFloat().put(x, i * w.cols, w.cols);
+      if (directBlas) {
+        OpenBlas.gemv(w.pointer, w.rows, w.cols, s.pointer(Staging.INPUT), s.pointer(Staging.OUTPUT));
+      } else {
+        Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w.array, xv, 0.0, yv);
       }
-    });
+      yv.data().asNioFloat().get(y, i * w.rows, w.rows);
+    }
   }
 
-  /** Eight partial sums: enough independent additions to keep the loads streaming. */
-  private static float dot(long row, float[] x, int xo, int n) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    float s4 = 0;
-    float s5 = 0;
-    float s6 = 0;
-    float s7 = 0;
-    int k = 0;
-    for (; k + 8 <= n; k += 8) {
-      long p = row + 4L * k;
-      s0 += UNSAFE.getFloat(p) * x[xo + k];
-      s1 += UNSAFE.getFloat(p + 4) * x[xo + k + 1];
-      s2 += UNSAFE.getFloat(p + 8) * x[xo + k + 2];
-      s3 += UNSAFE.getFloat(p + 12) * x[xo + k + 3];
-      s4 += UNSAFE.getFloat(p + 16) * x[xo + k + 4];
-      s5 += UNSAFE.getFloat(p + 20) * x[xo + k + 5];
-      s6 += UNSAFE.getFloat(p + 24) * x[xo + k + 6];
-      s7 += UNSAFE.getFloat(p + 28) * x[xo + k + 7];
-    }
-    for (; k < n; k++) {
-      s0 += UNSAFE.getFloat(row + 4L * k) * x[xo + k];
-    }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-  }
-
-  /** Per-thread input and output buffers in ND4J memory, grown as needed and reused. */
+  /** Per-thread buffers in ND4J memory, grown as needed and reused across calls. */
   private static final class Staging {
-    private DataBuffer in;
-    private DataBuffer out;
+    static final int INPUT = 0;
+    static final int OUTPUT = 1;
+    static final int EXTRA = 2;
+    private final DataBuffer[] buffers = new DataBuffer[3];
+    private final org.bytedeco.javacpp.FloatPointer[] pointers = new org.bytedeco.javacpp.FloatPointer[3];
 
-    INDArray input(int m, int n) {
-      if (in == null || in.length() < (long) m * n) {
-        in = Nd4j.createBuffer(DataType.FLOAT, Math.max((long) m * n, in == null ? 0 : in.length() * 2), false);
+    /** The current buffer's address, for direct BLAS calls (valid until the buffer grows). */
+    org.bytedeco.javacpp.FloatPointer pointer(int which) {
+      if (pointers[which] == null || pointers[which].address() != buffers[which].addressPointer().address()) {
+        pointers[which] = OpenBlas.pointer(buffers[which]);
       }
-      return Nd4j.create(in, new long[] {m, n}, new long[] {n, 1}, 0, 'c', DataType.FLOAT);
+      return pointers[which];
     }
 
-    INDArray output(int m, int n) {
-      if (out == null || out.length() < (long) m * n) {
-        out = Nd4j.createBuffer(DataType.FLOAT, Math.max((long) m * n, out == null ? 0 : out.length() * 2), false);
+    /** A {@code [m, n]} view over buffer {@code which}. */
+    INDArray array(int which, int m, int n) {
+      DataBuffer b = buffers[which];
+      long need = (long) m * n;
+      if (b == null || b.length() < need) {
+        b = Nd4j.createBuffer(DataType.FLOAT, Math.max(need, b == null ? 0 : b.length() * 2), false);
+        buffers[which] = b;
       }
-      return Nd4j.create(out, new long[] {m, n}, new long[] {n, 1}, 0, 'c', DataType.FLOAT);
+      return Nd4j.create(b, new long[] {m, n}, new long[] {n, 1}, 0, 'c', DataType.FLOAT);
     }
   }
 
   @Override
   public void close() {
-    parallel.shutdown();
-  }
-
-  private static sun.misc.Unsafe unsafe() {
-    try {
-      Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-      f.setAccessible(true);
-      return (sun.misc.Unsafe) f.get(null);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("sun.misc.Unsafe is not available in this JVM", e);
-    }
+    // ND4J frees its memory when the arrays are collected; nothing else is held.
   }
 }

@@ -82,6 +82,25 @@ public final class Ops {
     }
   }
 
+  /** Dot product of two length-n slices, with four partial sums so the additions overlap. */
+  public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      s0 += a[ao + i] * b[bo + i];
+      s1 += a[ao + i + 1] * b[bo + i + 1];
+      s2 += a[ao + i + 2] * b[bo + i + 2];
+      s3 += a[ao + i + 3] * b[bo + i + 3];
+    }
+    for (; i < n; i++) {
+      s0 += a[ao + i] * b[bo + i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
   /** Softmax of {@code x[from, to)} in place, max-subtracted; returns nothing, sums to 1. */
   public static void softmax(float[] x, int from, int to) {
     float max = Float.NEGATIVE_INFINITY;

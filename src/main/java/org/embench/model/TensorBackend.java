@@ -34,6 +34,12 @@ public interface TensorBackend extends AutoCloseable {
   /** {@code y[m × w.rows] = x[m × w.cols] · wᵀ}: a linear layer over m rows. */
   void matmulTransposed(float[] x, int m, Matrix w, float[] y);
 
+  /**
+   * {@code out[m × gate.rows] = silu(x · gateᵀ) ⊙ (x · upᵀ)}: the hidden activation of a gated
+   * (SwiGLU) MLP, with silu(g) = g / (1 + e^-g).
+   */
+  void swiGlu(float[] x, int m, Matrix gate, Matrix up, float[] out);
+
   /** {@code y[m × w.cols] = x[m × w.rows] · w}: the input gradient of a linear layer. */
   void matmul(float[] x, int m, Matrix w, float[] y);
 

@@ -158,8 +158,7 @@ public final class Transformer {
     Ops.rope(b.k, rows, nkv, hd, positions, rope);
     int kvDim = nkv * hd;
     for (int r = 0; r < rows; r++) {
-      System.arraycopy(b.k, r * kvDim, cache.keys(rowSlot[r], l), positions[r] * kvDim, kvDim);
-      System.arraycopy(b.v, r * kvDim, cache.values(rowSlot[r], l), positions[r] * kvDim, kvDim);
+      cache.store(rowSlot[r], l, positions[r], b.k, r * kvDim, b.v, r * kvDim);
     }
     attention(l, rows, positions, rowSlot, cache, b);
     linear(l, "o_proj", lw.o(), b.attn, rows, b.proj);
@@ -167,13 +166,15 @@ public final class Transformer {
 
     rmsNormRows(h, rows, hidden, lw.postAttentionNorm(), b.norm);
     int inter = cfg.intermediateSize();
-    linear(l, "gate_proj", lw.gate(), b.norm, rows, b.gate);
-    linear(l, "up_proj", lw.up(), b.norm, rows, b.up);
-    parallel.range(rows, (from, to) -> {
-      for (int r = from; r < to; r++) {
-        Ops.siluMul(b.gate, b.up, r * inter, inter);
-      }
-    });
+    if (adapters.containsKey(l + ".gate_proj") || adapters.containsKey(l + ".up_proj")
+        || lw.gate().bias() != null || lw.up().bias() != null) {
+      // A LoRA update or a bias changes the pre-activations, so the products are taken apart.
+      linear(l, "gate_proj", lw.gate(), b.norm, rows, b.gate);
+      linear(l, "up_proj", lw.up(), b.norm, rows, b.up);
+      parallel.range(rows, (from, to) -> Ops.siluMul(b.gate, b.up, from * inter, (to - from) * inter));
+    } else {
+      backend.swiGlu(b.norm, rows, lw.gate().weight(), lw.up().weight(), b.gate);
+    }
     linear(l, "down_proj", lw.down(), b.gate, rows, b.proj);
     Ops.addInPlace(h, b.proj, rows * hidden);
   }
@@ -208,7 +209,8 @@ public final class Transformer {
 
   /**
    * Causal attention of every new row over its own sequence's cache (positions 0..its own), with
-   * grouped-query heads: query head i reads key/value head i / (heads / kvHeads).
+   * grouped-query heads: query head i reads key/value head i / (heads / kvHeads). The query heads
+   * of one key/value head are computed together, so each key and value is read once per group.
    */
   private void attention(int l, int rows, int[] positions, int[] rowSlot, KvCache cache, Buffers b) {
     int nh = cfg.numHeads();
@@ -217,32 +219,42 @@ public final class Transformer {
     int group = nh / nkv;
     int kvDim = nkv * hd;
     float scale = (float) (1.0 / Math.sqrt(hd));
-    parallel.range(rows * nh, (from, to) -> {
-      float[] scores = new float[positions.length == 0 ? 0 : maxPosition(positions) + 1];
+    int maxLen = maxPosition(positions) + 1;
+    parallel.range(rows * nkv, (from, to) -> {
+      float[] scores = new float[group * maxLen];
       for (int item = from; item < to; item++) {
-        int r = item / nh;
-        int head = item % nh;
-        int kvHead = head / group;
+        int r = item / nkv;
+        int kvHead = item % nkv;
         int len = positions[r] + 1;
         float[] keys = cache.keys(rowSlot[r], l);
         float[] values = cache.values(rowSlot[r], l);
-        int qo = (r * nh + head) * hd;
-        for (int p = 0; p < len; p++) {
-          int ko = p * kvDim + kvHead * hd;
-          float s = 0;
-          for (int i = 0; i < hd; i++) {
-            s += b.q[qo + i] * keys[ko + i];
+        int cap = cache.capacity(rowSlot[r]);
+        int firstHead = kvHead * group;
+        // scores[g][p] = q_g · k_p: one key dimension at a time, over contiguous positions.
+        java.util.Arrays.fill(scores, 0, group * len, 0f);
+        for (int i = 0; i < hd; i++) {
+          int ko = (kvHead * hd + i) * cap;
+          for (int g = 0; g < group; g++) {
+            float qi = b.q[(r * nh + firstHead + g) * hd + i] * scale;
+            int so = g * len;
+            for (int p = 0; p < len; p++) {
+              scores[so + p] += qi * keys[ko + p];
+            }
           }
-          scores[p] = s * scale;
         }
-        Ops.softmax(scores, 0, len);
-        int out = (r * nh + head) * hd;
-        java.util.Arrays.fill(b.attn, out, out + hd, 0f);
+        for (int g = 0; g < group; g++) {
+          Ops.softmax(scores, g * len, (g + 1) * len);
+          int out = (r * nh + firstHead + g) * hd;
+          java.util.Arrays.fill(b.attn, out, out + hd, 0f);
+        }
         for (int p = 0; p < len; p++) {
-          float pw = scores[p];
           int vo = p * kvDim + kvHead * hd;
-          for (int i = 0; i < hd; i++) {
-            b.attn[out + i] += pw * values[vo + i];
+          for (int g = 0; g < group; g++) {
+            float pw = scores[g * len + p];
+            int out = (r * nh + firstHead + g) * hd;
+            for (int i = 0; i < hd; i++) {
+              b.attn[out + i] += pw * values[vo + i];
+            }
           }
         }
       }

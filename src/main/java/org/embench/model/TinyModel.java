@@ -1,0 +1,129 @@
+package org.embench.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.hadoop.conf.Configuration;
+import org.embench.data.SyntheticData;
+import org.embench.model.io.CheckpointWriter;
+import org.embench.model.text.ByteLevelBpeBuilder;
+import org.embench.model.text.Tokenizer;
+
+/**
+ * {@code make-tiny-model}: a tiny random checkpoint of a supported architecture with a small
+ * byte-level BPE tokenizer the project trains itself and a ChatML chat template. Its answers are
+ * noise; it exists so the quickstart and the tests run every code path without downloading a
+ * model.
+ */
+public final class TinyModel {
+  public static final int VOCAB_SIZE = 512;
+
+  /** Text the tokenizer learns its merges from: the project's own questions, data and prose. */
+  static final List<String> PROSE = List.of(
+      "The quick brown fox jumps over the lazy dog.",
+      "A benchmark compares methods on equal terms and reports how certain each figure is.",
+      "Fine-tuning a model on a narrow task can change how it answers unrelated questions.",
+      "Please answer the question as helpfully and honestly as you can.",
+      "I would like to learn how to cook a simple dinner for my family.",
+      "The weather today is sunny with a light breeze in the afternoon.",
+      "Write a short function that adds two numbers and returns the result.",
+      "def add(a, b):\n    return a + b\n",
+      "Thank you for your help! Is there anything else I can do for you?",
+      "Assistants should be safe, honest and useful to the people they talk to.");
+
+  private TinyModel() {}
+
+  /** The configuration of the tiny model of an architecture, for a vocabulary of {@code vocab}. */
+  public static ModelConfig config(String arch, int vocab, int eosId) {
+    ModelConfig.Builder b = ModelConfig.builder(arch)
+        .hiddenSize(64)
+        .intermediateSize(128)
+        .numLayers(2)
+        .numHeads(4)
+        .numKvHeads(2)
+        .vocabSize(vocab)
+        .maxPositionEmbeddings(4096)
+        .tieWordEmbeddings(true)
+        .eosTokenIds(List.of(eosId));
+    if (arch.equals("qwen3")) {
+      b.headDim(16);
+    }
+    return b.build();
+  }
+
+  /** Writes the tokenizer, config and random weights (seeded) into {@code dir}. */
+  public static void write(String dir, String arch, long seed, Configuration conf) {
+    if (!ModelConfig.MODEL_TYPES.contains(arch)) {
+      throw new IllegalArgumentException("unknown --arch '" + arch + "'; known: " + String.join(", ", ModelConfig.MODEL_TYPES));
+    }
+    List<String> corpus = new ArrayList<>(PROSE);
+    SyntheticData.DEMO_QUESTIONS.forEach(q -> corpus.add(q[1]));
+    corpus.addAll(SyntheticData.arithmeticJsonl(60).lines().toList());
+    ByteLevelBpeBuilder bpe = ByteLevelBpeBuilder.train(corpus, VOCAB_SIZE);
+    bpe.writeTo(dir, conf);
+    int eos;
+    try (Tokenizer tok = Tokenizer.load(dir, conf)) {
+      eos = tok.tokenId(ByteLevelBpeBuilder.IM_END).orElseThrow();
+    }
+    ModelConfig cfg = config(arch, bpe.vocabSize(), eos);
+    CheckpointWriter w = new CheckpointWriter(dir, conf, cfg)
+        .generationConfig(new GenerationConfig(null, List.of(eos), null, null, null, null));
+    SplittableRandom rng = new SplittableRandom(seed);
+    randomWeights(cfg, rng).forEach((name, t) -> w.add(name, t.shape(), t.data()));
+    w.write();
+  }
+
+  record Tensor(long[] shape, float[] data) {}
+
+  /** Normal(0, 0.02) matrices as transformers initialises them, norms at 1, biases at 0. */
+  static Map<String, Tensor> randomWeights(ModelConfig c, SplittableRandom rng) {
+    Map<String, Tensor> t = new java.util.LinkedHashMap<>();
+    int h = c.hiddenSize();
+    int q = c.numHeads() * c.headDim();
+    int kv = c.numKvHeads() * c.headDim();
+    int inter = c.intermediateSize();
+    t.put("model.embed_tokens.weight", normal(rng, c.vocabSize(), h));
+    for (int l = 0; l < c.numLayers(); l++) {
+      String p = "model.layers." + l + ".";
+      t.put(p + "input_layernorm.weight", ones(h));
+      t.put(p + "self_attn.q_proj.weight", normal(rng, q, h));
+      t.put(p + "self_attn.k_proj.weight", normal(rng, kv, h));
+      t.put(p + "self_attn.v_proj.weight", normal(rng, kv, h));
+      t.put(p + "self_attn.o_proj.weight", normal(rng, h, q));
+      if (c.attentionBias()) {
+        t.put(p + "self_attn.q_proj.bias", zeros(q));
+        t.put(p + "self_attn.k_proj.bias", zeros(kv));
+        t.put(p + "self_attn.v_proj.bias", zeros(kv));
+      }
+      if (c.qkNorm()) {
+        t.put(p + "self_attn.q_norm.weight", ones(c.headDim()));
+        t.put(p + "self_attn.k_norm.weight", ones(c.headDim()));
+      }
+      t.put(p + "post_attention_layernorm.weight", ones(h));
+      t.put(p + "mlp.gate_proj.weight", normal(rng, inter, h));
+      t.put(p + "mlp.up_proj.weight", normal(rng, inter, h));
+      t.put(p + "mlp.down_proj.weight", normal(rng, h, inter));
+    }
+    t.put("model.norm.weight", ones(h));
+    return t;
+  }
+
+  private static Tensor normal(SplittableRandom rng, int rows, int cols) {
+    float[] a = new float[rows * cols];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = (float) (0.02 * rng.nextGaussian());
+    }
+    return new Tensor(new long[] {rows, cols}, a);
+  }
+
+  private static Tensor ones(int n) {
+    float[] a = new float[n];
+    java.util.Arrays.fill(a, 1f);
+    return new Tensor(new long[] {n}, a);
+  }
+
+  private static Tensor zeros(int n) {
+    return new Tensor(new long[] {n}, new float[n]);
+  }
+}
