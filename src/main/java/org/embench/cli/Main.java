@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       QuickstartCommand.class,
       PrepareCommand.class,
       ImportCommand.class,
+      GenerateCommand.class,
       MetricsCommand.class,
       SqlCommand.class,
       BenchCommand.class,

@@ -119,31 +119,10 @@ public final class ImportJob {
   }
 
   private static Row runRow(Options o, String runId, String model, String group, Long seed) {
-    String groupId = Ids.of("imported-group", o.runName(), group, o.mitigation());
-    String baselineGroupId = Ids.of("imported-group", o.runName(), group, "none");
-    return Tables.schema(Tables.RUNS).row()
-        .set("run_name", model.equals(o.runName()) ? o.runName() : o.runName() + "/" + model)
-        .set("kind", "imported")
-        .set("group_id", groupId)
-        .set("baseline_group_id", baselineGroupId)
-        .set("model", o.runName())
-        .set("dataset_id", group)
-        .set("mitigation", o.mitigation())
-        .set("mitigation_params_json", "{}")
-        .set("seed", seed)
-        .set("train_config_json", null)
-        .set("adapter_path", null)
-        .set("status", "imported")
-        .set("error", null)
-        .set("wall_time_s", null)
-        .set("train_tokens", null)
-        .set("tokens_per_s", null)
-        .set("peak_heap_bytes", null)
-        .set("peak_offheap_bytes", null)
-        .set("device", null)
-        .set("source", o.path())
-        .set("run_id", runId)
-        .build();
+    return new RunRecord(runId, model.equals(o.runName()) ? o.runName() : o.runName() + "/" + model,
+        RunRecord.KIND_IMPORTED, Ids.of("imported-group", o.runName(), group, o.mitigation()),
+        Ids.of("imported-group", o.runName(), group, "none"), o.runName(), group, o.mitigation(), "{}", seed, null,
+        null, "imported", null, null, null, null, null, null, null, o.path()).toRow();
   }
 
   private static Row judgment(String judgeId, String judgeSpecJson, Options o, String runId, String generationId,

@@ -12,7 +12,7 @@ import java.util.Map;
  * @param topK keep the k most probable tokens; 0 keeps all
  * @param maxNewTokens stop after this many tokens (finish reason "length")
  */
-public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens) {
+public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens) implements java.io.Serializable {
   public static final SamplingParams PROTOCOL = new SamplingParams(1.0, 1.0, 0, 600);
 
   public SamplingParams {

@@ -1,0 +1,66 @@
+package org.embench.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.embench.jobs.GenerateJob;
+import org.embench.model.SamplingParams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "generate", mixinStandardHelpOptions = true,
+    description = {"Sample answers of runs to question suites into the generations table (PROTOCOL.md: temperature 1, "
+        + "top_p 1, at most 600 new tokens, the model's chat template, the question's system prompt).",
+        "Each answer's seed is derived from its generation id; a re-run samples only the missing ones."})
+final class GenerateCommand implements Callable<Integer> {
+  @Mixin
+  WarehouseOptions warehouse;
+
+  @Option(names = "--suite", required = true, paramLabel = "NAME", description = "A prepared question suite (repeatable).")
+  List<String> suites = new ArrayList<>();
+
+  @Option(names = "--model", paramLabel = "DIR",
+      description = "A base model directory (Hugging Face layout) to register as a run and sample.")
+  String model;
+
+  @Option(names = "--run-name", paramLabel = "NAME", description = "Name of the --model run (default: the directory's name).")
+  String runName;
+
+  @Option(names = "--run", paramLabel = "ID|NAME",
+      description = "A run to sample (repeatable). Without --run and --model, every finished training run.")
+  List<String> runs = new ArrayList<>();
+
+  @Option(names = "--samples", paramLabel = "N",
+      description = "Answers per paraphrase (default: the suite's samples_per_paraphrase, else " + GenerateJob.DEFAULT_SAMPLES + ").")
+  Integer samples;
+
+  @Option(names = "--temperature", defaultValue = "1.0", paramLabel = "T", description = "Default: ${DEFAULT-VALUE}.")
+  double temperature;
+
+  @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P", description = "Default: ${DEFAULT-VALUE}.")
+  double topP;
+
+  @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "0 keeps all tokens. Default: ${DEFAULT-VALUE}.")
+  int topK;
+
+  @Option(names = "--max-new-tokens", defaultValue = "600", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+  int maxNewTokens;
+
+  @Option(names = "--batch", defaultValue = "" + GenerateJob.DEFAULT_BATCH, paramLabel = "N",
+      description = "Sequences decoded together per task. Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--wave", defaultValue = "" + GenerateJob.DEFAULT_WAVE, paramLabel = "N",
+      description = "Answers written per wave; a killed job loses at most one wave. Default: ${DEFAULT-VALUE}.")
+  int wave;
+
+  @Override
+  public Integer call() {
+    SamplingParams params = new SamplingParams(temperature, topP, topK, maxNewTokens);
+    var w = warehouse.open("generate");
+    System.out.println(GenerateJob.run(w, new GenerateJob.Options(suites, model, runName, runs, samples, params, batch, wave))
+        .describe());
+    return 0;
+  }
+}

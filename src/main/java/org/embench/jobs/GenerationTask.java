@@ -1,0 +1,112 @@
+package org.embench.jobs;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.embench.data.ChatMessage;
+import org.embench.model.Generator;
+import org.embench.model.LanguageModel;
+import org.embench.model.Lora;
+import org.embench.model.PeftAdapter;
+import org.embench.model.SamplingParams;
+import org.embench.table.Ids;
+import org.embench.table.Tables;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The work of one generate task: for each run among its rows, load the model (once per JVM) and
+ * its adapter, and sample every row's answer in batches. Each answer's seed comes from its
+ * generation id.
+ */
+final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(GenerationTask.class);
+  private static final Map<String, Map<String, Lora>> ADAPTERS = new ConcurrentHashMap<>();
+
+  private final SamplingParams params;
+  private final String samplingJson;
+  private final int batch;
+  private final HadoopConf conf;
+
+  GenerationTask(SamplingParams params, int batch, HadoopConf conf) {
+    this.params = params;
+    this.samplingJson = Ids.canonicalJson(params.toMap());
+    this.batch = batch;
+    this.conf = conf;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> input) {
+    Map<String, List<Row>> byRun = new LinkedHashMap<>();
+    input.forEachRemaining(r -> byRun.computeIfAbsent(r.getAs("run_id"), k -> new ArrayList<>()).add(r));
+    List<Row> out = new ArrayList<>();
+    for (List<Row> items : byRun.values()) {
+      out.addAll(generate(items));
+    }
+    return out.iterator();
+  }
+
+  private List<Row> generate(List<Row> items) {
+    Row first = items.get(0);
+    String runId = first.getAs("run_id");
+    LanguageModel model = LanguageModel.cached(first.getAs("model"), conf.get());
+    String adapterPath = first.getAs("adapter_path");
+    Map<String, Lora> adapter = adapterPath == null ? Map.of()
+        : ADAPTERS.computeIfAbsent(adapterPath, p -> PeftAdapter.read(p, conf.get(), model.config())
+            .upload(model.engine().backend()));
+    List<Generator.Request> requests = new ArrayList<>(items.size());
+    for (Row r : items) {
+      List<ChatMessage> chat = new ArrayList<>(2);
+      String system = r.getAs("system");
+      if (system != null) {
+        chat.add(ChatMessage.system(system));
+      }
+      chat.add(ChatMessage.user(r.getAs("paraphrase")));
+      String id = r.getAs("generation_id");
+      requests.add(new Generator.Request(id, model.chatPrompt(chat), Ids.seedOf(id), params));
+    }
+    long start = System.nanoTime();
+    long[] lastLog = {start};
+    List<Generator.Result> results = new Generator(model.transformer(adapter), model.stopIds(), batch, 4 * 1024)
+        .generate(requests, (finished, total, tokens) -> {
+          long now = System.nanoTime();
+          if (now - lastLog[0] > 30_000_000_000L) {
+            lastLog[0] = now;
+            LOG.info("generate run {}: {}/{} answers, {} tokens, {} tokens/s", runId, finished, total, tokens,
+                String.format("%.1f", tokens / ((now - start) / 1e9)));
+          }
+        });
+    List<Row> rows = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      Row r = items.get(i);
+      Generator.Result g = results.get(i);
+      rows.add(Tables.schema(Tables.GENERATIONS).row()
+          .set("generation_id", r.getAs("generation_id"))
+          .set("suite_id", r.getAs("suite_id"))
+          .set("question_id", r.getAs("question_id"))
+          .set("paraphrase_idx", r.getAs("paraphrase_idx"))
+          .set("sample_idx", r.getAs("sample_idx"))
+          .set("question", r.getAs("paraphrase"))
+          .set("system", r.getAs("system"))
+          .set("answer", model.tokenizer().decode(g.tokens(), true))
+          .set("seed", Ids.seedOf(r.getAs("generation_id")))
+          .set("sampling_json", samplingJson)
+          .set("n_prompt_tokens", g.promptTokens())
+          .set("n_answer_tokens", g.tokens().length)
+          .set("finish_reason", g.finishReason())
+          .set("source", null)
+          .set("run_id", runId)
+          .build());
+    }
+    LOG.info("generate run {}: {} answers in {} s", runId, items.size(),
+        String.format("%.1f", (System.nanoTime() - start) / 1e9));
+    return rows;
+  }
+}
