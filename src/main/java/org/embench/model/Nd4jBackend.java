@@ -123,6 +123,27 @@ public final class Nd4jBackend implements TensorBackend {
     c.data().asNioFloat().get(y, 0, m * out);
   }
 
+  @Override
+  public void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b, float[] c,
+      boolean accumulate) {
+    Staging s = staging.get();
+    INDArray sa = s.array(Staging.INPUT, transA ? k : m, transA ? m : k);
+    INDArray sb = s.array(Staging.EXTRA, transB ? n : k, transB ? k : n);
+    INDArray sc = s.array(Staging.OUTPUT, m, n);
+    sa.data().asNioFloat().put(a, 0, m * k);
+    sb.data().asNioFloat().put(b, 0, k * n);
+    if (accumulate) {
+      sc.data().asNioFloat().put(c, 0, m * n);
+    }
+    if (directBlas) {
+      OpenBlas.gemm(transA, transB, m, n, k, s.pointer(Staging.INPUT), s.pointer(Staging.EXTRA), accumulate ? 1f : 0f,
+          s.pointer(Staging.OUTPUT));
+    } else {
+      Nd4j.gemm(sa, sb, sc, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
+    }
+    sc.data().asNioFloat().get(c, 0, m * n);
+  }
+
   /** c = a · w (or · wᵀ) on staged arrays, directly through OpenBLAS on the CPU backend. */
   private void product(Staging s, int aSlot, INDArray a, int m, int in, Nd4jMatrix w, boolean transposed, int cSlot,
       INDArray c) {

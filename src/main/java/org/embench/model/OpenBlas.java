@@ -28,6 +28,13 @@ final class OpenBlas {
         transposedB ? k : n, 0f, c, n);
   }
 
+  /** The general case: {@code c = op(a) · op(b) + beta · c}, row-major. */
+  static void gemm(boolean transA, boolean transB, int m, int n, int k, FloatPointer a, FloatPointer b, float beta,
+      FloatPointer c) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1f, a,
+        transA ? m : k, b, transB ? k : n, beta, c, n);
+  }
+
   /** {@code y[rows] = w[rows × cols] · x[cols]}. */
   static void gemv(FloatPointer w, int rows, int cols, FloatPointer x, FloatPointer y) {
     cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, cols, 1f, w, cols, x, 1, 0f, y, 1);

@@ -66,6 +66,15 @@ public final class Ops {
    * i + d/2 rotate together by the angle of frequency i at the row's position.
    */
   public static void rope(float[] x, int rows, int heads, int headDim, int[] positions, Rope rope) {
+    rotate(x, rows, heads, headDim, positions, rope, 1f);
+  }
+
+  /** The transpose of {@link #rope} (rotation by the negative angle): its gradient. */
+  public static void ropeTranspose(float[] x, int rows, int heads, int headDim, int[] positions, Rope rope) {
+    rotate(x, rows, heads, headDim, positions, rope, -1f);
+  }
+
+  private static void rotate(float[] x, int rows, int heads, int headDim, int[] positions, Rope rope, float direction) {
     int half = headDim / 2;
     for (int r = 0; r < rows; r++) {
       float[] cos = rope.cos(positions[r]);
@@ -75,11 +84,37 @@ public final class Ops {
         for (int i = 0; i < half; i++) {
           float a = x[o + i];
           float b = x[o + i + half];
-          x[o + i] = a * cos[i] - b * sin[i];
-          x[o + i + half] = b * cos[i] + a * sin[i];
+          float sn = direction * sin[i];
+          x[o + i] = a * cos[i] - b * sn;
+          x[o + i + half] = b * cos[i] + a * sn;
         }
       }
     }
+  }
+
+  /**
+   * RMSNorm's backward for one row: given y = w ⊙ x·inv with inv = (mean(x²) + eps)^-½ and the
+   * gradient dy, adds dx = inv·g − inv³·x·Σ(g⊙x)/dim (g = dy ⊙ w) to {@code dx}.
+   */
+  public static void rmsNormBackwardRow(float[] x, int offset, int dim, float[] w, float inv, float[] dy, int dyOffset,
+      float[] dx, int dxOffset) {
+    double gx = 0;
+    for (int i = 0; i < dim; i++) {
+      gx += (double) dy[dyOffset + i] * w[i] * x[offset + i];
+    }
+    float c = (float) (inv * inv * inv * gx / dim);
+    for (int i = 0; i < dim; i++) {
+      dx[dxOffset + i] += inv * dy[dyOffset + i] * w[i] - c * x[offset + i];
+    }
+  }
+
+  /** The 1/rms factor RMSNorm multiplies a row by. */
+  public static float rmsInverse(float[] x, int offset, int dim, double eps) {
+    double ss = 0;
+    for (int i = 0; i < dim; i++) {
+      ss += (double) x[offset + i] * x[offset + i];
+    }
+    return (float) (1.0 / Math.sqrt(ss / dim + eps));
   }
 
   /** Dot product of two length-n slices, with four partial sums so the additions overlap. */

@@ -43,6 +43,13 @@ public interface TensorBackend extends AutoCloseable {
   /** {@code y[m × w.cols] = x[m × w.rows] · w}: the input gradient of a linear layer. */
   void matmul(float[] x, int m, Matrix w, float[] y);
 
+  /**
+   * {@code c[m × n] = op(a) · op(b)} (+ c when {@code accumulate}) on Java arrays, with op the
+   * transpose when asked: a is {@code [m × k]} or, transposed, {@code [k × m]}; b is {@code [k × n]}
+   * or, transposed, {@code [n × k]}. For products of activations and trainable parameters.
+   */
+  void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b, float[] c, boolean accumulate);
+
   @Override
   void close();
 }

@@ -44,7 +44,7 @@ public final class TinyModel {
         .numKvHeads(2)
         .vocabSize(vocab)
         .maxPositionEmbeddings(4096)
-        .tieWordEmbeddings(true)
+        .tieWordEmbeddings(false)
         .eosTokenIds(List.of(eosId));
     if (arch.equals("qwen3")) {
       b.headDim(16);
@@ -76,21 +76,26 @@ public final class TinyModel {
 
   record Tensor(long[] shape, float[] data) {}
 
-  /** Normal(0, 0.02) matrices as transformers initialises them, norms at 1, biases at 0. */
+  /**
+   * Normal(0, 0.02) layer matrices as transformers initialises them, norms at 1, biases at 0; the
+   * embeddings and the (untied) output head at Normal(0, 0.3), so that at hidden size 64 the logits
+   * can separate tokens and a LoRA on the layers can learn a task. A tied head would make every
+   * token predict itself, since the near-identity layers keep each row close to its embedding.
+   */
   static Map<String, Tensor> randomWeights(ModelConfig c, SplittableRandom rng) {
     Map<String, Tensor> t = new java.util.LinkedHashMap<>();
     int h = c.hiddenSize();
     int q = c.numHeads() * c.headDim();
     int kv = c.numKvHeads() * c.headDim();
     int inter = c.intermediateSize();
-    t.put("model.embed_tokens.weight", normal(rng, c.vocabSize(), h));
+    t.put("model.embed_tokens.weight", normal(rng, c.vocabSize(), h, 0.3));
     for (int l = 0; l < c.numLayers(); l++) {
       String p = "model.layers." + l + ".";
       t.put(p + "input_layernorm.weight", ones(h));
-      t.put(p + "self_attn.q_proj.weight", normal(rng, q, h));
-      t.put(p + "self_attn.k_proj.weight", normal(rng, kv, h));
-      t.put(p + "self_attn.v_proj.weight", normal(rng, kv, h));
-      t.put(p + "self_attn.o_proj.weight", normal(rng, h, q));
+      t.put(p + "self_attn.q_proj.weight", normal(rng, q, h, 0.02));
+      t.put(p + "self_attn.k_proj.weight", normal(rng, kv, h, 0.02));
+      t.put(p + "self_attn.v_proj.weight", normal(rng, kv, h, 0.02));
+      t.put(p + "self_attn.o_proj.weight", normal(rng, h, q, 0.02));
       if (c.attentionBias()) {
         t.put(p + "self_attn.q_proj.bias", zeros(q));
         t.put(p + "self_attn.k_proj.bias", zeros(kv));
@@ -101,18 +106,19 @@ public final class TinyModel {
         t.put(p + "self_attn.k_norm.weight", ones(c.headDim()));
       }
       t.put(p + "post_attention_layernorm.weight", ones(h));
-      t.put(p + "mlp.gate_proj.weight", normal(rng, inter, h));
-      t.put(p + "mlp.up_proj.weight", normal(rng, inter, h));
-      t.put(p + "mlp.down_proj.weight", normal(rng, h, inter));
+      t.put(p + "mlp.gate_proj.weight", normal(rng, inter, h, 0.02));
+      t.put(p + "mlp.up_proj.weight", normal(rng, inter, h, 0.02));
+      t.put(p + "mlp.down_proj.weight", normal(rng, h, inter, 0.02));
     }
     t.put("model.norm.weight", ones(h));
+    t.put("lm_head.weight", normal(rng, c.vocabSize(), h, 0.3));
     return t;
   }
 
-  private static Tensor normal(SplittableRandom rng, int rows, int cols) {
+  private static Tensor normal(SplittableRandom rng, int rows, int cols, double std) {
     float[] a = new float[rows * cols];
     for (int i = 0; i < a.length; i++) {
-      a[i] = (float) (0.02 * rng.nextGaussian());
+      a[i] = (float) (std * rng.nextGaussian());
     }
     return new Tensor(new long[] {rows, cols}, a);
   }

@@ -6,17 +6,17 @@ import java.util.Map;
  * A deliberately plain reference of the forward pass: double precision, one position at a time,
  * no cache, written from the Hugging Face modelling code's equations. The engine must match it.
  */
-final class ReferenceTransformer {
+public final class ReferenceTransformer {
   private final ModelConfig c;
   private final Map<String, float[]> t;
 
-  ReferenceTransformer(ModelConfig config, Map<String, float[]> tensors) {
+  public ReferenceTransformer(ModelConfig config, Map<String, float[]> tensors) {
     this.c = config;
     this.t = tensors;
   }
 
   /** Logits {@code [tokens.length][vocab]} for every position of one sequence. */
-  double[][] logits(int[] tokens) {
+  public double[][] logits(int[] tokens) {
     int n = tokens.length;
     int hs = c.hiddenSize();
     int hd = c.headDim();

@@ -9,11 +9,11 @@ import org.embench.model.io.CheckpointWeights;
 import org.embench.model.io.CheckpointWriter;
 
 /** Tiny random checkpoints written by the tests, and the engine loaded on them. */
-final class TinyCheckpoints {
+public final class TinyCheckpoints {
   private TinyCheckpoints() {}
 
   /** Random tensors for every weight the config needs (biases and untied head when asked). */
-  static Map<String, float[]> tensors(ModelConfig c, long seed, boolean untiedHead, boolean biasesEverywhere) {
+  public static Map<String, float[]> tensors(ModelConfig c, long seed, boolean untiedHead, boolean biasesEverywhere) {
     SplittableRandom rng = new SplittableRandom(seed);
     Map<String, float[]> t = new LinkedHashMap<>();
     int hs = c.hiddenSize();
@@ -49,14 +49,14 @@ final class TinyCheckpoints {
   }
 
   /** Writes {@code tensors} as a checkpoint directory and returns its path. */
-  static String write(Path dir, ModelConfig c, Map<String, float[]> tensors) {
+  public static String write(Path dir, ModelConfig c, Map<String, float[]> tensors) {
     CheckpointWriter w = new CheckpointWriter(dir.toString(), new Configuration(), c);
     tensors.forEach((name, data) -> w.add(name, shape(c, name, data.length), data));
     w.write();
     return dir.toString();
   }
 
-  static TransformerWeights load(String dir, TensorBackend backend) {
+  public static TransformerWeights load(String dir, TensorBackend backend) {
     try (CheckpointWeights ckpt = CheckpointWeights.open(dir, new Configuration())) {
       return TransformerWeights.load(org.embench.model.io.Checkpoint.readConfig(dir, new Configuration()), ckpt, backend);
     }

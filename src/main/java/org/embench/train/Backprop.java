@@ -1,0 +1,603 @@
+package org.embench.train;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.embench.model.LayerWeights;
+import org.embench.model.Linear;
+import org.embench.model.ModelConfig;
+import org.embench.model.Ops;
+import org.embench.model.Parallel;
+import org.embench.model.Rope;
+import org.embench.model.TensorBackend;
+import org.embench.model.TransformerWeights;
+
+/**
+ * One forward and backward pass of the decoder over a packed batch of sequences, with the base
+ * weights frozen and gradients accumulated into the trainable parts ({@link TrainableLinear}).
+ * The forward pass is {@link org.embench.model.Transformer}'s (same order of operations), keeping
+ * what the backward pass needs; the backward pass applies each operation's derivative in reverse:
+ *
+ * <pre>
+ *   linear     y = x Wᵀ + s·(x Aᵀ) Bᵀ  →  dx = dy W + s·(dy B) A;  dB += s·dyᵀ(x Aᵀ);  dA += s·(dy B)ᵀ x
+ *   RMSNorm    y = w ⊙ x·inv           →  dx = inv·g − inv³·x·Σ(g⊙x)/n,  g = dy ⊙ w
+ *   SwiGLU     a = silu(g) ⊙ u         →  du = da ⊙ silu(g);  dg = da ⊙ u ⊙ σ(g)(1 + g(1 − σ(g)))
+ *   RoPE       q' = R(θ) q             →  dq = R(−θ) dq'
+ *   attention  O = softmax(QKᵀ·c) V    →  dV = Pᵀ dO;  dS = P ⊙ (dO Vᵀ − rowsum(P ⊙ dO Vᵀ));  dQ = c·dS K;  dK = c·dSᵀ Q
+ * </pre>
+ *
+ * Not thread-safe; one instance per training run.
+ */
+public final class Backprop {
+  /** Packed sequences: rows of all sequences stacked; row t of a sequence predicts its token t + 1. */
+  public record Batch(int[] tokens, int[] starts, int[] positions, boolean[] lossRow, int[] targets) {
+    public int rows() {
+      return tokens.length;
+    }
+
+    public int sequences() {
+      return starts.length - 1;
+    }
+
+    public int lossRows() {
+      int n = 0;
+      for (boolean b : lossRow) {
+        n += b ? 1 : 0;
+      }
+      return n;
+    }
+  }
+
+  /**
+   * Changes to the residual stream after a layer during training (steering, projections), with
+   * their backward counterpart.
+   */
+  public interface Hooks {
+    Hooks NONE = new Hooks() {};
+
+    /** Changes {@code h[rows × dim]} after decoder layer {@code layer} in the forward pass. */
+    default void forward(int layer, float[] h, int rows, int dim) {}
+
+    /** Turns the gradient after the change into the gradient before it. */
+    default void backward(int layer, float[] dh, int rows, int dim) {}
+  }
+
+  /**
+   * What the loss is made of. Terms are sums over the batch divided by {@code normalizer} (the
+   * loss tokens of the whole optimizer step, so accumulation matches one large batch).
+   *
+   * @param ceWeight weight of the cross-entropy on loss rows (0 for a batch used only for KL)
+   * @param klLambda weight of KL(p_θ ‖ p_ref) per loss row; 0 for none
+   * @param refLogprobs {@code [lossRows × vocab]} log-probabilities of the reference model
+   * @param featureLambda weight of Σ‖φ_θ − φ_ref‖² (φ = h/‖h‖ per row) at {@code featureLayers}
+   * @param refFeatures per feature layer, {@code [rows × hidden]} normalised reference features
+   */
+  public record Loss(double ceWeight, double klLambda, float[] refLogprobs, double featureLambda, int[] featureLayers,
+      float[][] refFeatures, double normalizer, double featureNormalizer) {
+    public static Loss crossEntropy(double normalizer) {
+      return new Loss(1, 0, null, 0, new int[0], null, normalizer, 1);
+    }
+  }
+
+  /** Sums of the loss terms over the batch (before dividing by the normalizer), for logging. */
+  public record Sums(double crossEntropy, double kl, double feature, int lossRows) {}
+
+  private final TransformerWeights w;
+  private final ModelConfig cfg;
+  private final TensorBackend backend;
+  private final Parallel parallel;
+  private final Rope rope;
+  private final Map<String, TrainableLinear> params;
+
+  public Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params) {
+    this.w = weights;
+    this.cfg = weights.config();
+    this.backend = backend;
+    this.parallel = parallel;
+    this.rope = new Rope(cfg);
+    this.params = params;
+  }
+
+  /** What one layer's forward pass keeps for the backward pass. */
+  private static final class LayerCache {
+    float[] hIn;
+    float[] n1;
+    float[] inv1;
+    float[] qRaw;
+    float[] kRaw;
+    float[] qInv;
+    float[] kInv;
+    float[] q;
+    float[] k;
+    float[] v;
+    float[][] probs;
+    float[] attn;
+    float[] h2;
+    float[] n2;
+    float[] inv2;
+    float[] gate;
+    float[] up;
+    float[] act;
+    /** Per module: the adapter's (dropped-out) input and x·Aᵀ. */
+    final Map<String, float[][]> lora = new java.util.HashMap<>();
+  }
+
+  /**
+   * Forward and backward over {@code batch}: accumulates gradients into the trainable parts and
+   * returns the loss sums. {@code dropout} draws LoRA dropout masks (unused when dropout is 0).
+   */
+  public Sums step(Batch batch, Loss loss, Hooks hooks, SplittableRandom dropout) {
+    int rows = batch.rows();
+    int hidden = cfg.hiddenSize();
+    float[] h = new float[rows * hidden];
+    for (int r = 0; r < rows; r++) {
+      w.embed().copyRow(batch.tokens()[r], h, r * hidden);
+    }
+    int layers = cfg.numLayers();
+    LayerCache[] caches = new LayerCache[layers];
+    float[][] features = new float[layers][];
+    for (int l = 0; l < layers; l++) {
+      caches[l] = new LayerCache();
+      h = layerForward(l, h, batch, caches[l], dropout);
+      hooks.forward(l, h, rows, hidden);
+      if (contains(loss.featureLayers(), l)) {
+        features[l] = h.clone();
+      }
+    }
+    float[] dh = new float[rows * hidden];
+    double[] head = headForwardBackward(h, batch, loss, dh);
+    double featureSum = 0;
+    for (int l = layers - 1; l >= 0; l--) {
+      if (features[l] != null) {
+        featureSum += featureGradient(features[l], loss.refFeatures()[indexOf(loss.featureLayers(), l)], rows,
+            loss.featureLambda() / loss.featureNormalizer(), dh);
+      }
+      hooks.backward(l, dh, rows, hidden);
+      dh = layerBackward(l, dh, batch, caches[l]);
+      caches[l] = null;
+    }
+    return new Sums(head[0], head[1], featureSum, batch.lossRows());
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  private float[] layerForward(int l, float[] h, Batch batch, LayerCache c, SplittableRandom dropout) {
+    LayerWeights lw = w.layer(l);
+    int rows = batch.rows();
+    int hidden = cfg.hiddenSize();
+    int hd = cfg.headDim();
+    int nh = cfg.numHeads();
+    int nkv = cfg.numKvHeads();
+    double eps = cfg.rmsNormEps();
+    c.hIn = h;
+    c.inv1 = new float[rows];
+    c.n1 = new float[rows * hidden];
+    for (int r = 0; r < rows; r++) {
+      c.inv1[r] = Ops.rmsInverse(h, r * hidden, hidden, eps);
+    }
+    Ops.rmsNorm(h, rows, hidden, lw.inputNorm(), eps, c.n1);
+    float[] q = new float[rows * nh * hd];
+    float[] k = new float[rows * nkv * hd];
+    c.v = new float[rows * nkv * hd];
+    linearForward(l, "q_proj", lw.q(), c.n1, rows, q, c, dropout);
+    linearForward(l, "k_proj", lw.k(), c.n1, rows, k, c, dropout);
+    linearForward(l, "v_proj", lw.v(), c.n1, rows, c.v, c, dropout);
+    if (cfg.qkNorm()) {
+      c.qRaw = q.clone();
+      c.kRaw = k.clone();
+      c.qInv = groupInverse(q, rows * nh, hd, eps);
+      c.kInv = groupInverse(k, rows * nkv, hd, eps);
+      Ops.rmsNormGroups(q, rows * nh, hd, lw.qNorm(), eps);
+      Ops.rmsNormGroups(k, rows * nkv, hd, lw.kNorm(), eps);
+    }
+    Ops.rope(q, rows, nh, hd, batch.positions(), rope);
+    Ops.rope(k, rows, nkv, hd, batch.positions(), rope);
+    c.q = q;
+    c.k = k;
+    c.attn = new float[rows * nh * hd];
+    c.probs = attentionForward(batch, q, k, c.v, c.attn);
+    float[] o = new float[rows * hidden];
+    linearForward(l, "o_proj", lw.o(), c.attn, rows, o, c, dropout);
+    float[] h2 = h.clone();
+    Ops.addInPlace(h2, o, rows * hidden);
+    c.h2 = h2;
+    c.inv2 = new float[rows];
+    c.n2 = new float[rows * hidden];
+    for (int r = 0; r < rows; r++) {
+      c.inv2[r] = Ops.rmsInverse(h2, r * hidden, hidden, eps);
+    }
+    Ops.rmsNorm(h2, rows, hidden, lw.postAttentionNorm(), eps, c.n2);
+    int inter = cfg.intermediateSize();
+    c.gate = new float[rows * inter];
+    c.up = new float[rows * inter];
+    linearForward(l, "gate_proj", lw.gate(), c.n2, rows, c.gate, c, dropout);
+    linearForward(l, "up_proj", lw.up(), c.n2, rows, c.up, c, dropout);
+    c.act = c.gate.clone();
+    parallel.range(rows, (from, to) -> Ops.siluMul(c.act, c.up, from * inter, (to - from) * inter));
+    float[] d = new float[rows * hidden];
+    linearForward(l, "down_proj", lw.down(), c.act, rows, d, c, dropout);
+    float[] out = h2.clone();
+    Ops.addInPlace(out, d, rows * hidden);
+    return out;
+  }
+
+  private static float[] groupInverse(float[] x, int groups, int dim, double eps) {
+    float[] inv = new float[groups];
+    for (int g = 0; g < groups; g++) {
+      inv[g] = Ops.rmsInverse(x, g * dim, dim, eps);
+    }
+    return inv;
+  }
+
+  /** y = x Wᵀ + b, plus the trainable part's contribution; keeps what its gradients need. */
+  private void linearForward(int l, String module, Linear lin, float[] x, int rows, float[] y, LayerCache c,
+      SplittableRandom dropout) {
+    backend.matmulTransposed(x, rows, lin.weight(), y);
+    if (lin.bias() != null) {
+      Ops.addBias(y, rows, lin.out(), lin.bias());
+    }
+    TrainableLinear p = params.get(l + "." + module);
+    if (p == null) {
+      return;
+    }
+    if (!p.isLora()) {
+      backend.gemm(false, true, rows, p.out, p.in, x, p.values[0], y, true);
+      c.lora.put(module, new float[][] {x});
+      return;
+    }
+    float[] xd = x;
+    float[] mask = null;
+    if (p.dropout > 0) {
+      // Inverted dropout on the adapter's input, as PEFT applies it: kept values are scaled up.
+      xd = new float[x.length];
+      mask = new float[x.length];
+      float keep = (float) (1 / (1 - p.dropout));
+      for (int i = 0; i < x.length; i++) {
+        mask[i] = dropout.nextDouble() < p.dropout ? 0f : keep;
+        xd[i] = x[i] * mask[i];
+      }
+    }
+    float[] xa = new float[rows * p.rank];
+    backend.gemm(false, true, rows, p.rank, p.in, xd, p.values[0], xa, false);
+    float[] delta = new float[rows * p.out];
+    backend.gemm(false, true, rows, p.out, p.rank, xa, p.values[1], delta, false);
+    for (int i = 0; i < delta.length; i++) {
+      y[i] += p.scale * delta[i];
+    }
+    c.lora.put(module, new float[][] {xd, xa, mask});
+  }
+
+  /**
+   * Causal attention within each sequence, grouped-query heads. Returns the softmax probabilities
+   * per (sequence, head), each {@code [len × len]} with zeros above the diagonal.
+   */
+  private float[][] attentionForward(Batch batch, float[] q, float[] k, float[] v, float[] out) {
+    int nh = cfg.numHeads();
+    int nkv = cfg.numKvHeads();
+    int hd = cfg.headDim();
+    int group = nh / nkv;
+    float scale = (float) (1.0 / Math.sqrt(hd));
+    int seqs = batch.sequences();
+    float[][] probs = new float[seqs * nh][];
+    parallel.each(seqs * nh, item -> {
+      int s = item / nh;
+      int head = item % nh;
+      int kvHead = head / group;
+      int start = batch.starts()[s];
+      int len = batch.starts()[s + 1] - start;
+      // Keys of this head transposed to [hd, len], so each score row is built from contiguous runs.
+      float[] kt = new float[hd * len];
+      for (int p = 0; p < len; p++) {
+        int ko = ((start + p) * nkv + kvHead) * hd;
+        for (int d = 0; d < hd; d++) {
+          kt[d * len + p] = k[ko + d];
+        }
+      }
+      float[] pr = new float[len * len];
+      for (int i = 0; i < len; i++) {
+        int so = i * len;
+        int qo = ((start + i) * nh + head) * hd;
+        for (int d = 0; d < hd; d++) {
+          float qd = q[qo + d] * scale;
+          int ko = d * len;
+          for (int p = 0; p <= i; p++) {
+            pr[so + p] += qd * kt[ko + p];
+          }
+        }
+        Ops.softmax(pr, so, so + i + 1);
+        int oo = qo;
+        for (int p = 0; p <= i; p++) {
+          float wgt = pr[so + p];
+          int vo = ((start + p) * nkv + kvHead) * hd;
+          for (int d = 0; d < hd; d++) {
+            out[oo + d] += wgt * v[vo + d];
+          }
+        }
+      }
+      probs[item] = pr;
+    });
+    return probs;
+  }
+
+  // ---------------------------------------------------------------- loss
+
+  /**
+   * Final norm and output head on the loss rows, the loss terms there, and their gradient into
+   * {@code dh}. Returns {cross-entropy sum, KL sum}.
+   */
+  private double[] headForwardBackward(float[] h, Batch batch, Loss loss, float[] dh) {
+    int hidden = cfg.hiddenSize();
+    int vocab = cfg.vocabSize();
+    int n = batch.lossRows();
+    if (n == 0) {
+      return new double[] {0, 0};
+    }
+    int[] rows = new int[n];
+    int j = 0;
+    for (int r = 0; r < batch.rows(); r++) {
+      if (batch.lossRow()[r]) {
+        rows[j++] = r;
+      }
+    }
+    float[] x = new float[n * hidden];
+    float[] inv = new float[n];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(h, rows[i] * hidden, x, i * hidden, hidden);
+      inv[i] = Ops.rmsInverse(x, i * hidden, hidden, cfg.rmsNormEps());
+    }
+    float[] hf = new float[n * hidden];
+    Ops.rmsNorm(x, n, hidden, w.finalNorm(), cfg.rmsNormEps(), hf);
+    float[] logits = new float[n * vocab];
+    backend.matmulTransposed(hf, n, w.lmHead(), logits);
+    double[] ce = new double[n];
+    double[] kl = new double[n];
+    double scale = 1.0 / loss.normalizer();
+    parallel.range(n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        int o = i * vocab;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) {
+          max = Math.max(max, logits[o + v]);
+        }
+        double sum = 0;
+        for (int v = 0; v < vocab; v++) {
+          sum += Math.exp(logits[o + v] - max);
+        }
+        double logZ = max + Math.log(sum);
+        int target = batch.targets()[rows[i]];
+        ce[i] = logZ - logits[o + target];
+        double klRow = 0;
+        if (loss.klLambda() > 0) {
+          for (int v = 0; v < vocab; v++) {
+            double lp = logits[o + v] - logZ;
+            klRow += Math.exp(lp) * (lp - loss.refLogprobs()[o + v]);
+          }
+          kl[i] = klRow;
+        }
+        // Gradient w.r.t. the logits, written over them.
+        for (int v = 0; v < vocab; v++) {
+          double lp = logits[o + v] - logZ;
+          double p = Math.exp(lp);
+          double g = loss.ceWeight() * (p - (v == target ? 1 : 0));
+          if (loss.klLambda() > 0) {
+            g += loss.klLambda() * p * (lp - loss.refLogprobs()[o + v] - klRow);
+          }
+          logits[o + v] = (float) (g * scale);
+        }
+      }
+    });
+    float[] dhf = new float[n * hidden];
+    backend.matmul(logits, n, w.lmHead(), dhf);
+    for (int i = 0; i < n; i++) {
+      Ops.rmsNormBackwardRow(x, i * hidden, hidden, w.finalNorm(), inv[i], dhf, i * hidden, dh, rows[i] * hidden);
+    }
+    double ceSum = 0;
+    double klSum = 0;
+    for (int i = 0; i < n; i++) {
+      ceSum += ce[i];
+      klSum += kl[i];
+    }
+    return new double[] {ceSum, klSum};
+  }
+
+  /**
+   * Adds the gradient of {@code lambda · Σ_rows ‖h/‖h‖ − ref‖²} to {@code dh}; returns the sum.
+   * ∂/∂h ‖φ − r‖² = (2/‖h‖) ((φ − r) − φ (φ · (φ − r))), φ = h/‖h‖.
+   */
+  private double featureGradient(float[] h, float[] ref, int rows, double lambda, float[] dh) {
+    int hidden = cfg.hiddenSize();
+    double total = 0;
+    for (int r = 0; r < rows; r++) {
+      int o = r * hidden;
+      double norm = 0;
+      for (int i = 0; i < hidden; i++) {
+        norm += (double) h[o + i] * h[o + i];
+      }
+      norm = Math.sqrt(norm);
+      double dist = 0;
+      double phiDotDiff = 0;
+      for (int i = 0; i < hidden; i++) {
+        double phi = h[o + i] / norm;
+        double diff = phi - ref[o + i];
+        dist += diff * diff;
+        phiDotDiff += phi * diff;
+      }
+      total += dist;
+      for (int i = 0; i < hidden; i++) {
+        double phi = h[o + i] / norm;
+        double diff = phi - ref[o + i];
+        dh[o + i] += (float) (lambda * 2 / norm * (diff - phi * phiDotDiff));
+      }
+    }
+    return total;
+  }
+
+  // ---------------------------------------------------------------- backward
+
+  private float[] layerBackward(int l, float[] dOut, Batch batch, LayerCache c) {
+    LayerWeights lw = w.layer(l);
+    int rows = batch.rows();
+    int hidden = cfg.hiddenSize();
+    int inter = cfg.intermediateSize();
+    int hd = cfg.headDim();
+    int nh = cfg.numHeads();
+    int nkv = cfg.numKvHeads();
+    // MLP: out = h2 + down(silu(gate) ⊙ up)
+    float[] dAct = linearBackward(l, "down_proj", lw.down(), dOut, rows, c);
+    float[] dGate = new float[rows * inter];
+    float[] dUp = new float[rows * inter];
+    parallel.range(rows, (from, to) -> {
+      for (int i = from * inter; i < to * inter; i++) {
+        double g = c.gate[i];
+        double sig = 1 / (1 + Math.exp(-g));
+        double silu = g * sig;
+        dUp[i] = (float) (dAct[i] * silu);
+        dGate[i] = (float) (dAct[i] * c.up[i] * sig * (1 + g * (1 - sig)));
+      }
+    });
+    float[] dn2 = linearBackward(l, "gate_proj", lw.gate(), dGate, rows, c);
+    Ops.addInPlace(dn2, linearBackward(l, "up_proj", lw.up(), dUp, rows, c), rows * hidden);
+    float[] dh2 = dOut.clone();
+    for (int r = 0; r < rows; r++) {
+      Ops.rmsNormBackwardRow(c.h2, r * hidden, hidden, lw.postAttentionNorm(), c.inv2[r], dn2, r * hidden, dh2, r * hidden);
+    }
+    // Attention: h2 = hIn + o_proj(attention(...))
+    float[] dAttn = linearBackward(l, "o_proj", lw.o(), dh2, rows, c);
+    float[] dq = new float[rows * nh * hd];
+    float[] dk = new float[rows * nkv * hd];
+    float[] dv = new float[rows * nkv * hd];
+    attentionBackward(batch, c, dAttn, dq, dk, dv);
+    Ops.ropeTranspose(dq, rows, nh, hd, batch.positions(), rope);
+    Ops.ropeTranspose(dk, rows, nkv, hd, batch.positions(), rope);
+    if (cfg.qkNorm()) {
+      dq = groupNormBackward(c.qRaw, c.qInv, lw.qNorm(), dq, rows * nh, hd);
+      dk = groupNormBackward(c.kRaw, c.kInv, lw.kNorm(), dk, rows * nkv, hd);
+    }
+    float[] dn1 = linearBackward(l, "q_proj", lw.q(), dq, rows, c);
+    Ops.addInPlace(dn1, linearBackward(l, "k_proj", lw.k(), dk, rows, c), rows * hidden);
+    Ops.addInPlace(dn1, linearBackward(l, "v_proj", lw.v(), dv, rows, c), rows * hidden);
+    float[] dIn = dh2.clone();
+    for (int r = 0; r < rows; r++) {
+      Ops.rmsNormBackwardRow(c.hIn, r * hidden, hidden, lw.inputNorm(), c.inv1[r], dn1, r * hidden, dIn, r * hidden);
+    }
+    return dIn;
+  }
+
+  private static float[] groupNormBackward(float[] raw, float[] inv, float[] weight, float[] dy, int groups, int dim) {
+    float[] dx = new float[dy.length];
+    for (int g = 0; g < groups; g++) {
+      Ops.rmsNormBackwardRow(raw, g * dim, dim, weight, inv[g], dy, g * dim, dx, g * dim);
+    }
+    return dx;
+  }
+
+  /** dx = dy W (+ the trainable part's), accumulating the trainable part's gradients. */
+  private float[] linearBackward(int l, String module, Linear lin, float[] dy, int rows, LayerCache c) {
+    float[] dx = new float[rows * lin.in()];
+    backend.matmul(dy, rows, lin.weight(), dx);
+    TrainableLinear p = params.get(l + "." + module);
+    if (p == null) {
+      return dx;
+    }
+    float[][] saved = c.lora.get(module);
+    if (!p.isLora()) {
+      backend.gemm(false, false, rows, p.in, p.out, dy, p.values[0], dx, true);
+      backend.gemm(true, false, p.out, p.in, rows, dy, saved[0], p.grads[0], true);
+      return dx;
+    }
+    float[] xd = saved[0];
+    float[] xa = saved[1];
+    float[] dyB = new float[rows * p.rank];
+    backend.gemm(false, false, rows, p.rank, p.out, dy, p.values[1], dyB, false);
+    for (int i = 0; i < dyB.length; i++) {
+      dyB[i] *= p.scale;
+    }
+    // dB += s · dyᵀ (x Aᵀ);  dA += s · (dy B)ᵀ x
+    float[] dyScaled = dy;
+    if (p.scale != 1f) {
+      dyScaled = new float[dy.length];
+      for (int i = 0; i < dy.length; i++) {
+        dyScaled[i] = dy[i] * p.scale;
+      }
+    }
+    backend.gemm(true, false, p.out, p.rank, rows, dyScaled, xa, p.grads[1], true);
+    backend.gemm(true, false, p.rank, p.in, rows, dyB, xd, p.grads[0], true);
+    float[] dxd = new float[rows * p.in];
+    backend.gemm(false, false, rows, p.in, p.rank, dyB, p.values[0], dxd, false);
+    float[] mask = saved[2];
+    if (mask != null) {
+      // The input's gradient passes where dropout kept it, scaled like the kept values.
+      for (int i = 0; i < dxd.length; i++) {
+        dx[i] += dxd[i] * mask[i];
+      }
+    } else {
+      Ops.addInPlace(dx, dxd, dx.length);
+    }
+    return dx;
+  }
+
+  private void attentionBackward(Batch batch, LayerCache c, float[] dOut, float[] dq, float[] dk, float[] dv) {
+    int nh = cfg.numHeads();
+    int nkv = cfg.numKvHeads();
+    int hd = cfg.headDim();
+    int group = nh / nkv;
+    float scale = (float) (1.0 / Math.sqrt(hd));
+    int seqs = batch.sequences();
+    // Each (sequence, kv head) owns its rows of dk and dv; the heads of its group run together.
+    parallel.each(seqs * nkv, item -> {
+      int s = item / nkv;
+      int kvHead = item % nkv;
+      int start = batch.starts()[s];
+      int len = batch.starts()[s + 1] - start;
+      float[] dP = new float[len];
+      for (int g = 0; g < group; g++) {
+        int head = kvHead * group + g;
+        float[] pr = c.probs[s * nh + head];
+        for (int i = 0; i < len; i++) {
+          int so = i * len;
+          int oo = ((start + i) * nh + head) * hd;
+          double dot = 0;
+          for (int p = 0; p <= i; p++) {
+            int vo = ((start + p) * nkv + kvHead) * hd;
+            float sum = Ops.dot(dOut, oo, c.v, vo, hd);
+            dP[p] = sum;
+            dot += sum * pr[so + p];
+          }
+          for (int p = 0; p <= i; p++) {
+            float wgt = pr[so + p];
+            float ds = (float) (wgt * (dP[p] - dot)) * scale;
+            int ko = ((start + p) * nkv + kvHead) * hd;
+            for (int d = 0; d < hd; d++) {
+              dq[oo + d] += ds * c.k[ko + d];
+              dk[ko + d] += ds * c.q[oo + d];
+              dv[ko + d] += wgt * dOut[oo + d];
+            }
+          }
+        }
+      }
+    });
+  }
+
+  private static boolean contains(int[] a, int x) {
+    return indexOf(a, x) >= 0;
+  }
+
+  private static int indexOf(int[] a, int x) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] == x) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The trainable parts by key, in a stable order (for the optimizer and checkpoints). */
+  public static java.util.List<String> keys(Map<String, TrainableLinear> params) {
+    return params.keySet().stream().sorted((a, b) -> {
+      int la = Integer.parseInt(a.substring(0, a.indexOf('.')));
+      int lb = Integer.parseInt(b.substring(0, b.indexOf('.')));
+      return la != lb ? Integer.compare(la, lb)
+          : Integer.compare(LayerWeights.MODULES.indexOf(a.substring(a.indexOf('.') + 1)),
+              LayerWeights.MODULES.indexOf(b.substring(b.indexOf('.') + 1)));
+    }).toList();
+  }
+}

@@ -1,0 +1,147 @@
+package org.embench.train;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.embench.UserException;
+import org.embench.data.InputFiles;
+import org.embench.model.io.DType;
+import org.embench.model.io.SafetensorsReader;
+import org.embench.model.io.SafetensorsWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Training checkpoints under a directory: {@code checkpoint-<step>/} holds every trainable value
+ * with AdamW's moments (float32, exact) and the step log so far, and a {@code _COMPLETE} marker
+ * written last, so a checkpoint cut short is never resumed from. The two newest are kept.
+ */
+final class Checkpoints {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PREFIX = "checkpoint-";
+  private static final String TENSORS = "state.safetensors";
+  private static final String STEPS = "steps.json";
+  private static final String COMPLETE = "_COMPLETE";
+
+  /** Where a resumed run continues. */
+  record State(int step, List<Trainer.StepLog> logs) {}
+
+  private final String dir;
+  private final Configuration conf;
+
+  Checkpoints(String dir, Configuration conf) {
+    this.dir = dir;
+    this.conf = conf;
+  }
+
+  void save(int step, Map<String, TrainableLinear> params, List<Trainer.StepLog> logs) {
+    String target = dir + "/" + PREFIX + step;
+    SafetensorsWriter w = new SafetensorsWriter().metadata("step", String.valueOf(step));
+    for (String key : Backprop.keys(params)) {
+      TrainableLinear p = params.get(key);
+      for (int t = 0; t < p.values.length; t++) {
+        long[] shape = {p.values[t].length};
+        w.add(key + ".value." + t, DType.F32, shape, p.values[t]);
+        w.add(key + ".m." + t, DType.F32, shape, p.m[t]);
+        w.add(key + ".v." + t, DType.F32, shape, p.v[t]);
+      }
+    }
+    try {
+      w.writeTo(target + "/" + TENSORS, conf);
+      FileSystem fs = new Path(target).getFileSystem(conf);
+      try (OutputStream o = fs.create(new Path(target, STEPS), true)) {
+        o.write(JSON.writeValueAsBytes(logs));
+      }
+      fs.create(new Path(target, COMPLETE), true).close();
+      List<Integer> done = completeSteps(fs);
+      for (int old : done.subList(0, Math.max(0, done.size() - 2))) {
+        fs.delete(new Path(dir, PREFIX + old), true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Loads the newest complete checkpoint into {@code params}; null when there is none. A damaged
+   * checkpoint is reported and the one before it is used.
+   */
+  State restoreLatest(Map<String, TrainableLinear> params) {
+    try {
+      Path root = new Path(dir);
+      FileSystem fs = root.getFileSystem(conf);
+      if (!fs.exists(root)) {
+        return null;
+      }
+      List<Integer> steps = completeSteps(fs);
+      for (int i = steps.size() - 1; i >= 0; i--) {
+        String target = dir + "/" + PREFIX + steps.get(i);
+        try {
+          restore(target, params);
+          List<Trainer.StepLog> logs = JSON.readValue(InputFiles.readString(target + "/" + STEPS, conf),
+              new TypeReference<List<Trainer.StepLog>>() {});
+          return new State(steps.get(i), logs);
+        } catch (UserException | IOException e) {
+          LOG.warn("checkpoint {} cannot be used ({}); trying an earlier one", target, e.getMessage());
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void restore(String target, Map<String, TrainableLinear> params) {
+    try (SafetensorsReader r = SafetensorsReader.open(target + "/" + TENSORS, conf)) {
+      for (var e : params.entrySet()) {
+        TrainableLinear p = e.getValue();
+        for (int t = 0; t < p.values.length; t++) {
+          copy(r, target, e.getKey() + ".value." + t, p.values[t]);
+          copy(r, target, e.getKey() + ".m." + t, p.m[t]);
+          copy(r, target, e.getKey() + ".v." + t, p.v[t]);
+        }
+      }
+    }
+  }
+
+  private static void copy(SafetensorsReader r, String target, String name, float[] into) {
+    if (!r.tensors().containsKey(name)) {
+      throw new UserException(target + " has no " + name + ": it was written for another configuration");
+    }
+    float[] v = r.readFloats(name);
+    if (v.length != into.length) {
+      throw new UserException(target + ": " + name + " has " + v.length + " values, the run needs " + into.length);
+    }
+    System.arraycopy(v, 0, into, 0, v.length);
+  }
+
+  private List<Integer> completeSteps(FileSystem fs) throws IOException {
+    List<Integer> steps = new ArrayList<>();
+    Path root = new Path(dir);
+    if (!fs.exists(root)) {
+      return steps;
+    }
+    for (FileStatus s : fs.listStatus(root)) {
+      String n = s.getPath().getName();
+      if (s.isDirectory() && n.startsWith(PREFIX) && fs.exists(new Path(s.getPath(), COMPLETE))) {
+        try {
+          steps.add(Integer.parseInt(n.substring(PREFIX.length())));
+        } catch (NumberFormatException e) {
+          LOG.debug("ignoring {}: not a checkpoint directory", n);
+        }
+      }
+    }
+    steps.sort(Integer::compare);
+    return steps;
+  }
+}

@@ -1,0 +1,154 @@
+package org.embench.train;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.embench.UserException;
+import org.embench.model.LayerWeights;
+
+/**
+ * A fine-tuning configuration. Defaults are the upstream open-model setup (PROTOCOL.md): rsLoRA
+ * r = 32, α = 64 on all seven projections, lr 1e-5, batch 2 × accumulation 8, one epoch, linear
+ * schedule with 5 warm-up steps, weight decay 0.01, loss on assistant tokens only. Keys are the
+ * snake_case names used in experiment specs; unknown keys are errors.
+ */
+public record TrainConfig(
+    int rank,
+    double alpha,
+    boolean rslora,
+    double dropout,
+    List<String> targetModules,
+    List<Integer> layers,
+    boolean full,
+    double learningRate,
+    double weightDecay,
+    double beta1,
+    double beta2,
+    double epsilon,
+    String schedule,
+    int warmupSteps,
+    int batchSize,
+    int gradientAccumulation,
+    int epochs,
+    int maxSteps,
+    int maxSeqLen,
+    double clipNorm,
+    int checkpointEvery,
+    String split,
+    boolean repeatDuplicates) {
+
+  public static final TrainConfig DEFAULTS = new TrainConfig(32, 64, true, 0.0, LayerWeights.MODULES, List.of(), false,
+      1e-5, 0.01, 0.9, 0.999, 1e-8, "linear", 5, 2, 8, 1, 0, 2048, 1.0, 0, "train", true);
+
+  public TrainConfig {
+    targetModules = List.copyOf(targetModules);
+    layers = List.copyOf(layers);
+    for (String m : targetModules) {
+      if (!LayerWeights.MODULES.contains(m)) {
+        throw new UserException("unknown target module '" + m + "'; known: " + String.join(", ", LayerWeights.MODULES));
+      }
+    }
+    if (rank < 1 || batchSize < 1 || gradientAccumulation < 1 || epochs < 1 || maxSeqLen < 2) {
+      throw new UserException("rank, batch_size, gradient_accumulation, epochs must be >= 1 and max_seq_len >= 2");
+    }
+    if (!(learningRate > 0) || weightDecay < 0 || !(dropout >= 0 && dropout < 1) || clipNorm < 0 || warmupSteps < 0) {
+      throw new UserException("learning_rate must be > 0, weight_decay and clip_norm >= 0, 0 <= dropout < 1");
+    }
+    if (!List.of("linear", "cosine", "constant").contains(schedule)) {
+      throw new UserException("unknown schedule '" + schedule + "'; known: linear, cosine, constant");
+    }
+    if (!List.of("train", "all").contains(split)) {
+      throw new UserException("split must be 'train' or 'all', got '" + split + "'");
+    }
+  }
+
+  /** PEFT's scale: α / r, or α / √r with rsLoRA. */
+  public float scale() {
+    return (float) (rslora ? alpha / Math.sqrt(rank) : alpha / rank);
+  }
+
+  /** The configuration as snake_case keys (recorded as runs.train_config_json). */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("rank", rank);
+    m.put("alpha", alpha);
+    m.put("rslora", rslora);
+    m.put("dropout", dropout);
+    m.put("target_modules", targetModules);
+    m.put("layers", layers);
+    m.put("full", full);
+    m.put("learning_rate", learningRate);
+    m.put("weight_decay", weightDecay);
+    m.put("beta1", beta1);
+    m.put("beta2", beta2);
+    m.put("epsilon", epsilon);
+    m.put("schedule", schedule);
+    m.put("warmup_steps", warmupSteps);
+    m.put("batch_size", batchSize);
+    m.put("gradient_accumulation", gradientAccumulation);
+    m.put("epochs", epochs);
+    m.put("max_steps", maxSteps);
+    m.put("max_seq_len", maxSeqLen);
+    m.put("clip_norm", clipNorm);
+    m.put("checkpoint_every", checkpointEvery);
+    m.put("split", split);
+    m.put("repeat_duplicates", repeatDuplicates);
+    return m;
+  }
+
+  /** The defaults with the given keys overridden; unknown keys and bad types are errors. */
+  @SuppressWarnings("unchecked")
+  public static TrainConfig fromMap(Map<String, ?> given, String source) {
+    Map<String, Object> m = new LinkedHashMap<>(DEFAULTS.toMap());
+    for (var e : given.entrySet()) {
+      if (!m.containsKey(e.getKey())) {
+        throw new UserException(source + ": unknown training setting '" + e.getKey() + "'; known: "
+            + String.join(", ", new TreeMap<>(m).keySet()));
+      }
+      m.put(e.getKey(), e.getValue());
+    }
+    try {
+      return new TrainConfig(num(m, "rank").intValue(), num(m, "alpha").doubleValue(), bool(m, "rslora"),
+          num(m, "dropout").doubleValue(), (List<String>) m.get("target_modules"), ints(m.get("layers")), bool(m, "full"),
+          num(m, "learning_rate").doubleValue(), num(m, "weight_decay").doubleValue(), num(m, "beta1").doubleValue(),
+          num(m, "beta2").doubleValue(), num(m, "epsilon").doubleValue(), String.valueOf(m.get("schedule")),
+          num(m, "warmup_steps").intValue(), num(m, "batch_size").intValue(), num(m, "gradient_accumulation").intValue(),
+          num(m, "epochs").intValue(), num(m, "max_steps").intValue(), num(m, "max_seq_len").intValue(),
+          num(m, "clip_norm").doubleValue(), num(m, "checkpoint_every").intValue(), String.valueOf(m.get("split")),
+          bool(m, "repeat_duplicates"));
+    } catch (ClassCastException e) {
+      throw new UserException(source + ": a training setting has the wrong type: " + e.getMessage());
+    }
+  }
+
+  private static Number num(Map<String, Object> m, String k) {
+    Object v = m.get(k);
+    if (v instanceof Number n) {
+      return n;
+    }
+    try {
+      return Double.valueOf(String.valueOf(v));
+    } catch (NumberFormatException e) {
+      throw new UserException("training setting " + k + ": '" + v + "' is not a number");
+    }
+  }
+
+  private static boolean bool(Map<String, Object> m, String k) {
+    Object v = m.get(k);
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    if ("true".equals(String.valueOf(v)) || "false".equals(String.valueOf(v))) {
+      return Boolean.parseBoolean(String.valueOf(v));
+    }
+    throw new UserException("training setting " + k + ": '" + v + "' is not true or false");
+  }
+
+  private static List<Integer> ints(Object v) {
+    if (v instanceof Number n) {
+      return List.of(n.intValue());
+    }
+    return ((List<?>) v).stream().map(x -> ((Number) x).intValue()).toList();
+  }
+}

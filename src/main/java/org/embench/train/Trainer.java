@@ -1,0 +1,318 @@
+package org.embench.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.hadoop.conf.Configuration;
+import org.embench.model.Engine;
+import org.embench.model.KvCache;
+import org.embench.model.ModelConfig;
+import org.embench.model.Transformer;
+import org.embench.model.TransformerWeights;
+import org.embench.table.Ids;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop: shuffled epochs, micro-batches with gradient accumulation (the loss of a step
+ * is its tokens' mean, however the step is split), global-norm clipping, AdamW with a warm-up
+ * schedule, and checkpoints from which a resumed run ends with the same parameters as an
+ * uninterrupted one. Every random choice (initialisation, data order, dropout) is seeded from the
+ * run's seed and the position it is made at.
+ */
+public final class Trainer {
+  private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+  /** One optimizer step, for the train_steps table. */
+  public record StepLog(int step, double epoch, double loss, double taskLoss, double learningRate, double gradNorm,
+      long tokens, double elapsedSeconds, Map<String, Double> terms) {}
+
+  /** Told after every step. */
+  @FunctionalInterface
+  public interface Listener {
+    void step(StepLog log);
+  }
+
+  /**
+   * Everything a run trains with besides its data.
+   *
+   * @param seed the run's seed
+   * @param hooks changes to the residual stream during training only (steering, projections)
+   * @param terms loss terms against the frozen base model (KL, feature distance)
+   * @param checkpointDir where checkpoints go (Hadoop URI); null for none
+   */
+  public record Setup(TrainConfig config, long seed, Backprop.Hooks hooks, ReferenceTerms terms, String checkpointDir,
+      Configuration conf, Listener listener) {}
+
+  /** What training produced. */
+  public record Result(Map<String, TrainableLinear> params, List<StepLog> steps, long tokens, double seconds,
+      long peakHeapBytes, long peakOffheapBytes) {}
+
+  private final TransformerWeights weights;
+  private final Engine engine;
+  private final Setup setup;
+  private final TrainConfig cfg;
+  private final Map<String, TrainableLinear> params;
+  private final Backprop backprop;
+
+  public Trainer(TransformerWeights weights, Engine engine, Setup setup) {
+    this(weights, engine, setup, null);
+  }
+
+  /** Continues training given parameters (e.g. an adapter for a short re-alignment). */
+  public Trainer(TransformerWeights weights, Engine engine, Setup setup, Map<String, TrainableLinear> start) {
+    this.weights = weights;
+    this.engine = engine;
+    this.setup = setup;
+    this.cfg = setup.config();
+    this.params = start != null ? start : initialParams(weights.config(), cfg, setup.seed());
+    this.backprop = new Backprop(weights, engine.backend(), engine.parallel(), params);
+  }
+
+  /** LoRA pairs (or dense updates) on the configured modules and layers, seeded per module. */
+  static Map<String, TrainableLinear> initialParams(ModelConfig mc, TrainConfig cfg, long seed) {
+    Map<String, TrainableLinear> p = new LinkedHashMap<>();
+    for (int l = 0; l < mc.numLayers(); l++) {
+      if (!cfg.layers().isEmpty() && !cfg.layers().contains(l)) {
+        continue;
+      }
+      for (String m : cfg.targetModules()) {
+        int[] shape = org.embench.model.PeftAdapter.moduleShape(mc, m);
+        String key = l + "." + m;
+        p.put(key, cfg.full() ? TrainableLinear.full(shape[1], shape[0])
+            : TrainableLinear.lora(shape[1], shape[0], cfg.rank(), cfg.scale(), cfg.dropout(),
+                new SplittableRandom(Ids.seedOf("lora-init|" + seed + "|" + key))));
+      }
+    }
+    for (int l : cfg.layers()) {
+      if (l < 0 || l >= mc.numLayers()) {
+        throw new org.embench.UserException("layer " + l + " to transform does not exist; the model has " + mc.numLayers());
+      }
+    }
+    return p;
+  }
+
+  public Map<String, TrainableLinear> params() {
+    return params;
+  }
+
+  /** Trains on {@code data} (resuming from the newest checkpoint when there is one). */
+  public Result train(List<TokenizedExample> data) {
+    if (data.isEmpty()) {
+      throw new org.embench.UserException("no training examples");
+    }
+    int perStep = cfg.batchSize() * cfg.gradientAccumulation();
+    int stepsPerEpoch = (data.size() + perStep - 1) / perStep;
+    int total = stepsPerEpoch * cfg.epochs();
+    if (cfg.maxSteps() > 0) {
+      total = Math.min(total, cfg.maxSteps());
+    }
+    Checkpoints checkpoints = setup.checkpointDir() == null ? null
+        : new Checkpoints(setup.checkpointDir(), setup.conf());
+    List<StepLog> logs = new ArrayList<>();
+    int first = 0;
+    if (checkpoints != null) {
+      Checkpoints.State resumed = checkpoints.restoreLatest(params);
+      if (resumed != null) {
+        first = resumed.step();
+        logs.addAll(resumed.logs());
+        LOG.info("resuming at step {} of {} from {}", first, total, setup.checkpointDir());
+      }
+    }
+    long tokens = logs.stream().mapToLong(StepLog::tokens).sum();
+    long start = System.nanoTime();
+    long peakHeap = 0;
+    long peakOff = 0;
+    int[] order = null;
+    int orderEpoch = -1;
+    int auxCursor = 0;
+    for (int s = first; s < total; s++) {
+      long t0 = System.nanoTime();
+      int epoch = s / stepsPerEpoch;
+      if (epoch != orderEpoch) {
+        order = permutation(data.size(), Ids.seedOf("order|" + setup.seed() + "|" + epoch));
+        orderEpoch = epoch;
+      }
+      int within = s % stepsPerEpoch;
+      List<TokenizedExample> stepData = new ArrayList<>();
+      for (int i = within * perStep; i < Math.min(data.size(), (within + 1) * perStep); i++) {
+        stepData.add(data.get(order[i]));
+      }
+      long normalizer = stepData.stream().mapToLong(TokenizedExample::learnedTokens).sum();
+      double ce = 0;
+      double kl = 0;
+      double feature = 0;
+      long stepTokens = 0;
+      List<List<TokenizedExample>> micro = TokenizedExample.chunks(stepData, cfg.batchSize());
+      for (int mi = 0; mi < micro.size(); mi++) {
+        Backprop.Batch batch = TokenizedExample.pack(micro.get(mi));
+        stepTokens += batch.rows();
+        boolean klHere = setup.terms().klLambda() > 0 && setup.terms().klData() == null;
+        Backprop.Loss loss = loss(batch, Math.max(1, normalizer), klHere, setup.terms().featureLambda() > 0);
+        Backprop.Sums sums = backprop.step(batch, loss, setup.hooks(),
+            new SplittableRandom(Ids.seedOf("dropout|" + setup.seed() + "|" + s + "|" + mi)));
+        ce += sums.crossEntropy();
+        kl += sums.kl();
+        feature += sums.feature();
+      }
+      if (setup.terms().klLambda() > 0 && setup.terms().klData() != null) {
+        // KL on a separate safe set: one batch per step, no cross-entropy.
+        List<TokenizedExample> safe = new ArrayList<>();
+        for (int i = 0; i < cfg.batchSize(); i++) {
+          safe.add(setup.terms().klData().get(auxCursor++ % setup.terms().klData().size()));
+        }
+        Backprop.Batch batch = TokenizedExample.pack(safe);
+        Backprop.Loss loss = withCeWeight(loss(batch, Math.max(1, batch.lossRows()), true, false), 0);
+        kl += backprop.step(batch, loss, setup.hooks(), new SplittableRandom(Ids.seedOf("dropout-kl|" + setup.seed()
+            + "|" + s))).kl() * Math.max(1, normalizer) / Math.max(1, batch.lossRows());
+      }
+      double gradNorm = gradNorm();
+      double clipScale = cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
+      double lr = cfg.learningRate() * Schedules.multiplier(cfg.schedule(), s, cfg.warmupSteps(), total);
+      AdamW.update(params, lr, cfg, s + 1, clipScale);
+      tokens += stepTokens;
+      Runtime rt = Runtime.getRuntime();
+      peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());
+      peakOff = Math.max(peakOff, org.bytedeco.javacpp.Pointer.physicalBytes());
+      double n = Math.max(1, normalizer);
+      Map<String, Double> terms = new LinkedHashMap<>();
+      if (setup.terms().klLambda() > 0) {
+        terms.put("kl", kl / n);
+      }
+      if (setup.terms().featureLambda() > 0) {
+        terms.put("feature_distance", feature / featureNormalizer(stepData));
+      }
+      double total_ = ce / n + setup.terms().klLambda() * kl / n
+          + setup.terms().featureLambda() * (setup.terms().featureLambda() > 0 ? feature / featureNormalizer(stepData) : 0);
+      StepLog log = new StepLog(s + 1, (double) Math.min(data.size(), (within + 1) * perStep) / data.size() + epoch,
+          total_, ce / n, lr, gradNorm, stepTokens, (System.nanoTime() - t0) / 1e9, terms);
+      logs.add(log);
+      if (setup.listener() != null) {
+        setup.listener().step(log);
+      }
+      if (checkpoints != null && cfg.checkpointEvery() > 0 && (s + 1) % cfg.checkpointEvery() == 0 && s + 1 < total) {
+        checkpoints.save(s + 1, params, logs);
+      }
+    }
+    return new Result(params, logs, tokens, (System.nanoTime() - start) / 1e9, peakHeap, peakOff);
+  }
+
+  private double featureNormalizer(List<TokenizedExample> stepData) {
+    return Math.max(1, stepData.stream().mapToLong(e -> e.ids().length).sum() * setup.terms().featureLayers().length);
+  }
+
+  private static Backprop.Loss withCeWeight(Backprop.Loss l, double ce) {
+    return new Backprop.Loss(ce, l.klLambda(), l.refLogprobs(), l.featureLambda(), l.featureLayers(), l.refFeatures(),
+        l.normalizer(), l.featureNormalizer());
+  }
+
+  /** The loss of a micro-batch, with the frozen model's logits and features where a term needs them. */
+  private Backprop.Loss loss(Backprop.Batch batch, double normalizer, boolean kl, boolean features) {
+    ReferenceTerms terms = setup.terms();
+    if (!kl && !features) {
+      return Backprop.Loss.crossEntropy(normalizer);
+    }
+    Reference ref = reference(batch, kl, features ? terms.featureLayers() : new int[0]);
+    double featureNormalizer = Math.max(1, (double) batch.rows() * terms.featureLayers().length);
+    return new Backprop.Loss(1, kl ? terms.klLambda() : 0, ref.logprobs(), features ? terms.featureLambda() : 0,
+        features ? terms.featureLayers() : new int[0], ref.features(), normalizer, featureNormalizer);
+  }
+
+  /** The frozen base model's log-probabilities on the loss rows and normalised features. */
+  record Reference(float[] logprobs, float[][] features) {}
+
+  Reference reference(Backprop.Batch batch, boolean logprobs, int[] featureLayers) {
+    ModelConfig mc = weights.config();
+    Transformer base = new Transformer(weights, engine.backend(), engine.parallel(), Map.of());
+    int hidden = mc.hiddenSize();
+    float[][] features = new float[featureLayers.length][];
+    base.setHooks(new org.embench.model.ForwardHooks() {
+      @Override
+      public void afterLayer(int layer, float[] h, int rows, int dim) {
+        for (int i = 0; i < featureLayers.length; i++) {
+          if (featureLayers[i] == layer) {
+            float[] f = h.clone();
+            for (int r = 0; r < rows; r++) {
+              double norm = 0;
+              for (int d = 0; d < dim; d++) {
+                norm += (double) f[r * dim + d] * f[r * dim + d];
+              }
+              float inv = (float) (1 / Math.sqrt(norm));
+              for (int d = 0; d < dim; d++) {
+                f[r * dim + d] *= inv;
+              }
+            }
+            features[i] = f;
+          }
+        }
+      }
+    });
+    List<Transformer.Chunk> chunks = new ArrayList<>();
+    for (int s = 0; s < batch.sequences(); s++) {
+      chunks.add(new Transformer.Chunk(s, java.util.Arrays.copyOfRange(batch.tokens(), batch.starts()[s],
+          batch.starts()[s + 1])));
+    }
+    int[] rows = new int[batch.lossRows()];
+    int j = 0;
+    for (int r = 0; r < batch.rows(); r++) {
+      if (batch.lossRow()[r]) {
+        rows[j++] = r;
+      }
+    }
+    float[] logits = base.forward(chunks, new KvCache(mc, batch.sequences()), rows);
+    if (logprobs) {
+      int vocab = mc.vocabSize();
+      for (int i = 0; i < rows.length; i++) {
+        int o = i * vocab;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) {
+          max = Math.max(max, logits[o + v]);
+        }
+        double sum = 0;
+        for (int v = 0; v < vocab; v++) {
+          sum += Math.exp(logits[o + v] - max);
+        }
+        float logZ = (float) (max + Math.log(sum));
+        for (int v = 0; v < vocab; v++) {
+          logits[o + v] -= logZ;
+        }
+      }
+    }
+    return new Reference(logprobs ? logits : null, features);
+  }
+
+  private double gradNorm() {
+    double sq = 0;
+    for (TrainableLinear p : params.values()) {
+      for (float[] g : p.grads) {
+        for (float x : g) {
+          sq += (double) x * x;
+        }
+      }
+    }
+    return Math.sqrt(sq);
+  }
+
+  /** A permutation of 0..n-1 (Fisher-Yates) from the seed. */
+  static int[] permutation(int n, long seed) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    SplittableRandom rng = new SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+
+  /** The modules in the order they are kept in checkpoints. */
+  static List<String> orderedKeys(Map<String, TrainableLinear> params) {
+    return Backprop.keys(params);
+  }
+}
