@@ -296,7 +296,7 @@ public final class Trainer {
   }
 
   /** A permutation of 0..n-1 (Fisher-Yates) from the seed. */
-  static int[] permutation(int n, long seed) {
+  public static int[] permutation(int n, long seed) {
     int[] p = new int[n];
     for (int i = 0; i < n; i++) {
       p[i] = i;

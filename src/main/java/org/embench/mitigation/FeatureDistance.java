@@ -1,0 +1,55 @@
+package org.embench.mitigation;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.embench.UserException;
+import org.embench.train.ReferenceTerms;
+
+/**
+ * {@code ldifs}: adds λ·‖φ_θ(x) − φ_ref(x)‖² on L2-normalised residual-stream features after
+ * five evenly spaced layers (or the listed {@code layers}), averaged over tokens and layers.
+ * Default λ = 1.0.
+ */
+final class FeatureDistance implements Mitigation {
+  private final Params params;
+
+  FeatureDistance(Map<String, ?> given) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("lambda", 1.0);
+    d.put("layers", List.of());
+    this.params = new Params("ldifs", d, given);
+  }
+
+  @Override
+  public String name() {
+    return "ldifs";
+  }
+
+  @Override
+  public Map<String, Object> params() {
+    return params.all();
+  }
+
+  /** Five evenly spaced layers from the first to the last (all of them when there are fewer). */
+  static int[] evenlySpaced(int layers, int count) {
+    if (layers <= count) {
+      return java.util.stream.IntStream.range(0, layers).toArray();
+    }
+    return java.util.stream.IntStream.range(0, count)
+        .map(i -> (int) Math.round(i * (layers - 1) / (double) (count - 1))).distinct().toArray();
+  }
+
+  @Override
+  public ReferenceTerms referenceTerms(MitigationContext ctx) {
+    List<Integer> given = params.integers("layers");
+    int n = ctx.model().config().numLayers();
+    int[] layers = given.isEmpty() ? evenlySpaced(n, 5) : given.stream().mapToInt(Integer::intValue).toArray();
+    for (int l : layers) {
+      if (l < 0 || l >= n) {
+        throw new UserException("ldifs.layers: layer " + l + " does not exist; the model has " + n);
+      }
+    }
+    return new ReferenceTerms(0, null, params.number("lambda"), layers);
+  }
+}

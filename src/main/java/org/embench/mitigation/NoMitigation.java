@@ -1,0 +1,22 @@
+package org.embench.mitigation;
+
+import java.util.Map;
+
+/** The baseline: plain fine-tuning. */
+final class NoMitigation implements Mitigation {
+  private final Params params;
+
+  NoMitigation(Map<String, ?> given) {
+    this.params = new Params("none", Map.of(), given);
+  }
+
+  @Override
+  public String name() {
+    return "none";
+  }
+
+  @Override
+  public Map<String, Object> params() {
+    return params.all();
+  }
+}
