@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  *     'malformed_response', 'no_logprobs', 'unparseable')
  * @param error detail of a failure; never contains credentials
  * @param call the external call made for this verdict (to store in the call cache), or null when
- *     none was made or it failed
+ *     none was made (a cached response, a judge that calls nothing) or no well-formed response came
+ *     back; a verdict with a call may still be a failure such as no_logprobs
  */
 public record Verdict(
     String key,
