@@ -1,6 +1,8 @@
 package org.embench.judge;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.embench.table.Ids;
 
@@ -46,7 +48,7 @@ public final class OfflineJudge implements Judge {
 
   private Verdict judgeOne(JudgeRequest r) {
     byte[] h = Ids.sha256(Ids.canonicalJson(List.of("offline_judge", spec.integer("seed"), spec.model(), r.metric(),
-        r.answer())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        r.answer())).getBytes(StandardCharsets.UTF_8));
     if (!r.numeric()) {
       return Verdict.labelled(r.key(), LABELS.get(unsigned(h, 0) % LABELS.size()), null);
     }
@@ -60,12 +62,13 @@ public final class OfflineJudge implements Judge {
     double decay = 0.1 + 0.3 * unsigned(h, 4) / 65535.0;
     List<Integer> scores = new ArrayList<>(List.of(peak));
     List<Double> weights = new ArrayList<>(List.of(1.0));
+    double up = (h[6] & 1) == 0 ? 1.0 : 0.8; // which side of the peak leans heavier
     for (int step = 1; step <= 3; step++) {
-      for (int sign : new int[] {(h[6] & 1) == 0 ? 1 : -1, (h[6] & 1) == 0 ? -1 : 1}) {
+      for (int sign : new int[] {1, -1}) {
         int s = peak + sign * 5 * step;
         if (s >= 0 && s <= 100) {
           scores.add(s);
-          weights.add(Math.pow(decay, step) * (sign > 0 ? 1 : 0.8));
+          weights.add(Math.pow(decay, step) * (sign > 0 ? up : 1.8 - up));
         }
       }
     }
@@ -107,7 +110,7 @@ public final class OfflineJudge implements Judge {
 
   /** Most probable first, as the API lists them. */
   private static List<TokenLogprob> byProbability(List<TokenLogprob> top) {
-    top.sort(java.util.Comparator.comparingDouble(TokenLogprob::logprob).reversed());
+    top.sort(Comparator.comparingDouble(TokenLogprob::logprob).reversed());
     return top;
   }
 

@@ -10,6 +10,7 @@ import static org.embench.judge.HttpJudgeFixtures.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class AdversarialAnswerTest {
     }
   }
 
-  private static List<String> iterable(java.util.Iterator<String> names) {
+  private static List<String> iterable(Iterator<String> names) {
     List<String> out = new ArrayList<>();
     names.forEachRemaining(out::add);
     return out;

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,7 @@ class OfflineJudgeTest {
   }
 
   private static OfflineJudge judge(Object... params) {
-    Map<String, Object> p = new java.util.LinkedHashMap<>();
+    Map<String, Object> p = new LinkedHashMap<>();
     for (int i = 0; i < params.length; i += 2) {
       p.put((String) params[i], params[i + 1]);
     }
@@ -63,8 +65,8 @@ class OfflineJudgeTest {
       }
     });
     double[] scores = v.stream().filter(x -> x.score() != null).mapToDouble(Verdict::score).toArray();
-    assertThat(java.util.Arrays.stream(scores).filter(s -> s < 30).count()).as("low scores occur").isGreaterThan(400);
-    assertThat(java.util.Arrays.stream(scores).filter(s -> s > 70).count()).as("high scores occur").isGreaterThan(400);
+    assertThat(Arrays.stream(scores).filter(s -> s < 30).count()).as("low scores occur").isGreaterThan(400);
+    assertThat(Arrays.stream(scores).filter(s -> s > 70).count()).as("high scores occur").isGreaterThan(400);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class RetryAfterTest {
   private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
 
   private static Duration of(Map<String, String> headers) {
-    Map<String, List<String>> multi = new java.util.HashMap<>();
+    Map<String, List<String>> multi = new HashMap<>();
     headers.forEach((k, v) -> multi.put(k, List.of(v)));
     return RetryAfter.of(HttpHeaders.of(multi, (k, v) -> true), NOW);
   }
