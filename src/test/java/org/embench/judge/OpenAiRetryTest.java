@@ -60,11 +60,11 @@ class OpenAiRetryTest {
 
   @Test
   void persistentServerErrorsEndAsHttpErrorAfterMaxRetries() {
-    try (var server = failingFirst(100, new Reply(503, Map.of(), "{\"error\":\"overloaded\"}", 0));
+    try (var server = failingFirst(100, new Reply(500, Map.of(), "{\"error\":\"overloaded\"}", 0));
         var judge = judge(spec(server, "max_retries", 3))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
       assertThat(v.status()).isEqualTo(Verdict.HTTP_ERROR);
-      assertThat(v.error()).isEqualTo("HTTP 503: {\"error\":\"overloaded\"} (4 attempts)");
+      assertThat(v.error()).isEqualTo("HTTP 500: {\"error\":\"overloaded\"} (4 attempts)");
       assertThat(v.score()).isNull();
       assertThat(v.call()).isNull();
       assertThat(server.received()).hasSize(4);
