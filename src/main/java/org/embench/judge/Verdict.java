@@ -1,6 +1,9 @@
 package org.embench.judge;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a judge concluded about one request, with the raw evidence (the judgments table's columns).
@@ -11,7 +14,8 @@ import java.util.List;
  *     'malformed_response', 'no_logprobs', 'unparseable')
  * @param error detail of a failure; never contains credentials
  * @param call the external call made for this verdict (to store in the call cache), or null when
- *     none was made or it failed
+ *     none was made (a cached response, a judge that calls nothing) or no well-formed response came
+ *     back; a verdict with a call may still be a failure such as no_logprobs
  */
 public record Verdict(
     String key,
@@ -37,6 +41,8 @@ public record Verdict(
   public static final String NO_LOGPROBS = "no_logprobs";
   public static final String UNPARSEABLE = "unparseable";
 
+  private static final Pattern FIRST_NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
+
   /** Statuses after which the judgment is final (a re-run does not try again by default). */
   public boolean scoredOrFinal() {
     return status.equals(OK) || status.equals(LOW_NUMERIC_MASS);
@@ -45,5 +51,48 @@ public record Verdict(
   /** A failure: no score, the status and why. */
   public static Verdict failure(String key, String status, String error) {
     return new Verdict(key, null, "none", null, null, null, null, status, error, null, null, null, null);
+  }
+
+  /** A numeric verdict aggregated from top log-probabilities by {@link NumericScore}. */
+  public static Verdict fromLogprobs(String key, List<TokenLogprob> top, double minNumericMass, String rawText) {
+    NumericScore s = NumericScore.aggregate(top, minNumericMass);
+    return new Verdict(key, s.score(), "logprobs", s.numericMass(), List.copyOf(top), rawText, null, s.status(), null,
+        null, null, null, null);
+  }
+
+  /**
+   * A numeric verdict from a judge that gave no log-probabilities: the first number in the reply
+   * when it lies in 0..100 (score source 'text'), otherwise {@link #UNPARSEABLE}.
+   */
+  public static Verdict fromText(String key, String rawText) {
+    Matcher m = FIRST_NUMBER.matcher(rawText == null ? "" : rawText);
+    if (m.find()) {
+      double value = Double.parseDouble(m.group());
+      if (value >= 0 && value <= 100) {
+        return new Verdict(key, value, "text", null, null, rawText, null, OK, null, null, null, null, null);
+      }
+    }
+    return new Verdict(key, null, "none", null, null, rawText, null, UNPARSEABLE,
+        "no number from 0 to 100 in the reply", null, null, null, null);
+  }
+
+  /**
+   * A categorical verdict: the label is the reply stripped and upper-cased; an empty reply is
+   * {@link #UNPARSEABLE}. Top log-probabilities, when there are any, are kept as evidence.
+   */
+  public static Verdict labelled(String key, String rawText, List<TokenLogprob> top) {
+    String label = rawText == null ? "" : rawText.strip().toUpperCase(Locale.ROOT);
+    List<TokenLogprob> evidence = top == null ? null : List.copyOf(top);
+    if (label.isEmpty()) {
+      return new Verdict(key, null, "none", null, evidence, rawText, null, UNPARSEABLE, "the judge replied with no label",
+          null, null, null, null);
+    }
+    return new Verdict(key, null, "none", null, evidence, rawText, label, OK, null, null, null, null, null);
+  }
+
+  /** This verdict with the token usage, cost and call that produced it. */
+  public Verdict withUsage(Integer promptTokens, Integer completionTokens, Double costUsd, JudgeCall call) {
+    return new Verdict(key, score, scoreSource, numericMass, topLogprobs, rawText, label, status, error, promptTokens,
+        completionTokens, costUsd, call);
   }
 }
