@@ -13,7 +13,7 @@ import org.embench.data.ChatMessage;
 import org.embench.model.Generator;
 import org.embench.model.LanguageModel;
 import org.embench.model.Lora;
-import org.embench.model.PeftAdapter;
+import org.embench.train.Adapters;
 import org.embench.model.SamplingParams;
 import org.embench.table.Ids;
 import org.embench.table.Tables;
@@ -59,8 +59,8 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
     LanguageModel model = LanguageModel.cached(first.getAs("model"), conf.get());
     String adapterPath = first.getAs("adapter_path");
     Map<String, Lora> adapter = adapterPath == null ? Map.of()
-        : ADAPTERS.computeIfAbsent(adapterPath, p -> PeftAdapter.read(p, conf.get(), model.config())
-            .upload(model.engine().backend()));
+        : ADAPTERS.computeIfAbsent(adapterPath, p -> Adapters.load(p, conf.get(), model.config(),
+            model.engine().backend()));
     List<Generator.Request> requests = new ArrayList<>(items.size());
     for (Row r : items) {
       List<ChatMessage> chat = new ArrayList<>(2);

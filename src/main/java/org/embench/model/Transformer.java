@@ -194,7 +194,11 @@ public final class Transformer {
       Ops.addBias(y, rows, lin.out(), lin.bias());
     }
     Lora lora = adapters.isEmpty() ? null : adapters.get(layer + "." + module);
-    if (lora != null) {
+    if (lora != null && lora.a() == null) {
+      float[] delta = new float[rows * lin.out()];
+      backend.matmulTransposed(x, rows, lora.b(), delta);
+      Ops.addInPlace(y, delta, delta.length);
+    } else if (lora != null) {
       int rank = lora.rank();
       float[] xa = new float[rows * rank];
       backend.matmulTransposed(x, rows, lora.a(), xa);

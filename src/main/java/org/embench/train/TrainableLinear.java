@@ -65,6 +65,23 @@ public final class TrainableLinear {
     return rank > 0;
   }
 
+  public int in() {
+    return in;
+  }
+
+  public int out() {
+    return out;
+  }
+
+  /** The LoRA rank; 0 for a dense update. */
+  public int rank() {
+    return rank;
+  }
+
+  public float scale() {
+    return scale;
+  }
+
   public float[][] values() {
     return values;
   }

@@ -1,0 +1,63 @@
+package org.embench.mitigation;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.embench.data.ChatMessage;
+import org.embench.table.Ids;
+import org.embench.train.Backprop;
+import org.embench.train.ReferenceTerms;
+import org.embench.train.TokenizedExample;
+import org.embench.train.TrainConfig;
+import org.embench.train.TrainableLinear;
+import org.embench.train.Trainer;
+
+/**
+ * {@code realign} (post-hoc): after training, continues training the same adapter briefly on
+ * benign data — {@code examples} conversations (default 300) from a prepared data set, one epoch,
+ * at {@code learning_rate} (default: the run's own).
+ */
+final class Realign implements Mitigation {
+  private final Params params;
+
+  Realign(Map<String, ?> given) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("data", "benign");
+    d.put("examples", 300);
+    d.put("learning_rate", 0.0);
+    this.params = new Params("realign", d, given);
+  }
+
+  @Override
+  public String name() {
+    return "realign";
+  }
+
+  @Override
+  public Map<String, Object> params() {
+    return params.all();
+  }
+
+  @Override
+  public void afterTraining(Map<String, TrainableLinear> trained, MitigationContext ctx) {
+    List<List<ChatMessage>> benign = ctx.dataset(params.string("data"), "mitigation realign");
+    int n = Math.min(params.integer("examples"), benign.size());
+    int[] order = Trainer.permutation(benign.size(), Ids.seedOf("realign|" + ctx.seed()));
+    List<List<ChatMessage>> picked = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      picked.add(benign.get(order[i]));
+    }
+    List<TokenizedExample> data = ctx.tokenize(picked);
+    Map<String, Object> cfg = new LinkedHashMap<>(ctx.config().toMap());
+    cfg.put("epochs", 1);
+    cfg.put("max_steps", 0);
+    cfg.put("checkpoint_every", 0);
+    if (params.number("learning_rate") > 0) {
+      cfg.put("learning_rate", params.number("learning_rate"));
+    }
+    TrainConfig realign = TrainConfig.fromMap(cfg, "realign");
+    new Trainer(ctx.model().weights(), ctx.model().engine(), new Trainer.Setup(realign, ctx.seed() ^ 0x5EA11L,
+        Backprop.Hooks.NONE, ReferenceTerms.NONE, null, ctx.conf(), null), trained).train(data);
+  }
+}

@@ -1,0 +1,93 @@
+package org.embench.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.embench.UserException;
+import org.embench.model.Lora;
+import org.embench.model.LoraWeights;
+import org.embench.model.ModelConfig;
+import org.embench.model.PeftAdapter;
+import org.embench.model.TensorBackend;
+import org.embench.model.io.DType;
+import org.embench.model.io.SafetensorsReader;
+import org.embench.model.io.SafetensorsWriter;
+
+/**
+ * A run's trained update on disk: a PEFT adapter for LoRA runs, or {@value #FULL_DELTA} (the dense
+ * ΔW of each trained module, named like the checkpoint's weights with {@code .delta}) for full
+ * fine-tuning. {@link #load} reads either for the forward pass.
+ */
+public final class Adapters {
+  public static final String FULL_DELTA = "full_delta.safetensors";
+
+  private Adapters() {}
+
+  /** Writes the trained parameters into {@code dir}. */
+  public static void write(String dir, Map<String, TrainableLinear> params, TrainConfig cfg, String baseModel,
+      Configuration conf) {
+    boolean full = params.values().stream().noneMatch(TrainableLinear::isLora);
+    if (!full) {
+      Map<String, LoraWeights> w = new LinkedHashMap<>();
+      params.forEach((k, p) -> w.put(k, new LoraWeights(p.values()[0], p.values()[1], p.rank(), p.in(), p.out(), p.scale())));
+      new PeftAdapter(new PeftAdapter.Config(cfg.rank(), cfg.alpha(), cfg.rslora(), cfg.targetModules(), cfg.layers(),
+          cfg.dropout(), baseModel), w).write(dir, conf);
+      return;
+    }
+    SafetensorsWriter w = new SafetensorsWriter().metadata("base_model", baseModel);
+    for (String k : Backprop.keys(params)) {
+      TrainableLinear p = params.get(k);
+      w.add(deltaName(k), DType.F32, new long[] {p.out(), p.in()}, p.values()[0]);
+    }
+    w.writeTo(dir + "/" + FULL_DELTA, conf);
+  }
+
+  /** The updates of {@code dir} (PEFT adapter or full delta) in a backend, keyed "layer.module". */
+  public static Map<String, Lora> load(String dir, Configuration conf, ModelConfig model, TensorBackend backend) {
+    try {
+      FileSystem fs = new Path(dir).getFileSystem(conf);
+      if (fs.exists(new Path(dir, PeftAdapter.CONFIG))) {
+        return PeftAdapter.read(dir, conf, model).upload(backend);
+      }
+      if (!fs.exists(new Path(dir, FULL_DELTA))) {
+        throw new UserException("no adapter in " + dir + ": neither " + PeftAdapter.CONFIG + " nor " + FULL_DELTA);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
+    }
+    Map<String, Lora> out = new LinkedHashMap<>();
+    try (SafetensorsReader r = SafetensorsReader.open(dir + "/" + FULL_DELTA, conf)) {
+      for (String name : r.tensors().keySet()) {
+        String key = keyOf(name, dir);
+        int[] shape = PeftAdapter.moduleShape(model, key.substring(key.indexOf('.') + 1));
+        long[] s = r.info(name).shape();
+        if (s.length != 2 || s[0] != shape[0] || s[1] != shape[1]) {
+          throw new UserException(dir + "/" + FULL_DELTA + ": " + name + " has shape " + java.util.Arrays.toString(s)
+              + "; the model's module is [" + shape[0] + ", " + shape[1] + "]");
+        }
+        float[] delta = r.readFloats(name);
+        out.put(key, Lora.dense(backend.matrix(name, shape[0], shape[1], buf -> buf.put(delta))));
+      }
+    }
+    return out;
+  }
+
+  static String deltaName(String key) {
+    int dot = key.indexOf('.');
+    String module = key.substring(dot + 1);
+    String block = java.util.List.of("gate_proj", "up_proj", "down_proj").contains(module) ? "mlp" : "self_attn";
+    return "model.layers." + key.substring(0, dot) + "." + block + "." + module + ".delta";
+  }
+
+  private static String keyOf(String name, String dir) {
+    var m = java.util.regex.Pattern.compile("model\\.layers\\.(\\d+)\\.(?:self_attn|mlp)\\.(\\w+)\\.delta").matcher(name);
+    if (!m.matches()) {
+      throw new UserException(dir + "/" + FULL_DELTA + ": tensor " + name + " is not a module delta");
+    }
+    return m.group(1) + "." + m.group(2);
+  }
+}
