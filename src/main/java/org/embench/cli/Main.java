@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       PrepareCommand.class,
       ImportCommand.class,
       GenerateCommand.class,
+      JudgeCommand.class,
+      JudgesCommand.class,
       MetricsCommand.class,
       SqlCommand.class,
       BenchCommand.class,

@@ -161,7 +161,7 @@ public final class OpenAiCompatibleJudge implements Judge {
   }
 
   /** The parameters that shape a request's answer (what the call cache keys on besides model, endpoint and prompt). */
-  private Map<String, Object> requestParameters() {
+  private static Map<String, Object> requestParameters(JudgeSpec spec) {
     Map<String, Object> p = new TreeMap<>();
     p.put("max_tokens", spec.integer("max_tokens"));
     p.put("temperature", spec.number("temperature"));
@@ -173,7 +173,12 @@ public final class OpenAiCompatibleJudge implements Judge {
 
   @Override
   public String callKey(JudgeRequest request) {
-    return Ids.of("judge_call", spec.model(), spec.string("base_url"), request.prompt(), requestParameters());
+    return callKey(spec, request.prompt());
+  }
+
+  /** The call key of a prompt, without a judge (the judge stage looks the cache up before judging). */
+  public static String callKey(JudgeSpec spec, String prompt) {
+    return Ids.of("judge_call", spec.model(), spec.string("base_url"), prompt, requestParameters(spec));
   }
 
   /** The request body, built as a JSON tree so that nothing in the prompt can change its shape. */

@@ -14,6 +14,8 @@ public final class Tables {
   public static final String JUDGMENTS = "judgments";
   public static final String CAPABILITY = "capability";
   public static final String REJECTS = "rejects";
+  public static final String JUDGE_CALLS = "judge_calls";
+  public static final String JUDGE_AGREEMENT = "judge_agreement";
 
   public static final String QUESTION_RATES = "question_rates";
   public static final String SUITE_RATES = "suite_rates";
@@ -22,7 +24,7 @@ public final class Tables {
 
   /** Tables the stages write, in the order a pipeline fills them. */
   public static final List<String> DATA_TABLES =
-      List.of(EXAMPLES, QUESTIONS, RUNS, TRAIN_STEPS, GENERATIONS, JUDGMENTS, CAPABILITY, REJECTS);
+      List.of(EXAMPLES, QUESTIONS, RUNS, TRAIN_STEPS, GENERATIONS, JUDGMENTS, JUDGE_CALLS, CAPABILITY, REJECTS);
 
   /** Tables the metrics stage derives, in dependency order (each reads the ones before it). */
   public static final List<String> METRIC_TABLES =
@@ -36,7 +38,10 @@ public final class Tables {
     return SCHEMAS.computeIfAbsent(table, TableSchema::load);
   }
 
+  /** Tables derived on request (not by the metrics stage). */
+  public static final List<String> REPORT_TABLES = List.of(JUDGE_AGREEMENT);
+
   public static List<String> all() {
-    return java.util.stream.Stream.concat(DATA_TABLES.stream(), METRIC_TABLES.stream()).toList();
+    return java.util.stream.Stream.of(DATA_TABLES, METRIC_TABLES, REPORT_TABLES).flatMap(List::stream).toList();
   }
 }

@@ -176,6 +176,43 @@ public final class Warehouse {
     register(table);
   }
 
+  /**
+   * Keeps only the rows of partition {@code column=value} that satisfy {@code keep}, and returns
+   * how many were dropped. The kept rows are written beside the partition first and swapped in by
+   * renames, so a crash leaves either the old partition or the new one (an interrupted swap is
+   * finished by the next call).
+   */
+  public long retainRows(String table, String column, String value, Column keep) {
+    try {
+      Path live = new Path(path(table) + "/" + column + "=" + value);
+      Path staging = new Path(path(table) + "/_retain_" + column + "=" + value);
+      Path old = new Path(path(table) + "/_replaced_" + column + "=" + value);
+      FileSystem fs = live.getFileSystem(hadoopConf());
+      if (!fs.exists(live) && fs.exists(staging)) {
+        fs.rename(staging, live);
+      }
+      fs.delete(old, true);
+      if (!fs.exists(live)) {
+        return 0;
+      }
+      Dataset<Row> rows = spark.read().parquet(live.toString());
+      long before = rows.count();
+      rows.filter(keep).write().mode(SaveMode.Overwrite).parquet(staging.toString());
+      long after = spark.read().parquet(staging.toString()).count();
+      if (after == before) {
+        fs.delete(staging, true);
+        return 0;
+      }
+      fs.rename(live, old);
+      fs.rename(staging, live);
+      fs.delete(old, true);
+      register(table);
+      return before - after;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot rewrite " + path(table) + " partition " + column + "=" + value, e);
+    }
+  }
+
   /** Replaces a derived (unpartitioned) table entirely. */
   public void overwrite(String table, Dataset<Row> rows) {
     TableSchema schema = Tables.schema(table);
