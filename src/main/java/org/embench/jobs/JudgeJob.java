@@ -105,15 +105,18 @@ public final class JudgeJob {
           col("response_json").as("cached_response"));
       missing = missing.withColumn("call_key", expr("embench_call_key(embench_fill_prompt(template, question, answer))"));
       missing = missing.join(calls, missing.col("call_key").equalTo(calls.col("cached_key")), "left")
-          .drop("cached_key", "call_key");
+          .drop("cached_key");
     } else {
-      missing = missing.withColumn("cached_response", lit(null).cast("string"));
+      missing = missing.withColumn("cached_response", lit(null).cast("string"))
+          .withColumn("call_key", col("generation_id"));
     }
     long plannedCount = planned.count();
     long missingCount = missing.count();
+    long cached = missingCount == 0 ? 0 : missing.filter(col("cached_response").isNotNull()).count();
     int waves = (int) Math.ceil(missingCount / (double) o.wave());
-    // Waves are hash buckets of the judgment's key, stable while the tables they read change.
-    missing = missing.withColumn("wave", expr("pmod(xxhash64(generation_id, metric), " + Math.max(1, waves) + ")"));
+    // Waves are hash buckets of the call key (identical calls share a wave), stable while the
+    // tables they read change.
+    missing = missing.withColumn("wave", expr("pmod(xxhash64(call_key), " + Math.max(1, waves) + ")"));
     int partitions = Math.max(1, Math.min(w.spark().sparkContext().defaultParallelism(),
         (int) Math.min(Integer.MAX_VALUE, (missingCount + o.batch() - 1) / o.batch())));
     LOG.info("judge {}: {} judgments planned, {} missing, in {} wave(s) over {} task(s)", spec.name(), plannedCount,
@@ -121,10 +124,11 @@ public final class JudgeJob {
     JudgingTask task = new JudgingTask(spec, o.batch(), partitions,
         new HadoopConf(w.spark().sparkContext().hadoopConfiguration()));
     long judged = 0;
-    long cached = 0;
     long failed = 0;
     for (int wave = 0; wave < waves; wave++) {
-      Dataset<Row> items = missing.filter(col("wave").equalTo(lit(wave))).repartition(partitions);
+      // Identical calls go to the same task, which makes each once.
+      Dataset<Row> items = missing.filter(col("wave").equalTo(lit(wave))).repartition(partitions, col("call_key"))
+          .drop("call_key");
       // Checkpointed eagerly: the verdicts feed two writes and must not be judged twice.
       Dataset<Row> verdicts = items.mapPartitions(task, Encoders.row(JudgingTask.outputSchema())).localCheckpoint(true);
       long n = w.appendMissing(Tables.JUDGMENTS, verdicts.select(judgmentColumns()));
@@ -135,9 +139,6 @@ public final class JudgeJob {
       LOG.info("judge {}: wave {}/{} stored {} judgments ({} of {} missing done)", spec.name(), wave + 1, waves, n,
           judged, missingCount);
       FailPoints.reached("judge.after_wave");
-    }
-    if (spec.kind().equals("openai") && missingCount > 0) {
-      cached = missing.filter(col("cached_response").isNotNull()).count();
     }
     return new Report(judgeId, plannedCount, missingCount, judged, cached, failed, unjudgeable,
         (System.nanoTime() - start) / 1e9);

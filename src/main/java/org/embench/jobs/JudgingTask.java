@@ -2,8 +2,10 @@ package org.embench.jobs;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -66,24 +68,55 @@ final class JudgingTask implements MapPartitionsFunction<Row, Row>, Serializable
     JudgeSpec spec = JudgeSpec.fromJson(specJson);
     List<Row> out = new ArrayList<>(items.size());
     long start = System.nanoTime();
+    // Identical calls (same prompt to the same judge) are made once per task; repeats reuse the verdict.
+    Map<String, Verdict> byCall = new HashMap<>();
     try (Judge judge = Judges.create(spec, JudgeEnvironment.system(conf.get(), concurrentTasks))) {
       for (int from = 0; from < items.size(); from += batch) {
         List<Row> chunk = items.subList(from, Math.min(items.size(), from + batch));
         List<JudgeRequest> requests = new ArrayList<>(chunk.size());
+        List<String> keys = new ArrayList<>(chunk.size());
+        List<JudgeRequest> toJudge = new ArrayList<>();
         for (Row r : chunk) {
-          requests.add(new JudgeRequest(r.getAs("generation_id") + "|" + r.getAs("metric"), r.getAs("metric"),
+          JudgeRequest req = new JudgeRequest(r.getAs("generation_id") + "|" + r.getAs("metric"), r.getAs("metric"),
               r.getAs("numeric"), r.getAs("question"), r.getAs("answer"), r.getAs("template"),
-              r.getAs("cached_response")));
+              r.getAs("cached_response"));
+          String key = judge.callKey(req);
+          requests.add(req);
+          keys.add(key);
+          if (key == null || !byCall.containsKey(key)) {
+            toJudge.add(req);
+            if (key != null) {
+              byCall.put(key, null);
+            }
+          }
         }
-        List<Verdict> verdicts = judge.judge(requests);
+        List<Verdict> judged = judge.judge(toJudge);
+        Map<String, Verdict> byRequest = new HashMap<>();
+        for (int i = 0; i < toJudge.size(); i++) {
+          byRequest.put(toJudge.get(i).key(), judged.get(i));
+          String key = judge.callKey(toJudge.get(i));
+          if (key != null) {
+            byCall.put(key, judged.get(i));
+          }
+        }
         for (int i = 0; i < chunk.size(); i++) {
-          out.add(row(spec, chunk.get(i), verdicts.get(i)));
+          Verdict v = byRequest.get(requests.get(i).key());
+          if (v == null) {
+            v = repeat(byCall.get(keys.get(i)), requests.get(i).key());
+          }
+          out.add(row(spec, chunk.get(i), v));
         }
         LOG.info("judge {}: {}/{} judged in this task, {} judgments/s", spec.name(), out.size(), items.size(),
             String.format("%.1f", out.size() / ((System.nanoTime() - start) / 1e9)));
       }
     }
     return out.iterator();
+  }
+
+  /** Another request's verdict for an identical call: the same evidence, no call of its own to store. */
+  private static Verdict repeat(Verdict v, String key) {
+    return new Verdict(key, v.score(), v.scoreSource(), v.numericMass(), v.topLogprobs(), v.rawText(), v.label(),
+        v.status(), v.error(), v.promptTokens(), v.completionTokens(), v.costUsd(), null);
   }
 
   private static Row row(JudgeSpec spec, Row item, Verdict v) {

@@ -24,7 +24,8 @@ import org.embench.table.Ids;
  * (e.g. {@code openai:gpt-4o-2024-08-06,requests_per_minute=300}), as a JSON object, or as
  * {@code @file.yaml}.
  */
-public final class JudgeSpec {
+public final class JudgeSpec implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   /** One parameter of a kind: its default (null = required) and whether it is part of the identity. */
   record Param(Object defaultValue, boolean identity, String help) {}
 
@@ -41,6 +42,7 @@ public final class JudgeSpec {
     openai.put("min_numeric_mass", new Param(NumericScore.DEFAULT_MIN_NUMERIC_MASS, true, "below this numeric mass the score is null"));
     openai.put("text_fallback", new Param(false, true, "parse a number from the reply when the model returns no log-probabilities"));
     openai.put("api_key_env", new Param("OPENAI_API_KEY", false, "environment variable holding the API key"));
+    openai.put("api_key_file", new Param("", false, "file holding the API key (a mounted secret); overrides api_key_env"));
     openai.put("max_tokens_field", new Param("max_tokens", false, "request field for max_tokens (max_completion_tokens for o-series models)"));
     openai.put("requests_per_minute", new Param(500, false, "cluster-wide request rate limit"));
     openai.put("tokens_per_minute", new Param(0, false, "cluster-wide token rate limit (0 = none)"));

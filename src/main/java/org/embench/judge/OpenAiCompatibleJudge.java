@@ -98,13 +98,26 @@ public final class OpenAiCompatibleJudge implements Judge {
     this.retries = Failsafe.with(retryPolicy(atLeast("max_retries", 0), firstBackoff));
   }
 
-  /** The key from the environment; errors name the variable, never a value. */
+  /**
+   * The key from a secret file ({@code api_key_file}, e.g. a mounted cluster secret) or else from
+   * the environment variable {@code api_key_env}; errors name the file or variable, never a value.
+   */
   private static String apiKey(JudgeSpec spec, JudgeEnvironment env) {
-    String variable = spec.string("api_key_env");
-    String key = env.env().apply(variable);
+    String file = spec.string("api_key_file");
+    String variable = file.isEmpty() ? spec.string("api_key_env") : file;
+    String key;
+    if (!file.isEmpty()) {
+      try {
+        key = org.embench.data.InputFiles.readString(file, env.conf());
+      } catch (UserException e) {
+        throw new UserException("the judge " + spec.name() + " reads its API key from " + file + ", which does not exist");
+      }
+    } else {
+      key = env.env().apply(variable);
+    }
     if (key == null || key.isBlank()) {
       throw new UserException("the judge " + spec.name() + " needs an API key in the environment variable " + variable
-          + "; set it, or name another variable with api_key_env=…");
+          + "; set it, or name another variable with api_key_env=… (or a secret file with api_key_file=…)");
     }
     key = key.strip();
     if (!key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
