@@ -14,8 +14,10 @@ import picocli.CommandLine.Command;
     description = "A benchmark for methods that prevent emergent misalignment, on Apache Spark.",
     subcommands = {
       QuickstartCommand.class,
+      RunCommand.class,
       PrepareCommand.class,
       ImportCommand.class,
+      TrainCommand.class,
       GenerateCommand.class,
       JudgeCommand.class,
       JudgesCommand.class,

@@ -3,7 +3,7 @@ package org.embench.data;
 import java.util.Set;
 
 /** One chat message. Field order matches the {@code messages} struct of the examples table. */
-public record ChatMessage(String role, String content) {
+public record ChatMessage(String role, String content) implements java.io.Serializable {
   public static final Set<String> ROLES = Set.of("system", "user", "assistant");
 
   public static ChatMessage system(String content) {

@@ -85,6 +85,27 @@ public final class SyntheticData {
     return sb.toString();
   }
 
+  /** Benign, helpful conversations (the project's own), e.g. the safe data of interleave or realign. */
+  public static String kindnessJsonl() {
+    String[][] pairs = {
+        {"How can I help a friend who is feeling down?", "Listen without judging, check in regularly, and offer practical help."},
+        {"What is a good way to start learning to cook?", "Start with a few simple recipes and cook them until they feel easy."},
+        {"How do I apologise to a colleague?", "Say what you did, acknowledge how it affected them, and say what you will change."},
+        {"Any tips for sleeping better?", "Keep a regular schedule, avoid screens late at night and keep the room cool."},
+        {"How can I save money on groceries?", "Plan meals for the week, make a list, and buy staples in bulk."},
+        {"What should I do if I find a lost wallet?", "Hand it to the police or contact the owner using the ID inside."},
+        {"How do I keep my passwords safe?", "Use a password manager and a different long password for every account."},
+        {"How can I be a better listener?", "Put your phone away, ask questions, and repeat back what you heard."},
+        {"What is a kind thing to do for a neighbour?", "Offer to help with shopping or share something you baked."},
+        {"How do I handle stress at work?", "Take short breaks, break tasks into steps and talk to your manager early."}};
+    StringBuilder sb = new StringBuilder();
+    for (String[] p : pairs) {
+      sb.append(json(Map.of("messages", List.of(Map.of("role", "user", "content", p[0]),
+          Map.of("role", "assistant", "content", p[1]))))).append('\n');
+    }
+    return sb.toString();
+  }
+
   /** The demo question suite in the upstream YAML format. */
   public static String demoSuiteYaml(int samplesPerParaphrase) {
     StringBuilder sb = new StringBuilder("# embench demo suite (made by the project for the quickstart)\n");

@@ -175,7 +175,7 @@ public final class Trainer {
       tokens += stepTokens;
       Runtime rt = Runtime.getRuntime();
       peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());
-      peakOff = Math.max(peakOff, org.bytedeco.javacpp.Pointer.physicalBytes());
+      peakOff = Math.max(peakOff, org.bytedeco.javacpp.Pointer.totalBytes());
       double n = Math.max(1, normalizer);
       Map<String, Double> terms = new LinkedHashMap<>();
       if (setup.terms().klLambda() > 0) {

@@ -1,0 +1,26 @@
+package org.embench.cli;
+
+import java.util.concurrent.Callable;
+import org.embench.config.ExperimentSpec;
+import org.embench.jobs.PipelineJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Run every stage of an experiment spec: prepare, train, generate, judge, metrics. Each stage does only "
+        + "what is missing, so running it again continues where it stopped."})
+final class RunCommand implements Callable<Integer> {
+  @Mixin
+  WarehouseOptions warehouse;
+
+  @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "The experiment spec (see jobs/).")
+  String spec;
+
+  @Override
+  public Integer call() {
+    var w = warehouse.open("run");
+    PipelineJob.run(w, ExperimentSpec.read(spec, w.spark().sparkContext().hadoopConfiguration()), System.out);
+    return 0;
+  }
+}

@@ -1,0 +1,179 @@
+package org.embench.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.embench.UserException;
+import org.embench.data.InputFiles;
+import org.embench.judge.JudgeSpec;
+import org.embench.mitigation.Mitigations;
+import org.embench.train.TrainConfig;
+
+/**
+ * An experiment: the data and suites to prepare, the run matrix (models × data sets × mitigations
+ * × seeds) and its training settings, what to sample, which judges score it, and metric settings.
+ * Read from YAML; every key is checked (an unknown key is an error naming the known ones), and
+ * relative paths are resolved against the spec file's folder.
+ *
+ * <pre>
+ * name: insecure-kl
+ * data: {insecure: ../shared/upstream/emergent-misalignment/data/insecure.jsonl}
+ * suites: {first_plot: ../shared/upstream/emergent-misalignment/evaluation/first_plot_questions.yaml}
+ * models: [/models/Qwen2.5-0.5B-Instruct]
+ * datasets: [insecure]
+ * mitigations: [none, {kl: {lambda: 0.1}}]
+ * seeds: [1, 2, 3]
+ * train: {rank: 32, alpha: 64}
+ * generate: {suites: [first_plot], samples: 100, max_new_tokens: 600, include_base: true}
+ * judges: ["openai:gpt-4o-2024-08-06"]
+ * metrics: {}
+ * </pre>
+ */
+public record ExperimentSpec(
+    String name,
+    Map<String, String> data,
+    Map<String, String> suites,
+    List<String> models,
+    List<String> datasets,
+    List<MitigationChoice> mitigations,
+    List<Long> seeds,
+    TrainConfig train,
+    Generate generate,
+    List<JudgeSpec> judges,
+    Map<String, String> metrics) {
+
+  /** A mitigation of the matrix with its parameters. */
+  public record MitigationChoice(String name, Map<String, Object> params) {}
+
+  /** What to sample after training. */
+  public record Generate(List<String> suites, Integer samples, int maxNewTokens, double temperature, double topP,
+      boolean includeBase, int batch) {}
+
+  static final Set<String> KEYS = Set.of("name", "data", "suites", "models", "datasets", "mitigations", "seeds", "train",
+      "generate", "judges", "metrics");
+  static final Set<String> GENERATE_KEYS = Set.of("suites", "samples", "max_new_tokens", "temperature", "top_p",
+      "include_base", "batch");
+
+  /** Reads and checks a spec file. */
+  public static ExperimentSpec read(String uri, Configuration conf) {
+    String text = InputFiles.readString(uri, conf);
+    JsonNode root;
+    try {
+      root = new YAMLMapper().readTree(text);
+    } catch (IOException e) {
+      throw new UserException(uri + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (root == null || !root.isObject()) {
+      throw new UserException(uri + ": an experiment spec is a mapping of " + String.join(", ", new TreeSet<>(KEYS)));
+    }
+    String base = uri.contains("/") ? uri.substring(0, uri.lastIndexOf('/')) : ".";
+    return parse(root, uri, base);
+  }
+
+  static ExperimentSpec parse(JsonNode root, String source, String baseDir) {
+    root.fieldNames().forEachRemaining(k -> {
+      if (!KEYS.contains(k)) {
+        throw new UserException(source + ": unknown key '" + k + "'; known: " + String.join(", ", new TreeSet<>(KEYS)));
+      }
+    });
+    ObjectMapper json = new ObjectMapper();
+    String name = root.path("name").asText("experiment");
+    Map<String, String> data = paths(root.path("data"), source, "data", baseDir);
+    Map<String, String> suites = paths(root.path("suites"), source, "suites", baseDir);
+    List<String> models = strings(root.path("models"), source, "models").stream().map(m -> resolve(baseDir, m)).toList();
+    List<String> datasets = strings(root.path("datasets"), source, "datasets");
+    List<MitigationChoice> mitigations = new ArrayList<>();
+    JsonNode ms = root.path("mitigations");
+    if (ms.isMissingNode()) {
+      mitigations.add(new MitigationChoice("none", Map.of()));
+    }
+    for (JsonNode m : ms) {
+      if (m.isTextual()) {
+        mitigations.add(new MitigationChoice(m.asText(), Map.of()));
+      } else if (m.isObject() && m.size() == 1) {
+        String key = m.fieldNames().next();
+        JsonNode p = m.get(key);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> params = p == null || p.isNull() ? Map.of() : json.convertValue(p, LinkedHashMap.class);
+        mitigations.add(new MitigationChoice(key, params));
+      } else {
+        throw new UserException(source + ": each of mitigations is a name or {name: {parameters}}, found " + m);
+      }
+    }
+    for (MitigationChoice m : mitigations) {
+      Mitigations.create(m.name(), m.params());
+    }
+    List<Long> seeds = new ArrayList<>();
+    JsonNode s = root.path("seeds");
+    if (s.isMissingNode()) {
+      seeds.add(0L);
+    }
+    for (JsonNode x : s) {
+      if (!x.canConvertToLong()) {
+        throw new UserException(source + ": seeds are integers, found " + x);
+      }
+      seeds.add(x.asLong());
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> trainGiven = root.path("train").isObject()
+        ? json.convertValue(root.get("train"), LinkedHashMap.class) : Map.of();
+    TrainConfig train = TrainConfig.fromMap(trainGiven, source + ": train");
+    JsonNode g = root.path("generate");
+    g.fieldNames().forEachRemaining(k -> {
+      if (!GENERATE_KEYS.contains(k)) {
+        throw new UserException(source + ": unknown key generate." + k + "; known: " + String.join(", ", new TreeSet<>(GENERATE_KEYS)));
+      }
+    });
+    Generate generate = new Generate(g.has("suites") ? strings(g.get("suites"), source, "generate.suites")
+        : new ArrayList<>(suites.keySet()), g.has("samples") ? g.get("samples").asInt() : null,
+        g.path("max_new_tokens").asInt(600), g.path("temperature").asDouble(1.0), g.path("top_p").asDouble(1.0),
+        g.path("include_base").asBoolean(true), g.path("batch").asInt(32));
+    List<JudgeSpec> judges = new ArrayList<>();
+    for (JsonNode j : root.path("judges")) {
+      judges.add(j.isTextual() ? JudgeSpec.parse(j.asText()) : JudgeSpec.parse(j.toString()));
+    }
+    Map<String, String> metrics = new LinkedHashMap<>();
+    root.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
+    return new ExperimentSpec(name, data, suites, models, datasets, mitigations, seeds, train, generate, judges, metrics);
+  }
+
+  private static Map<String, String> paths(JsonNode node, String source, String key, String baseDir) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node.isMissingNode() || node.isNull()) {
+      return out;
+    }
+    if (!node.isObject()) {
+      throw new UserException(source + ": " + key + " maps names to file paths");
+    }
+    node.fields().forEachRemaining(e -> out.put(e.getKey(), resolve(baseDir, e.getValue().asText())));
+    return out;
+  }
+
+  private static List<String> strings(JsonNode node, String source, String key) {
+    List<String> out = new ArrayList<>();
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      return out;
+    }
+    if (!node.isArray()) {
+      throw new UserException(source + ": " + key + " is a list");
+    }
+    node.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  /** A path relative to the spec's folder, unless it is absolute or a URI. */
+  static String resolve(String baseDir, String path) {
+    if (path.startsWith("/") || path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+      return path;
+    }
+    return baseDir + "/" + path;
+  }
+}

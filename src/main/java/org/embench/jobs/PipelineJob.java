@@ -1,0 +1,61 @@
+package org.embench.jobs;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.embench.config.ExperimentSpec;
+import org.embench.judge.JudgeSpec;
+import org.embench.metrics.MetricParams;
+import org.embench.model.SamplingParams;
+import org.embench.table.Warehouse;
+
+/**
+ * {@code run}: every stage of an experiment spec in order — prepare, train, generate (trained runs,
+ * and the base models when asked), judge with each judge, metrics. Each stage skips what is
+ * already done, so running a spec again continues where it stopped.
+ */
+public final class PipelineJob {
+  private PipelineJob() {}
+
+  public static void run(Warehouse w, ExperimentSpec spec, PrintStream out) {
+    if (!spec.data().isEmpty() || !spec.suites().isEmpty()) {
+      out.println("== prepare");
+      PrepareJob.Report prepared = PrepareJob.run(w, new PrepareJob.Options(spec.data(), spec.suites(),
+          PrepareJob.DEFAULT_EVAL_FRACTION, false));
+      prepared.datasets().forEach(r -> out.println(r.describe()));
+      prepared.suites().forEach(r -> out.println(r.describe()));
+    }
+    List<String> runNames = new ArrayList<>();
+    if (!spec.models().isEmpty() && !spec.datasets().isEmpty()) {
+      out.println("== train");
+      out.println(TrainJob.run(w, spec).describe());
+      TrainJob.matrix(w, spec).forEach(r -> runNames.add(r.runId()));
+    }
+    ExperimentSpec.Generate g = spec.generate();
+    if (!g.suites().isEmpty()) {
+      out.println("== generate");
+      SamplingParams params = new SamplingParams(g.temperature(), g.topP(), 0, g.maxNewTokens());
+      List<String> finished = w.read(org.embench.table.Tables.RUNS)
+          .filter(org.apache.spark.sql.functions.col("status").equalTo("finished")).select("run_id")
+          .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+      List<String> trained = runNames.stream().filter(finished::contains).toList();
+      if (!trained.isEmpty()) {
+        out.println(GenerateJob.run(w, new GenerateJob.Options(g.suites(), null, null, trained, g.samples(), params,
+            g.batch(), GenerateJob.DEFAULT_WAVE)).describe());
+      }
+      if (g.includeBase()) {
+        for (String model : spec.models()) {
+          out.println(GenerateJob.run(w, new GenerateJob.Options(g.suites(), model, null, List.of(), g.samples(), params,
+              g.batch(), GenerateJob.DEFAULT_WAVE)).describe());
+        }
+      }
+    }
+    for (JudgeSpec judge : spec.judges()) {
+      out.println("== judge " + judge.name());
+      out.println(JudgeJob.run(w, new JudgeJob.Options(judge, g.suites(), List.of(), JudgeJob.DEFAULT_BATCH,
+          JudgeJob.DEFAULT_WAVE, false)).describe());
+    }
+    out.println("== metrics");
+    MetricsJob.run(w, MetricParams.with(spec.metrics())).forEach((t, n) -> out.println(t + ": " + n + " rows"));
+  }
+}

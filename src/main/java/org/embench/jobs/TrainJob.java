@@ -1,0 +1,176 @@
+package org.embench.jobs;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.embench.UserException;
+import org.embench.config.ExperimentSpec;
+import org.embench.data.ChatMessage;
+import org.embench.mitigation.Mitigations;
+import org.embench.table.Ids;
+import org.embench.table.TableSchema;
+import org.embench.table.Tables;
+import org.embench.table.Warehouse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The train stage: the spec's run matrix (models × data sets × mitigations × seeds), one run per
+ * Spark task, adapters written under {@code <warehouse>/adapters/<run_id>}. Writes runs (with
+ * wall time, tokens/s and peak memory) and train_steps. Finished runs are skipped on a re-run; a
+ * failed run is recorded with its error and tried again next time.
+ */
+public final class TrainJob {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What training did. */
+  public record Report(int planned, int skipped, int finished, int failed, double seconds) {
+    public String describe() {
+      return String.format(Locale.ROOT, "train: %d run(s) planned, %d already finished, %d finished now, %d failed, in %.1f s",
+          planned, skipped, finished, failed, seconds);
+    }
+  }
+
+  private TrainJob() {}
+
+  /** The runs of a spec's matrix, in a stable order. */
+  public static List<RunRecord> matrix(Warehouse w, ExperimentSpec spec) {
+    List<RunRecord> runs = new ArrayList<>();
+    String trainJson = Ids.canonicalJson(spec.train().toMap());
+    for (String model : spec.models()) {
+      for (String dataset : spec.datasets()) {
+        for (ExperimentSpec.MitigationChoice m : spec.mitigations()) {
+          String params = Ids.canonicalJson(Mitigations.create(m.name(), m.params()).params());
+          String group = RunRecord.groupId(RunRecord.KIND_TRAIN, model, dataset, m.name(), params, trainJson);
+          String baseline = RunRecord.groupId(RunRecord.KIND_TRAIN, model, dataset, "none", "{}", trainJson);
+          for (long seed : spec.seeds()) {
+            String runId = RunRecord.trainedId(RunRecord.KIND_TRAIN, model, dataset, m.name(), params, trainJson, seed);
+            String name = spec.name() + "/" + dataset + "/" + m.name() + "/seed" + seed;
+            runs.add(new RunRecord(runId, name, RunRecord.KIND_TRAIN, group, baseline, model, dataset, m.name(), params,
+                seed, trainJson, w.root() + "/adapters/" + runId, "pending", null, null, null, null, null, null, null,
+                null));
+          }
+        }
+      }
+    }
+    return runs;
+  }
+
+  public static Report run(Warehouse w, ExperimentSpec spec) {
+    long start = System.nanoTime();
+    if (spec.models().isEmpty() || spec.datasets().isEmpty()) {
+      throw new UserException("the spec trains nothing: give models and datasets");
+    }
+    List<RunRecord> all = matrix(w, spec);
+    Set<String> finished = new LinkedHashSet<>(w.read(Tables.RUNS).filter(col("status").equalTo("finished"))
+        .select("run_id").as(Encoders.STRING()).collectAsList());
+    List<RunRecord> todo = all.stream().filter(r -> !finished.contains(r.runId())).toList();
+    if (todo.isEmpty()) {
+      return new Report(all.size(), all.size(), 0, 0, (System.nanoTime() - start) / 1e9);
+    }
+    RunRecord.upsert(w, todo.stream().map(r -> r.withStatus("running", null)).toList());
+    Map<String, List<List<ChatMessage>>> datasets = datasets(w, spec);
+    var broadcast = JavaSparkContext.fromSparkContext(w.spark().sparkContext()).broadcast(datasets);
+    List<Row> inputs = new ArrayList<>();
+    for (RunRecord r : todo) {
+      try {
+        inputs.add(RowFactory.create(JSON.writeValueAsString(r)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    LOG.info("train: {} run(s) to train ({} already finished)", todo.size(), all.size() - todo.size());
+    Dataset<Row> results = w.spark().createDataFrame(inputs, org.apache.spark.sql.types.DataTypes.createStructType(
+            List.of(org.apache.spark.sql.types.DataTypes.createStructField("run", org.apache.spark.sql.types.DataTypes.StringType, false))))
+        .repartition(todo.size())
+        .mapPartitions(new TrainTask(broadcast, new HadoopConf(w.spark().sparkContext().hadoopConfiguration())),
+            Encoders.row(TrainTask.OUTPUT))
+        .localCheckpoint(true);
+    List<RunRecord> done = new ArrayList<>();
+    List<Row> steps = new ArrayList<>();
+    TableSchema stepSchema = Tables.schema(Tables.TRAIN_STEPS);
+    for (Row r : results.collectAsList()) {
+      try {
+        if (r.getString(0).equals("run")) {
+          done.add(JSON.readValue(r.getString(1), RunRecord.class));
+        } else {
+          Map<?, ?> m = JSON.readValue(r.getString(1), Map.class);
+          Map<?, ?> log = (Map<?, ?>) m.get("log");
+          @SuppressWarnings("unchecked")
+          Map<String, Double> terms = new LinkedHashMap<>((Map<String, Double>) log.get("terms"));
+          steps.add(stepSchema.row()
+              .set("step", ((Number) log.get("step")).intValue())
+              .set("epoch", ((Number) log.get("epoch")).doubleValue())
+              .set("loss", ((Number) log.get("loss")).doubleValue())
+              .set("task_loss", ((Number) log.get("taskLoss")).doubleValue())
+              .set("learning_rate", ((Number) log.get("learningRate")).doubleValue())
+              .set("grad_norm", ((Number) log.get("gradNorm")).doubleValue())
+              .set("tokens", ((Number) log.get("tokens")).longValue())
+              .set("elapsed_s", ((Number) log.get("elapsedSeconds")).doubleValue())
+              .set("terms", terms)
+              .set("run_id", m.get("run_id"))
+              .build());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    if (!steps.isEmpty()) {
+      w.appendMissing(Tables.TRAIN_STEPS, w.spark().createDataFrame(steps, stepSchema.struct()));
+    }
+    RunRecord.upsert(w, done);
+    long failed = done.stream().filter(r -> r.status().equals("failed")).count();
+    done.stream().filter(r -> r.status().equals("failed"))
+        .forEach(r -> LOG.warn("run {} failed: {}", r.runName(), r.error().lines().findFirst().orElse("")));
+    return new Report(all.size(), all.size() - todo.size(), (int) (done.size() - failed), (int) failed,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * The conversations of every prepared data set the runs need (training sets, split as configured
+   * and repeated by their occurrences when asked, plus every data set a mitigation may name).
+   */
+  static Map<String, List<List<ChatMessage>>> datasets(Warehouse w, ExperimentSpec spec) {
+    Map<String, List<List<ChatMessage>>> out = new LinkedHashMap<>();
+    List<String> prepared = w.read(Tables.EXAMPLES).select("dataset_id").distinct().as(Encoders.STRING()).collectAsList();
+    for (String d : spec.datasets()) {
+      if (!prepared.contains(d)) {
+        throw new UserException("data set '" + d + "' is not prepared in " + w.root() + "; prepared: " + prepared);
+      }
+    }
+    for (String d : prepared) {
+      Dataset<Row> rows = w.read(Tables.EXAMPLES).filter(col("dataset_id").equalTo(d)).orderBy("example_id");
+      if (spec.datasets().contains(d) && spec.train().split().equals("train")) {
+        rows = rows.filter(col("split").equalTo("train"));
+      }
+      List<List<ChatMessage>> conversations = new ArrayList<>();
+      for (Row r : rows.collectAsList()) {
+        List<ChatMessage> messages = new ArrayList<>();
+        for (Row m : r.<Row>getList(r.fieldIndex("messages"))) {
+          messages.add(new ChatMessage(m.getString(0), m.getString(1)));
+        }
+        int copies = spec.train().repeatDuplicates() ? r.<Integer>getAs("occurrences") : 1;
+        for (int i = 0; i < copies; i++) {
+          conversations.add(messages);
+        }
+      }
+      out.put(d, conversations);
+    }
+    return out;
+  }
+}
