@@ -64,22 +64,22 @@ public final class QuickstartJob {
       throw new UncheckedIOException(e);
     }
 
-    PipelineJob.run(w, ExperimentSpec.read(spec, conf), out);
-
-    out.println("== import (a synthetic judged sample in the upstream CSV format; its numbers mean nothing)");
+    // Imported first, so that the pipeline's metrics stage covers it too.
+    out.println("== import (a synthetic judged sample in the upstream CSV format; its numbers mean nothing;"
+        + " the spec's judges re-score these answers too)");
     for (String[] part : new String[][] {{baseline, "none"}, {mitigated, "kl"}}) {
       out.println(ImportJob.run(w, new ImportJob.Options(part[0], JudgedAnswerReader.Format.UPSTREAM_CSV,
           "imported-sample", "demo", "offline-sample", part[1], false)).describe());
     }
-    out.println("== metrics");
-    MetricsJob.run(w, org.embench.metrics.MetricParams.defaults()).forEach((t, n) -> out.println(t + ": " + n + " rows"));
+    PipelineJob.run(w, ExperimentSpec.read(spec, conf), out);
 
     SqlRunner sql = new SqlRunner(w, new ResultPrinter(out, ResultPrinter.Format.TABLE, 100), out, Map.of());
     out.println("== EM rate by mitigation (mean over seeds, 95 % bootstrap interval over seeds)");
     sql.runStatement("""
-        SELECT model, mitigation, judge_name, n_seeds,
+        SELECT regexp_extract(model, '([^/]+)/*$', 1) AS model, coalesce(dataset_id, '(not trained)') AS trained_on,
+               mitigation, judge_name, n_seeds,
                round(mean_rate, 4) AS em_rate, round(ci_lo, 4) AS ci_lo, round(ci_hi, 4) AS ci_hi
-        FROM ${db}.group_rates WHERE rate_name = 'em_rate' ORDER BY judge_name, model, mitigation""", "quickstart");
+        FROM ${db}.group_rates WHERE rate_name = 'em_rate' ORDER BY judge_name, model, trained_on, mitigation""", "quickstart");
     out.println("== mitigation vs. its no-mitigation baseline (difference in em_rate, paired by seed)");
     sql.runStatement("""
         SELECT mitigation, judge_name, round(mitigated_rate, 4) AS mitigated, round(baseline_rate, 4) AS baseline,
