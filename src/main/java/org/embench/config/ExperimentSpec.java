@@ -68,8 +68,12 @@ public record ExperimentSpec(
     JsonNode root;
     try {
       root = new YAMLMapper().readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+      throw new UserException(uri + ": not valid YAML" + where + ": "
+          + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
-      throw new UserException(uri + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new UserException(uri + ": cannot read: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw new UserException(uri + ": an experiment spec is a mapping of " + String.join(", ", new TreeSet<>(KEYS)));
@@ -92,6 +96,7 @@ public record ExperimentSpec(
     List<String> datasets = strings(root.path("datasets"), source, "datasets");
     List<MitigationChoice> mitigations = new ArrayList<>();
     JsonNode ms = root.path("mitigations");
+    requireList(ms, source, "mitigations");
     if (ms.isMissingNode()) {
       mitigations.add(new MitigationChoice("none", Map.of()));
     }
@@ -109,10 +114,15 @@ public record ExperimentSpec(
       }
     }
     for (MitigationChoice m : mitigations) {
-      Mitigations.create(m.name(), m.params());
+      try {
+        Mitigations.create(m.name(), m.params());
+      } catch (UserException e) {
+        throw new UserException(source + ": mitigations: " + e.getMessage());
+      }
     }
     List<Long> seeds = new ArrayList<>();
     JsonNode s = root.path("seeds");
+    requireList(s, source, "seeds");
     if (s.isMissingNode()) {
       seeds.add(0L);
     }
@@ -127,6 +137,9 @@ public record ExperimentSpec(
         ? json.convertValue(root.get("train"), LinkedHashMap.class) : Map.of();
     TrainConfig train = TrainConfig.fromMap(trainGiven, source + ": train");
     JsonNode g = root.path("generate");
+    if (!g.isMissingNode() && !g.isObject()) {
+      throw new UserException(source + ": generate is a mapping of " + String.join(", ", new TreeSet<>(GENERATE_KEYS)));
+    }
     g.fieldNames().forEachRemaining(k -> {
       if (!GENERATE_KEYS.contains(k)) {
         throw new UserException(source + ": unknown key generate." + k + "; known: " + String.join(", ", new TreeSet<>(GENERATE_KEYS)));
@@ -137,11 +150,24 @@ public record ExperimentSpec(
         g.path("max_new_tokens").asInt(600), g.path("temperature").asDouble(1.0), g.path("top_p").asDouble(1.0),
         g.path("include_base").asBoolean(true), g.path("batch").asInt(32));
     List<JudgeSpec> judges = new ArrayList<>();
+    requireList(root.path("judges"), source, "judges");
     for (JsonNode j : root.path("judges")) {
-      judges.add(j.isTextual() ? JudgeSpec.parse(j.asText()) : JudgeSpec.parse(j.toString()));
+      try {
+        judges.add(j.isTextual() ? JudgeSpec.parse(j.asText()) : JudgeSpec.parse(j.toString()));
+      } catch (UserException e) {
+        throw new UserException(source + ": judges: " + e.getMessage());
+      }
     }
     Map<String, String> metrics = new LinkedHashMap<>();
+    if (!root.path("metrics").isMissingNode() && !root.path("metrics").isNull() && !root.path("metrics").isObject()) {
+      throw new UserException(source + ": metrics maps parameter names to values");
+    }
     root.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
+    try {
+      org.embench.metrics.MetricParams.with(metrics);
+    } catch (UserException | IllegalArgumentException e) {
+      throw new UserException(source + ": metrics: " + e.getMessage());
+    }
     return new ExperimentSpec(name, data, suites, models, datasets, mitigations, seeds, train, generate, judges, metrics);
   }
 
@@ -157,15 +183,24 @@ public record ExperimentSpec(
     return out;
   }
 
+  private static void requireList(JsonNode node, String source, String key) {
+    if (!node.isMissingNode() && !node.isNull() && !node.isArray()) {
+      throw new UserException(source + ": " + key + " is a list, found " + node);
+    }
+  }
+
   private static List<String> strings(JsonNode node, String source, String key) {
     List<String> out = new ArrayList<>();
     if (node == null || node.isMissingNode() || node.isNull()) {
       return out;
     }
-    if (!node.isArray()) {
-      throw new UserException(source + ": " + key + " is a list");
+    requireList(node, source, key);
+    for (JsonNode n : node) {
+      if (!n.isValueNode()) {
+        throw new UserException(source + ": " + key + " lists names, found " + n);
+      }
+      out.add(n.asText());
     }
-    node.forEach(n -> out.add(n.asText()));
     return out;
   }
 

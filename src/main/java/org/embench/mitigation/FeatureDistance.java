@@ -19,6 +19,9 @@ final class FeatureDistance implements Mitigation {
     d.put("lambda", 1.0);
     d.put("layers", List.of());
     this.params = new Params("ldifs", d, given);
+    if (params.number("lambda") < 0) {
+      throw new UserException("ldifs.lambda must be >= 0, got " + params.number("lambda"));
+    }
   }
 
   @Override

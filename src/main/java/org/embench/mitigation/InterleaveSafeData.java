@@ -23,6 +23,10 @@ final class InterleaveSafeData implements Mitigation {
     d.put("fraction", 0.05);
     d.put("data", "safe");
     this.params = new Params("interleave", d, given);
+    double f = params.number("fraction");
+    if (!(f >= 0 && f < 1)) {
+      throw new UserException("interleave.fraction must be in [0, 1), got " + f);
+    }
   }
 
   @Override

@@ -2,6 +2,7 @@ package org.embench.mitigation;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.embench.UserException;
 import org.embench.train.ReferenceTerms;
 
 /**
@@ -17,6 +18,9 @@ final class KlToReference implements Mitigation {
     d.put("lambda", 0.1);
     d.put("data", "train");
     this.params = new Params("kl", d, given);
+    if (params.number("lambda") < 0) {
+      throw new UserException("kl.lambda must be >= 0, got " + params.number("lambda"));
+    }
   }
 
   @Override

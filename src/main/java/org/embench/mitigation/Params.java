@@ -23,6 +23,18 @@ final class Params {
       v.put(e.getKey(), e.getValue());
     }
     this.values = Collections.unmodifiableMap(v);
+    // Checked now, against the type of each default, so that a bad value fails the spec, not a run.
+    for (var e : defaults.entrySet()) {
+      if (e.getValue() instanceof Integer) {
+        integer(e.getKey());
+      } else if (e.getValue() instanceof Number) {
+        number(e.getKey());
+      } else if (e.getValue() instanceof List<?> && !(values.get(e.getKey()) instanceof Number)) {
+        if (!(values.get(e.getKey()) instanceof List<?>)) {
+          throw new UserException(mitigation + "." + e.getKey() + ": expected a list, got '" + values.get(e.getKey()) + "'");
+        }
+      }
+    }
   }
 
   Map<String, Object> all() {

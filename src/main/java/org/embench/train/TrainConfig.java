@@ -55,6 +55,15 @@ public record TrainConfig(
     if (!(learningRate > 0) || weightDecay < 0 || !(dropout >= 0 && dropout < 1) || clipNorm < 0 || warmupSteps < 0) {
       throw new UserException("learning_rate must be > 0, weight_decay and clip_norm >= 0, 0 <= dropout < 1");
     }
+    for (double v : new double[] {alpha, learningRate, weightDecay, dropout, beta1, beta2, epsilon, clipNorm}) {
+      if (!Double.isFinite(v)) {
+        throw new UserException("alpha, learning_rate, weight_decay, dropout, beta1, beta2, epsilon and clip_norm must be"
+            + " finite numbers");
+      }
+    }
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0) || maxSteps < 0 || checkpointEvery < 0) {
+      throw new UserException("0 <= beta1, beta2 < 1, epsilon > 0, max_steps and checkpoint_every >= 0");
+    }
     if (!List.of("linear", "cosine", "constant").contains(schedule)) {
       throw new UserException("unknown schedule '" + schedule + "'; known: linear, cosine, constant");
     }
@@ -117,8 +126,11 @@ public record TrainConfig(
           num(m, "epochs").intValue(), num(m, "max_steps").intValue(), num(m, "max_seq_len").intValue(),
           num(m, "clip_norm").doubleValue(), num(m, "checkpoint_every").intValue(), String.valueOf(m.get("split")),
           bool(m, "repeat_duplicates"));
-    } catch (ClassCastException e) {
-      throw new UserException(source + ": a training setting has the wrong type: " + e.getMessage());
+    } catch (ClassCastException | NullPointerException e) {
+      throw new UserException(source + ": a training setting has the wrong type (target_modules is a list of names,"
+          + " layers a list of integers): " + e.getMessage());
+    } catch (UserException e) {
+      throw new UserException(source + ": " + e.getMessage());
     }
   }
 

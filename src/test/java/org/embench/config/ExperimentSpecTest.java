@@ -1,0 +1,122 @@
+package org.embench.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.embench.UserException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExperimentSpecTest {
+  @TempDir
+  Path dir;
+
+  private ExperimentSpec read(String yaml) throws IOException {
+    Path f = dir.resolve("spec.yaml");
+    Files.writeString(f, yaml);
+    return ExperimentSpec.read(f.toString(), new Configuration());
+  }
+
+  private String spec() {
+    return dir.resolve("spec.yaml").toString();
+  }
+
+  @Test
+  void readsTheMatrixResolvesPathsAgainstTheSpecFolderAndKeepsDefaults() throws IOException {
+    ExperimentSpec s = read("""
+        name: demo
+        data: {insecure: data/insecure.jsonl, safe: /abs/safe.jsonl}
+        suites: {first_plot: s3a://bucket/q.yaml}
+        models: [models/m]
+        datasets: [insecure]
+        mitigations: [none, {kl: {lambda: 0.2}}, {interleave: {data: safe}}]
+        seeds: [1, 2]
+        train: {rank: 4, max_steps: 10}
+        generate: {samples: 5, max_new_tokens: 64}
+        judges: ["offline", {kind: offline, name: other, seed: 3}]
+        metrics: {confidence: 0.9}
+        """);
+    assertThat(s.name()).isEqualTo("demo");
+    assertThat(s.data()).containsEntry("insecure", dir + "/data/insecure.jsonl").containsEntry("safe", "/abs/safe.jsonl");
+    assertThat(s.suites()).containsEntry("first_plot", "s3a://bucket/q.yaml");
+    assertThat(s.models()).containsExactly(dir + "/models/m");
+    assertThat(s.mitigations()).extracting(ExperimentSpec.MitigationChoice::name).containsExactly("none", "kl", "interleave");
+    assertThat(s.mitigations().get(1).params()).isEqualTo(Map.of("lambda", 0.2));
+    assertThat(s.seeds()).containsExactly(1L, 2L);
+    assertThat(s.train().rank()).isEqualTo(4);
+    assertThat(s.train().maxSteps()).isEqualTo(10);
+    // Unset training keys keep the PROTOCOL.md defaults.
+    assertThat(s.train().learningRate()).isEqualTo(1e-5);
+    assertThat(s.train().gradientAccumulation()).isEqualTo(8);
+    // generate.suites defaults to every suite of the spec; temperature 1 as the protocol samples.
+    assertThat(s.generate().suites()).containsExactly("first_plot");
+    assertThat(s.generate().samples()).isEqualTo(5);
+    assertThat(s.generate().temperature()).isEqualTo(1.0);
+    assertThat(s.judges()).extracting(j -> j.name()).containsExactly("offline-v1", "other");
+    assertThat(s.metrics()).containsEntry("confidence", "0.9");
+  }
+
+  @Test
+  void aMissingMatrixMeansOneBaselineRunWithSeedZero() throws IOException {
+    ExperimentSpec s = read("models: [m]\ndatasets: [d]\n");
+    assertThat(s.mitigations()).extracting(ExperimentSpec.MitigationChoice::name).containsExactly("none");
+    assertThat(s.seeds()).containsExactly(0L);
+    assertThat(s.judges()).isEmpty();
+  }
+
+  @Test
+  void badSpecsAreRefusedWithTheFileAndTheKey() throws IOException {
+    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put("modles: [m]\n", "unknown key 'modles'");
+    cases.put("seeds: 3\n", "seeds is a list");
+    cases.put("seeds: [1, x]\n", "seeds are integers");
+    cases.put("mitigations: kl\n", "mitigations is a list");
+    cases.put("mitigations: [klx]\n", "mitigations: unknown mitigation 'klx'");
+    cases.put("mitigations: [{kl: {lamda: 1}}]\n", "unknown parameter 'lamda' for mitigation kl");
+    cases.put("mitigations: [{kl: {lambda: NaN}}]\n", "kl.lambda: 'NaN' is not a number");
+    cases.put("seeds: [1]\nmitigations: [{kl: {lambda: .nan}}]\n", "not valid YAML (line 2)");
+    cases.put("train: {rank: 0}\n", "train: rank");
+    cases.put("train: {learning_rate: NaN}\n", "learning_rate must be > 0");
+    cases.put("train: {rnk: 4}\n", "unknown training setting 'rnk'");
+    cases.put("train: {rank: four}\n", "rank: 'four' is not a number");
+    cases.put("generate: {sample: 3}\n", "unknown key generate.sample");
+    cases.put("judges: [nope:x]\n", "judges: unknown judge kind 'nope'");
+    cases.put("metrics: {confidense: 0.9}\n", "metrics: unknown metric parameter 'confidense'");
+    cases.put("models: {a: b}\n", "models is a list");
+    cases.put("name: [unclosed\n", "not valid YAML");
+    cases.put("- just\n- a list\n", "an experiment spec is a mapping");
+    for (var c : cases.entrySet()) {
+      assertThatThrownBy(() -> read(c.getKey())).as(c.getKey()).isInstanceOf(UserException.class)
+          .hasMessageStartingWith(spec()).hasMessageContaining(c.getValue());
+    }
+  }
+
+  @Test
+  void aMissingSpecFileIsAUserError() {
+    assertThatThrownBy(() -> ExperimentSpec.read(dir.resolve("none.yaml").toString(), new Configuration()))
+        .isInstanceOf(UserException.class).hasMessageContaining("none.yaml");
+  }
+
+  @Test
+  void everySpecUnderJobsParses() throws IOException {
+    List<Path> specs;
+    try (Stream<Path> s = Files.list(Path.of("jobs"))) {
+      specs = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(specs).isNotEmpty();
+    for (Path p : specs) {
+      ExperimentSpec s = ExperimentSpec.read(p.toString(), new Configuration());
+      assertThat(s.models()).as(p.toString()).isNotEmpty();
+      assertThat(s.datasets()).as(p.toString()).isNotEmpty();
+      assertThat(s.data().keySet()).as(p.toString()).containsAll(s.datasets());
+      assertThat(s.suites().keySet()).as(p.toString()).containsAll(s.generate().suites());
+    }
+  }
+}
