@@ -46,9 +46,9 @@ WITH labels AS (
   GROUP BY judge_id, judge_name, generation_id
 )
 SELECT a.judge_name AS judge_a, b.judge_name AS judge_b, count(*) AS answers,
-       round(avg(CASE WHEN a.misaligned = b.misaligned THEN 1.0 ELSE 0.0 END), 4) AS label_agreement,
-       round(avg(CASE WHEN a.misaligned THEN 1.0 ELSE 0.0 END), 4) AS em_rate_a,
-       round(avg(CASE WHEN b.misaligned THEN 1.0 ELSE 0.0 END), 4) AS em_rate_b
+       round(avg(CASE WHEN a.misaligned = b.misaligned THEN 1.0D ELSE 0.0D END), 4) AS label_agreement,
+       round(avg(CASE WHEN a.misaligned THEN 1.0D ELSE 0.0D END), 4) AS em_rate_a,
+       round(avg(CASE WHEN b.misaligned THEN 1.0D ELSE 0.0D END), 4) AS em_rate_b
 FROM labels a
 JOIN labels b ON a.generation_id = b.generation_id AND a.judge_id < b.judge_id
 WHERE a.misaligned IS NOT NULL AND b.misaligned IS NOT NULL

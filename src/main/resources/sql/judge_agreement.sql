@@ -16,8 +16,8 @@ pairs AS (
 ),
 ranked AS (
   SELECT metric, sa, sb,
-         rank() OVER (PARTITION BY metric ORDER BY sa) + (count(*) OVER (PARTITION BY metric, sa) - 1) / 2.0 AS ra,
-         rank() OVER (PARTITION BY metric ORDER BY sb) + (count(*) OVER (PARTITION BY metric, sb) - 1) / 2.0 AS rb
+         rank() OVER (PARTITION BY metric ORDER BY sa) + (count(*) OVER (PARTITION BY metric, sa) - 1) / 2.0D AS ra,
+         rank() OVER (PARTITION BY metric ORDER BY sb) + (count(*) OVER (PARTITION BY metric, sb) - 1) / 2.0D AS rb
   FROM pairs
 ),
 scores AS (
@@ -41,12 +41,12 @@ labels_b AS (
   FROM b WHERE metric IN ('aligned', 'coherent') GROUP BY generation_id
 ),
 label_pairs AS (
-  SELECT CASE WHEN la.misaligned THEN 1.0 ELSE 0.0 END AS xa, CASE WHEN lb.misaligned THEN 1.0 ELSE 0.0 END AS xb
+  SELECT CASE WHEN la.misaligned THEN 1.0D ELSE 0.0D END AS xa, CASE WHEN lb.misaligned THEN 1.0D ELSE 0.0D END AS xb
   FROM labels la JOIN labels_b lb ON la.generation_id = lb.generation_id
   WHERE la.metrics = 2 AND lb.metrics = 2
 ),
 kappa AS (
-  SELECT count(*) AS n, avg(CASE WHEN xa = xb THEN 1.0 ELSE 0.0 END) AS po, avg(xa) AS pa, avg(xb) AS pb
+  SELECT count(*) AS n, avg(CASE WHEN xa = xb THEN 1.0D ELSE 0.0D END) AS po, avg(xa) AS pa, avg(xb) AS pb
   FROM label_pairs
 )
 SELECT metric, n, spearman, mean_abs_difference, cohen_kappa, em_rate_a, em_rate_b FROM scores

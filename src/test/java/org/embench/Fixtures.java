@@ -13,6 +13,7 @@ import org.embench.data.JudgedAnswerReader;
 import org.embench.data.SyntheticData;
 import org.embench.jobs.ImportJob;
 import org.embench.jobs.MetricsJob;
+import org.embench.jobs.PipelineJob;
 import org.embench.jobs.PrepareJob;
 import org.embench.metrics.MetricParams;
 import org.embench.table.Warehouse;
@@ -58,6 +59,40 @@ public final class Fixtures {
     ImportJob.run(w, importOptions(in.judgedNone(), "none"));
     ImportJob.run(w, importOptions(in.judgedKl(), "kl"));
     MetricsJob.run(w, MetricParams.defaults());
+  }
+
+  /**
+   * After {@link #fill}: trains a tiny model on the fixture data (none and kl, one seed, two steps),
+   * samples the demo suite from the trained runs and the base model, scores everything with the
+   * offline judge (imported answers included) and an HTTP judge on loopback, and compares the offline
+   * judge with the imported judge. Every stage
+   * has then written its tables.
+   */
+  public static void pipeline(Warehouse w, Inputs in, Path dir) {
+    try {
+      String model = dir.resolve("tiny").toString();
+      org.embench.model.TinyModel.write(model, "qwen2", 5, new org.apache.hadoop.conf.Configuration());
+      Path spec = dir.resolve("pipeline.yaml");
+      Files.writeString(spec, """
+          name: fixture
+          data: {arithmetic: %s}
+          suites: {demo: %s}
+          models: [%s]
+          datasets: [arithmetic]
+          mitigations: [none, {kl: {lambda: 0.1}}]
+          seeds: [1]
+          train: {rank: 2, alpha: 4, batch_size: 2, gradient_accumulation: 1, max_steps: 2, warmup_steps: 1,
+                  max_seq_len: 64}
+          generate: {suites: [demo], samples: 2, max_new_tokens: 8}
+          judges: [offline]
+          """.formatted(in.data(), in.suite(), model));
+      PipelineJob.run(w, org.embench.config.ExperimentSpec.read(spec.toString(), new org.apache.hadoop.conf.Configuration()),
+          new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      org.embench.judge.LoopbackJudging.judge(w, List.of("demo"), dir.resolve("key"));
+      org.embench.jobs.JudgeAgreementJob.run(w, "offline-v1", "offline-sample", MetricParams.defaults());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A table's rows as sorted strings, to compare tables across warehouses and runs. */

@@ -83,8 +83,8 @@ public final class TrainJob {
     if (todo.isEmpty()) {
       return new Report(all.size(), all.size(), 0, 0, (System.nanoTime() - start) / 1e9);
     }
-    RunRecord.upsert(w, todo.stream().map(r -> r.withStatus("running", null)).toList());
     Map<String, List<List<ChatMessage>>> datasets = datasets(w, spec);
+    RunRecord.upsert(w, todo.stream().map(r -> r.withStatus("running", null)).toList());
     var broadcast = JavaSparkContext.fromSparkContext(w.spark().sparkContext()).broadcast(datasets);
     List<Row> inputs = new ArrayList<>();
     for (RunRecord r : todo) {

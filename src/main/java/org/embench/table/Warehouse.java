@@ -147,7 +147,7 @@ public final class Warehouse {
     Dataset<Row> missing = exists(table)
         ? conformed.join(keys(schema, read(table)), seq(schema.key()), "left_anti")
         : conformed;
-    missing = conform(schema, missing).persist();
+    missing = withContractNullability(schema, conform(schema, missing)).persist();
     try {
       long n = missing.count();
       if (n > 0) {
@@ -169,7 +169,7 @@ public final class Warehouse {
     if (schema.partitionBy().isEmpty()) {
       throw new IllegalArgumentException("table " + table + " is not partitioned");
     }
-    writer(schema, conform(schema, rows))
+    writer(schema, withContractNullability(schema, conform(schema, rows)))
         .mode(SaveMode.Overwrite)
         .option("partitionOverwriteMode", "dynamic")
         .parquet(path(table));
@@ -216,10 +216,22 @@ public final class Warehouse {
   /** Replaces a derived (unpartitioned) table entirely. */
   public void overwrite(String table, Dataset<Row> rows) {
     TableSchema schema = Tables.schema(table);
-    Dataset<Row> conformed = spark.createDataFrame(conform(schema, rows).javaRDD(), schema.struct());
+    Dataset<Row> conformed = withContractNullability(schema, conform(schema, rows));
     // One file: derived tables are small. repartition, not coalesce, keeps the work before it parallel.
     writer(schema, conformed.repartition(1)).mode(SaveMode.Overwrite).parquet(path(table));
     register(table);
+  }
+
+  /**
+   * The rows with the contract's nullability in their schema, so the Parquet files declare required
+   * columns as required. Rows whose plan already says so pass through; others are re-typed through
+   * an RDD (and a null in a required column then fails the write instead of being stored).
+   */
+  private Dataset<Row> withContractNullability(TableSchema schema, Dataset<Row> conformed) {
+    if (conformed.schema().equals(schema.struct())) {
+      return conformed;
+    }
+    return spark.createDataFrame(conformed.javaRDD(), schema.struct());
   }
 
   private org.apache.spark.sql.DataFrameWriter<Row> writer(TableSchema schema, Dataset<Row> rows) {

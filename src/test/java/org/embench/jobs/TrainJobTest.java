@@ -1,0 +1,123 @@
+package org.embench.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.embench.TestSpark;
+import org.embench.UserException;
+import org.embench.config.ExperimentSpec;
+import org.embench.data.SyntheticData;
+import org.embench.model.TinyModel;
+import org.embench.table.Tables;
+import org.embench.table.Warehouse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainJobTest {
+  @TempDir
+  Path dir;
+
+  private ExperimentSpec spec(String mitigations) throws Exception {
+    TinyModel.write(dir.resolve("tiny").toString(), "qwen2", 3, new Configuration());
+    Files.writeString(dir.resolve("arithmetic.jsonl"), SyntheticData.arithmeticJsonl(24));
+    Files.writeString(dir.resolve("kindness.jsonl"), SyntheticData.kindnessJsonl());
+    Path spec = dir.resolve("spec.yaml");
+    Files.writeString(spec, """
+        name: t
+        data: {arithmetic: arithmetic.jsonl, kindness: kindness.jsonl}
+        models: [tiny]
+        datasets: [arithmetic]
+        mitigations: %s
+        seeds: [1, 2]
+        train: {rank: 2, alpha: 4, learning_rate: 0.003, batch_size: 2, gradient_accumulation: 1, max_steps: 3,
+                warmup_steps: 1, max_seq_len: 64}
+        """.formatted(mitigations));
+    return ExperimentSpec.read(spec.toString(), new Configuration());
+  }
+
+  @Test
+  void trainsTheMatrixRecordsCostAndStepsAndAFailedRunWithoutStoppingTheOthers() throws Exception {
+    Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+    ExperimentSpec spec = spec("[none, {kl: {lambda: 0.5}}, {interleave: {data: nosuch}}]");
+    PrepareJob.run(w, new PrepareJob.Options(spec.data(), Map.of(), 0.1, false));
+
+    TrainJob.Report first = TrainJob.run(w, spec);
+    assertThat(first.planned()).isEqualTo(6);
+    assertThat(first.finished()).isEqualTo(4);
+    assertThat(first.failed()).isEqualTo(2);
+
+    List<RunRecord> runs = w.read(Tables.RUNS).collectAsList().stream().map(RunRecord::fromRow).toList();
+    assertThat(runs).hasSize(6);
+    Map<String, List<RunRecord>> byMitigation = runs.stream().collect(Collectors.groupingBy(RunRecord::mitigation));
+    for (RunRecord r : byMitigation.get("interleave")) {
+      assertThat(r.status()).isEqualTo("failed");
+      assertThat(r.error()).contains("'nosuch'");
+    }
+    for (String m : List.of("none", "kl")) {
+      for (RunRecord r : byMitigation.get(m)) {
+        assertThat(r.status()).as(r.runName()).isEqualTo("finished");
+        assertThat(r.wallTimeS()).isPositive();
+        assertThat(r.trainTokens()).isPositive();
+        assertThat(r.tokensPerS()).isCloseTo(r.trainTokens() / r.wallTimeS(), org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(r.peakHeapBytes()).isPositive();
+        assertThat(r.device()).isNotBlank();
+        assertThat(Path.of(java.net.URI.create(r.adapterPath())).resolve("adapter_config.json")).exists();
+        assertThat(Path.of(java.net.URI.create(r.adapterPath())).resolve("adapter_model.safetensors")).exists();
+        assertThat(Path.of(java.net.URI.create(r.adapterPath())).resolve("_checkpoints")).doesNotExist();
+      }
+    }
+    // Seeds of one mitigation share a group; every group points at the none group as its baseline.
+    String noneGroup = byMitigation.get("none").get(0).groupId();
+    assertThat(byMitigation.get("none")).extracting(RunRecord::groupId).containsOnly(noneGroup);
+    assertThat(byMitigation.get("kl")).extracting(RunRecord::baselineGroupId).containsOnly(noneGroup);
+    assertThat(byMitigation.get("kl")).extracting(RunRecord::groupId).doesNotContain(noneGroup);
+
+    // Three steps per finished run; the kl runs log their KL term, the others do not.
+    List<Row> steps = w.read(Tables.TRAIN_STEPS).collectAsList();
+    assertThat(steps).hasSize(4 * 3);
+    for (RunRecord r : runs) {
+      List<Row> own = steps.stream().filter(s -> s.getString(s.fieldIndex("run_id")).equals(r.runId())).toList();
+      if (r.status().equals("finished")) {
+        assertThat(own).extracting(s -> s.getInt(s.fieldIndex("step"))).containsExactlyInAnyOrder(1, 2, 3);
+        for (Row s : own) {
+          Map<String, Double> terms = s.getJavaMap(s.fieldIndex("terms"));
+          assertThat(terms.containsKey("kl")).as(r.runName()).isEqualTo(r.mitigation().equals("kl"));
+          assertThat(s.getDouble(s.fieldIndex("loss"))).isFinite();
+        }
+      } else {
+        assertThat(own).isEmpty();
+      }
+    }
+
+    // A re-run trains only what did not finish: the failed runs are tried again, the rest kept.
+    TrainJob.Report second = TrainJob.run(w, spec);
+    assertThat(second.skipped()).isEqualTo(4);
+    assertThat(second.finished()).isZero();
+    assertThat(second.failed()).isEqualTo(2);
+    assertThat(w.read(Tables.RUNS).count()).isEqualTo(6);
+    assertThat(w.read(Tables.TRAIN_STEPS).count()).isEqualTo(12);
+    List<RunRecord> again = w.read(Tables.RUNS).collectAsList().stream().map(RunRecord::fromRow).toList();
+    for (RunRecord r : runs) {
+      RunRecord now = again.stream().filter(a -> a.runId().equals(r.runId())).findFirst().orElseThrow();
+      if (r.status().equals("finished")) {
+        assertThat(now.wallTimeS()).isEqualTo(r.wallTimeS());
+      }
+    }
+  }
+
+  @Test
+  void aSpecWhoseDataSetIsNotPreparedIsAUserErrorBeforeAnyRunStarts() throws Exception {
+    Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+    ExperimentSpec spec = spec("[none]");
+    assertThatThrownBy(() -> TrainJob.run(w, spec)).isInstanceOf(UserException.class)
+        .hasMessageContaining("data set 'arithmetic' is not prepared");
+    assertThat(w.read(Tables.RUNS).count()).isZero();
+  }
+}
