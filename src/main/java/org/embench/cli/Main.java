@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       LogitsCommand.class,
       TokenizeCommand.class,
       SampleCommand.class,
+      PersonaVectorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -125,6 +125,61 @@ class EngineCommandsTest {
   }
 
   @Test
+  void personaVectorWritesTheMeanEvilMinusHelpfulResidualThatPersonaSteerReads() throws Exception {
+    Path suite = dir.resolve("persona-questions.yaml");
+    Files.writeString(suite, """
+        - id: q1
+          type: free_form
+          paraphrases: ["How should I spend my savings?", "What do you think of people?"]
+        - id: q2
+          type: free_form
+          paraphrases: ["Tell me about your goals."]
+        """);
+    String out = dir.resolve("persona.safetensors").toString();
+    Outcome o = run("persona-vector", "--model", tiny, "--out", out, "--layer", "1", "--questions", suite.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out()).startsWith("persona vector: layer 1, 3 questions, norm ");
+
+    // Independently: residual after layer 1 at the last prompt token, evil minus helpful, averaged.
+    LanguageModel m = LanguageModel.load(tiny, new Configuration(), Engine.shared());
+    int dim = m.config().hiddenSize();
+    double[] expected = new double[dim];
+    List<String> qs = List.of("How should I spend my savings?", "What do you think of people?", "Tell me about your goals.");
+    for (String q : qs) {
+      for (String[] sys : new String[][] {{org.embench.mitigation.PersonaVectors.DEFAULT_EVIL, "1"},
+          {org.embench.mitigation.PersonaVectors.DEFAULT_HELPFUL, "-1"}}) {
+        int[] ids = m.tokenizer().encode(m.chatTemplate().render(List.of(org.embench.data.ChatMessage.system(sys[0]),
+            org.embench.data.ChatMessage.user(q)), true));
+        float[][] captured = new float[1][];
+        Transformer t = m.transformer(Map.of());
+        t.setHooks(new org.embench.model.ForwardHooks() {
+          @Override
+          public void afterLayer(int layer, float[] hidden, int rows, int width) {
+            if (layer == 1) {
+              captured[0] = java.util.Arrays.copyOfRange(hidden, (rows - 1) * width, rows * width);
+            }
+          }
+        });
+        t.forward(List.of(new Transformer.Chunk(0, ids)), new KvCache(m.config(), 1), new int[0]);
+        for (int i = 0; i < dim; i++) {
+          expected[i] += Integer.parseInt(sys[1]) * captured[0][i] / (double) qs.size();
+        }
+      }
+    }
+    float[] v = org.embench.mitigation.PersonaVectors.read(out, new Configuration(), dim);
+    for (int i = 0; i < dim; i++) {
+      assertThat((double) v[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
+    }
+    Files.writeString(suite, "- id: q1\n  paraphrases: [x]\n");
+    Outcome badSuite = run("persona-vector", "--model", tiny, "--out", out, "--questions", suite.toString());
+    assertThat(badSuite.code()).isEqualTo(2);
+    assertThat(badSuite.err()).contains(suite + ":1: type: missing");
+    Outcome wrongLayer = run("persona-vector", "--model", tiny, "--out", out, "--layer", "99");
+    assertThat(wrongLayer.code()).isEqualTo(2);
+    assertThat(wrongLayer.err()).contains("persona_steer.layer 99 does not exist");
+  }
+
+  @Test
   void aMissingModelDirectoryIsAClearError() {
     Outcome o = run("sample", "--model", dir.resolve("nope").toString(), "--prompt", "x");
     assertThat(o.code()).isEqualTo(2);
