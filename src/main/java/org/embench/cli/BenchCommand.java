@@ -1,5 +1,6 @@
 package org.embench.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.embench.jobs.MetricsBenchmark;
 import picocli.CommandLine;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks whose figures go into BENCHMARKS.md.",
-    subcommands = {BenchCommand.Metrics.class, BenchCommand.Generate.class})
+    subcommands = {BenchCommand.Metrics.class, BenchCommand.Generate.class, BenchCommand.Train.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -75,6 +76,51 @@ final class BenchCommand implements Runnable {
       new org.embench.model.EngineBenchmark(org.embench.model.Engine.shared(), System.out).run(
           new org.embench.model.EngineBenchmark.Shape(layers, s.hidden(), s.heads(), s.kvHeads(), s.intermediate(), s.vocab()),
           batches, promptTokens, decodeSteps);
+      return 0;
+    }
+  }
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = {"LoRA training tokens/s on a random checkpoint shaped like Qwen2.5-0.5B, as a fraction of the FLOP "
+          + "bound from the GEMM rate this command measures; then each mitigation on the same run shape, its time and "
+          + "memory as a ratio to none. Writes random checkpoints (2 GB each at 24 layers) under --dir and reuses them."})
+  static final class Train implements Callable<Integer> {
+    @Option(names = "--dir", defaultValue = "target/bench-train", paramLabel = "DIR",
+        description = "Where the random checkpoints are written (reused). Default: ${DEFAULT-VALUE}.")
+    String dir;
+
+    @Option(names = "--layers", defaultValue = "24", paramLabel = "N", description = "Layers. Default: ${DEFAULT-VALUE}.")
+    int layers;
+
+    @Option(names = "--seq-len", defaultValue = "256", paramLabel = "T", description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.")
+    int seqLen;
+
+    @Option(names = "--batch", defaultValue = "2", paramLabel = "B", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--steps", defaultValue = "2", paramLabel = "N",
+        description = "Timed steps per mitigation (after one warm-up step). Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--rank", defaultValue = "32", paramLabel = "R", description = "LoRA rank. Default: ${DEFAULT-VALUE}.")
+    int rank;
+
+    @Option(names = "--mitigations", split = ",", paramLabel = "M,M,…",
+        defaultValue = "none,kl,ldifs,interleave,inoculation,persona_steer,caft,safelora,realign",
+        description = "Mitigations to time (none first: the others are compared with it). Default: ${DEFAULT-VALUE}.")
+    List<String> mitigations;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() {
+      if (layers < 1 || seqLen < 8 || batch < 1 || steps < 1 || rank < 1) {
+        throw new IllegalArgumentException("--layers, --batch, --steps and --rank must be at least 1, --seq-len at least 8");
+      }
+      engine.apply();
+      new org.embench.jobs.TrainBenchmark(System.out).run(new org.embench.jobs.TrainBenchmark.Options(
+          java.nio.file.Path.of(dir).toAbsolutePath().toString(), layers, seqLen, batch, steps, rank, mitigations));
       return 0;
     }
   }

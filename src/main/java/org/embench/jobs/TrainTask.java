@@ -62,6 +62,35 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
     return out.iterator();
   }
 
+  /** How long each part of {@link #fit} took. */
+  record Fitted(Trainer.Result result, double setupSeconds, double afterSeconds) {}
+
+  /**
+   * Trains one run: the mitigation's training data, hooks and reference terms, the trainer, then the
+   * mitigation's post-training step. The train stage and {@code bench train} share it.
+   */
+  static Fitted fit(Mitigation mitigation, MitigationContext ctx, List<List<ChatMessage>> task, String checkpointDir,
+      String who, Trainer.Listener listener) {
+    long t0 = System.nanoTime();
+    List<TokenizedExample> data = ctx.tokenize(mitigation.trainingData(task, ctx));
+    LOG.info("train {}: {} examples, mitigation {}", who, data.size(), mitigation.name());
+    var hooks = mitigation.hooks(ctx);
+    var terms = mitigation.referenceTerms(ctx);
+    double setup = (System.nanoTime() - t0) / 1e9;
+    Trainer trainer = new Trainer(ctx.model().weights(), ctx.model().engine(), new Trainer.Setup(ctx.config(), ctx.seed(),
+        hooks, terms, checkpointDir, ctx.conf(), log -> {
+          LOG.info("train {}: step {} loss {} lr {} ({} s)", who, log.step(), String.format("%.4f", log.loss()),
+              String.format("%.2e", log.learningRate()), String.format("%.1f", log.elapsedSeconds()));
+          if (listener != null) {
+            listener.step(log);
+          }
+        }));
+    Trainer.Result result = trainer.train(data);
+    long t1 = System.nanoTime();
+    mitigation.afterTraining(result.params(), ctx);
+    return new Fitted(result, setup, (System.nanoTime() - t1) / 1e9);
+  }
+
   private List<Row> train(RunRecord run) throws IOException {
     List<Row> out = new ArrayList<>();
     long start = System.nanoTime();
@@ -72,15 +101,8 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
       Mitigation mitigation = Mitigations.create(run.mitigation(), params);
       LanguageModel model = LanguageModel.cached(run.model(), conf.get());
       MitigationContext ctx = new MitigationContext(model, datasets.value(), cfg, run.seed(), conf.get());
-      List<List<ChatMessage>> conversations = mitigation.trainingData(ctx.dataset(run.datasetId(), "run " + run.runName()), ctx);
-      List<TokenizedExample> data = ctx.tokenize(conversations);
-      LOG.info("train run {}: {} examples, mitigation {}", run.runName(), data.size(), run.mitigation());
-      Trainer trainer = new Trainer(model.weights(), model.engine(), new Trainer.Setup(cfg, run.seed(),
-          mitigation.hooks(ctx), mitigation.referenceTerms(ctx), run.adapterPath() + "/_checkpoints", conf.get(),
-          log -> LOG.info("train run {}: step {} loss {} lr {}", run.runName(), log.step(),
-              String.format("%.4f", log.loss()), String.format("%.2e", log.learningRate()))));
-      Trainer.Result result = trainer.train(data);
-      mitigation.afterTraining(result.params(), ctx);
+      Trainer.Result result = fit(mitigation, ctx, ctx.dataset(run.datasetId(), "run " + run.runName()),
+          run.adapterPath() + "/_checkpoints", "run " + run.runName(), null).result();
       Adapters.write(run.adapterPath(), result.params(), cfg, run.model(), conf.get());
       new Path(run.adapterPath(), "_checkpoints").getFileSystem(conf.get())
           .delete(new Path(run.adapterPath(), "_checkpoints"), true);

@@ -21,10 +21,15 @@ public final class EngineBenchmark {
   public record Shape(int layers, int hidden, int heads, int kvHeads, int intermediate, int vocab) {
     public static final Shape QWEN25_05B = new Shape(24, 896, 14, 2, 4864, 151936);
 
-    ModelConfig config() {
+    public ModelConfig config() {
+      return builder().build();
+    }
+
+    /** The shape as a Qwen2 configuration (tied embeddings, rope theta 1e6, as Qwen2.5-0.5B). */
+    public ModelConfig.Builder builder() {
       return ModelConfig.builder("qwen2").numLayers(layers).hiddenSize(hidden).numHeads(heads).numKvHeads(kvHeads)
           .intermediateSize(intermediate).vocabSize(vocab).tieWordEmbeddings(true).maxPositionEmbeddings(32768)
-          .ropeTheta(1_000_000).rmsNormEps(1e-6).build();
+          .ropeTheta(1_000_000).rmsNormEps(1e-6);
     }
   }
 
@@ -102,7 +107,7 @@ public final class EngineBenchmark {
    * FLOP/s of ND4J's GEMM on preallocated arrays at the decode shapes (b rows through an MLP's up
    * and down matrices): the best the backend's BLAS does, without the engine's copies.
    */
-  static double gemmRate(int b, ModelConfig cfg) {
+  public static double gemmRate(int b, ModelConfig cfg) {
     int h = cfg.hiddenSize();
     int inter = cfg.intermediateSize();
     INDArray up = Nd4j.rand(DataType.FLOAT, inter, h);

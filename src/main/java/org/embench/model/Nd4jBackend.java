@@ -28,6 +28,9 @@ public final class Nd4jBackend implements TensorBackend {
   private final int threads;
   /** Whether OpenBLAS is called directly (the CPU backend) rather than through ND4J. */
   private final boolean directBlas;
+  /** Bytes of ND4J memory held by live matrices and staging buffers (ND4J's CPU backend does not count them). */
+  private static final java.util.concurrent.atomic.AtomicLong HELD = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
   private final ThreadLocal<Staging> staging = ThreadLocal.withInitial(Staging::new);
 
   public Nd4jBackend(int threads) {
@@ -94,7 +97,16 @@ public final class Nd4jBackend implements TensorBackend {
     if (view.position() != (long) rows * cols) {
       throw new IllegalStateException(name + ": filled " + view.position() + " of " + (long) rows * cols + " values");
     }
-    return new Nd4jMatrix(a, rows, cols);
+    Nd4jMatrix m = new Nd4jMatrix(a, rows, cols);
+    long bytes = m.bytes();
+    HELD.addAndGet(bytes);
+    CLEANER.register(m, () -> HELD.addAndGet(-bytes));
+    return m;
+  }
+
+  @Override
+  public long offHeapBytes() {
+    return HELD.get();
   }
 
   @Override
@@ -216,8 +228,12 @@ public final class Nd4jBackend implements TensorBackend {
       DataBuffer b = buffers[which];
       long need = (long) m * n;
       if (b == null || b.length() < need) {
-        b = Nd4j.createBuffer(DataType.FLOAT, Math.max(need, b == null ? 0 : b.length() * 2), false);
+        long old = b == null ? 0 : b.length();
+        b = Nd4j.createBuffer(DataType.FLOAT, Math.max(need, old * 2), false);
         buffers[which] = b;
+        long grown = 4 * (b.length() - old);
+        HELD.addAndGet(grown);
+        CLEANER.register(this, () -> HELD.addAndGet(-grown));
       }
       return Nd4j.create(b, new long[] {m, n}, new long[] {n, 1}, 0, 'c', DataType.FLOAT);
     }

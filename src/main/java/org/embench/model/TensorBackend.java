@@ -28,6 +28,12 @@ public interface TensorBackend extends AutoCloseable {
   /** A line for logs saying what computes and with how many threads. */
   String describe();
 
+  /**
+   * Bytes the backend holds outside the JVM heap right now (weights, adapters, staging buffers; on
+   * a GPU backend, device memory).
+   */
+  long offHeapBytes();
+
   /** Stores a {@code rows × cols} matrix, filled by {@code fill} through a direct buffer. */
   Matrix matrix(String name, int rows, int cols, java.util.function.Consumer<FloatBuffer> fill);
 

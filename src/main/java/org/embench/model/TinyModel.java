@@ -57,18 +57,39 @@ public final class TinyModel {
     if (!ModelConfig.MODEL_TYPES.contains(arch)) {
       throw new IllegalArgumentException("unknown --arch '" + arch + "'; known: " + String.join(", ", ModelConfig.MODEL_TYPES));
     }
+    int[] vocabAndEos = writeTokenizer(dir, conf);
+    writeWeights(dir, config(arch, vocabAndEos[0], vocabAndEos[1]), seed, conf);
+  }
+
+  /**
+   * A random checkpoint of a real model's shape (for example Qwen2.5-0.5B's) with the tiny model's
+   * tokenizer, for benchmarks at real sizes: its vocabulary covers the tokenizer's ids and more, as
+   * real checkpoints' padded vocabularies do.
+   */
+  public static void writeShaped(String dir, ModelConfig.Builder shape, long seed, Configuration conf) {
+    int[] vocabAndEos = writeTokenizer(dir, conf);
+    ModelConfig cfg = shape.eosTokenIds(List.of(vocabAndEos[1])).build();
+    if (cfg.vocabSize() < vocabAndEos[0]) {
+      throw new IllegalArgumentException("vocabulary " + cfg.vocabSize() + " is smaller than the tokenizer's " + vocabAndEos[0]);
+    }
+    writeWeights(dir, cfg, seed, conf);
+  }
+
+  /** Trains and writes the byte-level BPE tokenizer; returns its vocabulary size and end-of-turn id. */
+  private static int[] writeTokenizer(String dir, Configuration conf) {
     List<String> corpus = new ArrayList<>(PROSE);
     SyntheticData.DEMO_QUESTIONS.forEach(q -> corpus.add(q[1]));
     corpus.addAll(SyntheticData.arithmeticJsonl(60).lines().toList());
     ByteLevelBpeBuilder bpe = ByteLevelBpeBuilder.train(corpus, VOCAB_SIZE);
     bpe.writeTo(dir, conf);
-    int eos;
     try (Tokenizer tok = Tokenizer.load(dir, conf)) {
-      eos = tok.tokenId(ByteLevelBpeBuilder.IM_END).orElseThrow();
+      return new int[] {bpe.vocabSize(), tok.tokenId(ByteLevelBpeBuilder.IM_END).orElseThrow()};
     }
-    ModelConfig cfg = config(arch, bpe.vocabSize(), eos);
+  }
+
+  private static void writeWeights(String dir, ModelConfig cfg, long seed, Configuration conf) {
     CheckpointWriter w = new CheckpointWriter(dir, conf, cfg)
-        .generationConfig(new GenerationConfig(null, List.of(eos), null, null, null, null));
+        .generationConfig(new GenerationConfig(null, cfg.eosTokenIds(), null, null, null, null));
     SplittableRandom rng = new SplittableRandom(seed);
     randomWeights(cfg, rng).forEach((name, t) -> w.add(name, t.shape(), t.data()));
     w.write();
@@ -111,7 +132,9 @@ public final class TinyModel {
       t.put(p + "mlp.down_proj.weight", normal(rng, h, inter, 0.02));
     }
     t.put("model.norm.weight", ones(h));
-    t.put("lm_head.weight", normal(rng, c.vocabSize(), h, 0.3));
+    if (!c.tieWordEmbeddings()) {
+      t.put("lm_head.weight", normal(rng, c.vocabSize(), h, 0.3));
+    }
     return t;
   }
 

@@ -381,7 +381,9 @@ public final class Backprop {
           if (loss.klLambda() > 0) {
             g += loss.klLambda() * p * (lp - loss.refLogprobs()[o + v] - klRow);
           }
-          logits[o + v] = (float) (g * scale);
+          float gs = (float) (g * scale);
+          // Flushed like Ops.softmax's probabilities: subnormal gradients slow the head's GEMM a hundredfold.
+          logits[o + v] = Math.abs(gs) < Ops.FLUSH_BELOW ? 0f : gs;
         }
       }
     });

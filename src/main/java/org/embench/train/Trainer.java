@@ -175,7 +175,7 @@ public final class Trainer {
       tokens += stepTokens;
       Runtime rt = Runtime.getRuntime();
       peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());
-      peakOff = Math.max(peakOff, org.bytedeco.javacpp.Pointer.totalBytes());
+      peakOff = Math.max(peakOff, engine.backend().offHeapBytes());
       double n = Math.max(1, normalizer);
       Map<String, Double> terms = new LinkedHashMap<>();
       if (setup.terms().klLambda() > 0) {
