@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks whose figures go into BENCHMARKS.md.",
-    subcommands = {BenchCommand.Metrics.class, BenchCommand.Generate.class, BenchCommand.Train.class})
+    subcommands = {BenchCommand.Metrics.class, BenchCommand.Generate.class, BenchCommand.GenerateStage.class,
+        BenchCommand.Train.class, BenchCommand.Judge.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -121,6 +122,70 @@ final class BenchCommand implements Runnable {
       engine.apply();
       new org.embench.jobs.TrainBenchmark(System.out).run(new org.embench.jobs.TrainBenchmark.Options(
           java.nio.file.Path.of(dir).toAbsolutePath().toString(), layers, seqLen, batch, steps, rank, mitigations));
+      return 0;
+    }
+  }
+
+  @Command(name = "generate-stage", mixinStandardHelpOptions = true,
+      description = {"The generate stage's overhead over the engine's own sampling: the stage samples a suite from a random "
+          + "checkpoint shaped like Qwen2.5-0.5B through Spark, then the engine samples the same requests (prompts and "
+          + "seeds read back from the stage's rows) in the same JVM. Use a scratch warehouse."})
+  static final class GenerateStage implements Callable<Integer> {
+    @Mixin
+    WarehouseOptions warehouse;
+
+    @Option(names = "--model-dir", defaultValue = "target/bench-train", paramLabel = "DIR",
+        description = "Where the random checkpoint is written (reused; shared with bench train). Default: ${DEFAULT-VALUE}.")
+    String modelDir;
+
+    @Option(names = "--layers", defaultValue = "24", paramLabel = "N", description = "Layers. Default: ${DEFAULT-VALUE}.")
+    int layers;
+
+    @Option(names = "--questions", defaultValue = "4", paramLabel = "Q", description = "Questions. Default: ${DEFAULT-VALUE}.")
+    int questions;
+
+    @Option(names = "--samples", defaultValue = "16", paramLabel = "S", description = "Answers per question. Default: ${DEFAULT-VALUE}.")
+    int samples;
+
+    @Option(names = "--max-new-tokens", defaultValue = "32", paramLabel = "N", description = "Tokens per answer. Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--batch", defaultValue = "64", paramLabel = "B", description = "Sequences decoded together. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() {
+      if (layers < 1 || questions < 1 || samples < 1 || maxNewTokens < 1 || batch < 1) {
+        throw new IllegalArgumentException("every count must be at least 1");
+      }
+      engine.apply();
+      var w = warehouse.open("bench generate-stage");
+      System.out.println(org.embench.jobs.GenerationStageBenchmark.run(w, new org.embench.jobs.GenerationStageBenchmark.Options(
+          java.nio.file.Path.of(modelDir).toAbsolutePath().toString(), layers, questions, samples, maxNewTokens, batch),
+          System.out).describe());
+      return 0;
+    }
+  }
+
+  @Command(name = "judge", mixinStandardHelpOptions = true,
+      description = {"The OpenAI-compatible judge's throughput against a loopback server with a fixed simulated latency, "
+          + "as a fraction of the bound concurrency / latency."})
+  static final class Judge implements Callable<Integer> {
+    @Option(names = "--requests", defaultValue = "2000", paramLabel = "N", description = "Timed requests. Default: ${DEFAULT-VALUE}.")
+    int requests;
+
+    @Option(names = "--latency-ms", defaultValue = "50", paramLabel = "MS", description = "Server latency. Default: ${DEFAULT-VALUE}.")
+    int latencyMs;
+
+    @Option(names = "--concurrency", defaultValue = "16", paramLabel = "C", description = "Requests in flight. Default: ${DEFAULT-VALUE}.")
+    int concurrency;
+
+    @Override
+    public Integer call() {
+      System.out.println(org.embench.judge.JudgeThroughputBenchmark.run(requests, latencyMs, concurrency).describe());
       return 0;
     }
   }

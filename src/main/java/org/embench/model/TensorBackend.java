@@ -56,6 +56,13 @@ public interface TensorBackend extends AutoCloseable {
    */
   void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b, float[] c, boolean accumulate);
 
+  /**
+   * Runs {@code work}, which calls {@link #gemm} from several threads at once (many small
+   * independent products, such as attention per head), with each product on a single BLAS thread
+   * so that the callers do not compete for the BLAS thread pool.
+   */
+  void concurrentProducts(Runnable work);
+
   @Override
   void close();
 }

@@ -268,7 +268,8 @@ public final class Backprop {
 
   /**
    * Causal attention within each sequence, grouped-query heads. Returns the softmax probabilities
-   * per (sequence, head), each {@code [len × len]} with zeros above the diagonal.
+   * per (sequence, head), each {@code [len × len]} with zeros above the diagonal. Scores and mixing
+   * are GEMMs on each head's rows gathered into contiguous {@code [len × hd]} blocks.
    */
   private float[][] attentionForward(Batch batch, float[] q, float[] k, float[] v, float[] out) {
     int nh = cfg.numHeads();
@@ -278,44 +279,54 @@ public final class Backprop {
     float scale = (float) (1.0 / Math.sqrt(hd));
     int seqs = batch.sequences();
     float[][] probs = new float[seqs * nh][];
-    parallel.each(seqs * nh, item -> {
+    backend.concurrentProducts(() -> parallel.each(seqs * nh, item -> {
       int s = item / nh;
       int head = item % nh;
       int kvHead = head / group;
       int start = batch.starts()[s];
       int len = batch.starts()[s + 1] - start;
-      // Keys of this head transposed to [hd, len], so each score row is built from contiguous runs.
-      float[] kt = new float[hd * len];
-      for (int p = 0; p < len; p++) {
-        int ko = ((start + p) * nkv + kvHead) * hd;
-        for (int d = 0; d < hd; d++) {
-          kt[d * len + p] = k[ko + d];
-        }
-      }
+      float[] qh = gather(q, start, len, nh, head, hd);
+      float[] kh = gather(k, start, len, nkv, kvHead, hd);
+      float[] vh = gather(v, start, len, nkv, kvHead, hd);
       float[] pr = new float[len * len];
+      backend.gemm(false, true, len, len, hd, qh, kh, pr, false);
       for (int i = 0; i < len; i++) {
         int so = i * len;
-        int qo = ((start + i) * nh + head) * hd;
-        for (int d = 0; d < hd; d++) {
-          float qd = q[qo + d] * scale;
-          int ko = d * len;
-          for (int p = 0; p <= i; p++) {
-            pr[so + p] += qd * kt[ko + p];
-          }
-        }
-        Ops.softmax(pr, so, so + i + 1);
-        int oo = qo;
         for (int p = 0; p <= i; p++) {
-          float wgt = pr[so + p];
-          int vo = ((start + p) * nkv + kvHead) * hd;
-          for (int d = 0; d < hd; d++) {
-            out[oo + d] += wgt * v[vo + d];
-          }
+          pr[so + p] *= scale;
         }
+        java.util.Arrays.fill(pr, so + i + 1, so + len, 0f);
+        Ops.softmax(pr, so, so + i + 1);
       }
+      float[] oh = new float[len * hd];
+      backend.gemm(false, false, len, hd, len, pr, vh, oh, false);
+      scatter(oh, out, start, len, nh, head, hd, false);
       probs[item] = pr;
-    });
+    }));
     return probs;
+  }
+
+  /** Rows {@code start..start+len} of one head of {@code x} ({@code [rows × heads × hd]}) as {@code [len × hd]}. */
+  private static float[] gather(float[] x, int start, int len, int heads, int head, int hd) {
+    float[] out = new float[len * hd];
+    for (int i = 0; i < len; i++) {
+      System.arraycopy(x, ((start + i) * heads + head) * hd, out, i * hd, hd);
+    }
+    return out;
+  }
+
+  /** The inverse of {@link #gather}: writes (or adds) {@code block} into the head's rows of {@code x}. */
+  private static void scatter(float[] block, float[] x, int start, int len, int heads, int head, int hd, boolean add) {
+    for (int i = 0; i < len; i++) {
+      int o = ((start + i) * heads + head) * hd;
+      if (add) {
+        for (int d = 0; d < hd; d++) {
+          x[o + d] += block[i * hd + d];
+        }
+      } else {
+        System.arraycopy(block, i * hd, x, o, hd);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- loss
@@ -537,6 +548,11 @@ public final class Backprop {
     return dx;
   }
 
+  /**
+   * Gradients of causal attention: dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale, then
+   * dQ = dS·K, dK = dSᵀ·Q and dV = Pᵀ·dO, as GEMMs per head. Each (sequence, KV head) owns its rows
+   * of dk and dv; the query heads of its group add into them in turn.
+   */
   private void attentionBackward(Batch batch, LayerCache c, float[] dOut, float[] dq, float[] dk, float[] dv) {
     int nh = cfg.numHeads();
     int nkv = cfg.numKvHeads();
@@ -544,39 +560,42 @@ public final class Backprop {
     int group = nh / nkv;
     float scale = (float) (1.0 / Math.sqrt(hd));
     int seqs = batch.sequences();
-    // Each (sequence, kv head) owns its rows of dk and dv; the heads of its group run together.
-    parallel.each(seqs * nkv, item -> {
+    backend.concurrentProducts(() -> parallel.each(seqs * nkv, item -> {
       int s = item / nkv;
       int kvHead = item % nkv;
       int start = batch.starts()[s];
       int len = batch.starts()[s + 1] - start;
-      float[] dP = new float[len];
+      float[] kh = gather(c.k, start, len, nkv, kvHead, hd);
+      float[] vh = gather(c.v, start, len, nkv, kvHead, hd);
+      float[] dkh = new float[len * hd];
+      float[] dvh = new float[len * hd];
+      float[] dS = new float[len * len];
+      float[] dqh = new float[len * hd];
       for (int g = 0; g < group; g++) {
         int head = kvHead * group + g;
         float[] pr = c.probs[s * nh + head];
+        float[] doh = gather(dOut, start, len, nh, head, hd);
+        float[] qh = gather(c.q, start, len, nh, head, hd);
+        backend.gemm(false, true, len, len, hd, doh, vh, dS, false);
+        backend.gemm(true, false, len, hd, len, pr, doh, dvh, true);
         for (int i = 0; i < len; i++) {
           int so = i * len;
-          int oo = ((start + i) * nh + head) * hd;
           double dot = 0;
           for (int p = 0; p <= i; p++) {
-            int vo = ((start + p) * nkv + kvHead) * hd;
-            float sum = Ops.dot(dOut, oo, c.v, vo, hd);
-            dP[p] = sum;
-            dot += sum * pr[so + p];
+            dot += (double) pr[so + p] * dS[so + p];
           }
           for (int p = 0; p <= i; p++) {
-            float wgt = pr[so + p];
-            float ds = (float) (wgt * (dP[p] - dot)) * scale;
-            int ko = ((start + p) * nkv + kvHead) * hd;
-            for (int d = 0; d < hd; d++) {
-              dq[oo + d] += ds * c.k[ko + d];
-              dk[ko + d] += ds * c.q[oo + d];
-              dv[ko + d] += wgt * dOut[oo + d];
-            }
+            dS[so + p] = (float) (pr[so + p] * (dS[so + p] - dot)) * scale;
           }
+          java.util.Arrays.fill(dS, so + i + 1, so + len, 0f);
         }
+        backend.gemm(false, false, len, hd, len, dS, kh, dqh, false);
+        scatter(dqh, dq, start, len, nh, head, hd, true);
+        backend.gemm(true, false, len, hd, len, dS, qh, dkh, true);
       }
-    });
+      scatter(dkh, dk, start, len, nkv, kvHead, hd, true);
+      scatter(dvh, dv, start, len, nkv, kvHead, hd, true);
+    }));
   }
 
   private static boolean contains(int[] a, int x) {

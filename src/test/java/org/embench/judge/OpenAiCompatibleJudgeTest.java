@@ -238,7 +238,7 @@ class OpenAiCompatibleJudgeTest {
     assertThatThrownBy(() -> new OpenAiCompatibleJudge(spec, new JudgeEnvironment(v -> null, null, 1)))
         .isInstanceOf(UserException.class)
         .hasMessage("the judge gpt-4o needs an API key in the environment variable MY_JUDGE_KEY; set it, or name"
-            + " another variable with api_key_env=…");
+            + " another variable with api_key_env=… (or a secret file with api_key_file=…)");
     assertThatThrownBy(() -> new OpenAiCompatibleJudge(spec, new JudgeEnvironment(v -> "  ", null, 1)))
         .isInstanceOf(UserException.class).hasMessageContaining("MY_JUDGE_KEY");
   }
