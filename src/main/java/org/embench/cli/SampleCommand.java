@@ -70,7 +70,7 @@ final class SampleCommand implements Callable<Integer> {
       requests.add(new Generator.Request(String.valueOf(i), ids, Ids.seedOf("sample|" + seed + "|" + i), params));
     }
     long start = System.nanoTime();
-    List<Generator.Result> results = new Generator(m.transformer(java.util.Map.of()), m.stopIds(), n, 4096)
+    List<Generator.Result> results = m.generator(m.transformer(java.util.Map.of()), n, 4096)
         .generate(requests, null);
     double seconds = (System.nanoTime() - start) / 1e9;
     long tokens = 0;

@@ -79,7 +79,7 @@ public final class GenerationStageBenchmark {
     for (int i = 0; i < Math.min(8, o.batch()); i++) {
       warm.add(new Generator.Request("warm-" + i, lm.chatPrompt(List.of(ChatMessage.user("Warm up " + i))), i, params));
     }
-    new Generator(lm.transformer(Map.of()), lm.stopIds(), o.batch(), 4 * 1024).generate(warm, null);
+    lm.generator(lm.transformer(Map.of()), o.batch(), 4 * 1024).generate(warm, null);
     out.printf(Locale.ROOT, "model %s loaded and warmed up%n", model);
 
     long t0 = System.nanoTime();
@@ -101,7 +101,7 @@ public final class GenerationStageBenchmark {
       requests.add(new Generator.Request(r.getString(0), lm.chatPrompt(chat), r.getLong(3), params));
     }
     long t1 = System.nanoTime();
-    List<Generator.Result> results = new Generator(lm.transformer(Map.of()), lm.stopIds(), o.batch(), 4 * 1024)
+    List<Generator.Result> results = lm.generator(lm.transformer(Map.of()), o.batch(), 4 * 1024)
         .generate(requests, null);
     double engine = (System.nanoTime() - t1) / 1e9;
     boolean identical = true;

@@ -74,7 +74,7 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
     }
     long start = System.nanoTime();
     long[] lastLog = {start};
-    List<Generator.Result> results = new Generator(model.transformer(adapter), model.stopIds(), batch, 4 * 1024)
+    List<Generator.Result> results = model.generator(model.transformer(adapter), batch, 4 * 1024)
         .generate(requests, (finished, total, tokens) -> {
           long now = System.nanoTime();
           if (now - lastLog[0] > 30_000_000_000L) {

@@ -153,7 +153,7 @@ public final class LocalModelJudge implements Judge {
       todo.add(new Generator.Request(requests.get(i).key(), prompts.get(i), 0, greedy));
     }
     List<Generator.Result> results =
-        new Generator(transformer, model.stopIds(), batch, Integer.MAX_VALUE).generate(todo, null);
+        model.generator(transformer, batch, Integer.MAX_VALUE).generate(todo, null);
     for (int j = 0; j < categorical.size(); j++) {
       int i = categorical.get(j);
       Generator.Result r = results.get(j);

@@ -32,6 +32,7 @@ public final class Generator {
   private final Set<Integer> stopIds;
   private final int maxBatch;
   private final int maxPrefillTokens;
+  private int sampleable;
 
   /**
    * @param stopIds tokens that end a sequence (the chat template's end-of-turn tokens)
@@ -46,6 +47,20 @@ public final class Generator {
     this.stopIds = Set.copyOf(stopIds);
     this.maxBatch = maxBatch;
     this.maxPrefillTokens = maxPrefillTokens;
+    this.sampleable = model.config().vocabSize();
+  }
+
+  /**
+   * Samples only ids below {@code n}: the tokenizer's id space, where the model's embedding has
+   * padding rows beyond it (Qwen2.5: 151936 rows, 151665 tokens). Those rows are no tokens, cannot
+   * be decoded, and a trained model gives them next to no probability; a random one does not.
+   */
+  public Generator sampleBelow(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("sampleable ids must be positive, got " + n);
+    }
+    this.sampleable = Math.min(n, model.config().vocabSize());
+    return this;
   }
 
   private static final class Sequence {
@@ -107,7 +122,7 @@ public final class Generator {
       for (int i = 0; i < active.size(); i++) {
         Sequence s = active.get(i);
         s.prefilled = true;
-        int token = Sampler.sample(logits, i * vocab, vocab, s.request.params(), s.rng);
+        int token = Sampler.sample(logits, i * vocab, sampleable, s.request.params(), s.rng);
         tokens++;
         String reason = null;
         if (stopIds.contains(token)) {

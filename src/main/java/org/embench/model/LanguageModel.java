@@ -83,6 +83,11 @@ public final class LanguageModel {
     return engine;
   }
 
+  /** A generator of this model's {@code transformer}, sampling only ids its tokenizer can decode. */
+  public Generator generator(Transformer transformer, int maxBatch, int maxPrefillTokens) {
+    return new Generator(transformer, stopIds(), maxBatch, maxPrefillTokens).sampleBelow(tokenizer().vocabSize());
+  }
+
   /** Tokens that end an answer: the chat format's end-of-turn tokens and the configs' eos ids. */
   public Set<Integer> stopIds() {
     return stopIds;

@@ -1,6 +1,7 @@
 package org.embench.train;
 
 import java.util.Map;
+import org.embench.model.Parallel;
 
 /**
  * AdamW as PyTorch implements it: decoupled weight decay {@code p -= lr·wd·p}, then
@@ -11,26 +12,31 @@ final class AdamW {
   private AdamW() {}
 
   /** One update at optimizer step {@code t} (1-based). */
-  static void update(Map<String, TrainableLinear> params, double lr, TrainConfig cfg, int t, double gradScale) {
+  static void update(
+      Map<String, TrainableLinear> params, double lr, TrainConfig cfg, int t, double gradScale, Parallel parallel) {
     double b1 = cfg.beta1();
     double b2 = cfg.beta2();
     double c1 = 1 - Math.pow(b1, t);
     double c2 = 1 - Math.pow(b2, t);
     double decay = 1 - lr * cfg.weightDecay();
+    double eps = cfg.epsilon();
     for (TrainableLinear p : params.values()) {
       for (int k = 0; k < p.values.length; k++) {
         float[] v = p.values[k];
         float[] g = p.grads[k];
         float[] m = p.m[k];
         float[] s = p.v[k];
-        for (int i = 0; i < v.length; i++) {
-          double gi = g[i] * gradScale;
-          m[i] = (float) (b1 * m[i] + (1 - b1) * gi);
-          s[i] = (float) (b2 * s[i] + (1 - b2) * gi * gi);
-          double update = (m[i] / c1) / (Math.sqrt(s[i] / c2) + cfg.epsilon());
-          v[i] = (float) (v[i] * decay - lr * update);
-        }
-        java.util.Arrays.fill(g, 0f);
+        // Elementwise, so any split over threads gives the same bits.
+        parallel.range(v.length, (from, to) -> {
+          for (int i = from; i < to; i++) {
+            double gi = g[i] * gradScale;
+            m[i] = (float) (b1 * m[i] + (1 - b1) * gi);
+            s[i] = (float) (b2 * s[i] + (1 - b2) * gi * gi);
+            double update = (m[i] / c1) / (Math.sqrt(s[i] / c2) + eps);
+            v[i] = (float) (v[i] * decay - lr * update);
+            g[i] = 0f;
+          }
+        });
       }
     }
   }

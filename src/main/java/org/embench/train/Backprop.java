@@ -117,6 +117,8 @@ public final class Backprop {
     float[] gate;
     float[] up;
     float[] act;
+    /** sigmoid(gate), kept so the backward pass does not recompute the exponentials. */
+    float[] sig;
     /** Per module: the adapter's (dropped-out) input and x·Aᵀ. */
     final Map<String, float[][]> lora = new java.util.HashMap<>();
   }
@@ -211,8 +213,17 @@ public final class Backprop {
     c.up = new float[rows * inter];
     linearForward(l, "gate_proj", lw.gate(), c.n2, rows, c.gate, c, dropout);
     linearForward(l, "up_proj", lw.up(), c.n2, rows, c.up, c, dropout);
-    c.act = c.gate.clone();
-    parallel.range(rows, (from, to) -> Ops.siluMul(c.act, c.up, from * inter, (to - from) * inter));
+    c.act = new float[rows * inter];
+    c.sig = new float[rows * inter];
+    parallel.range(rows, (from, to) -> {
+      for (int i = from * inter; i < to * inter; i++) {
+        float g = c.gate[i];
+        double e = 1.0 + Math.exp(-g);
+        // The same rounding as Ops.siluMul, so training's forward equals inference's.
+        c.act[i] = (float) (g / e) * c.up[i];
+        c.sig[i] = (float) (1 / e);
+      }
+    });
     float[] d = new float[rows * hidden];
     linearForward(l, "down_proj", lw.down(), c.act, rows, d, c, dropout);
     float[] out = h2.clone();
@@ -369,13 +380,28 @@ public final class Backprop {
         for (int v = 0; v < vocab; v++) {
           max = Math.max(max, logits[o + v]);
         }
+        int target = batch.targets()[rows[i]];
+        boolean withKl = loss.klLambda() > 0;
         double sum = 0;
+        float targetLogit = logits[o + target];
         for (int v = 0; v < vocab; v++) {
-          sum += Math.exp(logits[o + v] - max);
+          double e = Math.exp(logits[o + v] - max);
+          sum += e;
+          if (!withKl) {
+            logits[o + v] = (float) e; // reused below: one exponential per logit instead of two
+          }
         }
         double logZ = max + Math.log(sum);
-        int target = batch.targets()[rows[i]];
-        ce[i] = logZ - logits[o + target];
+        ce[i] = logZ - targetLogit;
+        if (!withKl) {
+          double ceScale = loss.ceWeight() * scale;
+          double inverseSum = 1 / sum;
+          for (int v = 0; v < vocab; v++) {
+            double g = ceScale * (logits[o + v] * inverseSum - (v == target ? 1 : 0));
+            logits[o + v] = Math.abs(g) < Ops.FLUSH_BELOW ? 0f : (float) g;
+          }
+          continue;
+        }
         double klRow = 0;
         if (loss.klLambda() > 0) {
           for (int v = 0; v < vocab; v++) {
@@ -461,7 +487,7 @@ public final class Backprop {
     parallel.range(rows, (from, to) -> {
       for (int i = from * inter; i < to * inter; i++) {
         double g = c.gate[i];
-        double sig = 1 / (1 + Math.exp(-g));
+        double sig = c.sig[i];
         double silu = g * sig;
         dUp[i] = (float) (dAct[i] * silu);
         dGate[i] = (float) (dAct[i] * c.up[i] * sig * (1 + g * (1 - sig)));

@@ -171,7 +171,7 @@ public final class Trainer {
       double gradNorm = gradNorm();
       double clipScale = cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
       double lr = cfg.learningRate() * Schedules.multiplier(cfg.schedule(), s, cfg.warmupSteps(), total);
-      AdamW.update(params, lr, cfg, s + 1, clipScale);
+      AdamW.update(params, lr, cfg, s + 1, clipScale, engine.parallel());
       tokens += stepTokens;
       Runtime rt = Runtime.getRuntime();
       peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());

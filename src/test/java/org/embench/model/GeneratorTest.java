@@ -1,9 +1,11 @@
 package org.embench.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,6 +86,29 @@ class GeneratorTest {
     var full = new Generator(t, Set.of(), 1, 4096).generate(List.of(new Generator.Request("g", p, 0, greedy)), null);
     assertThat(full.get(0).tokens()).hasSize(5).startsWith(first);
     assertThat(full.get(0).finishReason()).isEqualTo(Generator.Result.LENGTH);
+  }
+
+  @Test
+  void samplesOnlyIdsTheTokenizerCanDecodeWhenTheEmbeddingHasPaddingRows() {
+    // Pretend the tokenizer knows only the lower half of the embedding's rows, as Qwen2.5's 151665
+    // tokens sit in 151936 rows: sampling never picks a padding row, and the model's generator
+    // limits itself to its tokenizer.
+    int half = model.config().vocabSize() / 2;
+    List<Generator.Request> many = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      many.add(request("r" + i, "What is " + i + " + 1?", 200 + i, 40));
+    }
+    Transformer t = model.transformer(Map.of());
+    List<Integer> unlimited = new ArrayList<>();
+    new Generator(t, Set.of(), 8, 4096).generate(many, null).forEach(r -> Arrays.stream(r.tokens()).forEach(unlimited::add));
+    assertThat(unlimited).anyMatch(id -> id >= half);
+    List<Integer> limited = new ArrayList<>();
+    new Generator(t, Set.of(), 8, 4096).sampleBelow(half).generate(many, null)
+        .forEach(r -> Arrays.stream(r.tokens()).forEach(limited::add));
+    assertThat(limited).hasSize(8 * 40).allMatch(id -> id < half);
+    assertThat(model.generator(t, 8, 4096).generate(many, null)).extracting(Generator.Result::tokens)
+        .allMatch(ids -> Arrays.stream(ids).allMatch(id -> id < model.tokenizer().vocabSize()));
+    assertThatThrownBy(() -> new Generator(t, Set.of(), 1, 1).sampleBelow(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
