@@ -99,7 +99,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--batch", defaultValue = "2", paramLabel = "B", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--steps", defaultValue = "2", paramLabel = "N",
+    @Option(names = "--steps", defaultValue = "3", paramLabel = "N",
         description = "Timed steps per mitigation (after one warm-up step). Default: ${DEFAULT-VALUE}.")
     int steps;
 
@@ -147,7 +147,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--samples", defaultValue = "16", paramLabel = "S", description = "Answers per question. Default: ${DEFAULT-VALUE}.")
     int samples;
 
-    @Option(names = "--max-new-tokens", defaultValue = "32", paramLabel = "N", description = "Tokens per answer. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-new-tokens", defaultValue = "160", paramLabel = "N", description = "Tokens per answer. Default: ${DEFAULT-VALUE}.")
     int maxNewTokens;
 
     @Option(names = "--batch", defaultValue = "64", paramLabel = "B", description = "Sequences decoded together. Default: ${DEFAULT-VALUE}.")

@@ -75,9 +75,12 @@ public final class GenerationStageBenchmark {
     // Loaded (and the JIT warmed) before either is timed: both use the same cached model.
     LanguageModel lm = LanguageModel.cached(model, conf);
     SamplingParams params = new SamplingParams(1.0, 1.0, 0, o.maxNewTokens());
+    // A full batch, so the batched paths (and the KV cache's size) are warm too.
+    SamplingParams warmParams = new SamplingParams(1.0, 1.0, 0, Math.min(16, o.maxNewTokens()));
     List<Generator.Request> warm = new ArrayList<>();
-    for (int i = 0; i < Math.min(8, o.batch()); i++) {
-      warm.add(new Generator.Request("warm-" + i, lm.chatPrompt(List.of(ChatMessage.user("Warm up " + i))), i, params));
+    for (int i = 0; i < o.batch(); i++) {
+      warm.add(new Generator.Request("warm-" + i, lm.chatPrompt(List.of(ChatMessage.user("Warm up " + i))), i,
+          warmParams));
     }
     lm.generator(lm.transformer(Map.of()), o.batch(), 4 * 1024).generate(warm, null);
     out.printf(Locale.ROOT, "model %s loaded and warmed up%n", model);

@@ -43,6 +43,7 @@ public final class JudgeSpec implements java.io.Serializable {
     openai.put("text_fallback", new Param(false, true, "parse a number from the reply when the model returns no log-probabilities"));
     openai.put("api_key_env", new Param("OPENAI_API_KEY", false, "environment variable holding the API key"));
     openai.put("api_key_file", new Param("", false, "file holding the API key (a mounted secret); overrides api_key_env"));
+    openai.put("auth_header", new Param("authorization", false, "how the key is sent: authorization (Bearer) or api-key (Azure OpenAI)"));
     openai.put("max_tokens_field", new Param("max_tokens", false, "request field for max_tokens (max_completion_tokens for o-series models)"));
     openai.put("requests_per_minute", new Param(500, false, "cluster-wide request rate limit"));
     openai.put("tokens_per_minute", new Param(0, false, "cluster-wide token rate limit (0 = none)"));

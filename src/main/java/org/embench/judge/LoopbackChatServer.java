@@ -61,7 +61,7 @@ final class LoopbackChatServer implements AutoCloseable {
   }
 
   /** One received request: its path and query, body, Authorization header and arrival time (System.nanoTime). */
-  record Received(String uri, String body, String authorization, long arrivalNanos) {}
+  record Received(String uri, String body, String authorization, String apiKey, long arrivalNanos) {}
 
   private final HttpServer server;
   private final ExecutorService workers;
@@ -129,7 +129,8 @@ final class LoopbackChatServer implements AutoCloseable {
         body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
       Received request = new Received(exchange.getRequestURI().toString(), body,
-          exchange.getRequestHeaders().getFirst("Authorization"), System.nanoTime());
+          exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("api-key"),
+          System.nanoTime());
       received.add(request);
       int index = arrivals.getAndIncrement();
       Reply reply = index < maxRequests && exchange.getRequestURI().getPath().endsWith("/chat/completions")

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A judge behind the Chat Completions API: OpenAI, and servers that speak it (vLLM, SGLang,
- * LiteLLM, Azure OpenAI's v1 endpoint with a bearer token). {@code base_url} may carry a query
+ * LiteLLM, Azure OpenAI with {@code auth_header=api-key}). {@code base_url} may carry a query
  * string (such as {@code ?api-version=…}); {@code /chat/completions} goes before it.
  *
  * <p>Each request is PROTOCOL.md's: one user message holding the filled template, {@code max_tokens}
@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * in-flight slot through its retries, so a struggling server sees fewer requests, not more.
  * Whatever happens to one request ends as a {@link Verdict} with a status; nothing is thrown.
  *
- * <p>The API key is read from the environment variable named by {@code api_key_env} and sent only
- * in the Authorization header. It is never written anywhere else, and any text that reaches a
+ * <p>The API key is read from the environment variable named by {@code api_key_env} (or the file
+ * named by {@code api_key_file}) and sent only in the Authorization header (or Azure's
+ * {@code api-key} header). It is never written anywhere else, and any text that reaches a
  * verdict, a stored call or a log line (server replies and error bodies included, in case a server
  * echoes headers) has it masked.
  */
@@ -72,6 +73,7 @@ public final class OpenAiCompatibleJudge implements Judge {
   private final JudgeSpec spec;
   private final URI endpoint;
   private final String apiKey;
+  private final boolean apiKeyHeader;
   private final Duration timeout;
   private final CallLimits limits;
   private final FailsafeExecutor<Attempt> retries;
@@ -85,6 +87,12 @@ public final class OpenAiCompatibleJudge implements Judge {
     this.spec = spec;
     this.endpoint = endpoint(spec.string("base_url"));
     this.apiKey = apiKey(spec, env);
+    String header = spec.string("auth_header");
+    if (!header.equals("authorization") && !header.equals("api-key")) {
+      throw new UserException("openai judge parameter auth_header must be authorization or api-key, got '" + header
+          + "'");
+    }
+    this.apiKeyHeader = header.equals("api-key");
     String field = spec.string("max_tokens_field");
     if (!field.equals("max_tokens") && !field.equals("max_completion_tokens")) {
       throw new UserException("openai judge parameter max_tokens_field must be max_tokens or max_completion_tokens, got '"
@@ -266,7 +274,7 @@ public final class OpenAiCompatibleJudge implements Judge {
       HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
           .timeout(timeout)
           .header("Content-Type", "application/json")
-          .header("Authorization", "Bearer " + apiKey)
+          .header(apiKeyHeader ? "api-key" : "Authorization", apiKeyHeader ? apiKey : "Bearer " + apiKey)
           .POST(HttpRequest.BodyPublishers.ofString(body));
       if (endpoint.getScheme().equals("http")) {
         // Plain-HTTP servers (vLLM, local proxies) rarely handle the HTTP/2 upgrade the client would try.

@@ -244,6 +244,20 @@ class OpenAiCompatibleJudgeTest {
   }
 
   @Test
+  void azureKeysGoInTheApiKeyHeaderWhenAsked() {
+    try (var server = alwaysOk(LoopbackChatServer.completion("85", ALIGNED_TOP));
+        var judge = judge(spec(server, "auth_header", "api-key"))) {
+      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status()).isEqualTo(Verdict.OK);
+      assertThat(server.received().get(0).apiKey()).isEqualTo(KEY);
+      assertThat(server.received().get(0).authorization()).isNull();
+    }
+    JudgeEnvironment env = new JudgeEnvironment(v -> "k", null, 1);
+    assertThatThrownBy(() -> new OpenAiCompatibleJudge(JudgeSpec.parse("openai:m,auth_header=x-key"), env))
+        .isInstanceOf(UserException.class)
+        .hasMessage("openai judge parameter auth_header must be authorization or api-key, got 'x-key'");
+  }
+
+  @Test
   void baseUrlMustBeHttpAndKeepsItsQueryAfterThePath() {
     JudgeEnvironment env = new JudgeEnvironment(v -> "k", null, 1);
     assertThatThrownBy(() -> new OpenAiCompatibleJudge(JudgeSpec.parse("openai:m,base_url=ftp://host/v1"), env))
