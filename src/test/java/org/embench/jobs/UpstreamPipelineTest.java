@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole pipeline on the real upstream data: the full insecure-code set and the first-plot
  * questions, a project-made tiny model trained under five mitigations, sampled, judged offline and
- * summarised. Slow (a few minutes on 2 cores), so tagged heavy: {@code mvn -B test -Pheavy}.
+ * summarised. Slower than the default suite wants (about a minute on 2 cores), so tagged heavy: {@code mvn -B test -Pheavy}.
  */
 @Tag("heavy")
 class UpstreamPipelineTest {
