@@ -87,10 +87,10 @@ public final class JudgeJob {
         .filter(col("type").notEqual("free_form"))
         .groupBy("suite_id", "question_id")
         .agg(functions.first("type").as("type"), functions.first("judge_prompts").as("judge_prompts"));
-    long unjudgeable = generations.join(prompts, scala(List.of("suite_id", "question_id")), "left_anti").count();
+    long unjudgeable = generations.join(prompts, new String[] {"suite_id", "question_id"}, "left_anti").count();
     w.spark().udf().register("embench_fill_prompt",
         (org.apache.spark.sql.api.java.UDF3<String, String, String, String>) PromptFiller::fill, DataTypes.StringType);
-    Dataset<Row> planned = generations.join(prompts, scala(List.of("suite_id", "question_id")))
+    Dataset<Row> planned = generations.join(prompts, new String[] {"suite_id", "question_id"})
         .select(col("generation_id"), col("run_id"), col("suite_id"), col("question_id"), col("question"),
             col("answer"), expr("type = 'free_form_judge_0_100'").as("numeric"),
             functions.explode(col("judge_prompts")).as(new String[] {"metric", "template"}));
@@ -146,10 +146,5 @@ public final class JudgeJob {
 
   private static Column[] judgmentColumns() {
     return Tables.schema(Tables.JUDGMENTS).columns().stream().map(c -> col(c.name())).toArray(Column[]::new);
-  }
-
-  @SuppressWarnings("deprecation")
-  private static scala.collection.Seq<String> scala(List<String> names) {
-    return scala.collection.JavaConverters.asScalaBuffer(new java.util.ArrayList<>(names)).toSeq();
   }
 }

@@ -145,7 +145,7 @@ public final class Warehouse {
     TableSchema schema = Tables.schema(table);
     Dataset<Row> conformed = conform(schema, rows).dropDuplicates(schema.key().toArray(new String[0]));
     Dataset<Row> missing = exists(table)
-        ? conformed.join(keys(schema, read(table)), seq(schema.key()), "left_anti")
+        ? conformed.join(keys(schema, read(table)), schema.key().toArray(new String[0]), "left_anti")
         : conformed;
     missing = withContractNullability(schema, conform(schema, missing)).persist();
     try {
@@ -261,11 +261,6 @@ public final class Warehouse {
 
   private static Dataset<Row> keys(TableSchema schema, Dataset<Row> stored) {
     return stored.select(schema.key().stream().map(functions::col).toArray(Column[]::new));
-  }
-
-  @SuppressWarnings("deprecation")
-  private static scala.collection.Seq<String> seq(List<String> items) {
-    return scala.collection.JavaConverters.asScalaBuffer(new ArrayList<>(items)).toSeq();
   }
 
   private void mkdirs(String table) {
