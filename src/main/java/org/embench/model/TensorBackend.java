@@ -59,7 +59,9 @@ public interface TensorBackend extends AutoCloseable {
   /**
    * Runs {@code work}, which calls {@link #gemm} from several threads at once (many small
    * independent products, such as attention per head), with each product on a single BLAS thread
-   * so that the callers do not compete for the BLAS thread pool.
+   * so that the callers do not compete for the BLAS thread pool. The ND4J backend does this by
+   * setting OpenBLAS's thread count, which is JVM-wide: calls are serialised, and other engine work
+   * in the same JVM during {@code work} runs its products on one BLAS thread.
    */
   void concurrentProducts(Runnable work);
 
