@@ -113,11 +113,12 @@ public record ExperimentSpec(
         throw new UserException(source + ": each of mitigations is a name or {name: {parameters}}, found " + m);
       }
     }
-    for (MitigationChoice m : mitigations) {
+    for (int i = 0; i < mitigations.size(); i++) {
+      MitigationChoice m = mitigations.get(i);
       try {
         Mitigations.create(m.name(), m.params());
       } catch (UserException e) {
-        throw new UserException(source + ": mitigations: " + e.getMessage());
+        throw new UserException(source + ": mitigations[" + i + "]: " + e.getMessage());
       }
     }
     List<Long> seeds = new ArrayList<>();

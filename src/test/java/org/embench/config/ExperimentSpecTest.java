@@ -78,8 +78,9 @@ class ExperimentSpecTest {
     cases.put("seeds: 3\n", "seeds is a list");
     cases.put("seeds: [1, x]\n", "seeds are integers");
     cases.put("mitigations: kl\n", "mitigations is a list");
-    cases.put("mitigations: [klx]\n", "mitigations: unknown mitigation 'klx'");
+    cases.put("mitigations: [klx]\n", "mitigations[0]: unknown mitigation 'klx'");
     cases.put("mitigations: [{kl: {lamda: 1}}]\n", "unknown parameter 'lamda' for mitigation kl");
+    cases.put("mitigations: [none, {kl: {lambda: -1}}]\n", "mitigations[1]: kl.lambda must be >= 0, got -1.0");
     cases.put("mitigations: [{kl: {lambda: NaN}}]\n", "kl.lambda: 'NaN' is not a number");
     cases.put("seeds: [1]\nmitigations: [{kl: {lambda: .nan}}]\n", "not valid YAML (line 2)");
     cases.put("train: {rank: 0}\n", "train: rank");
