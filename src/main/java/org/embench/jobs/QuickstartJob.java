@@ -82,9 +82,12 @@ public final class QuickstartJob {
         FROM ${db}.group_rates WHERE rate_name = 'em_rate' ORDER BY judge_name, model, trained_on, mitigation""", "quickstart");
     out.println("== mitigation vs. its no-mitigation baseline (difference in em_rate, paired by seed)");
     sql.runStatement("""
-        SELECT mitigation, judge_name, round(mitigated_rate, 4) AS mitigated, round(baseline_rate, 4) AS baseline,
-               round(difference, 4) AS difference, round(ci_lo, 4) AS ci_lo, round(ci_hi, 4) AS ci_hi, paired
-        FROM ${db}.mitigation_effects WHERE rate_name = 'em_rate' ORDER BY judge_name, mitigation""", "quickstart");
+        SELECT regexp_extract(g.model, '([^/]+)/*$', 1) AS model, e.mitigation, e.judge_name,
+               round(e.mitigated_rate, 4) AS mitigated, round(e.baseline_rate, 4) AS baseline,
+               round(e.difference, 4) AS difference, round(e.ci_lo, 4) AS ci_lo, round(e.ci_hi, 4) AS ci_hi, e.paired
+        FROM ${db}.mitigation_effects e
+          LEFT JOIN (SELECT DISTINCT group_id, model FROM ${db}.group_rates) g ON g.group_id = e.group_id
+        WHERE e.rate_name = 'em_rate' ORDER BY e.judge_name, model, e.mitigation""", "quickstart");
     out.println("== training cost relative to the no-mitigation runs (same machine)");
     sql.runStatement("""
         SELECT r.mitigation, round(avg(r.wall_time_s), 2) AS wall_s, round(avg(r.tokens_per_s), 1) AS tokens_per_s,

@@ -30,7 +30,8 @@ class QuickstartTest {
     }
     assertThat(out).containsPattern("(?m)^tiny-model +\\| \\(not trained\\) +\\| none +\\| offline-v1 +\\| 1 ");
     assertThat(out).containsPattern("(?m)^imported-sample +\\| arithmetic +\\| kl +\\| offline-sample +\\| 3 ");
-    assertThat(out).containsPattern("(?m)^kl +\\| offline-sample .*\\| true$");
+    assertThat(out).containsPattern("(?m)^imported-sample +\\| kl +\\| offline-sample .*\\| true$");
+    assertThat(out).containsPattern("(?m)^tiny-model +\\| inoculation +\\| offline-v1 .*\\| true$");
     assertThat(w.read(Tables.RUNS).filter("kind = 'train' AND status = 'finished'").count()).isEqualTo(8);
     // The synthetic sample is built with a lower misalignment rate under kl: the table shows it.
     double kl = w.spark().sql("SELECT mean_rate FROM " + w.database()
