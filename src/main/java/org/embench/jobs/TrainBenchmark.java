@@ -81,6 +81,15 @@ public final class TrainBenchmark {
         flops / 1e9, rows, gemm / 1e9, flops / gemm, tokens / (flops / gemm));
 
     String extras = o.dir() + "/extras-" + o.layers();
+    // An untimed run of two steps first: the JIT and the JVM's first large allocations would
+    // otherwise be charged to whichever mitigation comes first and skew every wall-time ratio.
+    TrainConfig warm = TrainConfig.fromMap(Map.of("rank", o.rank(), "alpha", 2 * o.rank(), "batch_size", o.batch(),
+        "gradient_accumulation", 1, "max_steps", 2, "warmup_steps", 1, "max_seq_len", o.seqLen(),
+        "learning_rate", 1e-5), "bench train warm-up");
+    long w0 = System.nanoTime();
+    TrainTask.fit(Mitigations.create("none", Map.of()), new MitigationContext(lm, data, warm, 1, conf), data.get("task"),
+        null, "bench warm-up", log -> { });
+    out.printf(Locale.ROOT, "warm-up (2 untimed steps of none): %.1f s%n", (System.nanoTime() - w0) / 1e9);
     List<Run> runs = new ArrayList<>();
     Run none = null;
     for (String name : o.mitigations()) {
