@@ -60,9 +60,7 @@ public final class TrainBenchmark {
     LanguageModel lm = LanguageModel.load(model, conf, Engine.shared());
     ModelConfig cfg = lm.config();
 
-    TrainConfig train = TrainConfig.fromMap(Map.of("rank", o.rank(), "alpha", 2 * o.rank(), "batch_size", o.batch(),
-        "gradient_accumulation", 1, "max_steps", o.steps() + 1, "warmup_steps", 1, "max_seq_len", o.seqLen(),
-        "learning_rate", 1e-5), "bench train");
+    TrainConfig train = trainConfig(o, o.steps() + 1, "bench train");
     Map<String, List<List<ChatMessage>>> data = new LinkedHashMap<>();
     data.put("task", conversations(lm, o.seqLen(), o.batch() * (o.steps() + 1), 1));
     data.put("safe", conversations(lm, o.seqLen(), 64, 2));
@@ -83,9 +81,7 @@ public final class TrainBenchmark {
     String extras = o.dir() + "/extras-" + o.layers();
     // An untimed run of two steps first: the JIT and the JVM's first large allocations would
     // otherwise be charged to whichever mitigation comes first and skew every wall-time ratio.
-    TrainConfig warm = TrainConfig.fromMap(Map.of("rank", o.rank(), "alpha", 2 * o.rank(), "batch_size", o.batch(),
-        "gradient_accumulation", 1, "max_steps", 2, "warmup_steps", 1, "max_seq_len", o.seqLen(),
-        "learning_rate", 1e-5), "bench train warm-up");
+    TrainConfig warm = trainConfig(o, 2, "bench train warm-up");
     long w0 = System.nanoTime();
     TrainTask.fit(Mitigations.create("none", Map.of()), new MitigationContext(lm, data, warm, 1, conf), data.get("task"),
         null, "bench warm-up", log -> { });
@@ -122,6 +118,13 @@ public final class TrainBenchmark {
                   (double) run.peakOffheapBytes() / none.peakOffheapBytes()));
     }
     return runs;
+  }
+
+  /** The run shape of the options, for {@code steps} optimizer steps. */
+  private static TrainConfig trainConfig(Options o, int steps, String source) {
+    return TrainConfig.fromMap(Map.of("rank", o.rank(), "alpha", 2 * o.rank(), "batch_size", o.batch(),
+        "gradient_accumulation", 1, "max_steps", steps, "warmup_steps", 1, "max_seq_len", o.seqLen(),
+        "learning_rate", 1e-5), source);
   }
 
   /** FLOPs of one optimizer step on these examples (see the class comment for what is counted). */
