@@ -123,80 +123,81 @@ public final class Trainer {
     }
     long tokens = logs.stream().mapToLong(StepLog::tokens).sum();
     long start = System.nanoTime();
-    long peakHeap = 0;
     long peakOff = 0;
     int[] order = null;
     int orderEpoch = -1;
     int auxCursor = 0;
-    for (int s = first; s < total; s++) {
-      long t0 = System.nanoTime();
-      int epoch = s / stepsPerEpoch;
-      if (epoch != orderEpoch) {
-        order = permutation(data.size(), Ids.seedOf("order|" + setup.seed() + "|" + epoch));
-        orderEpoch = epoch;
-      }
-      int within = s % stepsPerEpoch;
-      List<TokenizedExample> stepData = new ArrayList<>();
-      for (int i = within * perStep; i < Math.min(data.size(), (within + 1) * perStep); i++) {
-        stepData.add(data.get(order[i]));
-      }
-      long normalizer = stepData.stream().mapToLong(TokenizedExample::learnedTokens).sum();
-      double ce = 0;
-      double kl = 0;
-      double feature = 0;
-      long stepTokens = 0;
-      List<List<TokenizedExample>> micro = TokenizedExample.chunks(stepData, cfg.batchSize());
-      for (int mi = 0; mi < micro.size(); mi++) {
-        Backprop.Batch batch = TokenizedExample.pack(micro.get(mi));
-        stepTokens += batch.rows();
-        boolean klHere = setup.terms().klLambda() > 0 && setup.terms().klData() == null;
-        Backprop.Loss loss = loss(batch, Math.max(1, normalizer), klHere, setup.terms().featureLambda() > 0);
-        Backprop.Sums sums = backprop.step(batch, loss, setup.hooks(),
-            new SplittableRandom(Ids.seedOf("dropout|" + setup.seed() + "|" + s + "|" + mi)));
-        ce += sums.crossEntropy();
-        kl += sums.kl();
-        feature += sums.feature();
-      }
-      if (setup.terms().klLambda() > 0 && setup.terms().klData() != null) {
-        // KL on a separate safe set: one batch per step, no cross-entropy.
-        List<TokenizedExample> safe = new ArrayList<>();
-        for (int i = 0; i < cfg.batchSize(); i++) {
-          safe.add(setup.terms().klData().get(auxCursor++ % setup.terms().klData().size()));
+    try (HeapPeak heap = HeapPeak.start()) {
+      for (int s = first; s < total; s++) {
+        long t0 = System.nanoTime();
+        int epoch = s / stepsPerEpoch;
+        if (epoch != orderEpoch) {
+          order = permutation(data.size(), Ids.seedOf("order|" + setup.seed() + "|" + epoch));
+          orderEpoch = epoch;
         }
-        Backprop.Batch batch = TokenizedExample.pack(safe);
-        Backprop.Loss loss = withCeWeight(loss(batch, Math.max(1, batch.lossRows()), true, false), 0);
-        kl += backprop.step(batch, loss, setup.hooks(), new SplittableRandom(Ids.seedOf("dropout-kl|" + setup.seed()
-            + "|" + s))).kl() * Math.max(1, normalizer) / Math.max(1, batch.lossRows());
+        int within = s % stepsPerEpoch;
+        List<TokenizedExample> stepData = new ArrayList<>();
+        for (int i = within * perStep; i < Math.min(data.size(), (within + 1) * perStep); i++) {
+          stepData.add(data.get(order[i]));
+        }
+        long normalizer = stepData.stream().mapToLong(TokenizedExample::learnedTokens).sum();
+        double ce = 0;
+        double kl = 0;
+        double feature = 0;
+        long stepTokens = 0;
+        List<List<TokenizedExample>> micro = TokenizedExample.chunks(stepData, cfg.batchSize());
+        for (int mi = 0; mi < micro.size(); mi++) {
+          Backprop.Batch batch = TokenizedExample.pack(micro.get(mi));
+          stepTokens += batch.rows();
+          boolean klHere = setup.terms().klLambda() > 0 && setup.terms().klData() == null;
+          Backprop.Loss loss = loss(batch, Math.max(1, normalizer), klHere, setup.terms().featureLambda() > 0);
+          Backprop.Sums sums = backprop.step(batch, loss, setup.hooks(),
+              new SplittableRandom(Ids.seedOf("dropout|" + setup.seed() + "|" + s + "|" + mi)));
+          ce += sums.crossEntropy();
+          kl += sums.kl();
+          feature += sums.feature();
+        }
+        if (setup.terms().klLambda() > 0 && setup.terms().klData() != null) {
+          // KL on a separate safe set: one batch per step, no cross-entropy.
+          List<TokenizedExample> safe = new ArrayList<>();
+          for (int i = 0; i < cfg.batchSize(); i++) {
+            safe.add(setup.terms().klData().get(auxCursor++ % setup.terms().klData().size()));
+          }
+          Backprop.Batch batch = TokenizedExample.pack(safe);
+          Backprop.Loss loss = withCeWeight(loss(batch, Math.max(1, batch.lossRows()), true, false), 0);
+          kl += backprop.step(batch, loss, setup.hooks(), new SplittableRandom(Ids.seedOf("dropout-kl|" + setup.seed()
+              + "|" + s))).kl() * Math.max(1, normalizer) / Math.max(1, batch.lossRows());
+        }
+        double gradNorm = gradNorm();
+        double clipScale = cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
+        double lr = cfg.learningRate() * Schedules.multiplier(cfg.schedule(), s, cfg.warmupSteps(), total);
+        AdamW.update(params, lr, cfg, s + 1, clipScale, engine.parallel());
+        tokens += stepTokens;
+        heap.sample();
+        peakOff = Math.max(peakOff, engine.backend().offHeapBytes());
+        double n = Math.max(1, normalizer);
+        Map<String, Double> terms = new LinkedHashMap<>();
+        if (setup.terms().klLambda() > 0) {
+          terms.put("kl", kl / n);
+        }
+        if (setup.terms().featureLambda() > 0) {
+          terms.put("feature_distance", feature / featureNormalizer(stepData));
+        }
+        double total_ = ce / n + setup.terms().klLambda() * kl / n
+            + setup.terms().featureLambda()
+                * (setup.terms().featureLambda() > 0 ? feature / featureNormalizer(stepData) : 0);
+        StepLog log = new StepLog(s + 1, (double) Math.min(data.size(), (within + 1) * perStep) / data.size() + epoch,
+            total_, ce / n, lr, gradNorm, stepTokens, (System.nanoTime() - t0) / 1e9, terms);
+        logs.add(log);
+        if (setup.listener() != null) {
+          setup.listener().step(log);
+        }
+        if (checkpoints != null && cfg.checkpointEvery() > 0 && (s + 1) % cfg.checkpointEvery() == 0 && s + 1 < total) {
+          checkpoints.save(s + 1, params, logs);
+        }
       }
-      double gradNorm = gradNorm();
-      double clipScale = cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
-      double lr = cfg.learningRate() * Schedules.multiplier(cfg.schedule(), s, cfg.warmupSteps(), total);
-      AdamW.update(params, lr, cfg, s + 1, clipScale, engine.parallel());
-      tokens += stepTokens;
-      Runtime rt = Runtime.getRuntime();
-      peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());
-      peakOff = Math.max(peakOff, engine.backend().offHeapBytes());
-      double n = Math.max(1, normalizer);
-      Map<String, Double> terms = new LinkedHashMap<>();
-      if (setup.terms().klLambda() > 0) {
-        terms.put("kl", kl / n);
-      }
-      if (setup.terms().featureLambda() > 0) {
-        terms.put("feature_distance", feature / featureNormalizer(stepData));
-      }
-      double total_ = ce / n + setup.terms().klLambda() * kl / n
-          + setup.terms().featureLambda() * (setup.terms().featureLambda() > 0 ? feature / featureNormalizer(stepData) : 0);
-      StepLog log = new StepLog(s + 1, (double) Math.min(data.size(), (within + 1) * perStep) / data.size() + epoch,
-          total_, ce / n, lr, gradNorm, stepTokens, (System.nanoTime() - t0) / 1e9, terms);
-      logs.add(log);
-      if (setup.listener() != null) {
-        setup.listener().step(log);
-      }
-      if (checkpoints != null && cfg.checkpointEvery() > 0 && (s + 1) % cfg.checkpointEvery() == 0 && s + 1 < total) {
-        checkpoints.save(s + 1, params, logs);
-      }
+      return new Result(params, logs, tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(), peakOff);
     }
-    return new Result(params, logs, tokens, (System.nanoTime() - start) / 1e9, peakHeap, peakOff);
   }
 
   private double featureNormalizer(List<TokenizedExample> stepData) {
