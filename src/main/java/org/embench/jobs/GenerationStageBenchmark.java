@@ -16,7 +16,6 @@ import org.embench.model.EngineBenchmark;
 import org.embench.model.Generator;
 import org.embench.model.LanguageModel;
 import org.embench.model.SamplingParams;
-import org.embench.model.TinyModel;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 
@@ -49,14 +48,10 @@ public final class GenerationStageBenchmark {
 
   public static Result run(Warehouse w, Options o, PrintStream out) {
     Configuration conf = w.spark().sparkContext().hadoopConfiguration();
-    String model = o.modelDir() + "/model-" + o.layers();
-    EngineBenchmark.Shape s = EngineBenchmark.Shape.QWEN25_05B;
+    // The same checkpoint (seed 1) that bench train writes and reuses.
+    String model = TrainBenchmark.randomCheckpoint(o.modelDir() + "/model-" + o.layers(),
+        EngineBenchmark.Shape.QWEN25_05B.withLayers(o.layers()).builder(), 1, conf, out);
     try {
-      Path config = new Path(model, "config.json");
-      if (!config.getFileSystem(conf).exists(config)) {
-        TinyModel.writeShaped(model, new EngineBenchmark.Shape(o.layers(), s.hidden(), s.heads(), s.kvHeads(),
-            s.intermediate(), s.vocab()).builder(), 1, conf);
-      }
       String inputs = w.root() + "/_inputs";
       StringBuilder yaml = new StringBuilder();
       for (int q = 0; q < o.questions(); q++) {
@@ -96,12 +91,8 @@ public final class GenerationStageBenchmark {
         .collectAsList();
     List<Generator.Request> requests = new ArrayList<>();
     for (Row r : rows) {
-      List<ChatMessage> chat = new ArrayList<>();
-      if (!r.isNullAt(2)) {
-        chat.add(ChatMessage.system(r.getString(2)));
-      }
-      chat.add(ChatMessage.user(r.getString(1)));
-      requests.add(new Generator.Request(r.getString(0), lm.chatPrompt(chat), r.getLong(3), params));
+      requests.add(new Generator.Request(r.getString(0), lm.chatPrompt(GenerationTask.chat(r.getString(2),
+          r.getString(1))), r.getLong(3), params));
     }
     long t1 = System.nanoTime();
     List<Generator.Result> results = lm.generator(lm.transformer(Map.of()), o.batch(), 4 * 1024)

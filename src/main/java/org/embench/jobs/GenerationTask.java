@@ -63,14 +63,9 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
             model.engine().backend()));
     List<Generator.Request> requests = new ArrayList<>(items.size());
     for (Row r : items) {
-      List<ChatMessage> chat = new ArrayList<>(2);
-      String system = r.getAs("system");
-      if (system != null) {
-        chat.add(ChatMessage.system(system));
-      }
-      chat.add(ChatMessage.user(r.getAs("paraphrase")));
       String id = r.getAs("generation_id");
-      requests.add(new Generator.Request(id, model.chatPrompt(chat), Ids.seedOf(id), params));
+      requests.add(new Generator.Request(id, model.chatPrompt(chat(r.getAs("system"), r.getAs("paraphrase"))),
+          Ids.seedOf(id), params));
     }
     long start = System.nanoTime();
     long[] lastLog = {start};
@@ -108,5 +103,15 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
     LOG.info("generate run {}: {} answers in {} s", runId, items.size(),
         String.format("%.1f", (System.nanoTime() - start) / 1e9));
     return rows;
+  }
+
+  /** The conversation a question is asked in: its system prompt (when it has one), then the question. */
+  static List<ChatMessage> chat(String system, String question) {
+    List<ChatMessage> chat = new ArrayList<>(2);
+    if (system != null) {
+      chat.add(ChatMessage.system(system));
+    }
+    chat.add(ChatMessage.user(question));
+    return chat;
   }
 }

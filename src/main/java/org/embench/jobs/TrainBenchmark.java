@@ -52,10 +52,8 @@ public final class TrainBenchmark {
 
   public List<Run> run(Options o) {
     Configuration conf = new Configuration();
-    EngineBenchmark.Shape s = EngineBenchmark.Shape.QWEN25_05B;
-    ModelConfig.Builder shape = new EngineBenchmark.Shape(o.layers(), s.hidden(), s.heads(), s.kvHeads(), s.intermediate(),
-        s.vocab()).builder();
-    String model = checkpoint(o.dir() + "/model-" + o.layers(), shape, 1, conf);
+    ModelConfig.Builder shape = EngineBenchmark.Shape.QWEN25_05B.withLayers(o.layers()).builder();
+    String model = randomCheckpoint(o.dir() + "/model-" + o.layers(), shape, 1, conf, out);
     out.printf(Locale.ROOT, "engine: %s%n", Engine.shared().backend().describe());
     LanguageModel lm = LanguageModel.load(model, conf, Engine.shared());
     ModelConfig cfg = lm.config();
@@ -195,14 +193,14 @@ public final class TrainBenchmark {
       p.put("directions", file);
     }
     if (name.equals("safelora")) {
-      p.put("base", checkpoint(extras + "/base", shape, 2, conf));
+      p.put("base", randomCheckpoint(extras + "/base", shape, 2, conf, out));
       p.put("aligned", model);
     }
     return p;
   }
 
   /** A random checkpoint of the shape in {@code dir}, written once and reused. */
-  private String checkpoint(String dir, ModelConfig.Builder shape, long seed, Configuration conf) {
+  static String randomCheckpoint(String dir, ModelConfig.Builder shape, long seed, Configuration conf, PrintStream out) {
     try {
       Path config = new Path(dir, "config.json");
       if (!config.getFileSystem(conf).exists(config)) {

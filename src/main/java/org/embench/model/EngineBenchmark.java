@@ -25,6 +25,11 @@ public final class EngineBenchmark {
       return builder().build();
     }
 
+    /** The same shape with {@code n} layers (fewer for a quick look). */
+    public Shape withLayers(int n) {
+      return new Shape(n, hidden, heads, kvHeads, intermediate, vocab);
+    }
+
     /** The shape as a Qwen2 configuration (tied embeddings, rope theta 1e6, as Qwen2.5-0.5B). */
     public ModelConfig.Builder builder() {
       return ModelConfig.builder("qwen2").numLayers(layers).hiddenSize(hidden).numHeads(heads).numKvHeads(kvHeads)

@@ -55,10 +55,28 @@ public final class Ops {
 
   /** SwiGLU on {@code [offset, offset + n)}: {@code gate = silu(gate) * up}, silu(g) = g / (1 + e^-g). */
   public static void siluMul(float[] gate, float[] up, int offset, int n) {
+    siluMul(gate, up, gate, null, offset, n);
+  }
+
+  /**
+   * SwiGLU into {@code out} ({@code gate} itself for in-place), keeping {@code sigmoid(gate)} in
+   * {@code sigmoid} when it is not null (the backward pass needs it).
+   */
+  public static void siluMul(float[] gate, float[] up, float[] out, float[] sigmoid, int offset, int n) {
     for (int i = offset; i < offset + n; i++) {
       float g = gate[i];
-      gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
+      double e = 1.0 + Math.exp(-g);
+      out[i] = (float) (g / e) * up[i];
+      if (sigmoid != null) {
+        sigmoid[i] = (float) (1 / e);
+      }
     }
+  }
+
+  /** {@code v} as a float, or 0 when its magnitude is below {@link #FLUSH_BELOW} (see there). */
+  public static float flushed(double v) {
+    float f = (float) v;
+    return Math.abs(f) < FLUSH_BELOW ? 0f : f;
   }
 
   /**

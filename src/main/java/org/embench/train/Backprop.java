@@ -215,15 +215,7 @@ public final class Backprop {
     linearForward(l, "up_proj", lw.up(), c.n2, rows, c.up, c, dropout);
     c.act = new float[rows * inter];
     c.sig = new float[rows * inter];
-    parallel.range(rows, (from, to) -> {
-      for (int i = from * inter; i < to * inter; i++) {
-        float g = c.gate[i];
-        double e = 1.0 + Math.exp(-g);
-        // The same rounding as Ops.siluMul, so training's forward equals inference's.
-        c.act[i] = (float) (g / e) * c.up[i];
-        c.sig[i] = (float) (1 / e);
-      }
-    });
+    parallel.range(rows, (from, to) -> Ops.siluMul(c.gate, c.up, c.act, c.sig, from * inter, (to - from) * inter));
     float[] d = new float[rows * hidden];
     linearForward(l, "down_proj", lw.down(), c.act, rows, d, c, dropout);
     float[] out = h2.clone();
@@ -398,29 +390,25 @@ public final class Backprop {
           double inverseSum = 1 / sum;
           for (int v = 0; v < vocab; v++) {
             double g = ceScale * (logits[o + v] * inverseSum - (v == target ? 1 : 0));
-            logits[o + v] = Math.abs(g) < Ops.FLUSH_BELOW ? 0f : (float) g;
+            logits[o + v] = Ops.flushed(g);
           }
           continue;
         }
+        // With KL: the log-probabilities are needed, so the logits stay and each exponential is taken again.
         double klRow = 0;
-        if (loss.klLambda() > 0) {
-          for (int v = 0; v < vocab; v++) {
-            double lp = logits[o + v] - logZ;
-            klRow += Math.exp(lp) * (lp - loss.refLogprobs()[o + v]);
-          }
-          kl[i] = klRow;
+        for (int v = 0; v < vocab; v++) {
+          double lp = logits[o + v] - logZ;
+          klRow += Math.exp(lp) * (lp - loss.refLogprobs()[o + v]);
         }
+        kl[i] = klRow;
         // Gradient w.r.t. the logits, written over them.
         for (int v = 0; v < vocab; v++) {
           double lp = logits[o + v] - logZ;
           double p = Math.exp(lp);
-          double g = loss.ceWeight() * (p - (v == target ? 1 : 0));
-          if (loss.klLambda() > 0) {
-            g += loss.klLambda() * p * (lp - loss.refLogprobs()[o + v] - klRow);
-          }
-          float gs = (float) (g * scale);
+          double g = loss.ceWeight() * (p - (v == target ? 1 : 0))
+              + loss.klLambda() * p * (lp - loss.refLogprobs()[o + v] - klRow);
           // Flushed like Ops.softmax's probabilities: subnormal gradients slow the head's GEMM a hundredfold.
-          logits[o + v] = Math.abs(gs) < Ops.FLUSH_BELOW ? 0f : gs;
+          logits[o + v] = Ops.flushed(g * scale);
         }
       }
     });
