@@ -87,17 +87,8 @@ public final class OpenAiCompatibleJudge implements Judge {
     this.spec = spec;
     this.endpoint = endpoint(spec.string("base_url"));
     this.apiKey = apiKey(spec, env);
-    String header = spec.string("auth_header");
-    if (!header.equals("authorization") && !header.equals("api-key")) {
-      throw new UserException("openai judge parameter auth_header must be authorization or api-key, got '" + header
-          + "'");
-    }
-    this.apiKeyHeader = header.equals("api-key");
-    String field = spec.string("max_tokens_field");
-    if (!field.equals("max_tokens") && !field.equals("max_completion_tokens")) {
-      throw new UserException("openai judge parameter max_tokens_field must be max_tokens or max_completion_tokens, got '"
-          + field + "'");
-    }
+    this.apiKeyHeader = oneOf("auth_header", "authorization", "api-key").equals("api-key");
+    oneOf("max_tokens_field", "max_tokens", "max_completion_tokens");
     atLeast("max_tokens", 1);
     atLeast("top_logprobs", 0);
     this.timeout = Duration.ofSeconds(atLeast("timeout_s", 1));
@@ -151,6 +142,15 @@ public final class OpenAiCompatibleJudge implements Judge {
         .onRetryScheduled(e -> LOG.debug("judge {}: {}; retry in {} ms", spec.name(), e.getLastResult().describe(),
             e.getDelay().toMillis()))
         .build();
+  }
+
+  private String oneOf(String param, String first, String second) {
+    String v = spec.string(param);
+    if (!v.equals(first) && !v.equals(second)) {
+      throw new UserException("openai judge parameter " + param + " must be " + first + " or " + second + ", got '" + v
+          + "'");
+    }
+    return v;
   }
 
   private int atLeast(String param, int min) {

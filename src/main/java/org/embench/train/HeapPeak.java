@@ -46,8 +46,7 @@ final class HeapPeak implements AutoCloseable {
           used += pool.getValue().getUsed();
         }
       }
-      long u = used;
-      afterGc.accumulateAndGet(u, Math::max);
+      afterGc.accumulateAndGet(used, Math::max);
     };
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter emitter) {
