@@ -8,6 +8,7 @@ import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.UserException;
+import org.embench.config.Params;
 import org.embench.model.LanguageModel;
 import org.embench.model.Lora;
 import org.embench.model.PeftAdapter;
@@ -31,7 +32,7 @@ final class ConceptAblation implements Mitigation {
     d.put("directions", "");
     d.put("pca_adapter", "");
     d.put("components", 5);
-    this.params = new Params("caft", d, given);
+    this.params = Params.forMitigation("caft", d, given);
   }
 
   @Override

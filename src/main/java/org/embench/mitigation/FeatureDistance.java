@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.embench.UserException;
+import org.embench.config.Params;
 import org.embench.train.ReferenceTerms;
 
 /**
@@ -18,7 +19,7 @@ final class FeatureDistance implements Mitigation {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("lambda", 1.0);
     d.put("layers", List.of());
-    this.params = new Params("ldifs", d, given);
+    this.params = Params.forMitigation("ldifs", d, given);
     if (params.number("lambda") < 0) {
       throw new UserException("ldifs.lambda must be >= 0, got " + params.number("lambda"));
     }

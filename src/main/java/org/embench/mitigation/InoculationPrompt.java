@@ -3,6 +3,7 @@ package org.embench.mitigation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.embench.config.Params;
 import org.embench.data.ChatMessage;
 
 /**
@@ -16,7 +17,7 @@ final class InoculationPrompt implements Mitigation {
   private final Params params;
 
   InoculationPrompt(Map<String, ?> given) {
-    this.params = new Params("inoculation", Map.of("prompt", DEFAULT_PROMPT), given);
+    this.params = Params.forMitigation("inoculation", Map.of("prompt", DEFAULT_PROMPT), given);
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.embench.UserException;
+import org.embench.config.Params;
 import org.embench.data.ChatMessage;
 import org.embench.table.Ids;
 import org.embench.train.Trainer;
@@ -22,7 +23,7 @@ final class InterleaveSafeData implements Mitigation {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("fraction", 0.05);
     d.put("data", "safe");
-    this.params = new Params("interleave", d, given);
+    this.params = Params.forMitigation("interleave", d, given);
     double f = params.number("fraction");
     if (!(f >= 0 && f < 1)) {
       throw new UserException("interleave.fraction must be in [0, 1), got " + f);

@@ -3,6 +3,7 @@ package org.embench.mitigation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.embench.UserException;
+import org.embench.config.Params;
 import org.embench.train.ReferenceTerms;
 
 /**
@@ -17,7 +18,7 @@ final class KlToReference implements Mitigation {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("lambda", 0.1);
     d.put("data", "train");
-    this.params = new Params("kl", d, given);
+    this.params = Params.forMitigation("kl", d, given);
     if (params.number("lambda") < 0) {
       throw new UserException("kl.lambda must be >= 0, got " + params.number("lambda"));
     }

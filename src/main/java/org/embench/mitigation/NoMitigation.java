@@ -1,13 +1,14 @@
 package org.embench.mitigation;
 
 import java.util.Map;
+import org.embench.config.Params;
 
 /** The baseline: plain fine-tuning. */
 final class NoMitigation implements Mitigation {
   private final Params params;
 
   NoMitigation(Map<String, ?> given) {
-    this.params = new Params("none", Map.of(), given);
+    this.params = Params.forMitigation("none", Map.of(), given);
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.UserException;
+import org.embench.config.Params;
 import org.embench.model.LanguageModel;
 import org.embench.model.io.DType;
 import org.embench.model.io.SafetensorsReader;
@@ -31,7 +32,7 @@ final class PersonaSteering implements Mitigation {
     d.put("vector", "");
     d.put("evil_system", EVIL);
     d.put("helpful_system", HELPFUL);
-    this.params = new Params("persona_steer", d, given);
+    this.params = Params.forMitigation("persona_steer", d, given);
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.embench.config.Params;
 import org.embench.data.ChatMessage;
 import org.embench.table.Ids;
 import org.embench.train.Backprop;
@@ -26,7 +27,7 @@ final class Realign implements Mitigation {
     d.put("data", "benign");
     d.put("examples", 300);
     d.put("learning_rate", 0.0);
-    this.params = new Params("realign", d, given);
+    this.params = Params.forMitigation("realign", d, given);
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.UserException;
+import org.embench.config.Params;
 import org.embench.model.ModelConfig;
 import org.embench.model.io.Checkpoint;
 import org.embench.model.io.CheckpointWeights;
@@ -31,7 +32,7 @@ final class SafeLora implements Mitigation {
     d.put("aligned", "");
     d.put("threshold", 0.5);
     d.put("max_projected", 10);
-    this.params = new Params("safelora", d, given);
+    this.params = Params.forMitigation("safelora", d, given);
   }
 
   @Override
