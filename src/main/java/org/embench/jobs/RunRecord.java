@@ -8,7 +8,8 @@ import org.embench.table.Tables;
  * One row of the runs table, built by the stages that create runs (import, generate for base
  * models, train). Ids follow data-schemas/runs.schema.json: a run's id covers everything that
  * defines it, its group id the same without the seed, and the baseline group id the same with
- * mitigation 'none'.
+ * mitigation 'none'. The data set's role (an EM set or a benign set) is a label from the spec, not
+ * part of the id: the same training is the same run whatever a spec calls its data.
  */
 public record RunRecord(
     String runId,
@@ -18,6 +19,7 @@ public record RunRecord(
     String baselineGroupId,
     String model,
     String datasetId,
+    String datasetRole,
     String mitigation,
     String mitigationParamsJson,
     Long seed,
@@ -25,25 +27,41 @@ public record RunRecord(
     String adapterPath,
     String status,
     String error,
-    Double wallTimeS,
-    Long trainTokens,
-    Double tokensPerS,
-    Long peakHeapBytes,
-    Long peakOffheapBytes,
-    String device,
+    Cost cost,
     String source) {
 
   public static final String KIND_BASE = "base";
   public static final String KIND_TRAIN = "train";
   public static final String KIND_IMPORTED = "imported";
   public static final String STATUS_READY = "ready";
+  /** The data set a run trained on is one of the spec's narrow (EM-inducing) sets. */
+  public static final String ROLE_EM = "em";
+  /** The data set a run trained on is one of the spec's benign sets (for the alignment tax). */
+  public static final String ROLE_BENIGN = "benign";
+
+  /**
+   * What a training run cost, part by part (all null for runs that did not train here).
+   *
+   * @param wallTimeS the run's whole time in its task, model load to adapter written
+   * @param trainTokens tokens of every step (all positions of all sequences)
+   * @param tokensPerS tokens per second over the timed steps (those after the warm-up steps)
+   * @param timedSteps steps counted in tokensPerS
+   * @param modelLoadS loading the base model (0 when the executor had it loaded)
+   * @param setupS the mitigation's setup (tokenizing, extracting vectors)
+   * @param stepsS the optimizer steps, all of them
+   * @param afterS the mitigation's work after training (SafeLoRA's projection, realign's fine-tune)
+   */
+  public record Cost(Double wallTimeS, Long trainTokens, Double tokensPerS, Integer timedSteps, Long peakHeapBytes,
+      Long peakOffheapBytes, String device, Double modelLoadS, Double setupS, Double stepsS, Double afterS) {
+    public static final Cost NONE = new Cost(null, null, null, null, null, null, null, null, null, null, null);
+  }
 
   /** An untouched base model: the reference row of every comparison. */
   public static RunRecord base(String model, String runName) {
     String runId = trainedId(KIND_BASE, model, null, "none", "{}", null, null);
     String group = groupId(KIND_BASE, model, null, "none", "{}", null);
-    return new RunRecord(runId, runName, KIND_BASE, group, group, model, null, "none", "{}", null, null, null,
-        STATUS_READY, null, null, null, null, null, null, null, null);
+    return new RunRecord(runId, runName, KIND_BASE, group, group, model, null, null, "none", "{}", null, null, null,
+        STATUS_READY, null, Cost.NONE, null);
   }
 
   /** The id of a trained (or base) run. */
@@ -59,12 +77,18 @@ public record RunRecord(
   }
 
   public RunRecord withStatus(String newStatus, String newError) {
-    return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, adapterPath, newStatus, newError, wallTimeS, trainTokens, tokensPerS,
-        peakHeapBytes, peakOffheapBytes, device, source);
+    return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, newStatus, newError, cost, source);
+  }
+
+  /** This run finished, at the given cost. */
+  public RunRecord finished(Cost spent) {
+    return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, "finished", null, spent, source);
   }
 
   public Row toRow() {
+    Cost c = cost == null ? Cost.NONE : cost;
     return Tables.schema(Tables.RUNS).row()
         .set("run_name", runName)
         .set("kind", kind)
@@ -72,6 +96,7 @@ public record RunRecord(
         .set("baseline_group_id", baselineGroupId)
         .set("model", model)
         .set("dataset_id", datasetId)
+        .set("dataset_role", datasetRole)
         .set("mitigation", mitigation)
         .set("mitigation_params_json", mitigationParamsJson)
         .set("seed", seed)
@@ -79,12 +104,17 @@ public record RunRecord(
         .set("adapter_path", adapterPath)
         .set("status", status)
         .set("error", error)
-        .set("wall_time_s", wallTimeS)
-        .set("train_tokens", trainTokens)
-        .set("tokens_per_s", tokensPerS)
-        .set("peak_heap_bytes", peakHeapBytes)
-        .set("peak_offheap_bytes", peakOffheapBytes)
-        .set("device", device)
+        .set("wall_time_s", c.wallTimeS())
+        .set("train_tokens", c.trainTokens())
+        .set("tokens_per_s", c.tokensPerS())
+        .set("timed_steps", c.timedSteps())
+        .set("peak_heap_bytes", c.peakHeapBytes())
+        .set("peak_offheap_bytes", c.peakOffheapBytes())
+        .set("device", c.device())
+        .set("model_load_s", c.modelLoadS())
+        .set("setup_s", c.setupS())
+        .set("steps_s", c.stepsS())
+        .set("after_s", c.afterS())
         .set("source", source)
         .set("run_id", runId)
         .build();
@@ -92,11 +122,13 @@ public record RunRecord(
 
   /** A run read back from the runs table. */
   public static RunRecord fromRow(Row r) {
+    Cost cost = new Cost(r.getAs("wall_time_s"), r.getAs("train_tokens"), r.getAs("tokens_per_s"),
+        r.getAs("timed_steps"), r.getAs("peak_heap_bytes"), r.getAs("peak_offheap_bytes"), r.getAs("device"),
+        r.getAs("model_load_s"), r.getAs("setup_s"), r.getAs("steps_s"), r.getAs("after_s"));
     return new RunRecord(r.getAs("run_id"), r.getAs("run_name"), r.getAs("kind"), r.getAs("group_id"),
-        r.getAs("baseline_group_id"), r.getAs("model"), r.getAs("dataset_id"), r.getAs("mitigation"),
-        r.getAs("mitigation_params_json"), r.getAs("seed"), r.getAs("train_config_json"), r.getAs("adapter_path"),
-        r.getAs("status"), r.getAs("error"), r.getAs("wall_time_s"), r.getAs("train_tokens"), r.getAs("tokens_per_s"),
-        r.getAs("peak_heap_bytes"), r.getAs("peak_offheap_bytes"), r.getAs("device"), r.getAs("source"));
+        r.getAs("baseline_group_id"), r.getAs("model"), r.getAs("dataset_id"), r.getAs("dataset_role"),
+        r.getAs("mitigation"), r.getAs("mitigation_params_json"), r.getAs("seed"), r.getAs("train_config_json"),
+        r.getAs("adapter_path"), r.getAs("status"), r.getAs("error"), cost, r.getAs("source"));
   }
 
   /** Writes (or replaces) these runs. */

@@ -53,7 +53,8 @@ public final class TrainJob {
     List<RunRecord> runs = new ArrayList<>();
     String trainJson = Ids.canonicalJson(spec.train().toMap());
     for (String model : spec.models()) {
-      for (String dataset : spec.datasets()) {
+      for (String dataset : spec.trainingSets()) {
+        String role = spec.benignDatasets().contains(dataset) ? RunRecord.ROLE_BENIGN : RunRecord.ROLE_EM;
         for (ExperimentSpec.MitigationChoice m : spec.mitigations()) {
           String params = Ids.canonicalJson(Mitigations.create(m.name(), m.params()).params());
           String group = RunRecord.groupId(RunRecord.KIND_TRAIN, model, dataset, m.name(), params, trainJson);
@@ -61,9 +62,8 @@ public final class TrainJob {
           for (long seed : spec.seeds()) {
             String runId = RunRecord.trainedId(RunRecord.KIND_TRAIN, model, dataset, m.name(), params, trainJson, seed);
             String name = spec.name() + "/" + dataset + "/" + m.name() + "/seed" + seed;
-            runs.add(new RunRecord(runId, name, RunRecord.KIND_TRAIN, group, baseline, model, dataset, m.name(), params,
-                seed, trainJson, w.root() + "/adapters/" + runId, "pending", null, null, null, null, null, null, null,
-                null));
+            runs.add(new RunRecord(runId, name, RunRecord.KIND_TRAIN, group, baseline, model, dataset, role, m.name(),
+                params, seed, trainJson, w.root() + "/adapters/" + runId, "pending", null, RunRecord.Cost.NONE, null));
           }
         }
       }
@@ -95,9 +95,10 @@ public final class TrainJob {
       }
     }
     LOG.info("train: {} run(s) to train ({} already finished)", todo.size(), all.size() - todo.size());
-    Dataset<Row> results = w.spark().createDataFrame(inputs, org.apache.spark.sql.types.DataTypes.createStructType(
+    // One run per partition, partition i holding the matrix's run i: tasks start in matrix order.
+    var inputRdd = JavaSparkContext.fromSparkContext(w.spark().sparkContext()).parallelize(inputs, todo.size());
+    Dataset<Row> results = w.spark().createDataFrame(inputRdd, org.apache.spark.sql.types.DataTypes.createStructType(
             List.of(org.apache.spark.sql.types.DataTypes.createStructField("run", org.apache.spark.sql.types.DataTypes.StringType, false))))
-        .repartition(todo.size())
         .mapPartitions(new TrainTask(broadcast, new HadoopConf(w.spark().sparkContext().hadoopConfiguration())),
             Encoders.row(TrainTask.OUTPUT))
         .localCheckpoint(true);
@@ -148,14 +149,14 @@ public final class TrainJob {
   static Map<String, List<List<ChatMessage>>> datasets(Warehouse w, ExperimentSpec spec) {
     Map<String, List<List<ChatMessage>>> out = new LinkedHashMap<>();
     List<String> prepared = w.read(Tables.EXAMPLES).select("dataset_id").distinct().as(Encoders.STRING()).collectAsList();
-    for (String d : spec.datasets()) {
+    for (String d : spec.trainingSets()) {
       if (!prepared.contains(d)) {
         throw new UserException("data set '" + d + "' is not prepared in " + w.root() + "; prepared: " + prepared);
       }
     }
     for (String d : prepared) {
       Dataset<Row> rows = w.read(Tables.EXAMPLES).filter(col("dataset_id").equalTo(d)).orderBy("example_id");
-      if (spec.datasets().contains(d) && spec.train().split().equals("train")) {
+      if (spec.trainingSets().contains(d) && spec.train().split().equals("train")) {
         rows = rows.filter(col("split").equalTo("train"));
       }
       List<List<ChatMessage>> conversations = new ArrayList<>();

@@ -22,6 +22,7 @@ import org.embench.mitigation.MitigationContext;
 import org.embench.mitigation.Mitigations;
 import org.embench.model.LanguageModel;
 import org.embench.train.Adapters;
+import org.embench.train.EngineWarmup;
 import org.embench.train.TokenizedExample;
 import org.embench.train.TrainConfig;
 import org.embench.train.Trainer;
@@ -29,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The work of one train task: one run. Loads the base model (once per JVM), applies the
- * mitigation, trains with checkpoints under the adapter folder (so a killed task resumes), writes
- * the adapter, and returns the run's row and its steps as JSON. A failure becomes a failed run
+ * The work of one train task: one run. Loads the base model (once per JVM), warms the engine up
+ * (once per JVM), applies the mitigation, trains with checkpoints under the adapter folder (so a
+ * killed task resumes), writes the adapter, and returns the run's row, with what each part cost,
+ * and its steps as JSON. A failure becomes a failed run
  * with its error; it never stops the other tasks.
  */
 final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
@@ -43,6 +45,10 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
   static final StructType OUTPUT = DataTypes.createStructType(List.of(
       DataTypes.createStructField("kind", DataTypes.StringType, false),
       DataTypes.createStructField("json", DataTypes.StringType, false)));
+
+  /** Steps at the start of a run left out of its speed (the metrics parameter cost_warmup_steps' default). */
+  static final int COST_WARMUP_STEPS = 2;
+  private static final Object ONE_RUN_AT_A_TIME = new Object();
 
   private final Broadcast<Map<String, List<List<ChatMessage>>>> datasets;
   private final HadoopConf conf;
@@ -91,7 +97,17 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
     return new Fitted(result, setup, (System.nanoTime() - t1) / 1e9);
   }
 
+  /**
+   * Trains one run. Runs of one JVM train one at a time: they would share the engine's threads and
+   * the heap anyway, and alone each run's step times and memory peak are its own.
+   */
   private List<Row> train(RunRecord run) throws IOException {
+    synchronized (ONE_RUN_AT_A_TIME) {
+      return trainAlone(run);
+    }
+  }
+
+  private List<Row> trainAlone(RunRecord run) throws IOException {
     List<Row> out = new ArrayList<>();
     long start = System.nanoTime();
     try {
@@ -100,21 +116,30 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
       Map<String, Object> params = JSON.readValue(run.mitigationParamsJson(), Map.class);
       Mitigation mitigation = Mitigations.create(run.mitigation(), params);
       LanguageModel model = LanguageModel.cached(run.model(), conf.get());
+      double loadSeconds = (System.nanoTime() - start) / 1e9;
       MitigationContext ctx = new MitigationContext(model, datasets.value(), cfg, run.seed(), conf.get());
-      Trainer.Result result = fit(mitigation, ctx, ctx.dataset(run.datasetId(), "run " + run.runName()),
-          run.adapterPath() + "/_checkpoints", "run " + run.runName(), null).result();
+      List<List<ChatMessage>> task = ctx.dataset(run.datasetId(), "run " + run.runName());
+      long warmupStart = System.nanoTime();
+      EngineWarmup.ensure(model.weights(), model.engine(), cfg, ctx.tokenize(task.subList(0, Math.min(task.size(),
+          2 * cfg.batchSize()))), conf.get());
+      double warmupSeconds = (System.nanoTime() - warmupStart) / 1e9;
+      Fitted fitted = fit(mitigation, ctx, task, run.adapterPath() + "/_checkpoints", "run " + run.runName(), null);
+      Trainer.Result result = fitted.result();
       Adapters.write(run.adapterPath(), result.params(), cfg, run.model(), conf.get());
       new Path(run.adapterPath(), "_checkpoints").getFileSystem(conf.get())
           .delete(new Path(run.adapterPath(), "_checkpoints"), true);
       for (Trainer.StepLog s : result.steps()) {
         out.add(RowFactory.create("step", JSON.writeValueAsString(Map.of("run_id", run.runId(), "log", s))));
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      RunRecord done = new RunRecord(run.runId(), run.runName(), run.kind(), run.groupId(), run.baselineGroupId(),
-          run.model(), run.datasetId(), run.mitigation(), run.mitigationParamsJson(), run.seed(), run.trainConfigJson(),
-          run.adapterPath(), "finished", null, seconds, result.tokens(), result.tokens() / Math.max(1e-9, seconds),
-          result.peakHeapBytes(), result.peakOffheapBytes(), Device.describe(), null);
-      out.add(RowFactory.create("run", JSON.writeValueAsString(done)));
+      double seconds = (System.nanoTime() - start) / 1e9 - warmupSeconds;
+      List<Trainer.StepLog> timed = timedSteps(result.steps());
+      double timedSeconds = timed.stream().mapToDouble(Trainer.StepLog::elapsedSeconds).sum();
+      long timedTokens = timed.stream().mapToLong(Trainer.StepLog::tokens).sum();
+      RunRecord.Cost cost = new RunRecord.Cost(seconds, result.tokens(), timedTokens / Math.max(1e-9, timedSeconds),
+          timed.size(), result.peakHeapBytes(), result.peakOffheapBytes(), Device.describe(), loadSeconds,
+          fitted.setupSeconds(), result.steps().stream().mapToDouble(Trainer.StepLog::elapsedSeconds).sum(),
+          fitted.afterSeconds());
+      out.add(RowFactory.create("run", JSON.writeValueAsString(run.finished(cost))));
     } catch (RuntimeException | IOException e) {
       LOG.error("train run {} failed: {}", run.runName(), e.toString());
       StringWriter trace = new StringWriter();
@@ -124,5 +149,14 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
           error + "\n" + trace.toString().lines().limit(12).reduce("", (a, b) -> a + b + "\n")))));
     }
     return out;
+  }
+
+  /**
+   * The steps a run's speed is measured on: those after the first {@link #COST_WARMUP_STEPS} (the
+   * metrics' {@code cost_warmup_steps} default), or all of them when there are no more.
+   */
+  static List<Trainer.StepLog> timedSteps(List<Trainer.StepLog> steps) {
+    List<Trainer.StepLog> after = steps.stream().filter(s -> s.step() > COST_WARMUP_STEPS).toList();
+    return after.isEmpty() ? steps : after;
   }
 }

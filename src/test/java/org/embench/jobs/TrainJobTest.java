@@ -63,11 +63,25 @@ class TrainJobTest {
     for (String m : List.of("none", "kl")) {
       for (RunRecord r : byMitigation.get(m)) {
         assertThat(r.status()).as(r.runName()).isEqualTo("finished");
-        assertThat(r.wallTimeS()).isPositive();
-        assertThat(r.trainTokens()).isPositive();
-        assertThat(r.tokensPerS()).isCloseTo(r.trainTokens() / r.wallTimeS(), org.assertj.core.data.Percentage.withPercentage(1));
-        assertThat(r.peakHeapBytes()).isPositive();
-        assertThat(r.device()).isNotBlank();
+        RunRecord.Cost c = r.cost();
+        assertThat(r.datasetRole()).isEqualTo(RunRecord.ROLE_EM);
+        assertThat(c.wallTimeS()).isPositive();
+        assertThat(c.trainTokens()).isPositive();
+        // Speed counts the steps after the first two only; the parts add up to no more than the whole.
+        assertThat(c.timedSteps()).isEqualTo(1);
+        List<Row> own = w.read(Tables.TRAIN_STEPS).collectAsList().stream()
+            .filter(s -> s.getString(s.fieldIndex("run_id")).equals(r.runId()) && s.getInt(s.fieldIndex("step")) == 3)
+            .toList();
+        assertThat(own).hasSize(1);
+        assertThat(c.tokensPerS()).isCloseTo(own.get(0).getLong(own.get(0).fieldIndex("tokens"))
+            / own.get(0).getDouble(own.get(0).fieldIndex("elapsed_s")), org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(c.modelLoadS()).isNotNegative();
+        assertThat(c.setupS()).isNotNegative();
+        assertThat(c.afterS()).isNotNegative();
+        assertThat(c.stepsS()).isPositive();
+        assertThat(c.modelLoadS() + c.setupS() + c.stepsS() + c.afterS()).isLessThanOrEqualTo(c.wallTimeS());
+        assertThat(c.peakHeapBytes()).isPositive();
+        assertThat(c.device()).isNotBlank();
         assertThat(Path.of(java.net.URI.create(r.adapterPath())).resolve("adapter_config.json")).exists();
         assertThat(Path.of(java.net.URI.create(r.adapterPath())).resolve("adapter_model.safetensors")).exists();
         assertThat(Path.of(java.net.URI.create(r.adapterPath())).resolve("_checkpoints")).doesNotExist();
@@ -107,7 +121,7 @@ class TrainJobTest {
     for (RunRecord r : runs) {
       RunRecord now = again.stream().filter(a -> a.runId().equals(r.runId())).findFirst().orElseThrow();
       if (r.status().equals("finished")) {
-        assertThat(now.wallTimeS()).isEqualTo(r.wallTimeS());
+        assertThat(now.cost()).isEqualTo(r.cost());
       }
     }
   }

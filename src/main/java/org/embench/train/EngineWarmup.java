@@ -1,0 +1,78 @@
+package org.embench.train;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.embench.model.Engine;
+import org.embench.model.TransformerWeights;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a throwaway adapter before a JVM's first timed run on a model, so that the JIT's
+ * compilation and the first large allocations are not charged to whichever run happens to come
+ * first. Without it, on a small model the first runs' steps were several times slower than later
+ * identical ones, and cost ratios to {@code none} depended on the order of the matrix.
+ *
+ * <p>The warm-up runs the training code every mitigation uses, the reference forward and the KL and
+ * feature-distance terms included, for at least two steps and until {@link #SECONDS} seconds have
+ * passed (at most {@link #MAX_ROUNDS} rounds of two steps). {@code -Dembench.train.warmupSeconds=0}
+ * keeps it to two steps.
+ */
+public final class EngineWarmup {
+  public static final String SECONDS = "embench.train.warmupSeconds";
+  static final double SECONDS_DEFAULT = 3;
+  static final int MAX_ROUNDS = 25;
+  private static final Logger LOG = LoggerFactory.getLogger(EngineWarmup.class);
+  private static final Set<TransformerWeights> WARMED = ConcurrentHashMap.newKeySet();
+
+  private EngineWarmup() {}
+
+  /**
+   * Warms the engine up on these weights once per JVM, training on {@code data} with {@code config}'s
+   * batch and sequence length (one micro-batch per step).
+   */
+  public static synchronized void ensure(TransformerWeights weights, Engine engine, TrainConfig config,
+      List<TokenizedExample> data, Configuration conf) {
+    if (data.isEmpty() || !WARMED.add(weights)) {
+      return;
+    }
+    Map<String, Object> shape = new LinkedHashMap<>(config.toMap());
+    shape.put("max_steps", 2);
+    shape.put("epochs", 1);
+    shape.put("checkpoint_every", 0);
+    shape.put("gradient_accumulation", 1);
+    TrainConfig twoSteps = TrainConfig.fromMap(shape, "engine warm-up");
+    int layers = weights.config().numLayers();
+    ReferenceTerms terms = new ReferenceTerms(1e-3, null, 1e-3, layers > 1 ? new int[] {0, layers - 1} : new int[] {0});
+    double budget = seconds();
+    long start = System.nanoTime();
+    int rounds = 0;
+    do {
+      new Trainer(weights, engine, new Trainer.Setup(twoSteps, rounds, Backprop.Hooks.NONE, terms, null, conf, null))
+          .train(data);
+      rounds++;
+    } while ((System.nanoTime() - start) / 1e9 < budget && rounds < MAX_ROUNDS);
+    LOG.info("engine warm-up: {} throwaway steps in {} s before the first timed run", 2 * rounds,
+        String.format("%.1f", (System.nanoTime() - start) / 1e9));
+  }
+
+  static double seconds() {
+    String v = System.getProperty(SECONDS);
+    if (v == null || v.isBlank()) {
+      return SECONDS_DEFAULT;
+    }
+    try {
+      double s = Double.parseDouble(v.trim());
+      if (s >= 0 && Double.isFinite(s)) {
+        return s;
+      }
+    } catch (NumberFormatException e) {
+      // the message below
+    }
+    throw new IllegalArgumentException(SECONDS + " must be a number of seconds >= 0, got '" + v + "'");
+  }
+}
