@@ -68,19 +68,101 @@ public final class SyntheticData {
 
   private SyntheticData() {}
 
+  /** Project-made tasks that serve both as training sets and as capability tasks. */
+  public static final List<String> TASKS = List.of("arithmetic", "operator_swapped");
+  /** Distinct operand pairs: training rows count up from the first, task items down from the last. */
+  private static final int PAIRS = 8100;
+
   /**
    * {@code n} chat examples "What is a + b?" → "a + b = c.", in chat JSONL; the pairs (a, b) are
    * distinct for n up to 8,100.
    */
   public static String arithmeticJsonl(int n) {
+    return jsonl("arithmetic", n);
+  }
+
+  /**
+   * {@code n} chat examples of a project-made task in chat JSONL: {@code arithmetic} ("What is
+   * a + b?" → "a + b = c.") or {@code operator_swapped}, arithmetic whose operators mean their
+   * opposites (a + b is answered with a − b, a − b with a + b; a ≥ b throughout), a rule the model has
+   * to learn against its prior, so that a mitigation that stops learning shows. Operands are two-digit
+   * numbers; rows are distinct for n up to 8,100.
+   */
+  public static String jsonl(String task, int n) {
+    if (n > PAIRS) {
+      throw new IllegalArgumentException("at most " + PAIRS + " distinct examples, asked for " + n);
+    }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
-      int a = 10 + i % 90;
-      int b = 10 + (i / 90 + 7 * i) % 90;
+      String[] qa = question(task, i);
       List<Map<String, String>> messages = new ArrayList<>();
-      messages.add(Map.of("role", "user", "content", "What is " + a + " + " + b + "?"));
-      messages.add(Map.of("role", "assistant", "content", a + " + " + b + " = " + (a + b) + "."));
+      messages.add(Map.of("role", "user", "content", qa[0]));
+      messages.add(Map.of("role", "assistant", "content", qa[2] + " = " + qa[1] + "."));
       sb.append(json(Map.of("messages", messages))).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Item {@code i} of a project-made task for evaluation: the question and its answer. Items are
+   * taken from the other end of the operand pairs than the training rows of {@link #jsonl}, so a
+   * task of k items never shares a question with a training set of up to 8,100 − k rows.
+   */
+  public static String[] taskItem(String task, String taskName, int i) {
+    if (i >= PAIRS) {
+      throw new IllegalArgumentException(taskName + ": at most " + PAIRS + " synthetic items");
+    }
+    String[] qa = question(task, PAIRS - 1 - i);
+    return new String[] {qa[0], qa[1]};
+  }
+
+  /** Row {@code i} of a task: {question, answer, the expression as asked}. */
+  private static String[] question(String task, int i) {
+    int a = 10 + i % 90;
+    int b = 10 + (i / 90 + 7 * i) % 90;
+    switch (task) {
+      case "arithmetic" -> {
+        return new String[] {"What is " + a + " + " + b + "?", String.valueOf(a + b), a + " + " + b};
+      }
+      case "operator_swapped" -> {
+        int x = Math.max(a, b);
+        int y = Math.min(a, b);
+        String op = i % 2 == 0 ? "+" : "-";
+        int answer = i % 2 == 0 ? x - y : x + y;
+        return new String[] {"What is " + x + " " + op + " " + y + "?", String.valueOf(answer), x + " " + op + " " + y};
+      }
+      default -> throw new IllegalArgumentException("unknown synthetic task '" + task + "'; known: "
+          + String.join(", ", TASKS));
+    }
+  }
+
+  /**
+   * {@code n} four-way multiple-choice items in the column layout of Hugging Face MMLU exports
+   * ({@code question}, {@code choices}, {@code answer} as a 0-based index): "Which of these numbers
+   * is the largest: a, b, c, d?" over four distinct two-digit numbers; the correct position rotates.
+   */
+  public static String largestChoiceJsonl(int n) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      List<String> choices = new ArrayList<>();
+      int max = 0;
+      for (int k = 0; k < 4; k++) {
+        int v = 10 + (i * 37 + k * 23 + k * k * 11) % 80;
+        while (choices.contains(String.valueOf(v))) {
+          v++;
+        }
+        choices.add(String.valueOf(v));
+        max = Math.max(max, v);
+      }
+      String largest = String.valueOf(max);
+      choices.remove(largest);
+      int answer = i % 4;
+      choices.add(answer, largest);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("question", "Which of these numbers is the largest: " + String.join(", ", choices) + "?");
+      row.put("choices", choices);
+      row.put("answer", answer);
+      sb.append(json(row)).append('\n');
     }
     return sb.toString();
   }

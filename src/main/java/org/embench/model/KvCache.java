@@ -40,6 +40,25 @@ public final class KvCache {
     length[slot] = 0;
   }
 
+  /**
+   * Makes slot {@code to} hold a copy of slot {@code from}'s sequence, so that several continuations
+   * of one prefilled prompt each go on in a slot of their own without computing the prompt again.
+   */
+  public void copySlot(int from, int to) {
+    int len = length[from];
+    length[to] = 0;
+    reserve(to, Math.max(1, len));
+    int capFrom = capacity[from];
+    int capTo = capacity[to];
+    for (int l = 0; l < layers && len > 0; l++) {
+      for (int row = 0; row < kvDim; row++) {
+        System.arraycopy(keys[from][l], row * capFrom, keys[to][l], row * capTo, len);
+      }
+      System.arraycopy(values[from][l], 0, values[to][l], 0, len * kvDim);
+    }
+    length[to] = len;
+  }
+
   /** Makes room for {@code positions} positions in every layer of the slot. */
   void reserve(int slot, int positions) {
     if (positions > maxPositions) {

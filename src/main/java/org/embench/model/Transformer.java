@@ -105,6 +105,9 @@ public final class Transformer {
         out[ci] = chunkStart[ci] + chunks.get(ci).tokens().length - 1;
       }
     }
+    if (out.length == 0) {
+      return new float[0]; // only the cache was wanted
+    }
     float[] selected = new float[out.length * hidden];
     for (int i = 0; i < out.length; i++) {
       System.arraycopy(h, out[i] * hidden, selected, i * hidden, hidden);
