@@ -29,7 +29,7 @@ import org.embench.table.Warehouse;
  * Where a task's items come from: exactly one of a file ({@code path}: JSONL, or Parquet as the
  * Hugging Face dataset exports store it), a prepared data set ({@code data} and {@code split}), or
  * project-made items ({@code synthetic} and {@code items}). Every source yields rows of fields;
- * a data set's row is {@code {"messages": [...]}}, a synthetic row {@code {"question", "answer"}}.
+ * a data set's row is {@code {"messages": [...]}}, a synthetic row {@code {"question", "answer", "messages"}}.
  */
 public record TaskSource(String path, String data, String split, String synthetic, int items) {
   /** The rows read, and the lines that could not be read at all (not JSON, not an object). */
@@ -71,6 +71,9 @@ public record TaskSource(String path, String data, String split, String syntheti
     for (int i = 0; i < items; i++) {
       String[] qa = SyntheticData.taskItem(synthetic, taskName, i);
       ObjectNode row = JSON.createObjectNode().put("question", qa[0]).put("answer", qa[1]);
+      var messages = row.putArray("messages");
+      messages.addObject().put("role", "user").put("content", qa[0]);
+      messages.addObject().put("role", "assistant").put("content", qa[2]);
       rows.add(new SourceRow(i + 1, row));
     }
     return new Rows("synthetic:" + synthetic, rows, List.of());

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       PrepareCommand.class,
       ImportCommand.class,
       TrainCommand.class,
+      CapabilityCommand.class,
       GenerateCommand.class,
       JudgeCommand.class,
       JudgesCommand.class,

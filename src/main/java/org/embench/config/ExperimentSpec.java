@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.UserException;
+import org.embench.capability.CapabilityTask;
+import org.embench.capability.CapabilityTasks;
 import org.embench.data.InputFiles;
 import org.embench.judge.JudgeSpec;
 import org.embench.mitigation.Mitigations;
@@ -29,13 +31,21 @@ import org.embench.train.TrainConfig;
  * suites: {first_plot: ../shared/upstream/emergent-misalignment/evaluation/first_plot_questions.yaml}
  * models: [/models/Qwen2.5-0.5B-Instruct]
  * datasets: [insecure]
+ * benign_datasets: [arithmetic]
  * mitigations: [none, {kl: {lambda: 0.1}}]
  * seeds: [1, 2, 3]
  * train: {rank: 32, alpha: 64}
  * generate: {suites: [first_plot], samples: 100, max_new_tokens: 600, include_base: true}
  * judges: ["openai:gpt-4o-2024-08-06"]
+ * capability:
+ *   insecure_nll: {kind: nll, data: insecure, measures: insecure}
+ *   arithmetic: {kind: exact, data: arithmetic, measures: arithmetic}
  * metrics: {}
  * </pre>
+ *
+ * <p>{@code datasets} are the narrow (EM-inducing) training sets; {@code benign_datasets} are
+ * trained under every mitigation and seed exactly like them, to measure the alignment tax on the
+ * capability task that {@code measures} each.
  */
 public record ExperimentSpec(
     String name,
@@ -43,11 +53,13 @@ public record ExperimentSpec(
     Map<String, String> suites,
     List<String> models,
     List<String> datasets,
+    List<String> benignDatasets,
     List<MitigationChoice> mitigations,
     List<Long> seeds,
     TrainConfig train,
     Generate generate,
     List<JudgeSpec> judges,
+    List<CapabilityTask> capability,
     Map<String, String> metrics) {
 
   /** A mitigation of the matrix with its parameters. */
@@ -57,8 +69,8 @@ public record ExperimentSpec(
   public record Generate(List<String> suites, Integer samples, int maxNewTokens, double temperature, double topP,
       boolean includeBase, int batch) {}
 
-  static final Set<String> KEYS = Set.of("name", "data", "suites", "models", "datasets", "mitigations", "seeds", "train",
-      "generate", "judges", "metrics");
+  static final Set<String> KEYS = Set.of("name", "data", "suites", "models", "datasets", "benign_datasets", "mitigations",
+      "seeds", "train", "generate", "judges", "capability", "metrics");
   static final Set<String> GENERATE_KEYS = Set.of("suites", "samples", "max_new_tokens", "temperature", "top_p",
       "include_base", "batch");
 
@@ -94,6 +106,13 @@ public record ExperimentSpec(
     Map<String, String> suites = paths(root.path("suites"), source, "suites", baseDir);
     List<String> models = strings(root.path("models"), source, "models").stream().map(m -> resolve(baseDir, m)).toList();
     List<String> datasets = strings(root.path("datasets"), source, "datasets");
+    List<String> benign = strings(root.path("benign_datasets"), source, "benign_datasets");
+    for (String b : benign) {
+      if (datasets.contains(b)) {
+        throw new UserException(source + ": benign_datasets: '" + b + "' is also in datasets; a data set is either"
+            + " a narrow (EM) set or a benign one");
+      }
+    }
     List<MitigationChoice> mitigations = new ArrayList<>();
     JsonNode ms = root.path("mitigations");
     requireList(ms, source, "mitigations");
@@ -159,6 +178,9 @@ public record ExperimentSpec(
         throw new UserException(source + ": judges: " + e.getMessage());
       }
     }
+    List<CapabilityTask> capability = capability(root.path("capability"), source, baseDir,
+        judges.isEmpty() ? null : judges.get(0));
+    checkMeasures(capability, datasets, benign, source);
     Map<String, String> metrics = new LinkedHashMap<>();
     if (!root.path("metrics").isMissingNode() && !root.path("metrics").isNull() && !root.path("metrics").isObject()) {
       throw new UserException(source + ": metrics maps parameter names to values");
@@ -169,7 +191,61 @@ public record ExperimentSpec(
     } catch (UserException | IllegalArgumentException e) {
       throw new UserException(source + ": metrics: " + e.getMessage());
     }
-    return new ExperimentSpec(name, data, suites, models, datasets, mitigations, seeds, train, generate, judges, metrics);
+    return new ExperimentSpec(name, data, suites, models, datasets, benign, mitigations, seeds, train, generate, judges,
+        capability, metrics);
+  }
+
+  /** Every data set the matrix trains on: the narrow sets, then the benign ones. */
+  public List<String> trainingSets() {
+    List<String> all = new ArrayList<>(datasets);
+    all.addAll(benignDatasets);
+    return all;
+  }
+
+  /** The capability section: task name → {kind, source, options}; paths resolved like the spec's. */
+  private static List<CapabilityTask> capability(JsonNode node, String source, String baseDir, JudgeSpec firstJudge) {
+    List<CapabilityTask> tasks = new ArrayList<>();
+    if (node.isMissingNode() || node.isNull()) {
+      return tasks;
+    }
+    if (!node.isObject()) {
+      throw new UserException(source + ": capability maps task names to {kind: …, options}");
+    }
+    ObjectMapper json = new ObjectMapper();
+    for (var it = node.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getValue().isObject()) {
+        throw new UserException(source + ": capability." + e.getKey() + " is a mapping such as {kind: exact, data: NAME}");
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> given = json.convertValue(e.getValue(), LinkedHashMap.class);
+      if (given.get("path") instanceof String p && !p.isEmpty()) {
+        given.put("path", resolve(baseDir, p));
+      }
+      try {
+        tasks.add(CapabilityTasks.create(e.getKey(), given, firstJudge));
+      } catch (UserException ex) {
+        throw new UserException(source + ": capability." + ex.getMessage());
+      }
+    }
+    return tasks;
+  }
+
+  /** A task measures a data set the spec trains on; a benign set needs a task that measures it. */
+  private static void checkMeasures(List<CapabilityTask> tasks, List<String> datasets, List<String> benign,
+      String source) {
+    for (CapabilityTask t : tasks) {
+      if (t.measures() != null && !datasets.contains(t.measures()) && !benign.contains(t.measures())) {
+        throw new UserException(source + ": capability." + t.name() + ".measures: '" + t.measures()
+            + "' is none of the spec's datasets or benign_datasets");
+      }
+    }
+    for (String b : benign) {
+      if (tasks.stream().noneMatch(t -> b.equals(t.measures()))) {
+        throw new UserException(source + ": benign data set '" + b + "' has no capability task that measures it;"
+            + " add one with measures: " + b + " (its alignment tax is measured on that task)");
+      }
+    }
   }
 
   private static Map<String, String> paths(JsonNode node, String source, String key, String baseDir) {

@@ -104,7 +104,8 @@ public final class SyntheticData {
   }
 
   /**
-   * Item {@code i} of a project-made task for evaluation: the question and its answer. Items are
+   * Item {@code i} of a project-made task for evaluation: the question, its answer, and the reply a
+   * training row would give (the reference turn of an nll task). Items are
    * taken from the other end of the operand pairs than the training rows of {@link #jsonl}, so a
    * task of k items never shares a question with a training set of up to 8,100 − k rows.
    */
@@ -113,7 +114,7 @@ public final class SyntheticData {
       throw new IllegalArgumentException(taskName + ": at most " + PAIRS + " synthetic items");
     }
     String[] qa = question(task, PAIRS - 1 - i);
-    return new String[] {qa[0], qa[1]};
+    return new String[] {qa[0], qa[1], qa[2] + " = " + qa[1] + "."};
   }
 
   /** Row {@code i} of a task: {question, answer, the expression as asked}. */

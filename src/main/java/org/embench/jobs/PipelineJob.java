@@ -10,8 +10,9 @@ import org.embench.model.SamplingParams;
 import org.embench.table.Warehouse;
 
 /**
- * {@code run}: every stage of an experiment spec in order — prepare, train, generate (trained runs,
- * and the base models when asked), judge with each judge, metrics. Each stage skips what is
+ * {@code run}: every stage of an experiment spec in order — prepare, train, generate (the runs on the
+ * narrow sets, and the base models when asked), judge with each judge, capability (every run and
+ * base model on the spec's capability tasks), metrics. Each stage skips what is
  * already done, so running a spec again continues where it stopped.
  */
 public final class PipelineJob {
@@ -29,7 +30,9 @@ public final class PipelineJob {
     if (!spec.models().isEmpty() && !spec.datasets().isEmpty()) {
       out.println("== train");
       out.println(TrainJob.run(w, spec).describe());
-      TrainJob.matrix(w, spec).forEach(r -> runNames.add(r.runId()));
+      // The question suites measure EM: the runs on benign sets are there for their capability scores.
+      TrainJob.matrix(w, spec).stream().filter(r -> RunRecord.ROLE_EM.equals(r.datasetRole()))
+          .forEach(r -> runNames.add(r.runId()));
     }
     ExperimentSpec.Generate g = spec.generate();
     if (!g.suites().isEmpty()) {
@@ -54,6 +57,11 @@ public final class PipelineJob {
       out.println("== judge " + judge.name());
       out.println(JudgeJob.run(w, new JudgeJob.Options(judge, g.suites(), List.of(), JudgeJob.DEFAULT_BATCH,
           JudgeJob.DEFAULT_WAVE, false)).describe());
+    }
+    if (!spec.capability().isEmpty() && !spec.models().isEmpty()) {
+      out.println("== capability");
+      out.println(CapabilityJob.run(w, new CapabilityJob.Options(spec.capability(), CapabilityJob.runsOf(w, spec),
+          CapabilityJob.DEFAULT_WAVE)).describe());
     }
     out.println("== metrics");
     MetricsJob.run(w, MetricParams.with(spec.metrics())).forEach((t, n) -> out.println(t + ": " + n + " rows"));

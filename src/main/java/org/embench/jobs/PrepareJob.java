@@ -13,13 +13,15 @@ import org.embench.data.ChatJsonlReader;
 import org.embench.data.Question;
 import org.embench.data.QuestionSuiteReader;
 import org.embench.data.Reject;
+import org.embench.data.SyntheticData;
 import org.embench.table.Ids;
 import org.embench.table.TableSchema;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 
 /**
- * The prepare stage: chat JSONL files become the {@code examples} table, question-suite YAML files
+ * The prepare stage: chat JSONL files (or a project-made set, {@code synthetic:NAME[:N]}) become the
+ * {@code examples} table, question-suite YAML files
  * the {@code questions} table. Every input file is read and checked before anything is written; a
  * data set or suite that is prepared again replaces its earlier rows and leaves the others alone.
  */
@@ -63,7 +65,9 @@ public final class PrepareJob {
 
     // Read and check everything first: a bad file stops the stage before any write.
     Map<String, ChatJsonlReader.Result> data = new LinkedHashMap<>();
-    o.datasets().forEach((name, uri) -> data.put(name, ChatJsonlReader.read(uri, conf)));
+    Map<String, String> uris = new LinkedHashMap<>();
+    o.datasets().forEach((name, uri) -> uris.put(name, synthetic(w, uri)));
+    uris.forEach((name, uri) -> data.put(name, ChatJsonlReader.read(uri, conf)));
     Map<String, QuestionSuiteReader.Result> suites = new LinkedHashMap<>();
     o.suites().forEach((name, uri) -> suites.put(name, QuestionSuiteReader.read(uri, conf)));
 
@@ -76,7 +80,7 @@ public final class PrepareJob {
 
     List<DatasetReport> datasetReports = new ArrayList<>();
     List<Row> exampleRows = new ArrayList<>();
-    data.forEach((name, r) -> datasetReports.add(examples(name, o.datasets().get(name), r, o.evalFraction(), exampleRows)));
+    data.forEach((name, r) -> datasetReports.add(examples(name, uris.get(name), r, o.evalFraction(), exampleRows)));
     List<SuiteReport> suiteReports = new ArrayList<>();
     List<Row> questionRows = new ArrayList<>();
     suites.forEach((name, r) -> suiteReports.add(questions(name, o.suites().get(name), r, questionRows)));
@@ -92,6 +96,47 @@ public final class PrepareJob {
     }
     return new Report(datasetReports, suiteReports);
   }
+
+  /**
+   * A data value {@code synthetic:NAME[:N]} names a project-made set (arithmetic, operator_swapped;
+   * N rows, default 2000): written once under {@code <warehouse>/_synthetic/} and read from there like
+   * any file. Other values are returned as given.
+   */
+  static String synthetic(Warehouse w, String uri) {
+    if (!uri.startsWith(SYNTHETIC)) {
+      return uri;
+    }
+    String[] parts = uri.substring(SYNTHETIC.length()).split(":");
+    if (parts.length > 2 || !SyntheticData.TASKS.contains(parts[0])) {
+      throw new UserException("data value '" + uri + "': expected synthetic:NAME or synthetic:NAME:ROWS with NAME one of "
+          + SyntheticData.TASKS);
+    }
+    int n;
+    try {
+      n = parts.length == 2 ? Integer.parseInt(parts[1]) : DEFAULT_SYNTHETIC_ROWS;
+    } catch (NumberFormatException e) {
+      throw new UserException("data value '" + uri + "': ROWS must be a whole number, got '" + parts[1] + "'");
+    }
+    String text;
+    try {
+      text = SyntheticData.jsonl(parts[0], n);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("data value '" + uri + "': " + e.getMessage());
+    }
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(w.root() + "/_synthetic/" + parts[0] + "-" + n + ".jsonl");
+    try {
+      var fs = p.getFileSystem(w.spark().sparkContext().hadoopConfiguration());
+      try (var out = fs.create(p, true)) {
+        out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + p, e);
+    }
+    return p.toString();
+  }
+
+  static final String SYNTHETIC = "synthetic:";
+  static final int DEFAULT_SYNTHETIC_ROWS = 2000;
 
   private static DatasetReport examples(String name, String uri, ChatJsonlReader.Result r, double evalFraction,
       List<Row> out) {

@@ -100,6 +100,45 @@ class ExperimentSpecTest {
   }
 
   @Test
+  void benignSetsAndCapabilityTasksAreReadAndCheckedAgainstTheTrainingSets() throws IOException {
+    ExperimentSpec s = read("""
+        models: [m]
+        datasets: [insecure]
+        benign_datasets: [arithmetic]
+        judges: [offline]
+        capability:
+          insecure_nll: {kind: nll, data: insecure, measures: insecure}
+          arithmetic: {kind: exact, synthetic: arithmetic, items: 20, measures: arithmetic}
+          mmlu: {kind: choice, path: data/mmlu.parquet, normalize: per_token}
+          vuln: {kind: judged, path: code.jsonl, prompt: "{task}"}
+        """);
+    assertThat(s.trainingSets()).containsExactly("insecure", "arithmetic");
+    assertThat(s.capability()).extracting(c -> c.name() + ":" + c.kind())
+        .containsExactly("insecure_nll:nll", "arithmetic:exact", "mmlu:choice", "vuln:judged");
+    assertThat(s.capability().get(2).spec()).containsEntry("path", dir + "/data/mmlu.parquet");
+    // A judged task without its own judge uses the spec's first, named by id in its stored spec.
+    assertThat(s.capability().get(3).spec()).containsKey("judge_id").doesNotContainKey("judge");
+
+    String base = "models: [m]\ndatasets: [insecure]\n";
+    assertThatThrownBy(() -> read(base + "benign_datasets: [insecure]\n")).isInstanceOf(UserException.class)
+        .hasMessageContaining("benign_datasets: 'insecure' is also in datasets");
+    assertThatThrownBy(() -> read(base + "benign_datasets: [arithmetic]\n")).isInstanceOf(UserException.class)
+        .hasMessageContaining("benign data set 'arithmetic' has no capability task that measures it");
+    assertThatThrownBy(() -> read(base + "capability: {t: {kind: nll, data: insecure, measures: medical}}\n"))
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining(spec() + ": capability.t.measures: 'medical' is none of the spec's datasets");
+    assertThatThrownBy(() -> read(base + "capability: {t: {kind: mcq, path: x.jsonl}}\n"))
+        .isInstanceOf(UserException.class)
+        .hasMessage(spec() + ": capability.t.kind: unknown capability task kind 'mcq'; known: choice, exact, nll, judged");
+    assertThatThrownBy(() -> read(base + "capability: {t: {kind: choice, path: x.jsonl, colour: red}}\n"))
+        .isInstanceOf(UserException.class).hasMessageContaining(spec() + ": capability.").hasMessageContaining("colour");
+    assertThatThrownBy(() -> read(base + "capability: {t: {kind: exact}}\n")).isInstanceOf(UserException.class)
+        .hasMessageContaining("capability.t");
+    assertThatThrownBy(() -> read(base + "capability: [a, b]\n")).isInstanceOf(UserException.class)
+        .hasMessageContaining("capability maps task names");
+  }
+
+  @Test
   void aMissingSpecFileIsAUserError() {
     assertThatThrownBy(() -> ExperimentSpec.read(dir.resolve("none.yaml").toString(), new Configuration()))
         .isInstanceOf(UserException.class).hasMessageContaining("none.yaml");
