@@ -62,30 +62,38 @@ public final class Fixtures {
   }
 
   /**
-   * After {@link #fill}: trains a tiny model on the fixture data (none and kl, one seed, two steps),
-   * samples the demo suite from the trained runs and the base model, scores everything with the
-   * offline judge (imported answers included) and an HTTP judge on loopback, and compares the offline
-   * judge with the imported judge. Every stage
-   * has then written its tables.
+   * After {@link #fill}: trains a tiny model on the fixture data and a synthetic benign set (none and
+   * kl, one seed, two steps), samples the demo suite from the EM runs and the base model, scores
+   * everything with the offline judge (imported answers included) and an HTTP judge on loopback,
+   * scores every run and the base model on four capability tasks (one of each kind), and compares the
+   * offline judge with the imported judge. Every stage has then written its tables.
    */
   public static void pipeline(Warehouse w, Inputs in, Path dir) {
     try {
       String model = dir.resolve("tiny").toString();
       org.embench.model.TinyModel.write(model, "qwen2", 5, new org.apache.hadoop.conf.Configuration());
       Path spec = dir.resolve("pipeline.yaml");
+      Path choices = dir.resolve("largest.jsonl");
+      Files.writeString(choices, SyntheticData.largestChoiceJsonl(4));
       Files.writeString(spec, """
           name: fixture
-          data: {arithmetic: %s}
+          data: {arithmetic: %s, swapped: "synthetic:operator_swapped:40"}
           suites: {demo: %s}
           models: [%s]
           datasets: [arithmetic]
+          benign_datasets: [swapped]
           mitigations: [none, {kl: {lambda: 0.1}}]
           seeds: [1]
           train: {rank: 2, alpha: 4, batch_size: 2, gradient_accumulation: 1, max_steps: 2, warmup_steps: 1,
                   max_seq_len: 64}
           generate: {suites: [demo], samples: 2, max_new_tokens: 8}
           judges: [offline]
-          """.formatted(in.data(), in.suite(), model));
+          capability:
+            arith_nll: {kind: nll, data: arithmetic, measures: arithmetic}
+            swapped: {kind: exact, synthetic: operator_swapped, items: 4, max_new_tokens: 4, measures: swapped}
+            largest: {kind: choice, path: %s}
+            vuln: {kind: judged, synthetic: arithmetic, items: 2, max_new_tokens: 4}
+          """.formatted(in.data(), in.suite(), model, choices));
       PipelineJob.run(w, org.embench.config.ExperimentSpec.read(spec.toString(), new org.apache.hadoop.conf.Configuration()),
           new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
       org.embench.judge.LoopbackJudging.judge(w, List.of("demo"), dir.resolve("key"));

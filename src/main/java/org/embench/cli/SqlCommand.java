@@ -51,6 +51,8 @@ final class SqlCommand implements Callable<Integer> {
       throw new IllegalArgumentException("unknown --format '" + format + "'; known: table, csv");
     }
     var w = warehouse.open("sql");
+    // The metric SQL's own functions (embench_seed_bootstrap, …), with the default bootstrap settings.
+    org.embench.metrics.MetricFunctions.register(w.spark(), org.embench.metrics.MetricParams.defaults());
     SqlRunner runner = new SqlRunner(w, new ResultPrinter(System.out, f, maxRows), System.out, params);
     if (input.file != null) {
       runner.runFile(InputFiles.readString(input.file, w.spark().sparkContext().hadoopConfiguration()), input.file);

@@ -27,6 +27,8 @@ public final class MetricParams {
     d.put("bootstrap_seed", "0");
     d.put("seed_bootstrap_replicates", "2000");
     d.put("seed_bootstrap_seed", "0");
+    // Steps at the start of every run left out of the cost ratios (JIT and allocator warm-up).
+    d.put("cost_warmup_steps", "2");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 

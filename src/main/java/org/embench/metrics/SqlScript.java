@@ -76,7 +76,7 @@ public final class SqlScript {
   }
 
   /** The statement with -- and block comments removed (quotes are not inspected). */
-  static String withoutComments(String s) {
+  public static String withoutComments(String s) {
     return s.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("--[^\n]*", " ");
   }
 

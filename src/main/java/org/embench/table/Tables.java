@@ -21,6 +21,8 @@ public final class Tables {
   public static final String SUITE_RATES = "suite_rates";
   public static final String GROUP_RATES = "group_rates";
   public static final String MITIGATION_EFFECTS = "mitigation_effects";
+  public static final String CAPABILITY_RATES = "capability_rates";
+  public static final String SCOREBOARD = "scoreboard";
 
   /** Tables the stages write, in the order a pipeline fills them. */
   public static final List<String> DATA_TABLES =
@@ -28,7 +30,7 @@ public final class Tables {
 
   /** Tables the metrics stage derives, in dependency order (each reads the ones before it). */
   public static final List<String> METRIC_TABLES =
-      List.of(QUESTION_RATES, SUITE_RATES, GROUP_RATES, MITIGATION_EFFECTS);
+      List.of(QUESTION_RATES, SUITE_RATES, GROUP_RATES, MITIGATION_EFFECTS, CAPABILITY_RATES, SCOREBOARD);
 
   private static final Map<String, TableSchema> SCHEMAS = new ConcurrentHashMap<>();
 
