@@ -10,24 +10,22 @@ CREATE WIDGET TEXT db DEFAULT 'embench';
 
 -- COMMAND ----------
 
+-- Each run against the none run of the same seed on the same device: speed over the steps after the
+-- warm-up (tokens_per_s), peak memory, and where the wall time went. The scoreboard has the same
+-- ratios averaged over seeds with intervals (from median per-token step times).
 WITH trained AS (
-  SELECT * FROM ${db}.runs WHERE wall_time_s IS NOT NULL
-),
-baseline AS (
-  SELECT group_id, device, avg(wall_time_s) AS wall_time_s, avg(tokens_per_s) AS tokens_per_s,
-         avg(peak_heap_bytes + coalesce(peak_offheap_bytes, 0)) AS peak_bytes
-  FROM trained
-  WHERE group_id = baseline_group_id
-  GROUP BY group_id, device
+  SELECT * FROM ${db}.runs WHERE kind = 'train' AND status = 'finished' AND tokens_per_s IS NOT NULL
 )
 SELECT t.run_name, t.mitigation, t.seed, t.device,
-       round(t.wall_time_s, 1) AS wall_time_s, round(t.tokens_per_s, 1) AS tokens_per_s,
+       round(t.tokens_per_s, 1) AS tokens_per_s,
+       round(b.tokens_per_s / t.tokens_per_s, 3) AS step_time_vs_none,
        round((t.peak_heap_bytes + coalesce(t.peak_offheap_bytes, 0)) / 1e9, 2) AS peak_gb,
-       round(t.wall_time_s / b.wall_time_s, 3) AS time_vs_baseline,
-       round(b.tokens_per_s / t.tokens_per_s, 3) AS tokens_per_s_cost_vs_baseline,
-       round((t.peak_heap_bytes + coalesce(t.peak_offheap_bytes, 0)) / b.peak_bytes, 3) AS memory_vs_baseline
+       round((t.peak_heap_bytes + coalesce(t.peak_offheap_bytes, 0))
+             / (b.peak_heap_bytes + coalesce(b.peak_offheap_bytes, 0)), 3) AS memory_vs_none,
+       round(t.model_load_s, 2) AS load_s, round(t.setup_s, 2) AS setup_s, round(t.steps_s, 2) AS steps_s,
+       round(t.after_s, 2) AS after_s, round(t.wall_time_s, 1) AS wall_time_s
 FROM trained t
-LEFT JOIN baseline b ON b.group_id = t.baseline_group_id AND b.device = t.device
+LEFT JOIN trained b ON b.group_id = t.baseline_group_id AND b.seed = t.seed AND b.device = t.device
 ORDER BY t.mitigation, t.run_name;
 
 -- COMMAND ----------

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks whose figures go into BENCHMARKS.md.",
-    subcommands = {BenchCommand.Metrics.class, BenchCommand.Generate.class, BenchCommand.GenerateStage.class,
+    subcommands = {BenchCommand.Metrics.class, BenchCommand.Generate.class, BenchCommand.Capability.class, BenchCommand.GenerateStage.class,
         BenchCommand.Train.class, BenchCommand.Judge.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec
@@ -77,6 +77,44 @@ final class BenchCommand implements Runnable {
       new org.embench.model.EngineBenchmark(org.embench.model.Engine.shared(), System.out).run(
           new org.embench.model.EngineBenchmark.Shape(layers, s.hidden(), s.heads(), s.kvHeads(), s.intermediate(), s.vocab()),
           batches, promptTokens, decodeSteps);
+      return 0;
+    }
+  }
+
+  @Command(name = "capability", mixinStandardHelpOptions = true,
+      description = {"Multiple-choice scoring items/s (the choice task's log-likelihood path) on a random checkpoint "
+          + "shaped like Qwen2.5-0.5B, next to the engine's prefill tokens/s at the same batch in the same JVM, and "
+          + "the fraction of the prefill rate the item rate reaches. Needs about 3 GB of memory."})
+  static final class Capability implements Callable<Integer> {
+    @Option(names = "--batch", split = ",", defaultValue = "16", paramLabel = "B,B,…",
+        description = "Items per forward pass. Default: ${DEFAULT-VALUE}.")
+    int[] batches;
+
+    @Option(names = "--prompt-tokens", defaultValue = "200", paramLabel = "N", description = "Prompt length. Default: ${DEFAULT-VALUE}.")
+    int promptTokens;
+
+    @Option(names = "--choices", defaultValue = "4", paramLabel = "N", description = "Choices per item. Default: ${DEFAULT-VALUE}.")
+    int choices;
+
+    @Option(names = "--choice-tokens", defaultValue = "3", paramLabel = "N", description = "Tokens per choice. Default: ${DEFAULT-VALUE}.")
+    int choiceTokens;
+
+    @Option(names = "--items-per-batch", defaultValue = "2", paramLabel = "N",
+        description = "Batches of items timed per measurement. Default: ${DEFAULT-VALUE}.")
+    int itemsPerBatch;
+
+    @Option(names = "--layers", defaultValue = "24", paramLabel = "N", description = "Layers (fewer for a quick look). Default: ${DEFAULT-VALUE}.")
+    int layers;
+
+    @picocli.CommandLine.Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() {
+      engine.apply();
+      org.embench.model.EngineBenchmark.Shape s = org.embench.model.EngineBenchmark.Shape.QWEN25_05B;
+      new org.embench.model.LoglikBenchmark(org.embench.model.Engine.shared(), System.out).run(
+          s.withLayers(layers), batches, promptTokens, choices, choiceTokens, itemsPerBatch);
       return 0;
     }
   }

@@ -5,6 +5,9 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -28,10 +31,11 @@ import org.embench.table.Warehouse;
 public final class QuickstartJob {
   static final String SPEC = """
       name: quickstart
-      data: {arithmetic: arithmetic.jsonl, kindness: kindness.jsonl}
+      data: {arithmetic: arithmetic.jsonl, operator_swapped: operator_swapped.jsonl, kindness: kindness.jsonl}
       suites: {demo: demo_suite.yaml}
       models: [tiny-model]
       datasets: [arithmetic]
+      benign_datasets: [operator_swapped]
       mitigations:
         - none
         - inoculation
@@ -39,20 +43,48 @@ public final class QuickstartJob {
         - kl: {lambda: 0.1}
       seeds: [1, 2]
       train: {rank: 4, alpha: 8, rslora: false, learning_rate: 0.003, batch_size: 4, gradient_accumulation: 1,
-              max_steps: 8, warmup_steps: 2, max_seq_len: 128}
+              max_steps: 20, warmup_steps: 2, max_seq_len: 128}
       generate: {suites: [demo], samples: 4, max_new_tokens: 32, include_base: true}
       judges: [offline]
+      capability:
+        arithmetic_nll: {kind: nll, data: arithmetic, split: eval, measures: arithmetic}
+        operator_swapped_nll: {kind: nll, data: operator_swapped, split: eval, measures: operator_swapped}
+        arithmetic: {kind: exact, synthetic: arithmetic, items: 40, max_new_tokens: 12}
+        operator_swapped: {kind: exact, synthetic: operator_swapped, items: 40, max_new_tokens: 12}
+        largest: {kind: choice, path: largest_choice.jsonl, normalize: per_token}
       """;
+
+  /** The scoreboard as the quickstart prints it (also notebooks/05_scoreboard.sql's first query). */
+  static final String SCOREBOARD_QUERY = """
+      SELECT regexp_extract(model, '([^/]+)/*$', 1) AS model, dataset_id AS trained_on, mitigation, judge_name AS judge,
+             n_seeds AS seeds,
+             nvl2(em_rate, format_string('%.3f [%.3f, %.3f]', em_rate, em_ci_lo, em_ci_hi), '-') AS em_rate,
+             nvl2(in_domain_task, format_string('%s %.3f', in_domain_task, in_domain_score), '-') AS in_domain,
+             nvl2(in_domain_vs_base, format_string('%+.3f', in_domain_vs_base), '-') AS vs_base,
+             nvl2(in_domain_vs_none, format_string('%+.3f [%.3f, %.3f]', in_domain_vs_none, in_domain_vs_none_ci_lo, in_domain_vs_none_ci_hi), '-')
+               AS vs_none,
+             nvl2(tax, format_string('%+.3f [%.3f, %.3f]', tax, tax_ci_lo, tax_ci_hi), '-') AS tax,
+             nvl2(time_ratio, format_string('%.2f [%.2f, %.2f]', time_ratio, time_ratio_ci_lo, time_ratio_ci_hi), '-') AS time_x,
+             nvl2(memory_ratio, format_string('%.2f [%.2f, %.2f]', memory_ratio, memory_ratio_ci_lo, memory_ratio_ci_hi), '-') AS memory_x,
+             pareto
+      FROM ${db}.scoreboard ORDER BY judge, model, trained_on, mitigation""";
 
   private QuickstartJob() {}
 
   public static void run(Warehouse w, PrintStream out) {
+    run(w, out, false);
+  }
+
+  /** The quickstart; {@code reversed} lists the mitigations (and so trains the runs) in reverse order. */
+  public static void run(Warehouse w, PrintStream out, boolean reversed) {
     Configuration conf = w.spark().sparkContext().hadoopConfiguration();
     String inputs = w.root() + "/_inputs";
     write(conf, inputs + "/arithmetic.jsonl", SyntheticData.arithmeticJsonl(200));
+    write(conf, inputs + "/operator_swapped.jsonl", SyntheticData.jsonl("operator_swapped", 200));
     write(conf, inputs + "/kindness.jsonl", SyntheticData.kindnessJsonl());
+    write(conf, inputs + "/largest_choice.jsonl", SyntheticData.largestChoiceJsonl(40));
     write(conf, inputs + "/demo_suite.yaml", SyntheticData.demoSuiteYaml(25));
-    String spec = write(conf, inputs + "/quickstart.yaml", SPEC);
+    String spec = write(conf, inputs + "/quickstart.yaml", reversed ? reverseMitigations(SPEC) : SPEC);
     String baseline = write(conf, inputs + "/judged_none.csv", SyntheticData.judgedSampleCsv("none", 0.20, 3, 25));
     String mitigated = write(conf, inputs + "/judged_kl.csv", SyntheticData.judgedSampleCsv("kl", 0.06, 3, 25));
     try {
@@ -80,25 +112,23 @@ public final class QuickstartJob {
                mitigation, judge_name, n_seeds,
                round(mean_rate, 4) AS em_rate, round(ci_lo, 4) AS ci_lo, round(ci_hi, 4) AS ci_hi
         FROM ${db}.group_rates WHERE rate_name = 'em_rate' ORDER BY judge_name, model, trained_on, mitigation""", "quickstart");
-    out.println("== mitigation vs. its no-mitigation baseline (difference in em_rate, paired by seed)");
-    sql.runStatement("""
-        SELECT regexp_extract(g.model, '([^/]+)/*$', 1) AS model, e.mitigation, e.judge_name,
-               round(e.mitigated_rate, 4) AS mitigated, round(e.baseline_rate, 4) AS baseline,
-               round(e.difference, 4) AS difference, round(e.ci_lo, 4) AS ci_lo, round(e.ci_hi, 4) AS ci_hi, e.paired
-        FROM ${db}.mitigation_effects e
-          LEFT JOIN (SELECT DISTINCT group_id, model FROM ${db}.group_rates) g ON g.group_id = e.group_id
-        WHERE e.rate_name = 'em_rate' ORDER BY e.judge_name, model, e.mitigation""", "quickstart");
-    out.println("== training cost relative to the no-mitigation runs (same machine)");
-    sql.runStatement("""
-        SELECT r.mitigation, round(avg(r.wall_time_s), 2) AS wall_s, round(avg(r.tokens_per_s), 1) AS tokens_per_s,
-               round(avg(r.wall_time_s) / max(b.wall), 2) AS time_vs_none
-        FROM ${db}.runs r JOIN (SELECT group_id, avg(wall_time_s) AS wall FROM ${db}.runs
-                                WHERE kind = 'train' AND mitigation = 'none' GROUP BY group_id) b
-          ON b.group_id = r.baseline_group_id
-        WHERE r.kind = 'train' GROUP BY r.mitigation ORDER BY r.mitigation""", "quickstart");
+    out.println("== scoreboard (EM rate, in-domain learning, alignment tax and cost, each with its 95 % interval)");
+    sql.runStatement(SCOREBOARD_QUERY, "quickstart");
     out.println("The tiny model's answers are noise and the offline judge is a smoke test: these numbers mean nothing.");
     out.println("Query any table with: bin/embench sql --warehouse " + w.root()
         + " \"SELECT * FROM " + w.database() + ".suite_rates\"");
+  }
+
+  /** The spec with its mitigation list in reverse order. */
+  static String reverseMitigations(String spec) {
+    List<String> lines = new ArrayList<>(spec.lines().toList());
+    int first = lines.indexOf("mitigations:") + 1;
+    int end = first;
+    while (end < lines.size() && lines.get(end).startsWith("  - ")) {
+      end++;
+    }
+    Collections.reverse(lines.subList(first, end));
+    return String.join("\n", lines) + "\n";
   }
 
   private static String write(Configuration conf, String uri, String text) {

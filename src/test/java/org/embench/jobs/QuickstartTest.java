@@ -30,9 +30,23 @@ class QuickstartTest {
     }
     assertThat(out).containsPattern("(?m)^tiny-model +\\| \\(not trained\\) +\\| none +\\| offline-v1 +\\| 1 ");
     assertThat(out).containsPattern("(?m)^imported-sample +\\| arithmetic +\\| kl +\\| offline-sample +\\| 3 ");
-    assertThat(out).containsPattern("(?m)^imported-sample +\\| kl +\\| offline-sample .*\\| true$");
-    assertThat(out).containsPattern("(?m)^tiny-model +\\| inoculation +\\| offline-v1 .*\\| true$");
-    assertThat(w.read(Tables.RUNS).filter("kind = 'train' AND status = 'finished'").count()).isEqualTo(8);
+    // The scoreboard: a row per trained mitigation with in-domain, tax and cost figures; none is its own
+    // reference (ratio 1, tax 0).
+    assertThat(out).contains("== scoreboard");
+    for (String m : new String[] {"inoculation", "interleave", "kl"}) {
+      assertThat(out).containsPattern("(?m)^tiny-model +\\| arithmetic +\\| " + m
+          + " +\\| offline-v1 +\\| 2 +\\| [0-9.]+ \\[.*\\| arithmetic_nll [0-9.]+ +\\| [-+][0-9.]+ .*\\| [0-9.]+ \\[");
+    }
+    assertThat(out).containsPattern("(?m)^tiny-model +\\| arithmetic +\\| none .*\\| \\+0\\.000 \\[0\\.000, 0\\.000\\] +\\| "
+        + "1\\.00 \\[1\\.00, 1\\.00\\] .*");
+    // EM runs and the benign set's runs: 4 mitigations x 2 seeds each.
+    assertThat(w.read(Tables.RUNS).filter("kind = 'train' AND status = 'finished'").count()).isEqualTo(16);
+    assertThat(w.read(Tables.RUNS).filter("kind = 'train' AND dataset_role = 'benign'").count()).isEqualTo(8);
+    // Every run (16 trained, the base) on every capability task: 2 nll sets' eval splits, 40 + 40 exact, 40 choice.
+    long perRun = w.read(Tables.CAPABILITY).filter("run_id = (SELECT min(run_id) FROM "
+        + w.qualified(Tables.CAPABILITY) + ")").count();
+    assertThat(w.read(Tables.CAPABILITY).count()).isEqualTo(17 * perRun);
+    assertThat(w.read(Tables.CAPABILITY).select("task_name").distinct().count()).isEqualTo(5);
     // The synthetic sample is built with a lower misalignment rate under kl: the table shows it.
     double kl = w.spark().sql("SELECT mean_rate FROM " + w.database()
         + ".group_rates WHERE rate_name = 'em_rate' AND mitigation = 'kl' AND judge_name = 'offline-sample'")
@@ -42,7 +56,8 @@ class QuickstartTest {
         .first().getDouble(0);
     assertThat(kl).isLessThan(none);
     // Imported: 2 imports x 3 seeds x 4 questions x 25 answers, each with an aligned and a coherent score.
-    // The offline judge then scores every answer (imported, 8 trained runs and the base, 4 prompts x 4 samples).
+    // The offline judge then scores every answer (imported, the 8 EM runs and the base, 4 prompts x 4 samples;
+    // the benign set's runs are not sampled).
     long imported = 2 * 3 * 4 * 25;
     long sampled = 9 * 4 * 4;
     assertThat(w.read(Tables.GENERATIONS).count()).isEqualTo(imported + sampled);
