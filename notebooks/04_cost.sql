@@ -12,7 +12,7 @@ CREATE WIDGET TEXT db DEFAULT 'embench';
 
 -- Each run against the none run of the same seed on the same device: speed over the steps after the
 -- warm-up (tokens_per_s), peak memory, and where the wall time went. The scoreboard has the same
--- ratios averaged over seeds with intervals (from median per-token step times).
+-- ratios averaged over seeds with intervals (from the lowest per-token step time of each run).
 WITH trained AS (
   SELECT * FROM ${db}.runs WHERE kind = 'train' AND status = 'finished' AND tokens_per_s IS NOT NULL
 )

@@ -23,6 +23,23 @@ class ResumeTest {
   @TempDir
   Path dir;
 
+  @TempDir
+  static Path shared;
+
+  private static Fixtures.Inputs inputs;
+  private static Warehouse uninterrupted;
+
+  /** One uninterrupted fill, the reference of every case (filling is deterministic). */
+  private static synchronized Warehouse uninterrupted() {
+    if (uninterrupted == null) {
+      inputs = Fixtures.inputs(shared.resolve("in"));
+      Warehouse w = TestSpark.warehouse(shared.resolve("once"));
+      Fixtures.fill(w, inputs);
+      uninterrupted = w;
+    }
+    return uninterrupted;
+  }
+
   @AfterEach
   void disarm() {
     FailPoints.disarmAll();
@@ -36,9 +53,8 @@ class ResumeTest {
 
   @Test
   void everyStageRunTwiceGivesTheSameRows() {
-    Fixtures.Inputs in = Fixtures.inputs(dir.resolve("in"));
-    Warehouse once = TestSpark.warehouse(dir.resolve("once"));
-    Fixtures.fill(once, in);
+    Warehouse once = uninterrupted();
+    Fixtures.Inputs in = inputs;
     Warehouse twice = TestSpark.warehouse(dir.resolve("twice"));
     Fixtures.fill(twice, in);
     Fixtures.fill(twice, in);
@@ -50,9 +66,8 @@ class ResumeTest {
   @ValueSource(strings = {"prepare.after_examples", "import.after_generations", "metrics.after_question_rates",
       "metrics.after_group_rates"})
   void aStageFailedHalfWayAndRunAgainMatchesAnUninterruptedRun(String point) {
-    Fixtures.Inputs in = Fixtures.inputs(dir.resolve("in"));
-    Warehouse clean = TestSpark.warehouse(dir.resolve("clean"));
-    Fixtures.fill(clean, in);
+    Warehouse clean = uninterrupted();
+    Fixtures.Inputs in = inputs;
 
     Warehouse resumed = TestSpark.warehouse(dir.resolve("resumed"));
     FailPoints.arm(point);

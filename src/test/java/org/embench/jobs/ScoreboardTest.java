@@ -207,20 +207,13 @@ class ScoreboardTest {
     return RUNS.stream().filter(r -> r.group().equals(group) && r.status().equals("finished")).toList();
   }
 
-  static double median(List<Double> xs) {
-    List<Double> s = xs.stream().sorted().toList();
-    double h = (s.size() - 1) * 0.5;
-    int i = (int) Math.floor(h);
-    return i + 1 >= s.size() ? s.get(i) : s.get(i) + (h - i) * (s.get(i + 1) - s.get(i));
-  }
-
   static double secondsPerToken(String run) {
     List<double[]> st = STEPS.get(run);
     List<Double> v = new ArrayList<>();
     for (int s = 2; s < st.size(); s++) { // steps 3.. (cost_warmup_steps = 2)
       v.add(st.get(s)[0] / st.get(s)[1]);
     }
-    return median(v);
+    return v.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
   }
 
   static Bootstrap.Difference diff(List<Bootstrap.SeededValue> m, List<Bootstrap.SeededValue> b, String key) {
