@@ -75,7 +75,7 @@ public final class CapabilityJob {
     List<RunRecord> out = new ArrayList<>();
     for (String model : spec.models()) {
       Checkpoint.readConfig(model, w.spark().sparkContext().hadoopConfiguration());
-      out.add(RunRecord.base(model, lastSegment(model)));
+      out.add(RunRecord.base(model, GenerateJob.lastSegment(model)));
     }
     RunRecord.upsert(w, out);
     Set<String> finished = w.read(Tables.RUNS).filter(col("status").equalTo("finished")).select("run_id")
@@ -314,10 +314,5 @@ public final class CapabilityJob {
         .set("error", s.error())
         .set("run_id", runId);
     return row.build();
-  }
-
-  static String lastSegment(String path) {
-    String p = path.replaceAll("/+$", "");
-    return p.substring(p.lastIndexOf('/') + 1);
   }
 }

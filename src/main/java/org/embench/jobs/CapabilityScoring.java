@@ -9,7 +9,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.embench.capability.CapabilityTask;
@@ -34,7 +33,6 @@ final class CapabilityScoring implements MapPartitionsFunction<Row, Row>, Serial
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(CapabilityScoring.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Map<String, Map<String, Lora>> ADAPTERS = new ConcurrentHashMap<>();
   /** Items scored between progress reports and retried alone when one of them breaks the batch. */
   static final int CHUNK = 64;
 
@@ -63,7 +61,7 @@ final class CapabilityScoring implements MapPartitionsFunction<Row, Row>, Serial
     LanguageModel model = LanguageModel.cached(first.getAs("model"), conf.get());
     String adapterPath = first.getAs("adapter_path");
     Map<String, Lora> adapter = adapterPath == null ? Map.of()
-        : ADAPTERS.computeIfAbsent(adapterPath, p -> Adapters.load(p, conf.get(), model.config(), model.engine().backend()));
+        : Adapters.cached(adapterPath, conf.get(), model.config(), model.engine().backend());
     ScoringModel scoring = new ScoringModel(model, model.transformer(adapter));
     List<TaskItem> items = new ArrayList<>(rows.size());
     for (Row r : rows) {

@@ -162,7 +162,7 @@ public final class GenerateJob {
     return new ArrayList<>(selected.values());
   }
 
-  private static String lastSegment(String path) {
+  static String lastSegment(String path) {
     String p = path.replaceAll("/+$", "");
     return p.substring(p.lastIndexOf('/') + 1);
   }

@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.embench.data.ChatMessage;
@@ -28,7 +27,6 @@ import org.slf4j.LoggerFactory;
 final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(GenerationTask.class);
-  private static final Map<String, Map<String, Lora>> ADAPTERS = new ConcurrentHashMap<>();
 
   private final SamplingParams params;
   private final String samplingJson;
@@ -59,8 +57,7 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
     LanguageModel model = LanguageModel.cached(first.getAs("model"), conf.get());
     String adapterPath = first.getAs("adapter_path");
     Map<String, Lora> adapter = adapterPath == null ? Map.of()
-        : ADAPTERS.computeIfAbsent(adapterPath, p -> Adapters.load(p, conf.get(), model.config(),
-            model.engine().backend()));
+        : Adapters.cached(adapterPath, conf.get(), model.config(), model.engine().backend());
     List<Generator.Request> requests = new ArrayList<>(items.size());
     for (Row r : items) {
       String id = r.getAs("generation_id");

@@ -123,16 +123,8 @@ public final class PrepareJob {
     } catch (IllegalArgumentException e) {
       throw new UserException("data value '" + uri + "': " + e.getMessage());
     }
-    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(w.root() + "/_synthetic/" + parts[0] + "-" + n + ".jsonl");
-    try {
-      var fs = p.getFileSystem(w.spark().sparkContext().hadoopConfiguration());
-      try (var out = fs.create(p, true)) {
-        out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot write " + p, e);
-    }
-    return p.toString();
+    return QuickstartJob.write(w.spark().sparkContext().hadoopConfiguration(),
+        w.root() + "/_synthetic/" + parts[0] + "-" + n + ".jsonl", text);
   }
 
   static final String SYNTHETIC = "synthetic:";

@@ -131,7 +131,8 @@ public final class QuickstartJob {
     return String.join("\n", lines) + "\n";
   }
 
-  private static String write(Configuration conf, String uri, String text) {
+  /** Writes (or replaces) a UTF-8 text file by Hadoop URI; returns the URI. */
+  static String write(Configuration conf, String uri, String text) {
     Path p = new Path(uri);
     try {
       FileSystem fs = p.getFileSystem(conf);

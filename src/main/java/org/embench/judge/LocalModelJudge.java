@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import org.embench.UserException;
 import org.embench.data.ChatMessage;
+import org.embench.model.CompletionScorer;
 import org.embench.model.Generator;
 import org.embench.model.KvCache;
 import org.embench.model.LanguageModel;
@@ -114,15 +115,7 @@ public final class LocalModelJudge implements Judge {
    * log-probabilities. Ids beyond the tokenizer's (padding rows of the embedding) are not offered.
    */
   private List<TokenLogprob> topTokens(float[] logits, int offset, int vocab) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < vocab; i++) {
-      max = Math.max(max, logits[offset + i]);
-    }
-    double sum = 0;
-    for (int i = 0; i < vocab; i++) {
-      sum += Math.exp(logits[offset + i] - max);
-    }
-    double logZ = max + Math.log(sum);
+    double logZ = CompletionScorer.logSumExp(logits, offset, vocab);
     // A min-heap of the best ids so far: its head is the weakest (lower logit, or higher id on a tie).
     PriorityQueue<Integer> best = new PriorityQueue<>(top + 1, (a, b) -> logits[offset + a] != logits[offset + b]
         ? Float.compare(logits[offset + a], logits[offset + b]) : Integer.compare(b, a));

@@ -65,6 +65,11 @@ public final class CompletionScorer {
 
   /** log softmax(logits[offset, offset + vocab))[token], in double. */
   public static double logSoftmaxAt(float[] logits, int offset, int vocab, int token) {
+    return logits[offset + token] - logSumExp(logits, offset, vocab);
+  }
+
+  /** log Σ exp over one row of logits, in double (the row's maximum taken out first). */
+  public static double logSumExp(float[] logits, int offset, int vocab) {
     double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < vocab; i++) {
       max = Math.max(max, logits[offset + i]);
@@ -73,6 +78,6 @@ public final class CompletionScorer {
     for (int i = 0; i < vocab; i++) {
       sum += Math.exp(logits[offset + i] - max);
     }
-    return logits[offset + token] - max - Math.log(sum);
+    return max + Math.log(sum);
   }
 }

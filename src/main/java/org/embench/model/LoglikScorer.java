@@ -101,7 +101,7 @@ public final class LoglikScorer {
     List<double[]> out = new ArrayList<>(queries.size());
     for (int q = 0; q < queries.size(); q++) {
       List<int[]> conts = queries.get(q).continuations();
-      double logZ = logSumExp(logits, q * vocab, vocab);
+      double logZ = CompletionScorer.logSumExp(logits, q * vocab, vocab);
       double[] ll = new double[conts.size()];
       for (int c = 0; c < conts.size(); c++) {
         ll[c] = logits[q * vocab + conts.get(c)[0]] - logZ;
@@ -140,7 +140,7 @@ public final class LoglikScorer {
     for (int k = 0; k < chunks.size(); k++) {
       int[] cont = queries.get(owner.get(k)[0]).continuations().get(owner.get(k)[1]);
       for (int j = 1; j < cont.length; j++, row++) {
-        out.get(owner.get(k)[0])[owner.get(k)[1]] += logits[row * vocab + cont[j]] - logSumExp(logits, row * vocab, vocab);
+        out.get(owner.get(k)[0])[owner.get(k)[1]] += CompletionScorer.logSoftmaxAt(logits, row * vocab, vocab, cont[j]);
       }
     }
     return out;
@@ -192,23 +192,10 @@ public final class LoglikScorer {
       for (int i = 0; i < targets.size(); i++) {
         int s = targets.get(i)[0];
         int token = seqs.get(s).ids()[targets.get(i)[1]];
-        sums[s][0] += logits[i * vocab + token] - logSumExp(logits, i * vocab, vocab);
+        sums[s][0] += CompletionScorer.logSoftmaxAt(logits, i * vocab, vocab, token);
         sums[s][1]++;
       }
     }
     return Arrays.asList(sums);
-  }
-
-  /** log Σ exp over one row of logits, in double. */
-  static double logSumExp(float[] logits, int offset, int vocab) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < vocab; i++) {
-      max = Math.max(max, logits[offset + i]);
-    }
-    double sum = 0;
-    for (int i = 0; i < vocab; i++) {
-      sum += Math.exp(logits[offset + i] - max);
-    }
-    return max + Math.log(sum);
   }
 }

@@ -46,6 +46,16 @@ public final class Adapters {
     w.writeTo(dir + "/" + FULL_DELTA, conf);
   }
 
+  private static final Map<String, Map<String, Lora>> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * {@link #load}, once per JVM and directory: the generate and capability stages' tasks of one
+   * executor share a run's adapter.
+   */
+  public static Map<String, Lora> cached(String dir, Configuration conf, ModelConfig model, TensorBackend backend) {
+    return LOADED.computeIfAbsent(dir, d -> load(d, conf, model, backend));
+  }
+
   /** The updates of {@code dir} (PEFT adapter or full delta) in a backend, keyed "layer.module". */
   public static Map<String, Lora> load(String dir, Configuration conf, ModelConfig model, TensorBackend backend) {
     try {
