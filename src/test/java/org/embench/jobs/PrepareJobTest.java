@@ -99,6 +99,23 @@ class PrepareJobTest {
   }
 
   @Test
+  void aSyntheticDataValueIsPreparedAndABadOneIsAClearErrorThatWritesNothing() {
+    Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+    PrepareJob.Report r = PrepareJob.run(w, new PrepareJob.Options(Map.of("swapped", "synthetic:operator_swapped:50"),
+        Map.of(), 0.1, false));
+    assertThat(r.datasets().get(0).kept()).isEqualTo(50);
+    List<String> before = Fixtures.rows(w, Tables.EXAMPLES);
+    for (String[] bad : new String[][] {
+        {"synthetic:geometry", "data value 'synthetic:geometry': expected synthetic:NAME or synthetic:NAME:ROWS"},
+        {"synthetic:arithmetic:many", "data value 'synthetic:arithmetic:many': ROWS must be a whole number, got 'many'"},
+        {"synthetic:arithmetic:9000", "data value 'synthetic:arithmetic:9000': at most 8100 distinct examples"}}) {
+      assertThatThrownBy(() -> PrepareJob.run(w, new PrepareJob.Options(Map.of("x", bad[0]), Map.of(), 0.1, false)))
+          .isInstanceOf(UserException.class).hasMessageStartingWith(bad[1]);
+    }
+    assertThat(Fixtures.rows(w, Tables.EXAMPLES)).isEqualTo(before);
+  }
+
+  @Test
   void preparingAgainReplacesOnlyThatDataSet() throws IOException {
     Warehouse w = TestSpark.warehouse(dir.resolve("w"));
     Path a = dir.resolve("a.jsonl");
