@@ -45,7 +45,7 @@ public final class JudgeAgreementJob {
     values.put("db", w.database());
     values.put("judge_a", ja[0]);
     values.put("judge_b", jb[0]);
-    Dataset<Row> rows = w.spark().sql(SqlScript.substitute(MetricsJob.resource("sql/judge_agreement.sql"), values,
+    Dataset<Row> rows = w.spark().sql(SqlScript.substitute(SqlScript.resource("sql/judge_agreement.sql"), values,
             "sql/judge_agreement.sql"))
         .withColumn("judge_a_id", lit(ja[0])).withColumn("judge_b_id", lit(jb[0]))
         .withColumn("judge_a", lit(ja[1])).withColumn("judge_b", lit(jb[1]));

@@ -1,9 +1,5 @@
 package org.embench.jobs;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +39,7 @@ public final class MetricsJob {
     values.put("db", w.database());
     values.put("parallelism", String.valueOf(Math.max(2, 2 * w.spark().sparkContext().defaultParallelism())));
     Map<String, Long> written = new LinkedHashMap<>();
+    writeParams(w, params);
     for (String table : tables) {
       if (!Tables.METRIC_TABLES.contains(table)) {
         throw new IllegalArgumentException("not a metric table: " + table + "; metric tables: " + Tables.METRIC_TABLES);
@@ -51,7 +48,7 @@ public final class MetricsJob {
       long start = System.nanoTime();
       // A file is one query, or statements ending in one: CACHE TABLE name AS … before the query
       // materialise what it reads more than once (as a temporary view, dropped after the write).
-      List<String> statements = SqlScript.split(SqlScript.substitute(resource(file), values, file));
+      List<String> statements = SqlScript.split(SqlScript.substitute(SqlScript.resource(file), values, file));
       List<String> cached = new ArrayList<>();
       try {
         for (String stmt : statements.subList(0, statements.size() - 1)) {
@@ -78,14 +75,13 @@ public final class MetricsJob {
     return written;
   }
 
-  static String resource(String name) {
-    try (InputStream in = MetricsJob.class.getClassLoader().getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** Records the parameters in {@code metric_params}, so a report can say what its figures used. */
+  private static void writeParams(Warehouse w, MetricParams params) {
+    var schema = Tables.schema(Tables.METRIC_PARAMS);
+    List<Row> rows = new ArrayList<>();
+    params.values().forEach((name, value) -> rows.add(schema.row().set("name", name).set("value", value)
+        .set("default_value", MetricParams.DEFAULTS.get(name)).build()));
+    w.overwrite(Tables.METRIC_PARAMS, w.spark().createDataFrame(rows, schema.struct()));
   }
+
 }

@@ -68,6 +68,11 @@ public final class MetricParams {
     return p;
   }
 
+  /** Every parameter with its value, in PROTOCOL.md's order. */
+  public Map<String, String> values() {
+    return java.util.Collections.unmodifiableMap(values);
+  }
+
   public double confidence() {
     return Double.parseDouble(values.get("confidence"));
   }

@@ -17,6 +17,18 @@ public final class SqlScript {
 
   private SqlScript() {}
 
+  /** A SQL file of the classpath (e.g. {@code sql/scoreboard.sql}) as text. */
+  public static String resource(String name) {
+    try (java.io.InputStream in = SqlScript.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** The statements of a script, without empty or comment-only ones. */
   public static List<String> split(String text) {
     List<String> out = new ArrayList<>();

@@ -23,6 +23,8 @@ public final class Tables {
   public static final String MITIGATION_EFFECTS = "mitigation_effects";
   public static final String CAPABILITY_RATES = "capability_rates";
   public static final String SCOREBOARD = "scoreboard";
+  /** The parameters the metric tables were computed with, written by the metrics stage before them. */
+  public static final String METRIC_PARAMS = "metric_params";
 
   /** Tables the stages write, in the order a pipeline fills them. */
   public static final List<String> DATA_TABLES =
@@ -44,6 +46,6 @@ public final class Tables {
   public static final List<String> REPORT_TABLES = List.of(JUDGE_AGREEMENT);
 
   public static List<String> all() {
-    return java.util.stream.Stream.of(DATA_TABLES, METRIC_TABLES, REPORT_TABLES).flatMap(List::stream).toList();
+    return java.util.stream.Stream.of(DATA_TABLES, List.of(METRIC_PARAMS), METRIC_TABLES, REPORT_TABLES).flatMap(List::stream).toList();
   }
 }
