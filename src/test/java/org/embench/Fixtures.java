@@ -63,7 +63,7 @@ public final class Fixtures {
 
   /**
    * After {@link #fill}: trains a tiny model on the fixture data and a synthetic benign set (none and
-   * kl, one seed, two steps), samples the demo suite from the EM runs and the base model, scores
+   * kl, one seed, four steps: two timed for the cost ratios), samples the demo suite from the EM runs and the base model, scores
    * everything with the offline judge (imported answers included) and an HTTP judge on loopback,
    * scores every run and the base model on four capability tasks (one of each kind), and compares the
    * offline judge with the imported judge. Every stage has then written its tables.
@@ -84,7 +84,7 @@ public final class Fixtures {
           benign_datasets: [swapped]
           mitigations: [none, {kl: {lambda: 0.1}}]
           seeds: [1]
-          train: {rank: 2, alpha: 4, batch_size: 2, gradient_accumulation: 1, max_steps: 2, warmup_steps: 1,
+          train: {rank: 2, alpha: 4, batch_size: 2, gradient_accumulation: 1, max_steps: 4, warmup_steps: 1,
                   max_seq_len: 64}
           generate: {suites: [demo], samples: 2, max_new_tokens: 8}
           judges: [offline]
@@ -100,6 +100,38 @@ public final class Fixtures {
       org.embench.jobs.JudgeAgreementJob.run(w, "offline-v1", "offline-sample", MetricParams.defaults());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Warehouse shared;
+
+  /**
+   * One warehouse after {@link #fill} and {@link #pipeline}, built once per test JVM and shared by
+   * the test classes that only read it (it is the most expensive fixture of the suite). Tests must
+   * not write to it.
+   */
+  public static synchronized Warehouse sharedPipeline() {
+    if (shared == null) {
+      try {
+        Path dir = Files.createTempDirectory("embench-shared-pipeline");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+        Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+        Inputs in = inputs(dir.resolve("in"));
+        fill(w, in);
+        pipeline(w, in, dir.resolve("pipeline"));
+        shared = w;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return shared;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort at exit
     }
   }
 

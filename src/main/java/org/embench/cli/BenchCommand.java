@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks whose figures go into BENCHMARKS.md.",
-    subcommands = {BenchCommand.Metrics.class, BenchCommand.Generate.class, BenchCommand.Capability.class, BenchCommand.GenerateStage.class,
+    subcommands = {BenchCommand.Metrics.class, BenchCommand.Report.class, BenchCommand.Generate.class, BenchCommand.Capability.class, BenchCommand.GenerateStage.class,
         BenchCommand.Train.class, BenchCommand.Judge.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec
@@ -44,6 +44,29 @@ final class BenchCommand implements Runnable {
       }
       var w = warehouse.open("bench metrics");
       System.out.println(MetricsBenchmark.run(w, rows, questions, samples).describe());
+      return 0;
+    }
+  }
+
+  @Command(name = "report", mixinStandardHelpOptions = true,
+      description = {"Time the report on a warehouse as it is (e.g. after bench metrics --rows 10000000), twice: the"
+          + " first in a cold JVM, the second warm."})
+  static final class Report implements Callable<Integer> {
+    @Mixin
+    WarehouseOptions warehouse;
+
+    @Option(names = "--out", paramLabel = "URI", description = "Report folder. Default: <warehouse>/_report.")
+    String out;
+
+    @Override
+    public Integer call() {
+      var w = warehouse.open("bench report");
+      var options = new org.embench.metrics.report.ReportJob.Options(out, null, null,
+          org.embench.metrics.report.ReportJob.DEFAULT_MAX_PANELS);
+      for (String pass : new String[] {"cold", "warm"}) {
+        var r = org.embench.metrics.report.ReportJob.run(w, options);
+        System.out.println(pass + ": " + r.describe());
+      }
       return 0;
     }
   }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       JudgeCommand.class,
       JudgesCommand.class,
       MetricsCommand.class,
+      ReportCommand.class,
       SqlCommand.class,
       BenchCommand.class,
       SchemaDocsCommand.class,

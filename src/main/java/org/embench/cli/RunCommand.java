@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run every stage of an experiment spec: prepare, train, generate, judge, capability, metrics. Each stage does only "
+    description = {"Run every stage of an experiment spec: prepare, train, generate, judge, capability, metrics, report (in <warehouse>/_report). Each stage does only "
         + "what is missing, so running it again continues where it stopped."})
 final class RunCommand implements Callable<Integer> {
   @Mixin
@@ -20,7 +20,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var w = warehouse.open("run");
-    PipelineJob.run(w, ExperimentSpec.read(spec, w.spark().sparkContext().hadoopConfiguration()), System.out);
+    PipelineJob.run(w, ExperimentSpec.read(spec, w.spark().sparkContext().hadoopConfiguration()), spec, System.out);
     return 0;
   }
 }

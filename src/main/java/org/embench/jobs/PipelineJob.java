@@ -6,19 +6,25 @@ import java.util.List;
 import org.embench.config.ExperimentSpec;
 import org.embench.judge.JudgeSpec;
 import org.embench.metrics.MetricParams;
+import org.embench.metrics.report.ReportJob;
 import org.embench.model.SamplingParams;
 import org.embench.table.Warehouse;
 
 /**
  * {@code run}: every stage of an experiment spec in order — prepare, train, generate (the runs on the
  * narrow sets, and the base models when asked), judge with each judge, capability (every run and
- * base model on the spec's capability tasks), metrics. Each stage skips what is
+ * base model on the spec's capability tasks), metrics, report. Each stage skips what is
  * already done, so running a spec again continues where it stopped.
  */
 public final class PipelineJob {
   private PipelineJob() {}
 
   public static void run(Warehouse w, ExperimentSpec spec, PrintStream out) {
+    run(w, spec, null, out);
+  }
+
+  /** The pipeline of a spec read from {@code specUri} (printed in the report; may be null). */
+  public static void run(Warehouse w, ExperimentSpec spec, String specUri, PrintStream out) {
     if (!spec.data().isEmpty() || !spec.suites().isEmpty()) {
       out.println("== prepare");
       PrepareJob.Report prepared = PrepareJob.run(w, new PrepareJob.Options(spec.data(), spec.suites(),
@@ -65,5 +71,7 @@ public final class PipelineJob {
     }
     out.println("== metrics");
     MetricsJob.run(w, MetricParams.with(spec.metrics())).forEach((t, n) -> out.println(t + ": " + n + " rows"));
+    out.println("== report");
+    out.println(ReportJob.run(w, new ReportJob.Options(null, null, specUri, ReportJob.DEFAULT_MAX_PANELS)).describe());
   }
 }

@@ -103,7 +103,7 @@ public final class QuickstartJob {
       out.println(ImportJob.run(w, new ImportJob.Options(part[0], JudgedAnswerReader.Format.UPSTREAM_CSV,
           "imported-sample", "demo", "offline-sample", part[1], false)).describe());
     }
-    PipelineJob.run(w, ExperimentSpec.read(spec, conf), out);
+    PipelineJob.run(w, ExperimentSpec.read(spec, conf), spec, out);
 
     SqlRunner sql = new SqlRunner(w, new ResultPrinter(out, ResultPrinter.Format.TABLE, 100), out, Map.of());
     out.println("== EM rate by mitigation (mean over seeds, 95 % bootstrap interval over seeds)");
@@ -117,6 +117,7 @@ public final class QuickstartJob {
     out.println("The tiny model's answers are noise and the offline judge is a smoke test: these numbers mean nothing.");
     out.println("Query any table with: bin/embench sql --warehouse " + w.root()
         + " \"SELECT * FROM " + w.database() + ".suite_rates\"");
+    out.println("The report (charts with their numbers): " + w.root() + "/_report/index.html");
   }
 
   /** The spec with its mitigation list in reverse order. */

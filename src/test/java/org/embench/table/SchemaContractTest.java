@@ -16,11 +16,9 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.embench.Fixtures;
-import org.embench.TestSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What the jobs write equals data-schemas/, column for column; the data dictionary is current. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -28,17 +26,11 @@ class SchemaContractTest {
   /** Tables no stage writes yet; their writers' issues extend this test. */
   private static final List<String> NOT_YET_WRITTEN = List.of();
 
-  @TempDir
-  static Path dir;
-
   Warehouse w;
 
   @BeforeAll
   void fill() {
-    w = TestSpark.warehouse(dir.resolve("w"));
-    Fixtures.Inputs in = Fixtures.inputs(dir.resolve("in"));
-    Fixtures.fill(w, in);
-    Fixtures.pipeline(w, in, dir.resolve("pipeline"));
+    w = Fixtures.sharedPipeline();
   }
 
   @Test
