@@ -31,6 +31,7 @@ final class ReportHtml {
         .append("th{background:#f2f2f2}\ntd.n{text-align:right;font-variant-numeric:tabular-nums}\n")
         .append("pre{background:#f7f7f7;padding:.5em;overflow-x:auto;font-size:12px}\n")
         .append("img{max-width:100%;border:1px solid #ddd}\n.note{color:#8a4b00}\n")
+        .append(".wide{overflow-x:auto}\n")
         .append("figure{margin:1em 0}\nfigcaption{font-size:13px;color:#555}\n</style>\n</head>\n<body>\n");
     h.append("<h1>embench report</h1>\n<dl>\n");
     item(h, "date", m.date().toString());
@@ -109,7 +110,7 @@ final class ReportHtml {
     if (d.columns().isEmpty()) {
       return;
     }
-    h.append("<table>\n<tr>");
+    h.append("<div class=\"wide\"><table>\n<tr>");
     d.columns().forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
     h.append("</tr>\n");
     int shown = Math.min(d.size(), MAX_TABLE_ROWS);
@@ -121,7 +122,7 @@ final class ReportHtml {
       }
       h.append("</tr>\n");
     }
-    h.append("</table>\n");
+    h.append("</table></div>\n");
     if (d.size() > shown) {
       h.append("<p class=\"note\">").append(shown).append(" of ").append(d.size())
           .append(" rows shown; the CSV has all.</p>\n");

@@ -187,6 +187,7 @@ public final class ReportJob {
   static final class ReportQueries {
     private final Warehouse w;
     private final List<String> missing;
+    private FigureData judgeRows;
 
     ReportQueries(Warehouse w, List<String> missing) {
       this.w = w;
@@ -236,7 +237,7 @@ public final class ReportJob {
 
     /** Judges of the report's runs (from question_rates), each with its spec (one judgment's copy). */
     FigureData judges() {
-      FigureData judges = query("judges", Tables.QUESTION_RATES, Tables.RUNS);
+      FigureData judges = judgeRows();
       if (judges.isEmpty() || !have(Tables.JUDGMENTS)) {
         return judges;
       }
@@ -255,7 +256,14 @@ public final class ReportJob {
 
     /** Judges with rates for the report's runs. */
     long judgeCount() {
-      return have(Tables.QUESTION_RATES, Tables.RUNS) ? query("judges", Tables.QUESTION_RATES, Tables.RUNS).size() : 0;
+      return judgeRows().size();
+    }
+
+    private FigureData judgeRows() {
+      if (judgeRows == null) {
+        judgeRows = query("judges", Tables.QUESTION_RATES, Tables.RUNS);
+      }
+      return judgeRows;
     }
 
   }

@@ -49,7 +49,8 @@ final class ReportSections {
       if (!Double.isNaN(base)) {
         refs.add(new Charts.Reference(base, String.format(Locale.ROOT, "untrained base: %.3f", base)));
       } else {
-        notes.add("No untrained base rate for " + panelName(p, 0) + " (generate with include_base and run metrics).");
+        notes.add("No untrained base rate for " + panelName(p, 0) + " (imported runs have none; for a trained model,"
+            + " generate with include_base and run metrics).");
       }
       JFreeChart chart = Charts.intervals("EM rate — " + panelName(p, 0), labels, "mitigation",
           "EM rate (fraction of answers, 95 % interval)",
