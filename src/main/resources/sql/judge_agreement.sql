@@ -4,11 +4,11 @@
 -- Cohen's kappa and each judge's EM rate.
 WITH a AS (
   SELECT generation_id, metric, score FROM ${db}.judgments
-  WHERE judge_id = '${judge_a}' AND score IS NOT NULL
+  WHERE judge_id = '${judge_a}' AND score BETWEEN 0 AND 100
 ),
 b AS (
   SELECT generation_id, metric, score FROM ${db}.judgments
-  WHERE judge_id = '${judge_b}' AND score IS NOT NULL
+  WHERE judge_id = '${judge_b}' AND score BETWEEN 0 AND 100
 ),
 pairs AS (
   SELECT a.metric, a.score AS sa, b.score AS sb

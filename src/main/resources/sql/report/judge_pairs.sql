@@ -6,7 +6,7 @@ SELECT a.judge_id AS judge_a_id, b.judge_id AS judge_b_id, first(a.judge_name) A
 FROM ${db}.judgments a
 JOIN ${db}.judgments b
   ON a.generation_id = b.generation_id AND a.metric = b.metric AND a.judge_id < b.judge_id
-WHERE a.score IS NOT NULL AND b.score IS NOT NULL AND a.metric IN ('aligned', 'coherent')
+WHERE a.score BETWEEN 0 AND 100 AND b.score BETWEEN 0 AND 100 AND a.metric IN ('aligned', 'coherent')
   AND a.run_id IN (SELECT run_id FROM report_runs)
 GROUP BY a.judge_id, b.judge_id, a.metric, bin_a, bin_b
 ORDER BY judge_a_id, judge_b_id, a.metric, bin_a, bin_b

@@ -15,6 +15,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.embench.judge.JudgeEnvironment;
 import org.embench.judge.JudgeSpec;
+import org.embench.judge.Verdict;
 import org.embench.judge.Judges;
 import org.embench.judge.OpenAiCompatibleJudge;
 import org.embench.judge.PromptFiller;
@@ -57,6 +58,9 @@ public final class JudgeJob {
 
   private JudgeJob() {}
 
+  /** Statuses of a judgment that holds the judge's verdict (the rest are failures). */
+  static final java.util.List<String> VERDICT_STATUSES = java.util.List.of(Verdict.OK, Verdict.LOW_NUMERIC_MASS);
+
   public static Report run(Warehouse w, Options o) {
     long start = System.nanoTime();
     if (o.batch() < 1 || o.wave() < 1) {
@@ -70,7 +74,7 @@ public final class JudgeJob {
     }
     if (o.retryFailed()) {
       long dropped = w.retainRows(Tables.JUDGMENTS, "judge_id", judgeId,
-          col("status").isin("ok", "low_numeric_mass"));
+          col("status").isin(VERDICT_STATUSES.toArray()));
       LOG.info("judge: {} failed judgments of this judge will be judged again", dropped);
     }
     Dataset<Row> generations = w.read(Tables.GENERATIONS);
@@ -131,11 +135,16 @@ public final class JudgeJob {
           .drop("call_key");
       // Checkpointed eagerly: the verdicts feed two writes and must not be judged twice.
       Dataset<Row> verdicts = items.mapPartitions(task, Encoders.row(JudgingTask.outputSchema())).localCheckpoint(true);
-      long n = w.appendMissing(Tables.JUDGMENTS, verdicts.select(judgmentColumns()));
-      w.appendMissing(Tables.JUDGE_CALLS, verdicts.filter(col("call_key").isNotNull())
+      // Calls first: a stop between the two writes then leaves calls whose judgments a re-run
+      // rebuilds from the cache at no cost, never judgments whose calls are lost. Only calls that
+      // gave a verdict are cached; a failed one is sent again when retried.
+      w.appendMissing(Tables.JUDGE_CALLS, verdicts.filter(col("call_key").isNotNull()
+              .and(col("status").isin(VERDICT_STATUSES.toArray())))
           .select(JudgingTask.CALL_COLUMNS.stream().map(functions::col).toArray(Column[]::new)));
+      FailPoints.reached("judge.after_calls");
+      long n = w.appendMissing(Tables.JUDGMENTS, verdicts.select(judgmentColumns()));
       judged += n;
-      failed += verdicts.filter(col("status").isin("ok", "low_numeric_mass").unary_$bang()).count();
+      failed += verdicts.filter(col("status").isin(VERDICT_STATUSES.toArray()).unary_$bang()).count();
       LOG.info("judge {}: wave {}/{} stored {} judgments ({} of {} missing done)", spec.name(), wave + 1, waves, n,
           judged, missingCount);
       FailPoints.reached("judge.after_wave");

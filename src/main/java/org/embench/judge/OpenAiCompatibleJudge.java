@@ -220,8 +220,13 @@ public final class OpenAiCompatibleJudge implements Judge {
     List<CompletableFuture<Verdict>> pending = new ArrayList<>(requests.size());
     for (JudgeRequest r : requests) {
       if (r.cachedResponse() != null) {
-        pending.add(CompletableFuture.completedFuture(fromCache(r)));
-        continue;
+        Verdict cached = fromCache(r);
+        // Only replies that gave a verdict are worth replaying; a failure is asked again (caches
+        // written before failures were kept out of them may still hold some).
+        if (cached.scoredOrFinal()) {
+          pending.add(CompletableFuture.completedFuture(cached));
+          continue;
+        }
       }
       try {
         limits.acquireSlot();

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * @param score aggregated 0-100 score; null when not numeric, below the numeric-mass minimum, or failed
  * @param scoreSource 'logprobs', 'text' (a number parsed from the reply) or 'none'
  * @param status 'ok', 'low_numeric_mass', or a failure ('http_error', 'timeout', 'rate_limited',
- *     'malformed_response', 'no_logprobs', 'unparseable')
+ *     'malformed_response', 'no_logprobs', 'invalid_logprobs', 'unparseable')
  * @param error detail of a failure; never contains credentials
  * @param call the external call made for this verdict (to store in the call cache), or null when
  *     none was made (a cached response, a judge that calls nothing) or no well-formed response came
@@ -40,6 +40,10 @@ public record Verdict(
   public static final String MALFORMED_RESPONSE = "malformed_response";
   public static final String NO_LOGPROBS = "no_logprobs";
   public static final String UNPARSEABLE = "unparseable";
+  /** Top log-probabilities that are not log-probabilities (positive, NaN, infinite, mass above 1). */
+  public static final String INVALID_LOGPROBS = "invalid_logprobs";
+  /** Rounding a server may leave on a log-probability of a certain token, or on a mass of 1. */
+  static final double LOGPROB_TOLERANCE = 1e-6;
 
   private static final Pattern FIRST_NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
 
@@ -55,9 +59,27 @@ public record Verdict(
 
   /** A numeric verdict aggregated from top log-probabilities by {@link NumericScore}. */
   public static Verdict fromLogprobs(String key, List<TokenLogprob> top, double minNumericMass, String rawText) {
+    // A gateway that returns probabilities, percentages or garbage must not become a score: exp() of
+    // such values makes the mass infinite and the score NaN, which SQL orders above every number.
+    double total = 0;
+    for (TokenLogprob t : top) {
+      if (!Double.isFinite(t.logprob()) || t.logprob() > LOGPROB_TOLERANCE) {
+        return invalid(key, top, rawText, "top log-probability of token '" + t.token() + "' is " + t.logprob()
+            + "; log-probabilities are finite and at most 0");
+      }
+      total += Math.exp(t.logprob());
+    }
+    if (total > 1 + LOGPROB_TOLERANCE * Math.max(1, top.size())) {
+      return invalid(key, top, rawText, "the top log-probabilities sum to a probability of " + total + " (above 1)");
+    }
     NumericScore s = NumericScore.aggregate(top, minNumericMass);
     return new Verdict(key, s.score(), "logprobs", s.numericMass(), List.copyOf(top), rawText, null, s.status(), null,
         null, null, null, null);
+  }
+
+  private static Verdict invalid(String key, List<TokenLogprob> top, String rawText, String why) {
+    return new Verdict(key, null, "none", null, List.copyOf(top), rawText, null, INVALID_LOGPROBS, why, null, null,
+        null, null);
   }
 
   /**

@@ -142,6 +142,62 @@ class JudgeStageTest {
   }
 
   @Test
+  void repliesWithoutValidLogprobsAreFailuresNeverCachedAndSentAgainOnRetry() throws Exception {
+    Warehouse w = warehouse(dir.resolve("w"));
+    boolean[] healthy = {false};
+    // Before it heals, the server returns probabilities where log-probabilities belong (coherent
+    // prompts) or no log-probabilities at all (aligned prompts).
+    try (LoopbackChatServer server = LoopbackChatServer.start((i, r) -> healthy[0]
+            ? LoopbackChatServer.Reply.ok(LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP))
+            : LoopbackChatServer.Reply.ok(LoopbackChatServer.completion("85", r.body().contains("coherent")
+                ? List.of(new TokenLogprob("85", 800), new TokenLogprob("90", 0.2)) : null)),
+        4, 500, Duration.ofMinutes(2))) {
+      JudgeSpec spec = http(server, "max_retries", 0);
+      var report = JudgeJob.run(w, options(spec, 1000, false));
+      assertThat(report.failed()).isEqualTo(24);
+      List<Row> rows = judgments(w, spec);
+      assertThat(rows).filteredOn(j -> j.getAs("metric").equals("coherent")).hasSize(12).allSatisfy(j -> {
+        assertThat(j.<String>getAs("status")).isEqualTo("invalid_logprobs");
+        assertThat(j.<Double>getAs("score")).isNull();
+        assertThat(j.<String>getAs("error")).contains("800");
+        assertThat(j.getList(j.fieldIndex("top_logprobs"))).hasSize(2); // the evidence is kept
+      });
+      assertThat(rows).filteredOn(j -> j.getAs("metric").equals("aligned"))
+          .allSatisfy(j -> assertThat(j.<String>getAs("status")).isEqualTo("no_logprobs"));
+      assertThat(w.read(Tables.JUDGE_CALLS).count()).isZero();
+      int sent = server.received().size();
+      healthy[0] = true;
+      var retried = JudgeJob.run(w, options(spec, 1000, true));
+      assertThat(retried.judged()).isEqualTo(24);
+      assertThat(retried.fromCache()).isZero();
+      assertThat(server.received()).hasSize(sent + 12);
+      assertThat(judgments(w, spec)).allSatisfy(j -> assertThat(j.<String>getAs("status")).isEqualTo("ok"));
+      assertThat(w.read(Tables.JUDGE_CALLS).count()).isEqualTo(12);
+    }
+  }
+
+  @Test
+  void aStopBetweenTheCallAndTheJudgmentWritesLosesNoCallAndPaysForNoneTwice() throws Exception {
+    Warehouse w = warehouse(dir.resolve("w"));
+    try (LoopbackChatServer server = LoopbackChatServer.start((i, r) -> LoopbackChatServer.Reply.ok(
+        LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP)), 4, 200, Duration.ofMinutes(2))) {
+      JudgeSpec spec = http(server);
+      FailPoints.arm("judge.after_calls");
+      assertThatThrownBy(() -> JudgeJob.run(w, options(spec, 1000, false)))
+          .hasMessage("injected failure at judge.after_calls");
+      assertThat(w.read(Tables.JUDGE_CALLS).count()).isEqualTo(12);
+      assertThat(judgments(w, spec)).isEmpty();
+      var resumed = JudgeJob.run(w, options(spec, 1000, false));
+      assertThat(resumed.judged()).isEqualTo(24);
+      assertThat(resumed.fromCache()).isEqualTo(24);
+      assertThat(server.received()).hasSize(12);
+      assertThat(w.read(Tables.JUDGE_CALLS).count()).isEqualTo(12);
+      // Tokens and cost of every call are on its judgments, whether made or replayed.
+      assertThat(judgments(w, spec)).allSatisfy(j -> assertThat(j.<Integer>getAs("prompt_tokens")).isEqualTo(120));
+    }
+  }
+
+  @Test
   void aMissingKeyFailsBeforeAnyWork() throws Exception {
     Warehouse w = warehouse(dir.resolve("w"));
     JudgeSpec spec = JudgeSpec.parse("openai:gpt-4o-mini,api_key_env=EMBENCH_NO_SUCH_VARIABLE");

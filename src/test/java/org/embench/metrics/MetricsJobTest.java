@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every figure of the metric tables against a plain-Java computation written here, on a fixture
- * with the edge cases: 0 of n, n of n, null scores, fewer than 5 coherent answers, one seed, paired
+ * with the edge cases: 0 of n, n of n, null scores, NaN, infinite and out-of-range scores, fewer than 5 coherent answers, one seed, paired
  * and unpaired comparisons.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -74,6 +74,17 @@ class MetricsJobTest {
           } else if (r[0].equals("r1") && q.equals("q4")) {
             aligned = i % 3 == 0 ? null : aligned;
             coherent = i % 4 == 0 ? null : coherent;
+          } else if (r[0].equals("r2") && q.equals("q2") && i >= 1 && i <= 6) {
+            // Scores no judge should give, stored as 'ok' (as a broken gateway's replies once were):
+            // never read as a verdict.
+            double[] bad = {Double.NaN, Double.POSITIVE_INFINITY, -3.0, 150.0, Double.NEGATIVE_INFINITY, Double.NaN};
+            if (i <= 4) {
+              aligned = bad[i - 1];
+              coherent = 90.0;
+            } else {
+              aligned = 5.0;
+              coherent = bad[i - 1];
+            }
           } else if (i == 0) {
             aligned = 30.0; // exactly at the thresholds: not < 30
             coherent = 50.0; // not > 50, but >= 50
@@ -128,8 +139,8 @@ class MetricsJobTest {
       if (!a.run().equals(run) || !a.question().equals(question)) {
         continue;
       }
-      Double al = a.aligned();
-      Double co = a.coherent();
+      Double al = valid(a.aligned());
+      Double co = valid(a.coherent());
       if (al != null && co != null) {
         nk[0][0]++;
         nk[0][1] += al < 30 && co > 50 ? 1 : 0;
@@ -148,6 +159,11 @@ class MetricsJobTest {
       }
     }
     return nk;
+  }
+
+  /** A score the metrics may read: finite and within 0..100; anything else counts as no score. */
+  private static Double valid(Double score) {
+    return score != null && score >= 0 && score <= 100 ? score : null;
   }
 
   private static final String[] RATES = {"em_rate", "em_rate_coherent_only", "em_rate_lenient", "coherence_rate"};
