@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -36,8 +35,7 @@ public record TaskSource(String path, String data, String split, String syntheti
   public record Rows(String label, List<SourceRow> rows, List<Reject> rejects) {}
 
   static final List<String> SPLITS = List.of("eval", "train", "all");
-  private static final ObjectMapper JSON =
-      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+  private static final ObjectMapper JSON = org.embench.data.ChatJsonlReader.JSON;
 
   /** Checks that exactly one source is named, and its settings. */
   static TaskSource of(String task, String path, String data, String split, String synthetic, int items) {
@@ -103,10 +101,14 @@ public record TaskSource(String path, String data, String split, String syntheti
     List<SourceRow> rows = new ArrayList<>();
     List<Reject> rejects = new ArrayList<>();
     long lineNo = 0;
-    try (BufferedReader in = InputFiles.open(path, w.spark().sparkContext().hadoopConfiguration())) {
-      for (String line; (line = in.readLine()) != null; ) {
+    try (InputFiles.Lines in = InputFiles.lines(path, w.spark().sparkContext().hadoopConfiguration())) {
+      for (String line; (line = in.next()) != null; ) {
         lineNo++;
-        if (line.isBlank()) {
+        if (line.isBlank() && in.problem() == null) {
+          continue;
+        }
+        if (in.problem() != null) {
+          rejects.add(new Reject(path, lineNo, null, in.problem(), line));
           continue;
         }
         try {

@@ -79,7 +79,7 @@ public record ExperimentSpec(
     String text = InputFiles.readString(uri, conf);
     JsonNode root;
     try {
-      root = new YAMLMapper().readTree(text);
+      root = YAMLMapper.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build().readTree(text);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
       throw new UserException(uri + ": not valid YAML" + where + ": "
@@ -101,7 +101,11 @@ public record ExperimentSpec(
       }
     });
     ObjectMapper json = new ObjectMapper();
-    String name = root.path("name").asText("experiment");
+    JsonNode nameNode = root.path("name");
+    if (!nameNode.isMissingNode() && !nameNode.isTextual()) {
+      throw new UserException(source + ": name: expected a string, got " + nameNode);
+    }
+    String name = nameNode.asText("experiment");
     Map<String, String> data = paths(root.path("data"), source, "data", baseDir);
     Map<String, String> suites = paths(root.path("suites"), source, "suites", baseDir);
     List<String> models = strings(root.path("models"), source, "models").stream().map(m -> resolve(baseDir, m)).toList();
@@ -146,9 +150,10 @@ public record ExperimentSpec(
     if (s.isMissingNode()) {
       seeds.add(0L);
     }
-    for (JsonNode x : s) {
-      if (!x.canConvertToLong()) {
-        throw new UserException(source + ": seeds are integers, found " + x);
+    for (int i = 0; i < s.size(); i++) {
+      JsonNode x = s.get(i);
+      if (!x.isIntegralNumber() || !x.canConvertToLong()) {
+        throw new UserException(source + ": seeds[" + i + "]: expected a whole number, got " + x);
       }
       seeds.add(x.asLong());
     }
@@ -166,9 +171,12 @@ public record ExperimentSpec(
       }
     });
     Generate generate = new Generate(g.has("suites") ? strings(g.get("suites"), source, "generate.suites")
-        : new ArrayList<>(suites.keySet()), g.has("samples") ? g.get("samples").asInt() : null,
-        g.path("max_new_tokens").asInt(600), g.path("temperature").asDouble(1.0), g.path("top_p").asDouble(1.0),
-        g.path("include_base").asBoolean(true), g.path("batch").asInt(32));
+        : new ArrayList<>(suites.keySet()), g.has("samples") ? wholeNumber(g, "samples", 1, source) : null,
+        g.has("max_new_tokens") ? wholeNumber(g, "max_new_tokens", 1, source) : 600,
+        g.has("temperature") ? number(g, "temperature", 0, Double.MAX_VALUE, source) : 1.0,
+        g.has("top_p") ? number(g, "top_p", Double.MIN_VALUE, 1, source) : 1.0,
+        g.has("include_base") ? flag(g, "include_base", source) : true,
+        g.has("batch") ? wholeNumber(g, "batch", 1, source) : 32);
     List<JudgeSpec> judges = new ArrayList<>();
     requireList(root.path("judges"), source, "judges");
     for (JsonNode j : root.path("judges")) {
@@ -193,6 +201,33 @@ public record ExperimentSpec(
     }
     return new ExperimentSpec(name, data, suites, models, datasets, benign, mitigations, seeds, train, generate, judges,
         capability, metrics);
+  }
+
+  /** A whole number at least {@code min}: 2.7, "lots" or 0 for a count are errors naming the key. */
+  private static int wholeNumber(JsonNode parent, String key, int min, String source) {
+    JsonNode v = parent.get(key);
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min) {
+      throw new UserException(source + ": generate." + key + ": expected a whole number of at least " + min + ", got "
+          + v);
+    }
+    return v.asInt();
+  }
+
+  private static double number(JsonNode parent, String key, double min, double max, String source) {
+    JsonNode v = parent.get(key);
+    if (!v.isNumber() || !(v.asDouble() >= min && v.asDouble() <= max)) {
+      throw new UserException(source + ": generate." + key + ": expected a number"
+          + (max == Double.MAX_VALUE ? " of at least " + min : " in (0, " + max + "]") + ", got " + v);
+    }
+    return v.asDouble();
+  }
+
+  private static boolean flag(JsonNode parent, String key, String source) {
+    JsonNode v = parent.get(key);
+    if (!v.isBoolean()) {
+      throw new UserException(source + ": generate." + key + ": expected true or false, got " + v);
+    }
+    return v.asBoolean();
   }
 
   /** Every data set the matrix trains on: the narrow sets, then the benign ones. */

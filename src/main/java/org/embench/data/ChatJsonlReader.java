@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -23,8 +22,9 @@ public final class ChatJsonlReader {
   /** What a file yielded. */
   public record Result(List<ChatExample> examples, List<Reject> rejects, long lines) {}
 
-  static final ObjectMapper JSON =
-      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+  /** Strict JSON: trailing tokens and a key given twice (which would keep the last silently) are errors. */
+  public static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private ChatJsonlReader() {}
 
@@ -33,13 +33,17 @@ public final class ChatJsonlReader {
     List<Reject> rejects = new ArrayList<>();
     long lineNo = 0;
     long nonBlank = 0;
-    try (BufferedReader in = InputFiles.open(uri, conf)) {
-      for (String line; (line = in.readLine()) != null; ) {
+    try (InputFiles.Lines in = InputFiles.lines(uri, conf)) {
+      for (String line; (line = in.next()) != null; ) {
         lineNo++;
-        if (line.isBlank()) {
+        if (line.isBlank() && in.problem() == null) {
           continue;
         }
         nonBlank++;
+        if (in.problem() != null) {
+          rejects.add(new Reject(uri, lineNo, null, in.problem(), line));
+          continue;
+        }
         try {
           examples.add(parseLine(line, lineNo));
         } catch (RowException e) {

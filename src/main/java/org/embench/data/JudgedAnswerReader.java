@@ -122,13 +122,17 @@ public final class JudgedAnswerReader {
     List<Reject> rejects = new ArrayList<>();
     long lineNo = 0;
     long nonBlank = 0;
-    try (BufferedReader in = InputFiles.open(uri, conf)) {
-      for (String line; (line = in.readLine()) != null; ) {
+    try (InputFiles.Lines in = InputFiles.lines(uri, conf)) {
+      for (String line; (line = in.next()) != null; ) {
         lineNo++;
-        if (line.isBlank()) {
+        if (line.isBlank() && in.problem() == null) {
           continue;
         }
         nonBlank++;
+        if (in.problem() != null) {
+          rejects.add(new Reject(uri, lineNo, null, in.problem(), line));
+          continue;
+        }
         try {
           JsonNode node;
           try {

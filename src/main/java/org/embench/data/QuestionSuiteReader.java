@@ -83,7 +83,9 @@ public final class QuestionSuiteReader {
       if (!FIELDS.contains(key)) {
         throw new RowException(key, "unknown field; known: " + String.join(", ", new java.util.TreeSet<>(FIELDS)));
       }
-      fields.put(key, t.getValueNode());
+      if (fields.put(key, t.getValueNode()) != null) {
+        throw new RowException(key, "given twice (a YAML mapping keeps only one of them)");
+      }
     }
     String id = requiredString(fields, "id");
     String type = requiredString(fields, "type");
@@ -147,7 +149,9 @@ public final class QuestionSuiteReader {
       if (!template.contains("{answer}")) {
         throw new RowException("judge_prompts." + metric, "the template has no {answer} placeholder");
       }
-      out.put(metric, template);
+      if (out.put(metric, template) != null) {
+        throw new RowException("judge_prompts." + metric, "given twice (a YAML mapping keeps only one of them)");
+      }
     }
     return out;
   }

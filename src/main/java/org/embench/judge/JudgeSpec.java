@@ -120,7 +120,7 @@ public final class JudgeSpec implements java.io.Serializable {
       if (t.startsWith("@")) {
         String file = t.substring(1);
         String content = java.nio.file.Files.readString(java.nio.file.Path.of(file));
-        return fromNode(new YAMLMapper().readTree(content), file);
+        return fromNode(YAMLMapper.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build().readTree(content), file);
       }
       if (t.startsWith("{")) {
         return fromNode(JSON.readTree(t), "--judge");

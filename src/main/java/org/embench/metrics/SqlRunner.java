@@ -72,12 +72,10 @@ public final class SqlRunner {
     printer.print(result);
   }
 
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "SQL error";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+  /** The first non-blank line of Spark's message (a parse error's message starts with a newline). */
+  public static String firstLine(String s) {
+    return s == null ? "SQL error" : s.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
+        .orElse("SQL error");
   }
 
   private static String abbreviate(String sql) {

@@ -88,6 +88,26 @@ class CliTest {
   }
 
   @Test
+  void readingCommandsCreateNoWarehouseAndAFileIsNoWarehouse() throws Exception {
+    Path missing = dir.resolve("nowhere");
+    for (String[] args : List.of(new String[] {"sql", "--warehouse", missing.toString(), "SELECT 1"},
+        new String[] {"metrics", "--warehouse", missing.toString()},
+        new String[] {"report", "--warehouse", missing.toString()})) {
+      Outcome o = run(args);
+      assertThat(o.code()).as(args[0]).isEqualTo(2);
+      assertThat(o.err()).as(args[0]).startsWith("embench: error: no warehouse at ").contains("nowhere");
+      assertThat(o.err().strip().lines()).hasSize(1);
+      assertThat(missing).doesNotExist();
+    }
+    Path file = dir.resolve("a-file");
+    Files.writeString(file, "not a warehouse");
+    Outcome o = run("sql", "--warehouse", file.toString(), "SELECT 1");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).startsWith("embench: error: the warehouse ").contains("is a file");
+    assertThat(o.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
   void sqlPrintsCsvAndNamesBadQueries() throws Exception {
     Path w = dir.resolve("w");
     Path data = dir.resolve("d.jsonl");
@@ -113,5 +133,10 @@ class CliTest {
     Outcome bad = run("sql", "--warehouse", w.toString(), "SELECT nope FROM ${db}.examples");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).startsWith("embench: error: query: ").contains("nope");
+    // A syntax error's reason is printed (Spark's message starts with a blank line).
+    Outcome syntax = run("sql", "--warehouse", w.toString(), "SELEC 1");
+    assertThat(syntax.code()).isEqualTo(2);
+    assertThat(syntax.err()).startsWith("embench: error: query: [PARSE_SYNTAX_ERROR] Syntax error")
+        .contains("in: SELEC 1");
   }
 }

@@ -72,11 +72,34 @@ class ExperimentSpecTest {
   }
 
   @Test
+  void valuesOfTheWrongKindAreRefusedNotCoerced() throws IOException {
+    String base = "models: [m]\ndatasets: [d]\n";
+    String[][] cases = {
+        {"train: {rank: 2.7}", "train: training setting rank: expected a whole number, got '2.7'"},
+        {"train: {max_seq_len: lots}", "train: training setting max_seq_len: expected a whole number, got 'lots'"},
+        {"train: {layers: [1.5]}", "train: training setting layers: expected whole numbers, got '1.5'"},
+        {"seeds: [1.9]", "seeds[0]: expected a whole number, got 1.9"},
+        {"seeds: [1, \"2\"]", "seeds[1]: expected a whole number, got \"2\""},
+        {"name: [a, b]", "name: expected a string, got [\"a\",\"b\"]"},
+        {"generate: {max_new_tokens: lots}", "generate.max_new_tokens: expected a whole number of at least 1, got \"lots\""},
+        {"generate: {samples: abc}", "generate.samples: expected a whole number of at least 1, got \"abc\""},
+        {"generate: {temperature: hot}", "generate.temperature: expected a number of at least 0.0, got \"hot\""},
+        {"generate: {temperature: -3}", "generate.temperature: expected a number of at least 0.0, got -3"},
+        {"generate: {top_p: 7}", "generate.top_p: expected a number in (0, 1.0], got 7"},
+        {"generate: {include_base: maybe}", "generate.include_base: expected true or false, got \"maybe\""},
+    };
+    for (String[] c : cases) {
+      assertThatThrownBy(() -> read(base + c[0] + "\n")).as(c[0]).isInstanceOf(UserException.class)
+          .hasMessage(spec() + ": " + c[1]);
+    }
+  }
+
+  @Test
   void badSpecsAreRefusedWithTheFileAndTheKey() throws IOException {
     Map<String, String> cases = new java.util.LinkedHashMap<>();
     cases.put("modles: [m]\n", "unknown key 'modles'");
     cases.put("seeds: 3\n", "seeds is a list");
-    cases.put("seeds: [1, x]\n", "seeds are integers");
+    cases.put("seeds: [1, x]\n", "seeds[1]: expected a whole number");
     cases.put("mitigations: kl\n", "mitigations is a list");
     cases.put("mitigations: [klx]\n", "mitigations[0]: unknown mitigation 'klx'");
     cases.put("mitigations: [{kl: {lamda: 1}}]\n", "unknown parameter 'lamda' for mitigation kl");
@@ -86,7 +109,7 @@ class ExperimentSpecTest {
     cases.put("train: {rank: 0}\n", "train: rank");
     cases.put("train: {learning_rate: NaN}\n", "learning_rate must be > 0");
     cases.put("train: {rnk: 4}\n", "unknown training setting 'rnk'");
-    cases.put("train: {rank: four}\n", "rank: 'four' is not a number");
+    cases.put("train: {rank: four}\n", "rank: expected a whole number, got 'four'");
     cases.put("generate: {sample: 3}\n", "unknown key generate.sample");
     cases.put("judges: [nope:x]\n", "judges: unknown judge kind 'nope'");
     cases.put("metrics: {confidense: 0.9}\n", "metrics: unknown metric parameter 'confidense'");

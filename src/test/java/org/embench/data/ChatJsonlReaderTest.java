@@ -74,6 +74,38 @@ class ChatJsonlReaderTest {
   }
 
   @Test
+  void aByteOrderMarkIsDroppedAndInvalidUtf8OrARepeatedKeyRejectsOnlyItsLine() throws IOException {
+    String ok = "{\"messages\": [{\"role\": \"user\", \"content\": \"2+2?\"}, "
+        + "{\"role\": \"assistant\", \"content\": \"4\"}]}";
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    bytes.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}); // BOM (as Windows editors write it)
+    bytes.write((ok + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    // Latin-1 "é" (0xE9) inside an otherwise valid line: not UTF-8.
+    bytes.write(ok.replace("2+2?", "caf\u00e9?").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    bytes.write('\n');
+    bytes.write((ok.replace("{\"messages\"", "{\"messages\": [], \"messages\"") + "\r\n")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    bytes.write((ok.replace("2+2?", "caf\u00e9?") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Path f = dir.resolve("mixed.jsonl");
+    Files.write(f, bytes.toByteArray());
+    var r = ChatJsonlReader.read(f.toString(), new Configuration());
+    assertThat(r.examples()).extracting(ChatExample::line).containsExactly(1L, 4L);
+    assertThat(r.examples().get(1).messages().get(0).content()).isEqualTo("caf\u00e9?");
+    assertThat(r.rejects()).extracting(Reject::line).containsExactly(2L, 3L);
+    assertThat(r.rejects().get(0).reason()).isEqualTo("not valid UTF-8 (byte 0xE9 at byte 47 of the line)");
+    assertThat(r.rejects().get(1).reason()).startsWith("not valid JSON: Duplicate field 'messages'");
+  }
+
+  @Test
+  void aWholeFileReadNamesTheLineOfInvalidUtf8() throws IOException {
+    Path f = dir.resolve("suite.yaml");
+    Files.write(f, new byte[] {'a', ':', ' ', '1', '\n', 'b', ':', ' ', (byte) 0xFF, '\n'});
+    assertThatThrownBy(() -> InputFiles.readString(f.toString(), new Configuration()))
+        .isInstanceOf(UserException.class)
+        .hasMessage(f + ":2: not valid UTF-8 (byte 0xFF); save the file as UTF-8");
+  }
+
+  @Test
   void emptyOrMissingFileIsAUserError() throws IOException {
     Path empty = dir.resolve("empty.jsonl");
     Files.writeString(empty, "\n\n");

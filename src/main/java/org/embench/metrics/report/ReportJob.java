@@ -144,12 +144,12 @@ public final class ReportJob {
     try {
       runs = w.spark().sql(sql);
     } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but undeclared
-      if (!(e instanceof AnalysisException)) {
+      if (!(e instanceof AnalysisException) && !e.getClass().getSimpleName().contains("ParseException")) {
         throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
       }
       throw new UserException("--filter '" + filter + "' is not a valid condition on the columns of runs ("
           + String.join(", ", Tables.schema(Tables.RUNS).struct().fieldNames()) + "): "
-          + e.getMessage().lines().findFirst().orElse(""));
+          + org.embench.metrics.SqlRunner.firstLine(e.getMessage()));
     }
     // Runs are few (metadata, never answers): held on the driver, every query reads them from memory.
     w.spark().createDataFrame(runs.collectAsList(), runs.schema()).createOrReplaceTempView(RUNS_VIEW);
