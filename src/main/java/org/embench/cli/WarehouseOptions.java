@@ -24,7 +24,11 @@ final class WarehouseOptions {
       description = "A Spark setting (repeatable), e.g. --conf spark.sql.shuffle.partitions=64.")
   Map<String, String> conf = new LinkedHashMap<>();
 
+  /** Commands that may start a warehouse; every other one needs an existing one. */
+  private static final java.util.Set<String> CREATING = java.util.Set.of("prepare", "import", "run", "quickstart",
+      "train", "bench metrics", "bench generate-stage");
+
   Warehouse open(String command) {
-    return SparkSessions.open("embench " + command, warehouse, database, master, conf);
+    return SparkSessions.open("embench " + command, warehouse, database, master, conf, CREATING.contains(command));
   }
 }

@@ -126,15 +126,27 @@ public final class Warehouse {
     if (loc.isEmpty()) {
       return;
     }
-    String registered = normalize(loc.get(0).getString(1));
-    if (!registered.equals(normalize(path(table)))) {
+    String registered = normalize(catalogUri(loc.get(0).getString(1)));
+    if (!registered.equals(normalize(new Path(path(table)).toUri()))) {
       throw new org.embench.UserException("table " + qualified(table) + " is registered at " + registered
           + ", not in this warehouse (" + root + "); pass --database to use another database");
     }
   }
 
-  private static String normalize(String uri) {
-    return stripTrailingSlash(uri.replaceFirst("^file:///", "file:/"));
+  /** The catalog keeps locations as URIs (percent-encoded); an unencoded one is read as a path. */
+  private static java.net.URI catalogUri(String location) {
+    try {
+      return new java.net.URI(location);
+    } catch (java.net.URISyntaxException e) {
+      return new Path(location).toUri();
+    }
+  }
+
+  /** Scheme, authority and decoded path: the same folder compares equal however it was spelled. */
+  private static String normalize(java.net.URI uri) {
+    String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
+    String authority = uri.getAuthority() == null ? "" : uri.getAuthority();
+    return scheme + "://" + authority + stripTrailingSlash(uri.getPath());
   }
 
   /**
@@ -142,6 +154,10 @@ public final class Warehouse {
    * within {@code rows} are written once.
    */
   public long appendMissing(String table, Dataset<Row> rows) {
+    return TableLock.with(root, table, hadoopConf(), () -> appendMissingLocked(table, rows));
+  }
+
+  private long appendMissingLocked(String table, Dataset<Row> rows) {
     TableSchema schema = Tables.schema(table);
     Dataset<Row> conformed = conform(schema, rows).dropDuplicates(schema.key().toArray(new String[0]));
     Dataset<Row> missing = exists(table)
@@ -169,11 +185,14 @@ public final class Warehouse {
     if (schema.partitionBy().isEmpty()) {
       throw new IllegalArgumentException("table " + table + " is not partitioned");
     }
-    writer(schema, withContractNullability(schema, conform(schema, rows)))
-        .mode(SaveMode.Overwrite)
-        .option("partitionOverwriteMode", "dynamic")
-        .parquet(path(table));
-    register(table);
+    TableLock.with(root, table, hadoopConf(), () -> {
+      writer(schema, withContractNullability(schema, conform(schema, rows)))
+          .mode(SaveMode.Overwrite)
+          .option("partitionOverwriteMode", "dynamic")
+          .parquet(path(table));
+      register(table);
+      return null;
+    });
   }
 
   /**
@@ -183,6 +202,10 @@ public final class Warehouse {
    * finished by the next call).
    */
   public long retainRows(String table, String column, String value, Column keep) {
+    return TableLock.with(root, table, hadoopConf(), () -> retainRowsLocked(table, column, value, keep));
+  }
+
+  private long retainRowsLocked(String table, String column, String value, Column keep) {
     try {
       Path live = new Path(path(table) + "/" + column + "=" + value);
       Path staging = new Path(path(table) + "/_retain_" + column + "=" + value);
@@ -217,9 +240,12 @@ public final class Warehouse {
   public void overwrite(String table, Dataset<Row> rows) {
     TableSchema schema = Tables.schema(table);
     Dataset<Row> conformed = withContractNullability(schema, conform(schema, rows));
-    // One file: derived tables are small. repartition, not coalesce, keeps the work before it parallel.
-    writer(schema, conformed.repartition(1)).mode(SaveMode.Overwrite).parquet(path(table));
-    register(table);
+    TableLock.with(root, table, hadoopConf(), () -> {
+      // One file: derived tables are small. repartition, not coalesce, keeps the work before it parallel.
+      writer(schema, conformed.repartition(1)).mode(SaveMode.Overwrite).parquet(path(table));
+      register(table);
+      return null;
+    });
   }
 
   /**
