@@ -31,13 +31,17 @@ final class PrepareCommand implements Callable<Integer> {
   @Option(names = "--strict", description = "Fail if any row is rejected (the rejects are still recorded).")
   boolean strict;
 
+  @Option(names = "--replace", description = {"Replace a stored data set or suite even when the new file gives fewer"
+      + " rows or has rejected rows (without it, prepare refuses and changes nothing)."})
+  boolean replace;
+
   @Override
   public Integer call() {
     if (data.isEmpty() && suites.isEmpty()) {
       throw new IllegalArgumentException("nothing to prepare: give --data NAME=PATH and/or --suite NAME=PATH");
     }
     Warehouse w = warehouse.open("prepare");
-    PrepareJob.Report report = PrepareJob.run(w, new PrepareJob.Options(data, suites, evalFraction, strict));
+    PrepareJob.Report report = PrepareJob.run(w, new PrepareJob.Options(data, suites, evalFraction, strict, replace));
     report.datasets().forEach(r -> System.out.println(r.describe()));
     report.suites().forEach(r -> System.out.println(r.describe()));
     return 0;

@@ -30,24 +30,48 @@ public final class PrepareJob {
 
   /** What to prepare. Maps are name → file URI. */
   public record Options(Map<String, String> datasets, Map<String, String> suites, double evalFraction,
-      boolean strict) {}
+      boolean strict, boolean replace) {
+    /** Options that never replace stored rows with fewer or with rejects. */
+    public Options(Map<String, String> datasets, Map<String, String> suites, double evalFraction, boolean strict) {
+      this(datasets, suites, evalFraction, strict, false);
+    }
+  }
 
   /** Counts for one data set. */
   public record DatasetReport(String name, long read, long kept, long train, long eval, long duplicates,
-      long rejected) {
+      long rejected, List<String> firstRejects) {
     public String describe() {
       return String.format(Locale.ROOT,
           "examples %s: %d read, %d kept (%d train / %d eval), %d exact duplicates removed, %d rejected",
-          name, read, kept, train, eval, duplicates, rejected);
+          name, read, kept, train, eval, duplicates, rejected) + listed(firstRejects, rejected);
     }
   }
 
   /** Counts for one suite. */
-  public record SuiteReport(String name, long questions, long prompts, long rejected) {
+  public record SuiteReport(String name, long questions, long prompts, long rejected, List<String> firstRejects) {
     public String describe() {
       return String.format(Locale.ROOT, "questions %s: %d questions, %d prompts (paraphrases), %d rejected",
-          name, questions, prompts, rejected);
+          name, questions, prompts, rejected) + listed(firstRejects, rejected);
     }
+  }
+
+  /** Rejects named in a report (file:line: field: reason); the rest are in the rejects table. */
+  static final int REJECTS_SHOWN = 5;
+
+  static List<String> first(List<org.embench.data.Reject> rejects) {
+    return rejects.stream().limit(REJECTS_SHOWN).map(org.embench.data.Reject::describe).toList();
+  }
+
+  private static String listed(List<String> shown, long total) {
+    if (shown.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    shown.forEach(r -> b.append("\n  ").append(r));
+    if (total > shown.size()) {
+      b.append("\n  … and ").append(total - shown.size()).append(" more (the rejects table has them all)");
+    }
+    return b.toString();
   }
 
   /** What prepare did. */
@@ -71,19 +95,33 @@ public final class PrepareJob {
     Map<String, QuestionSuiteReader.Result> suites = new LinkedHashMap<>();
     o.suites().forEach((name, uri) -> suites.put(name, QuestionSuiteReader.read(uri, conf)));
 
-    data.forEach((name, r) -> Rejects.replace(w, Tables.EXAMPLES, name, r.rejects()));
-    suites.forEach((name, r) -> Rejects.replace(w, Tables.QUESTIONS, name, r.rejects()));
-    List<Reject> all = new ArrayList<>();
-    data.values().forEach(r -> all.addAll(r.rejects()));
-    suites.values().forEach(r -> all.addAll(r.rejects()));
-    Rejects.failIfStrict(o.strict(), "prepare", all);
-
     List<DatasetReport> datasetReports = new ArrayList<>();
     List<Row> exampleRows = new ArrayList<>();
     data.forEach((name, r) -> datasetReports.add(examples(name, uris.get(name), r, o.evalFraction(), exampleRows)));
     List<SuiteReport> suiteReports = new ArrayList<>();
     List<Row> questionRows = new ArrayList<>();
     suites.forEach((name, r) -> suiteReports.add(questions(name, o.suites().get(name), r, questionRows)));
+    if (!o.replace()) {
+      Map<String, Long> rejected = new LinkedHashMap<>();
+      data.forEach((name, r) -> rejected.put(name, (long) r.rejects().size()));
+      List<String> refused = new ArrayList<>(
+          shrinking(w, Tables.EXAMPLES, "dataset_id", "example_id", "data set", exampleRows, rejected, uris));
+      Map<String, Long> suiteRejected = new LinkedHashMap<>();
+      suites.forEach((name, r) -> suiteRejected.put(name, (long) r.rejects().size()));
+      refused.addAll(shrinking(w, Tables.QUESTIONS, "suite_id", "prompt_id", "suite", questionRows, suiteRejected,
+          o.suites()));
+      if (!refused.isEmpty()) {
+        throw new UserException("prepare: " + String.join("; ", refused) + ". Nothing was changed; pass --replace"
+            + " (embench prepare --replace) to replace the stored rows");
+      }
+    }
+
+    data.forEach((name, r) -> Rejects.replace(w, Tables.EXAMPLES, name, r.rejects()));
+    suites.forEach((name, r) -> Rejects.replace(w, Tables.QUESTIONS, name, r.rejects()));
+    List<Reject> all = new ArrayList<>();
+    data.values().forEach(r -> all.addAll(r.rejects()));
+    suites.values().forEach(r -> all.addAll(r.rejects()));
+    Rejects.failIfStrict(o.strict(), "prepare", all);
 
     if (!exampleRows.isEmpty()) {
       w.overwritePartitions(Tables.EXAMPLES,
@@ -127,6 +165,39 @@ public final class PrepareJob {
         w.root() + "/_synthetic/" + parts[0] + "-" + n + ".jsonl", text);
   }
 
+  /**
+   * A stored data set or suite is replaced by other rows only with {@code --replace} when the new
+   * file gives fewer rows or rejected some: a partly bad file must not silently shrink it. The same
+   * rows again (a re-run) or a strictly clean file with at least as many rows are fine.
+   */
+  private static List<String> shrinking(Warehouse w, String table, String nameColumn, String idColumn, String what,
+      List<Row> rows, Map<String, Long> rejected, Map<String, String> uris) {
+    if (rejected.isEmpty() || !w.exists(table)) {
+      return List.of();
+    }
+    Map<String, java.util.Set<String>> stored = new LinkedHashMap<>();
+    for (Row r : w.read(table).filter(org.apache.spark.sql.functions.col(nameColumn).isin(rejected.keySet().toArray()))
+        .select(nameColumn, idColumn).collectAsList()) {
+      stored.computeIfAbsent(r.getString(0), k -> new java.util.HashSet<>()).add(r.getString(1));
+    }
+    Map<String, java.util.Set<String>> fresh = new LinkedHashMap<>();
+    int nameAt = Tables.schema(table).indexOf(nameColumn);
+    int idAt = Tables.schema(table).indexOf(idColumn);
+    for (Row r : rows) {
+      fresh.computeIfAbsent(r.getString(nameAt), k -> new java.util.HashSet<>()).add(r.getString(idAt));
+    }
+    List<String> refused = new ArrayList<>();
+    for (var e : stored.entrySet()) {
+      java.util.Set<String> now = fresh.getOrDefault(e.getKey(), java.util.Set.of());
+      long bad = rejected.getOrDefault(e.getKey(), 0L);
+      if (!now.equals(e.getValue()) && (now.size() < e.getValue().size() || bad > 0)) {
+        refused.add(String.format(Locale.ROOT, "%s '%s' holds %d rows; %s gives %d%s", what, e.getKey(),
+            e.getValue().size(), uris.get(e.getKey()), now.size(), bad > 0 ? " (" + bad + " rejected)" : ""));
+      }
+    }
+    return refused;
+  }
+
   static final String SYNTHETIC = "synthetic:";
   static final int DEFAULT_SYNTHETIC_ROWS = 2000;
 
@@ -134,7 +205,7 @@ public final class PrepareJob {
       List<Row> out) {
     if (r.examples().isEmpty()) {
       throw new UserException(uri + ": no usable examples (" + r.rejects().size()
-          + " rejected; see the rejects table)");
+          + " rejected; see the rejects table)" + listed(first(r.rejects()), r.rejects().size()));
     }
     TableSchema schema = Tables.schema(Tables.EXAMPLES);
     // Exact duplicates are stored once, with their count, at the line of their first occurrence.
@@ -170,7 +241,7 @@ public final class PrepareJob {
     }
     long read = r.examples().size() + r.rejects().size();
     return new DatasetReport(name, read, first.size(), train, eval, r.examples().size() - first.size(),
-        r.rejects().size());
+        r.rejects().size(), first(r.rejects()));
   }
 
   /** The split is a pure function of the example id, so it never changes between runs. */
@@ -182,7 +253,7 @@ public final class PrepareJob {
   private static SuiteReport questions(String name, String uri, QuestionSuiteReader.Result r, List<Row> out) {
     if (r.questions().isEmpty()) {
       throw new UserException(uri + ": no usable questions (" + r.rejects().size()
-          + " rejected; see the rejects table)");
+          + " rejected; see the rejects table)" + listed(first(r.rejects()), r.rejects().size()));
     }
     TableSchema schema = Tables.schema(Tables.QUESTIONS);
     long prompts = 0;
@@ -206,6 +277,6 @@ public final class PrepareJob {
         prompts++;
       }
     }
-    return new SuiteReport(name, r.questions().size(), prompts, r.rejects().size());
+    return new SuiteReport(name, r.questions().size(), prompts, r.rejects().size(), first(r.rejects()));
   }
 }

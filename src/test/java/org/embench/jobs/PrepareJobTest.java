@@ -54,10 +54,48 @@ class PrepareJobTest {
   }
 
   @Test
+  void aPartlyBadFileDoesNotReplaceAStoredDataSetOrSuiteWithoutReplace() throws Exception {
+    Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+    Path good = dir.resolve("good.jsonl");
+    java.nio.file.Files.writeString(good, SyntheticData.arithmeticJsonl(30));
+    Path suite = dir.resolve("suite.yaml");
+    java.nio.file.Files.writeString(suite, SyntheticData.demoSuiteYaml(4));
+    PrepareJob.run(w, new PrepareJob.Options(Map.of("arith", good.toString()), Map.of("demo", suite.toString()), 0.1,
+        false));
+    List<String> examples = org.embench.Fixtures.rows(w, Tables.EXAMPLES);
+    List<String> questions = org.embench.Fixtures.rows(w, Tables.QUESTIONS);
+    // Two good rows and a bad one under the same names.
+    Path bad = dir.resolve("bad.jsonl");
+    java.nio.file.Files.writeString(bad, SyntheticData.arithmeticJsonl(2) + "{\"messages\": 3}\n");
+    Path small = dir.resolve("small.yaml");
+    String full = SyntheticData.demoSuiteYaml(4);
+    java.nio.file.Files.writeString(small, full.substring(0, full.indexOf("\n- id:", full.indexOf("- id:")) + 1));
+    assertThatThrownBy(() -> PrepareJob.run(w, new PrepareJob.Options(Map.of("arith", bad.toString()),
+        Map.of("demo", small.toString()), 0.1, false)))
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("data set 'arith' holds 30 rows; " + bad + " gives 2 (1 rejected)")
+        .hasMessageContaining("suite 'demo' holds")
+        .hasMessageContaining("Nothing was changed; pass --replace");
+    assertThat(org.embench.Fixtures.rows(w, Tables.EXAMPLES)).isEqualTo(examples);
+    assertThat(org.embench.Fixtures.rows(w, Tables.QUESTIONS)).isEqualTo(questions);
+    assertThat(w.read(Tables.REJECTS).count()).isZero();
+    // The same file again is no replacement; --replace replaces.
+    PrepareJob.run(w, new PrepareJob.Options(Map.of("arith", good.toString()), Map.of(), 0.1, false));
+    assertThat(org.embench.Fixtures.rows(w, Tables.EXAMPLES)).isEqualTo(examples);
+    PrepareJob.run(w, new PrepareJob.Options(Map.of("arith", bad.toString()), Map.of("demo", small.toString()), 0.1,
+        false, true));
+    assertThat(w.read(Tables.EXAMPLES).count()).isEqualTo(2);
+    assertThat(w.read(Tables.REJECTS).count()).isEqualTo(1);
+  }
+
+  @Test
   void badRowsGoToRejectsAndStrictMakesThemFatal() {
     Warehouse w = TestSpark.warehouse(dir.resolve("w"));
     Fixtures.Inputs in = Fixtures.inputs(dir.resolve("in"));
-    PrepareJob.run(w, Fixtures.prepareOptions(in));
+    PrepareJob.Report report = PrepareJob.run(w, Fixtures.prepareOptions(in));
+    // The report names the rejected row, not only a count.
+    assertThat(report.datasets().get(0).describe()).endsWith(" 1 rejected\n  " + in.data()
+        + ":41: messages[0].role: unknown role 'robot'; known: system, user, assistant");
     List<Row> rejects = w.read(Tables.REJECTS).collectAsList();
     assertThat(rejects).singleElement().satisfies(r -> {
       assertThat(r.<String>getAs("source_file")).isEqualTo(in.data());
@@ -124,7 +162,11 @@ class PrepareJobTest {
     Files.writeString(b, SyntheticData.arithmeticJsonl(7));
     PrepareJob.run(w, new PrepareJob.Options(Map.of("a", a.toString(), "b", b.toString()), Map.of(), 0, false));
     Files.writeString(a, SyntheticData.arithmeticJsonl(4));
-    PrepareJob.run(w, new PrepareJob.Options(Map.of("a", a.toString()), Map.of(), 0, false));
+    // Fewer rows than stored: only with replace.
+    assertThatThrownBy(() -> PrepareJob.run(w, new PrepareJob.Options(Map.of("a", a.toString()), Map.of(), 0, false)))
+        .isInstanceOf(UserException.class).hasMessageContaining("data set 'a' holds 10 rows");
+    assertThat(count(w, "SELECT count(*) FROM DB.examples WHERE dataset_id = 'a'")).isEqualTo(10);
+    PrepareJob.run(w, new PrepareJob.Options(Map.of("a", a.toString()), Map.of(), 0, false, true));
     assertThat(count(w, "SELECT count(*) FROM DB.examples WHERE dataset_id = 'a'")).isEqualTo(4);
     assertThat(count(w, "SELECT count(*) FROM DB.examples WHERE dataset_id = 'b'")).isEqualTo(7);
   }
