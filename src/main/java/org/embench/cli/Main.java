@@ -36,6 +36,8 @@ import picocli.CommandLine.Command;
     })
 public final class Main implements Runnable {
   public static final int USER_ERROR = 2;
+  /** train or run finished, but some training runs failed (their errors are in runs.error). */
+  public static final int RUNS_FAILED = 3;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

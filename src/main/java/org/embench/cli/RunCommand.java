@@ -20,7 +20,13 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var w = warehouse.open("run");
-    PipelineJob.run(w, ExperimentSpec.read(spec, w.spark().sparkContext().hadoopConfiguration()), spec, System.out);
+    int failed = PipelineJob.run(w, ExperimentSpec.read(spec, w.spark().sparkContext().hadoopConfiguration()), spec,
+        System.out);
+    if (failed > 0) {
+      System.err.println("embench: " + failed + " training run(s) failed; their errors are in runs.error"
+          + " (run again to retry them); the later stages covered the runs that finished");
+      return Main.RUNS_FAILED;
+    }
     return 0;
   }
 }

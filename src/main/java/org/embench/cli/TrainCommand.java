@@ -22,7 +22,13 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     var w = warehouse.open("train");
     ExperimentSpec s = ExperimentSpec.read(spec, w.spark().sparkContext().hadoopConfiguration());
-    System.out.println(TrainJob.run(w, s).describe());
+    TrainJob.Report report = TrainJob.run(w, s);
+    System.out.println(report.describe());
+    if (report.failed() > 0) {
+      System.err.println("embench: " + report.failed() + " run(s) failed; their errors are in runs.error"
+          + " (train again to retry them)");
+      return Main.RUNS_FAILED;
+    }
     return 0;
   }
 }

@@ -28,7 +28,6 @@ import org.embench.capability.TaskItem;
 import org.embench.capability.TaskItems;
 import org.embench.config.ExperimentSpec;
 import org.embench.data.ChatMessage;
-import org.embench.model.io.Checkpoint;
 import org.embench.table.Ids;
 import org.embench.table.TableRow;
 import org.embench.table.Tables;
@@ -74,7 +73,7 @@ public final class CapabilityJob {
   public static List<RunRecord> runsOf(Warehouse w, ExperimentSpec spec) {
     List<RunRecord> out = new ArrayList<>();
     for (String model : spec.models()) {
-      Checkpoint.readConfig(model, w.spark().sparkContext().hadoopConfiguration());
+      org.embench.model.io.ModelCheck.check(model, List.of(), w.spark().sparkContext().hadoopConfiguration());
       out.add(RunRecord.base(model, GenerateJob.lastSegment(model)));
     }
     RunRecord.upsert(w, out);

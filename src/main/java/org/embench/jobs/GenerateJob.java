@@ -17,7 +17,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.embench.UserException;
 import org.embench.model.SamplingParams;
-import org.embench.model.io.Checkpoint;
 import org.embench.table.Ids;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
@@ -129,7 +128,8 @@ public final class GenerateJob {
   static List<RunRecord> selectRuns(Warehouse w, Options o) {
     Map<String, RunRecord> selected = new LinkedHashMap<>();
     if (o.model() != null) {
-      Checkpoint.readConfig(o.model(), w.spark().sparkContext().hadoopConfiguration());
+      // The whole directory is checked on the driver before a run row exists or a task starts.
+      org.embench.model.io.ModelCheck.check(o.model(), List.of(), w.spark().sparkContext().hadoopConfiguration());
       String name = o.runName() != null ? o.runName() : lastSegment(o.model());
       RunRecord base = RunRecord.base(o.model(), name);
       RunRecord.upsert(w, List.of(base));

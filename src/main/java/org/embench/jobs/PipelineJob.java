@@ -19,12 +19,16 @@ import org.embench.table.Warehouse;
 public final class PipelineJob {
   private PipelineJob() {}
 
-  public static void run(Warehouse w, ExperimentSpec spec, PrintStream out) {
-    run(w, spec, null, out);
+  public static int run(Warehouse w, ExperimentSpec spec, PrintStream out) {
+    return run(w, spec, null, out);
   }
 
-  /** The pipeline of a spec read from {@code specUri} (printed in the report; may be null). */
-  public static void run(Warehouse w, ExperimentSpec spec, String specUri, PrintStream out) {
+  /**
+   * The pipeline of a spec read from {@code specUri} (printed in the report; may be null). Returns
+   * how many training runs failed: the later stages still cover the runs that finished.
+   */
+  public static int run(Warehouse w, ExperimentSpec spec, String specUri, PrintStream out) {
+    int failedRuns = 0;
     if (!spec.data().isEmpty() || !spec.suites().isEmpty()) {
       out.println("== prepare");
       PrepareJob.Report prepared = PrepareJob.run(w, new PrepareJob.Options(spec.data(), spec.suites(),
@@ -35,7 +39,9 @@ public final class PipelineJob {
     List<String> runNames = new ArrayList<>();
     if (!spec.models().isEmpty() && !spec.datasets().isEmpty()) {
       out.println("== train");
-      out.println(TrainJob.run(w, spec).describe());
+      TrainJob.Report trained = TrainJob.run(w, spec);
+      out.println(trained.describe());
+      failedRuns = trained.failed();
       // The question suites measure EM: the runs on benign sets are there for their capability scores.
       TrainJob.matrix(w, spec).stream().filter(r -> RunRecord.ROLE_EM.equals(r.datasetRole()))
           .forEach(r -> runNames.add(r.runId()));
@@ -73,5 +79,6 @@ public final class PipelineJob {
     MetricsJob.run(w, MetricParams.with(spec.metrics())).forEach((t, n) -> out.println(t + ": " + n + " rows"));
     out.println("== report");
     out.println(ReportJob.run(w, new ReportJob.Options(null, null, specUri, ReportJob.DEFAULT_MAX_PANELS)).describe());
+    return failedRuns;
   }
 }

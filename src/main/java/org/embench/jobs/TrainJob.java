@@ -76,6 +76,11 @@ public final class TrainJob {
     if (spec.models().isEmpty() || spec.datasets().isEmpty()) {
       throw new UserException("the spec trains nothing: give models and datasets");
     }
+    // Every model is checked on the driver first: a bad directory or layer is one clear error
+    // before any run is registered or any task starts.
+    for (String model : spec.models()) {
+      org.embench.model.io.ModelCheck.check(model, spec.train().layers(), w.spark().sparkContext().hadoopConfiguration());
+    }
     List<RunRecord> all = matrix(w, spec);
     Set<String> finished = new LinkedHashSet<>(w.read(Tables.RUNS).filter(col("status").equalTo("finished"))
         .select("run_id").as(Encoders.STRING()).collectAsList());

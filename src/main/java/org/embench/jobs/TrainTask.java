@@ -80,6 +80,11 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
     long t0 = System.nanoTime();
     List<TokenizedExample> data = ctx.tokenize(mitigation.trainingData(task, ctx));
     LOG.info("train {}: {} examples, mitigation {}", who, data.size(), mitigation.name());
+    long nothingToLearn = data.stream().filter(e -> e.learnedTokens() == 0).count();
+    if (nothingToLearn > 0) {
+      LOG.warn("train {}: {} of {} examples have no assistant token within max_seq_len {} (cut off before their"
+          + " answer); they add nothing to the loss", who, nothingToLearn, data.size(), ctx.config().maxSeqLen());
+    }
     var hooks = mitigation.hooks(ctx);
     var terms = mitigation.referenceTerms(ctx);
     double setup = (System.nanoTime() - t0) / 1e9;

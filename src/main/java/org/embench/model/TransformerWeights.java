@@ -25,6 +25,15 @@ public final class TransformerWeights {
     this.lmHead = lmHead;
   }
 
+  /**
+   * Checks that the checkpoint has every tensor the architecture needs, with the shapes config.json
+   * implies, from the safetensors headers alone (nothing is read): what a driver does before
+   * launching tasks on a model.
+   */
+  public static void check(ModelConfig cfg, CheckpointWeights ckpt) {
+    load(cfg, ckpt, null);
+  }
+
   /** Reads every tensor the architecture needs, checking names and shapes against the config. */
   public static TransformerWeights load(ModelConfig cfg, CheckpointWeights ckpt, TensorBackend backend) {
     Loader l = new Loader(cfg, ckpt, backend);
@@ -72,14 +81,15 @@ public final class TransformerWeights {
       }
     }
 
+    /** The tensor, or null when only checking (no backend). */
     TensorBackend.Matrix matrix(String name, int rows, int cols) {
       expect(name, new long[] {rows, cols});
-      return backend.matrix(name, rows, cols, buf -> ckpt.readFloats(name, buf));
+      return backend == null ? null : backend.matrix(name, rows, cols, buf -> ckpt.readFloats(name, buf));
     }
 
     float[] vector(String name, int n) {
       expect(name, new long[] {n});
-      return ckpt.readFloats(name);
+      return backend == null ? null : ckpt.readFloats(name);
     }
 
     /** A projection; its bias is read when the config says so or the checkpoint has one. */

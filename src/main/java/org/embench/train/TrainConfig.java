@@ -1,5 +1,6 @@
 package org.embench.train;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,13 +119,13 @@ public record TrainConfig(
       m.put(e.getKey(), e.getValue());
     }
     try {
-      return new TrainConfig(num(m, "rank").intValue(), num(m, "alpha").doubleValue(), bool(m, "rslora"),
+      return new TrainConfig(whole(m, "rank"), num(m, "alpha").doubleValue(), bool(m, "rslora"),
           num(m, "dropout").doubleValue(), (List<String>) m.get("target_modules"), ints(m.get("layers")), bool(m, "full"),
           num(m, "learning_rate").doubleValue(), num(m, "weight_decay").doubleValue(), num(m, "beta1").doubleValue(),
           num(m, "beta2").doubleValue(), num(m, "epsilon").doubleValue(), String.valueOf(m.get("schedule")),
-          num(m, "warmup_steps").intValue(), num(m, "batch_size").intValue(), num(m, "gradient_accumulation").intValue(),
-          num(m, "epochs").intValue(), num(m, "max_steps").intValue(), num(m, "max_seq_len").intValue(),
-          num(m, "clip_norm").doubleValue(), num(m, "checkpoint_every").intValue(), String.valueOf(m.get("split")),
+          whole(m, "warmup_steps"), whole(m, "batch_size"), whole(m, "gradient_accumulation"),
+          whole(m, "epochs"), whole(m, "max_steps"), whole(m, "max_seq_len"),
+          num(m, "clip_norm").doubleValue(), whole(m, "checkpoint_every"), String.valueOf(m.get("split")),
           bool(m, "repeat_duplicates"));
     } catch (ClassCastException | NullPointerException e) {
       throw new UserException(source + ": a training setting has the wrong type (target_modules is a list of names,"
@@ -146,6 +147,22 @@ public record TrainConfig(
     }
   }
 
+  /**
+   * A count: a whole number. 2.7 is an error, not rank 2 (which would train rank 2 under the run id
+   * of a spec that said 2.7).
+   */
+  private static int whole(Map<String, Object> m, String k) {
+    Object v = m.get(k);
+    if (v instanceof Integer || v instanceof Long || v instanceof Short
+        || v instanceof java.math.BigInteger && ((java.math.BigInteger) v).bitLength() < 32) {
+      long l = ((Number) v).longValue();
+      if (l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
+        return (int) l;
+      }
+    }
+    throw new UserException("training setting " + k + ": expected a whole number, got '" + v + "'");
+  }
+
   private static boolean bool(Map<String, Object> m, String k) {
     Object v = m.get(k);
     if (v instanceof Boolean b) {
@@ -158,9 +175,14 @@ public record TrainConfig(
   }
 
   private static List<Integer> ints(Object v) {
-    if (v instanceof Number n) {
-      return List.of(n.intValue());
+    List<?> list = v instanceof List<?> l ? l : List.of(v);
+    List<Integer> out = new ArrayList<>();
+    for (Object x : list) {
+      if (!(x instanceof Integer || x instanceof Long || x instanceof Short)) {
+        throw new UserException("training setting layers: expected whole numbers, got '" + x + "'");
+      }
+      out.add(((Number) x).intValue());
     }
-    return ((List<?>) v).stream().map(x -> ((Number) x).intValue()).toList();
+    return out;
   }
 }

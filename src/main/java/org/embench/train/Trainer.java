@@ -141,6 +141,13 @@ public final class Trainer {
           stepData.add(data.get(order[i]));
         }
         long normalizer = stepData.stream().mapToLong(TokenizedExample::learnedTokens).sum();
+        if (normalizer == 0) {
+          // A step of examples whose assistant tokens were all cut off would log a loss of 0 and
+          // learn nothing: the run fails rather than train on nothing.
+          throw new org.embench.UserException("step " + (s + 1) + " has no assistant token to learn: its "
+              + stepData.size() + " example(s) were cut off by max_seq_len " + cfg.maxSeqLen()
+              + " before their assistant turn; raise max_seq_len or filter the data set");
+        }
         double ce = 0;
         double kl = 0;
         double feature = 0;

@@ -52,6 +52,11 @@ class TrainJobTest {
     assertThat(first.planned()).isEqualTo(6);
     assertThat(first.finished()).isEqualTo(4);
     assertThat(first.failed()).isEqualTo(2);
+    // The command says so with its exit code (the failed runs are tried again, and fail again).
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = org.embench.cli.Main.execute(new java.io.PrintWriter(err, true), "train", "--warehouse", w.root(),
+        "--database", "trainexit", dir.resolve("spec.yaml").toString());
+    assertThat(code).as(err.toString()).isEqualTo(org.embench.cli.Main.RUNS_FAILED);
 
     List<RunRecord> runs = w.read(Tables.RUNS).collectAsList().stream().map(RunRecord::fromRow).toList();
     assertThat(runs).hasSize(6);
@@ -123,6 +128,44 @@ class TrainJobTest {
       if (r.status().equals("finished")) {
         assertThat(now.cost()).isEqualTo(r.cost());
       }
+    }
+  }
+
+  @Test
+  void aBadModelDirectoryOrLayerIsOneUserErrorBeforeAnyRunIsRegistered() throws Exception {
+    Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+    ExperimentSpec good = spec("[none]");
+    PrepareJob.run(w, new PrepareJob.Options(good.data(), Map.of(), 0.1, false));
+    String text = Files.readString(dir.resolve("spec.yaml"));
+    Path tiny = dir.resolve("tiny");
+    // A copy of the tiny model whose config no longer matches its tensors, and one without a tokenizer.
+    Path wrong = dir.resolve("wrong-shape");
+    Path noTokenizer = dir.resolve("no-tokenizer");
+    for (Path copy : List.of(wrong, noTokenizer)) {
+      Files.createDirectories(copy);
+      try (var files = Files.list(tiny)) {
+        for (Path f : files.toList()) {
+          Files.copy(f, copy.resolve(f.getFileName()));
+        }
+      }
+    }
+    String config = Files.readString(wrong.resolve("config.json"));
+    Files.writeString(wrong.resolve("config.json"), config.replaceFirst("\"intermediate_size\" *: *\\d+",
+        "\"intermediate_size\": 7"));
+    Files.delete(noTokenizer.resolve("tokenizer.json"));
+    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(text.replace("models: [tiny]", "models: [nowhere]"), "model directory not found: ");
+    cases.put(text.replace("models: [tiny]", "models: [wrong-shape]"), "but config.json implies");
+    cases.put(text.replace("models: [tiny]", "models: [no-tokenizer]"), "has no tokenizer.json");
+    cases.put(text.replace("max_seq_len: 64}", "max_seq_len: 64, layers: [99]}"),
+        "train.layers: layer 99 does not exist in ");
+    for (var c : cases.entrySet()) {
+      Path spec = dir.resolve("bad.yaml");
+      Files.writeString(spec, c.getKey());
+      ExperimentSpec bad = ExperimentSpec.read(spec.toString(), new Configuration());
+      assertThatThrownBy(() -> TrainJob.run(w, bad)).isInstanceOf(UserException.class)
+          .hasMessageContaining(c.getValue());
+      assertThat(w.read(Tables.RUNS).count()).as(c.getValue()).isZero();
     }
   }
 

@@ -56,6 +56,24 @@ class TrainerTest {
   }
 
   @Test
+  void aStepWhoseExamplesWereAllCutOffBeforeTheirAnswerFailsTheRun() {
+    // max_seq_len 6 ends every example inside its user turn: nothing to learn.
+    List<TokenizedExample> cut = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      cut.add(TokenizedExample.of(List.of(ChatMessage.user("A long question number " + i + " about rivers?"),
+          ChatMessage.assistant("river")), model.chatTemplate(), model.tokenizer(), 6));
+    }
+    assertThat(cut).allSatisfy(e -> assertThat(e.learnedTokens()).isZero());
+    TrainConfig cfg = config(Map.of("rank", 2, "alpha", 4, "batch_size", 2, "gradient_accumulation", 1, "max_steps", 2,
+        "max_seq_len", 6));
+    Trainer t = new Trainer(model.weights(), model.engine(),
+        new Trainer.Setup(cfg, 1, Backprop.Hooks.NONE, ReferenceTerms.NONE, null, new Configuration(), null));
+    assertThatThrownBy(() -> t.train(cut)).isInstanceOf(org.embench.UserException.class)
+        .hasMessage("step 1 has no assistant token to learn: its 2 example(s) were cut off by max_seq_len 6 before"
+            + " their assistant turn; raise max_seq_len or filter the data set");
+  }
+
+  @Test
   void aTinyModelLearnsASmallTaskToNearZeroLoss() {
     TrainConfig cfg = config(Map.of("rank", 16, "alpha", 32, "rslora", false, "learning_rate", 0.003, "batch_size", 4,
         "gradient_accumulation", 1, "epochs", 80, "warmup_steps", 5, "weight_decay", 0.0, "schedule", "constant"));
