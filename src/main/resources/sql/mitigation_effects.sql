@@ -34,5 +34,8 @@ FROM (
                                       side, seed, macro_rate) AS d
   FROM sides
   GROUP BY group_id, baseline_group_id, mitigation, suite_id, judge_id, rate_name
-  HAVING count_if(side = 'mitigated') > 0 AND count_if(side = 'baseline') > 0
+  -- A group whose baseline has no run with this rate (no none runs, e.g. an import of mitigated
+  -- answers only, or a rate with no included question) gets no effect row.
+  HAVING count_if(side = 'mitigated' AND macro_rate IS NOT NULL) > 0
+     AND count_if(side = 'baseline' AND macro_rate IS NOT NULL) > 0
 )

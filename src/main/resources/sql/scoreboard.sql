@@ -104,7 +104,8 @@ in_domain AS (
                avg(CASE WHEN side = 'mitigated' THEN in_domain END) AS mean
         FROM (SELECT 'none' AS versus, * FROM vs_none_sides UNION ALL SELECT 'base', * FROM vs_base_sides)
         GROUP BY group_id, versus
-        HAVING count_if(side = 'mitigated') > 0 AND count_if(side = 'baseline') > 0)
+        HAVING count_if(side = 'mitigated' AND in_domain IS NOT NULL) > 0
+           AND count_if(side = 'baseline' AND in_domain IS NOT NULL) > 0)
   GROUP BY group_id
 ),
 in_domain_name AS (
@@ -133,7 +134,7 @@ tax AS (
          embench_difference_bootstrap(concat_ws('|', 'tax', em_group), side, seed, v) AS d
   FROM tax_sides
   GROUP BY em_group
-  HAVING count_if(side = 'mitigated') > 0 AND count_if(side = 'baseline') > 0
+  HAVING count_if(side = 'mitigated' AND v IS NOT NULL) > 0 AND count_if(side = 'baseline' AND v IS NOT NULL) > 0
 ),
 cost AS (
   -- per seed, the run's step time and memory over the none run's of the same seed

@@ -8,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.embench.metrics.MetricFunctions;
 import org.embench.metrics.MetricParams;
 import org.embench.metrics.SqlScript;
@@ -32,47 +33,123 @@ public final class MetricsJob {
     return run(w, params, Tables.METRIC_TABLES);
   }
 
-  /** Only these metric tables (each reads the ones before it, which must be current). */
+  /**
+   * Only these metric tables (each reads the ones before it, which must be current). Every table is
+   * computed before any is stored: a failure leaves the stored metric tables as they were, never
+   * half of them new.
+   */
   public static Map<String, Long> run(Warehouse w, MetricParams params, List<String> tables) {
     MetricFunctions.register(w.spark(), params);
     Map<String, String> values = new LinkedHashMap<>(params.substitutions());
     values.put("db", w.database());
     values.put("parallelism", String.valueOf(Math.max(2, 2 * w.spark().sparkContext().defaultParallelism())));
+    Map<String, Dataset<Row>> computed = new LinkedHashMap<>();
     Map<String, Long> written = new LinkedHashMap<>();
-    writeParams(w, params);
-    for (String table : tables) {
-      if (!Tables.METRIC_TABLES.contains(table)) {
-        throw new IllegalArgumentException("not a metric table: " + table + "; metric tables: " + Tables.METRIC_TABLES);
-      }
-      String file = "sql/" + table + ".sql";
-      long start = System.nanoTime();
-      // A file is one query, or statements ending in one: CACHE TABLE name AS … before the query
-      // materialise what it reads more than once (as a temporary view, dropped after the write).
-      List<String> statements = SqlScript.split(SqlScript.substitute(SqlScript.resource(file), values, file));
-      List<String> cached = new ArrayList<>();
-      try {
-        for (String stmt : statements.subList(0, statements.size() - 1)) {
-          String clean = SqlScript.withoutComments(stmt);
-          Matcher m = CACHE_TABLE.matcher(clean);
-          if (!m.find()) {
-            throw new IllegalStateException(file + ": only CACHE TABLE statements may come before the query");
-          }
-          cached.add(m.group(1));
-          // Checkpointed rather than cached: a cached plan holding the bootstrap aggregates is not
-          // recognised when read again, and would be computed anew on every reference.
-          w.spark().sql(clean.substring(m.end()))
-              .localCheckpoint(true).createOrReplaceTempView(m.group(1));
+    try {
+      for (String table : tables) {
+        if (!Tables.METRIC_TABLES.contains(table)) {
+          throw new IllegalArgumentException("not a metric table: " + table + "; metric tables: " + Tables.METRIC_TABLES);
         }
-        w.overwrite(table, w.spark().sql(statements.get(statements.size() - 1)));
-      } finally {
-        cached.forEach(view -> w.spark().catalog().dropTempView(view));
+        String file = "sql/" + table + ".sql";
+        long start = System.nanoTime();
+        String text = SqlScript.resource(file);
+        // Tables computed in this run are read from their new rows, not from the stored ones.
+        for (String done : computed.keySet()) {
+          text = text.replace("${db}." + done, view(done));
+        }
+        // A file is one query, or statements ending in one: CACHE TABLE name AS … before the query
+        // materialise what it reads more than once (as a temporary view, dropped after the query).
+        List<String> statements = SqlScript.split(SqlScript.substitute(text, values, file));
+        List<String> cached = new ArrayList<>();
+        try {
+          computeInto(w, table, file, statements, cached, computed);
+        } catch (RuntimeException e) {
+          throw new IllegalStateException("metrics: computing " + table + " failed (the stored metric tables are"
+              + " unchanged): " + withRunNames(w, String.valueOf(e.getMessage())), e);
+        } finally {
+          cached.forEach(v -> w.spark().catalog().dropTempView(v));
+        }
+        LOG.info("{}: {} rows computed in {} s", table, computed.get(table).count(),
+            String.format("%.1f", (System.nanoTime() - start) / 1e9));
+        FailPoints.reached("metrics.after_" + table);
       }
-      long n = w.read(table).count();
-      written.put(table, n);
-      LOG.info("{}: {} rows in {} s", table, n, String.format("%.1f", (System.nanoTime() - start) / 1e9));
-      FailPoints.reached("metrics.after_" + table);
+      warnAboutGroupsWithoutBaseline(w);
+      // Every table is computed: now they replace the stored ones.
+      writeParams(w, params);
+      for (var e : computed.entrySet()) {
+        w.overwrite(e.getKey(), e.getValue());
+        written.put(e.getKey(), w.read(e.getKey()).count());
+      }
+    } finally {
+      computed.keySet().forEach(t -> w.spark().catalog().dropTempView(view(t)));
     }
     return written;
+  }
+
+  /** Runs a metric file's statements: CACHE TABLE views first, then the query, checkpointed. */
+  private static void computeInto(Warehouse w, String table, String file, List<String> statements, List<String> cached,
+      Map<String, Dataset<Row>> computed) {
+    for (String stmt : statements.subList(0, statements.size() - 1)) {
+      String clean = SqlScript.withoutComments(stmt);
+      Matcher m = CACHE_TABLE.matcher(clean);
+      if (!m.find()) {
+        throw new IllegalStateException(file + ": only CACHE TABLE statements may come before the query");
+      }
+      cached.add(m.group(1));
+      // Checkpointed rather than cached: a cached plan holding the bootstrap aggregates is not
+      // recognised when read again, and would be computed anew on every reference.
+      w.spark().sql(clean.substring(m.end())).localCheckpoint(true).createOrReplaceTempView(m.group(1));
+    }
+    Dataset<Row> rows = w.spark().sql(statements.get(statements.size() - 1)).localCheckpoint(true);
+    rows.createOrReplaceTempView(view(table));
+    computed.put(table, rows);
+  }
+
+  /** Mitigated groups whose no-mitigation baseline has no run get no effect rows; say which. */
+  private static void warnAboutGroupsWithoutBaseline(Warehouse w) {
+    if (!w.exists(Tables.RUNS)) {
+      return;
+    }
+    String runs = w.qualified(Tables.RUNS);
+    List<Row> orphans = w.spark().sql("SELECT mitigation, min(run_name) AS example, count(*) AS n FROM " + runs
+        + " WHERE group_id <> baseline_group_id AND baseline_group_id NOT IN (SELECT group_id FROM " + runs + ")"
+        + " GROUP BY group_id, mitigation ORDER BY example").collectAsList();
+    for (Row r : orphans) {
+      LOG.warn("metrics: the {} run(s) of mitigation {} like {} have no no-mitigation baseline runs: no"
+          + " mitigation_effects (nor vs-none) rows for them", r.getLong(2), r.getString(0), r.getString(1));
+    }
+  }
+
+  private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("\\b[0-9a-f]{64}\\b");
+
+  /** A message with each run or group id in it followed by the names of its runs. */
+  static String withRunNames(Warehouse w, String message) {
+    if (!w.exists(Tables.RUNS)) {
+      return message;
+    }
+    Matcher m = HASH.matcher(message);
+    java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+    while (m.find()) {
+      ids.add(m.group());
+    }
+    if (ids.isEmpty()) {
+      return message;
+    }
+    StringBuilder out = new StringBuilder(message);
+    for (String id : ids) {
+      List<String> names = w.read(Tables.RUNS).filter(functions.col("run_id").equalTo(id)
+              .or(functions.col("group_id").equalTo(id)).or(functions.col("baseline_group_id").equalTo(id)))
+          .select("run_name").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+      if (!names.isEmpty()) {
+        out.append("; ").append(id, 0, 12).append("… is ").append(String.join(", ", names.stream().sorted()
+            .limit(5).toList())).append(names.size() > 5 ? " …" : "");
+      }
+    }
+    return out.toString();
+  }
+
+  private static String view(String table) {
+    return "embench_new_" + table;
   }
 
   /** Records the parameters in {@code metric_params}, so a report can say what its figures used. */

@@ -149,6 +149,20 @@ public final class DifferenceBootstrapFunction
 
   @Override
   public Result finish(Buffer b) {
+    if (b.mitigated.isEmpty() || b.baseline.isEmpty()) {
+      // Spark finishes every group before HAVING drops it: a group with an empty side (no baseline
+      // runs, or only null rates) gets NaNs here, and the SQL's HAVING (a side with a non-null
+      // value on both sides) leaves it out of the table.
+      Result r = new Result();
+      r.setMitigated(Double.NaN);
+      r.setBaseline(Double.NaN);
+      r.setDifference(Double.NaN);
+      r.setLo(Double.NaN);
+      r.setHi(Double.NaN);
+      r.setMitigatedRuns(b.mitigated.size());
+      r.setBaselineRuns(b.baseline.size());
+      return r;
+    }
     Bootstrap.Difference d = Bootstrap.difference(b.mitigated, b.baseline, replicates, seed, confidence, b.key);
     Result r = new Result();
     r.setMitigated(d.mitigated());
