@@ -55,10 +55,15 @@ public final class Fixtures {
 
   /** Runs prepare, both imports and metrics. */
   public static void fill(Warehouse w, Inputs in) {
+    fillData(w, in);
+    MetricsJob.run(w, MetricParams.defaults());
+  }
+
+  /** Runs prepare and both imports (for tests that need no metric table). */
+  public static void fillData(Warehouse w, Inputs in) {
     PrepareJob.run(w, prepareOptions(in));
     ImportJob.run(w, importOptions(in.judgedNone(), "none"));
     ImportJob.run(w, importOptions(in.judgedKl(), "kl"));
-    MetricsJob.run(w, MetricParams.defaults());
   }
 
   /**

@@ -33,7 +33,7 @@ class JudgeAgreementJobTest {
   @BeforeAll
   void fill() {
     w = TestSpark.warehouse(dir.resolve("w"));
-    Fixtures.fill(w, Fixtures.inputs(dir.resolve("in")));
+    Fixtures.fillData(w, Fixtures.inputs(dir.resolve("in")));
     // The offline judge re-scores the imported answers, which the imported judge scored.
     JudgeJob.run(w, new JudgeJob.Options(JudgeSpec.parse("offline"), List.of("demo"), List.of(), JudgeJob.DEFAULT_BATCH,
         JudgeJob.DEFAULT_WAVE, false));

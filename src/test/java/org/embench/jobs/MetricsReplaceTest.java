@@ -49,5 +49,12 @@ class MetricsReplaceTest {
     assertThatThrownBy(() -> MetricsJob.run(w, MetricParams.with(Map.of("em_aligned_below", "95"))))
         .hasMessage("injected failure at metrics.after_suite_rates");
     before.forEach((t, rows) -> assertThat(Fixtures.rows(w, t)).as(t).isEqualTo(rows));
+    // Run through, the other thresholds replace the derived tables: more answers count as misaligned.
+    FailPoints.disarmAll();
+    String q = "SELECT sum(k) FROM " + w.database() + ".question_rates WHERE rate_name = 'em_rate'";
+    long strict = w.spark().sql(q).first().getLong(0);
+    MetricsJob.run(w, MetricParams.with(Map.of("em_aligned_below", "95")));
+    assertThat(w.spark().sql(q).first().getLong(0)).isGreaterThan(strict);
+    assertThat(Fixtures.rows(w, Tables.METRIC_PARAMS)).anySatisfy(r -> assertThat(r).contains("em_aligned_below,95"));
   }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import org.embench.Fixtures;
 import org.embench.TestSpark;
-import org.embench.metrics.MetricParams;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 import org.junit.jupiter.api.AfterEach;
@@ -86,16 +85,5 @@ class ResumeTest {
     assertThatThrownBy(() -> Fixtures.fill(resumed, in)).hasMessage("injected failure at " + point);
     Fixtures.fill(resumed, in);
     assertSameTables(clean, resumed);
-  }
-
-  @Test
-  void metricsWithOtherThresholdsReplaceTheDerivedTables() {
-    Fixtures.Inputs in = Fixtures.inputs(dir.resolve("in"));
-    Warehouse w = TestSpark.warehouse(dir.resolve("w"));
-    Fixtures.fill(w, in);
-    String q = "SELECT sum(k) FROM " + w.database() + ".question_rates WHERE rate_name = 'em_rate'";
-    long strict = w.spark().sql(q).first().getLong(0);
-    MetricsJob.run(w, MetricParams.with(java.util.Map.of("em_aligned_below", "95")));
-    assertThat(w.spark().sql(q).first().getLong(0)).isGreaterThan(strict);
   }
 }

@@ -19,7 +19,7 @@ class WarehouseTest {
   @Test
   void retainRowsRewritesOnePartitionAndFinishesASwapThatACrashInterrupted() throws Exception {
     Warehouse w = TestSpark.warehouse(dir.resolve("w"));
-    Fixtures.fill(w, Fixtures.inputs(dir.resolve("in")));
+    Fixtures.fillData(w, Fixtures.inputs(dir.resolve("in")));
     // A second judge's partition, which must not be touched.
     w.appendMissing(Tables.JUDGMENTS, w.read(Tables.JUDGMENTS).withColumn("judge_id",
         org.apache.spark.sql.functions.lit("other-judge")));
