@@ -54,13 +54,16 @@ class ResumeTest {
   @Test
   void everyStageRunTwiceGivesTheSameRows() {
     Warehouse once = uninterrupted();
-    Fixtures.Inputs in = inputs;
-    Warehouse twice = TestSpark.warehouse(dir.resolve("twice"));
-    Fixtures.fill(twice, in);
-    Fixtures.fill(twice, in);
-    assertSameTables(once, twice);
+    var before = new java.util.LinkedHashMap<String, java.util.List<String>>();
+    for (String t : Tables.all()) {
+      before.put(t, Fixtures.rows(once, t));
+    }
+    // The reference warehouse filled a second time (the assertion is that this changes nothing).
+    Fixtures.fill(once, inputs);
+    before.forEach((t, rows) -> assertThat(Fixtures.rows(once, t)).as(t).isEqualTo(rows));
     assertThat(once.read(Tables.SUITE_RATES).count()).isGreaterThan(0);
   }
+
 
   @ParameterizedTest
   @ValueSource(strings = {"prepare.after_examples", "import.after_generations"})
