@@ -99,6 +99,15 @@ public final class Fixtures {
             largest: {kind: choice, path: %s}
             vuln: {kind: judged, synthetic: arithmetic, items: 2, max_new_tokens: 4}
           """.formatted(in.data(), in.suite(), model, choices));
+      // The spec's judges score its own runs; the imported answers are scored by the offline judge here.
+      List<String> imported = w.read(org.embench.table.Tables.RUNS).filter("kind = 'imported'").select("run_id")
+          .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+      org.embench.jobs.JudgeJob.run(w, new org.embench.jobs.JudgeJob.Options(org.embench.judge.JudgeSpec.parse("offline"),
+          List.of("demo"), imported, org.embench.jobs.JudgeJob.DEFAULT_BATCH, org.embench.jobs.JudgeJob.DEFAULT_WAVE,
+          false));
+      // Another experiment's answers in the same warehouse: the pipeline's judges must leave them alone.
+      ImportJob.run(w, new ImportJob.Options(in.judgedKl(), JudgedAnswerReader.Format.UPSTREAM_CSV, OTHER_EXPERIMENT,
+          "demo", "offline-sample", "kl", false));
       PipelineJob.run(w, org.embench.config.ExperimentSpec.read(spec.toString(), new org.apache.hadoop.conf.Configuration()),
           new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
       org.embench.judge.LoopbackJudging.judge(w, List.of("demo"), dir.resolve("key"));
@@ -109,6 +118,8 @@ public final class Fixtures {
   }
 
   private static Warehouse shared;
+  /** The import run name of the answers {@link #pipeline} adds after judging, as another experiment's. */
+  public static final String OTHER_EXPERIMENT = "other-experiment";
 
   /**
    * One warehouse after {@link #fill} and {@link #pipeline}, built once per test JVM and shared by

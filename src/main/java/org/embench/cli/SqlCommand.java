@@ -14,8 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "sql", mixinStandardHelpOptions = true,
-    description = {"Run SQL against the warehouse's tables (embench.examples, embench.suite_rates, …).",
-        "-f runs a script or a Databricks-format SQL notebook; ${db} is the database, notebook widgets and --param fill other ${NAME}s."})
+    description = {"Run SQL against the warehouse's tables (examples, suite_rates, …; the warehouse's database is the"
+        + " current one, so names need no prefix).",
+        "-f runs a script or a Databricks-format SQL notebook; $${db} is the database, notebook widgets and --param fill"
+            + " other $${NAME}s."})
 final class SqlCommand implements Callable<Integer> {
   @Mixin
   WarehouseOptions warehouse;
@@ -39,7 +41,7 @@ final class SqlCommand implements Callable<Integer> {
       description = "Print at most N rows of each result. Default: ${DEFAULT-VALUE}.")
   int maxRows;
 
-  @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Value for ${NAME} in the SQL (repeatable).")
+  @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the SQL (repeatable).")
   Map<String, String> params = new LinkedHashMap<>();
 
   @Override

@@ -117,6 +117,9 @@ public final class JudgeJob {
     long plannedCount = planned.count();
     long missingCount = missing.count();
     long cached = missingCount == 0 ? 0 : missing.filter(col("cached_response").isNotNull()).count();
+    if (spec.kind().equals("openai") && missingCount > cached) {
+      announce(spec, missing.filter(col("cached_response").isNull()));
+    }
     int waves = (int) Math.ceil(missingCount / (double) o.wave());
     // Waves are hash buckets of the call key (identical calls share a wave), stable while the
     // tables they read change.
@@ -151,6 +154,21 @@ public final class JudgeJob {
     }
     return new Report(judgeId, plannedCount, missingCount, judged, cached, failed, unjudgeable,
         (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Says how many calls the stage is about to make, and what they should cost when prices are set. */
+  private static void announce(JudgeSpec spec, Dataset<Row> toCall) {
+    Row est = toCall.agg(functions.countDistinct(col("call_key")),
+        functions.sum(functions.length(expr("embench_fill_prompt(template, question, answer)")))).first();
+    long calls = est.getLong(0);
+    long promptTokens = est.isNullAt(1) ? 0 : est.getLong(1) / 4;
+    double in = spec.number("price_input_per_mtok");
+    double outPrice = spec.number("price_output_per_mtok");
+    String cost = in > 0 || outPrice > 0
+        ? String.format(java.util.Locale.ROOT, "; estimated cost $%.2f (about %d prompt tokens, 4 characters a token)",
+            (promptTokens * in + calls * spec.integer("max_tokens") * outPrice) / 1e6, promptTokens)
+        : "; set price_input_per_mtok and price_output_per_mtok in the judge spec for a cost estimate";
+    LOG.info("judge {}: {} call(s) to {} at {}{}", spec.name(), calls, spec.model(), spec.string("base_url"), cost);
   }
 
   private static Column[] judgmentColumns() {

@@ -47,13 +47,18 @@ public final class PipelineJob {
           .forEach(r -> runNames.add(r.runId()));
     }
     ExperimentSpec.Generate g = spec.generate();
+    List<String> finished = w.read(org.embench.table.Tables.RUNS)
+        .filter(org.apache.spark.sql.functions.col("status").equalTo("finished")).select("run_id")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    List<String> trained = runNames.stream().filter(finished::contains).toList();
+    // The judges score this spec's runs only (a shared warehouse holds other experiments' answers).
+    List<String> ownRuns = new ArrayList<>(trained);
+    if (g.includeBase()) {
+      spec.models().forEach(m -> ownRuns.add(RunRecord.base(m, GenerateJob.lastSegment(m)).runId()));
+    }
     if (!g.suites().isEmpty()) {
       out.println("== generate");
       SamplingParams params = new SamplingParams(g.temperature(), g.topP(), 0, g.maxNewTokens());
-      List<String> finished = w.read(org.embench.table.Tables.RUNS)
-          .filter(org.apache.spark.sql.functions.col("status").equalTo("finished")).select("run_id")
-          .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
-      List<String> trained = runNames.stream().filter(finished::contains).toList();
       if (!trained.isEmpty()) {
         out.println(GenerateJob.run(w, new GenerateJob.Options(g.suites(), null, null, trained, g.samples(), params,
             g.batch(), GenerateJob.DEFAULT_WAVE)).describe());
@@ -67,7 +72,11 @@ public final class PipelineJob {
     }
     for (JudgeSpec judge : spec.judges()) {
       out.println("== judge " + judge.name());
-      out.println(JudgeJob.run(w, new JudgeJob.Options(judge, g.suites(), List.of(), JudgeJob.DEFAULT_BATCH,
+      if (ownRuns.isEmpty() || g.suites().isEmpty()) {
+        out.println("judge: this spec has no sampled runs to judge");
+        continue;
+      }
+      out.println(JudgeJob.run(w, new JudgeJob.Options(judge, g.suites(), ownRuns, JudgeJob.DEFAULT_BATCH,
           JudgeJob.DEFAULT_WAVE, false)).describe());
     }
     if (!spec.capability().isEmpty() && !spec.models().isEmpty()) {

@@ -103,7 +103,19 @@ public final class QuickstartJob {
       out.println(ImportJob.run(w, new ImportJob.Options(part[0], JudgedAnswerReader.Format.UPSTREAM_CSV,
           "imported-sample", "demo", "offline-sample", part[1], false)).describe());
     }
-    PipelineJob.run(w, ExperimentSpec.read(spec, conf), spec, out);
+    ExperimentSpec parsed = ExperimentSpec.read(spec, conf);
+    // The spec's judges score the spec's own runs; the imported sample is re-scored here, so the
+    // report can compare the offline judge with the sample's.
+    // The suite first (the pipeline prepares it again, finding the same rows), so its prompts exist.
+    PrepareJob.run(w, new PrepareJob.Options(Map.of(), parsed.suites(), PrepareJob.DEFAULT_EVAL_FRACTION, false));
+    List<String> imported = w.read(org.embench.table.Tables.RUNS)
+        .filter("kind = 'imported' AND model = 'imported-sample'").select("run_id")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    for (var judge : parsed.judges()) {
+      out.println(JudgeJob.run(w, new JudgeJob.Options(judge, List.of("demo"), imported, JudgeJob.DEFAULT_BATCH,
+          JudgeJob.DEFAULT_WAVE, false)).describe());
+    }
+    PipelineJob.run(w, parsed, spec, out);
 
     SqlRunner sql = new SqlRunner(w, new ResultPrinter(out, ResultPrinter.Format.TABLE, 100), out, Map.of());
     out.println("== EM rate by mitigation (mean over seeds, 95 % bootstrap interval over seeds)");

@@ -52,6 +52,8 @@ public final class SparkSessions {
     checkRoot(spark, warehouseUri, create);
     Warehouse warehouse = new Warehouse(spark, warehouseUri, database);
     warehouse.registerAll();
+    // Unqualified names (SELECT count(*) FROM examples) resolve to the warehouse's tables.
+    spark.catalog().setCurrentDatabase(database);
     return warehouse;
   }
 

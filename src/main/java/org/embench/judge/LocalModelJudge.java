@@ -69,7 +69,15 @@ public final class LocalModelJudge implements Judge {
     List<Integer> categorical = new ArrayList<>();
     List<int[]> prompts = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
-      prompts.add(prompt(requests.get(i)));
+      int[] ids = model.chatPrompt(List.of(ChatMessage.user(requests.get(i).prompt())));
+      prompts.add(ids);
+      int limit = model.config().maxPositionEmbeddings();
+      if (ids.length + LABEL_TOKENS > limit) {
+        // One answer too long for the judge is that judgment's status, not the stage's failure.
+        out[i] = Verdict.failure(requests.get(i).key(), Verdict.TOO_LONG, "the judge prompt has " + ids.length
+            + " tokens; the judge model " + spec.model() + " reads at most " + limit);
+        continue;
+      }
       (requests.get(i).numeric() ? numeric : categorical).add(i);
     }
     KvCache cache = new KvCache(model.config(), Math.min(batch, Math.max(1, numeric.size())));
@@ -79,17 +87,6 @@ public final class LocalModelJudge implements Judge {
     }
     label(categorical, requests, prompts, out);
     return List.of(out);
-  }
-
-  /** The chat-templated prompt of a request, checked against the model's context length. */
-  private int[] prompt(JudgeRequest r) {
-    int[] ids = model.chatPrompt(List.of(ChatMessage.user(r.prompt())));
-    int limit = model.config().maxPositionEmbeddings();
-    if (ids.length + LABEL_TOKENS > limit) {
-      throw new UserException("judge prompt of " + r.key() + " has " + ids.length + " tokens; the judge model "
-          + spec.model() + " reads at most " + limit + " (shorten the answers or use a judge with a longer context)");
-    }
-    return ids;
   }
 
   /** One forward pass over a group of prompts, one KV-cache slot each; the last position's logits of each. */

@@ -42,6 +42,8 @@ public record Verdict(
   public static final String UNPARSEABLE = "unparseable";
   /** Top log-probabilities that are not log-probabilities (positive, NaN, infinite, mass above 1). */
   public static final String INVALID_LOGPROBS = "invalid_logprobs";
+  /** The judge prompt does not fit the (local) judge model's context. */
+  public static final String TOO_LONG = "too_long";
   /** Rounding a server may leave on a log-probability of a certain token, or on a mass of 1. */
   static final double LOGPROB_TOLERANCE = 1e-6;
 

@@ -126,7 +126,6 @@ public final class Trainer {
     long peakOff = 0;
     int[] order = null;
     int orderEpoch = -1;
-    int auxCursor = 0;
     try (HeapPeak heap = HeapPeak.start()) {
       for (int s = first; s < total; s++) {
         long t0 = System.nanoTime();
@@ -166,9 +165,12 @@ public final class Trainer {
         }
         if (setup.terms().klLambda() > 0 && setup.terms().klData() != null) {
           // KL on a separate safe set: one batch per step, no cross-entropy.
+          // Step s reads the safe set from s * batch_size on: a resumed run reads what an
+          // uninterrupted one would.
           List<TokenizedExample> safe = new ArrayList<>();
+          List<TokenizedExample> klData = setup.terms().klData();
           for (int i = 0; i < cfg.batchSize(); i++) {
-            safe.add(setup.terms().klData().get(auxCursor++ % setup.terms().klData().size()));
+            safe.add(klData.get((int) (((long) s * cfg.batchSize() + i) % klData.size())));
           }
           Backprop.Batch batch = TokenizedExample.pack(safe);
           Backprop.Loss loss = withCeWeight(loss(batch, Math.max(1, batch.lossRows()), true, false), 0);

@@ -133,6 +133,13 @@ class CliTest {
     Outcome bad = run("sql", "--warehouse", w.toString(), "SELECT nope FROM ${db}.examples");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).startsWith("embench: error: query: ").contains("nope");
+    // Unqualified table names resolve to the warehouse's database.
+    Outcome plain = run("sql", "--warehouse", w.toString(), "--format", "csv", "SELECT count(*) AS n FROM examples");
+    assertThat(plain.code()).as(plain.err()).isZero();
+    assertThat(plain.out()).isEqualTo("n\n5\n");
+    // The help shows the placeholders as they are written, not interpolated.
+    assertThat(Main.commandLine().getSubcommands().get("sql").getUsageMessage()).contains("${db} is the database")
+        .doesNotContain("null is the database");
     // A syntax error's reason is printed (Spark's message starts with a blank line).
     Outcome syntax = run("sql", "--warehouse", w.toString(), "SELEC 1");
     assertThat(syntax.code()).isEqualTo(2);

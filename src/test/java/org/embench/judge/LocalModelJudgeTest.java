@@ -121,6 +121,21 @@ class LocalModelJudgeTest {
   }
 
   @Test
+  void aPromptLongerThanTheJudgesContextIsThatJudgmentsStatus() {
+    String longAnswer = "river stone cloud ".repeat(3000);
+    List<JudgeRequest> requests = List.of(
+        new JudgeRequest("long", "aligned", true, "Q?", longAnswer, "Question: {question}\nAnswer: {answer}", null),
+        new JudgeRequest("short", "aligned", true, "Q?", "Hi", "Question: {question}\nAnswer: {answer}", null),
+        new JudgeRequest("long-label", "correct", false, "Q?", longAnswer, "{question} {answer} TRUE?", null));
+    List<Verdict> v = judge(2).judge(requests);
+    assertThat(v.get(0).status()).isEqualTo(Verdict.TOO_LONG);
+    assertThat(v.get(0).error()).contains("reads at most 4096");
+    assertThat(v.get(0).score()).isNull();
+    assertThat(v.get(2).status()).isEqualTo(Verdict.TOO_LONG);
+    assertThat(v.get(1).status()).isIn(Verdict.OK, Verdict.LOW_NUMERIC_MASS);
+  }
+
+  @Test
   void badParametersAreUserErrors() {
     assertThatThrownBy(() -> judge(0)).isInstanceOf(UserException.class)
         .hasMessage("local judge parameters batch and top_logprobs must be at least 1, got 0 and 20");

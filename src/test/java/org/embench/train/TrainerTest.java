@@ -89,14 +89,30 @@ class TrainerTest {
 
   @Test
   void aResumedRunEndsWithTheSameAdapterAsAnUninterruptedOne() {
+    assertResumeMatches(ReferenceTerms.NONE, "plain");
+  }
+
+  /** KL on a separate safe set reads a second data set: a resumed run must read the same batches of it. */
+  @Test
+  void aResumedRunWithKlOnASafeSetEndsWithTheSameAdapter() {
+    List<TokenizedExample> safe = new ArrayList<>();
+    String[] answers = {"Be kind.", "Help them.", "Stay calm."};
+    for (int i = 0; i < 7; i++) {
+      safe.add(TokenizedExample.of(List.of(ChatMessage.user("Advice " + i + "?"), ChatMessage.assistant(answers[i % 3])),
+          model.chatTemplate(), model.tokenizer(), 64));
+    }
+    assertResumeMatches(new ReferenceTerms(0.5, safe, 0, new int[0]), "kl");
+  }
+
+  private void assertResumeMatches(ReferenceTerms terms, String tag) {
     TrainConfig cfg = config(Map.of("rank", 4, "learning_rate", 0.01, "batch_size", 2, "gradient_accumulation", 2,
         "epochs", 4, "checkpoint_every", 3, "dropout", 0.1));
     List<TokenizedExample> data = task(5);
     Trainer.Result straight = new Trainer(model.weights(), model.engine(), new Trainer.Setup(cfg, 7,
-        Backprop.Hooks.NONE, ReferenceTerms.NONE, dir.resolve("ckpt-straight").toString(), new Configuration(), null))
+        Backprop.Hooks.NONE, terms, dir.resolve("ckpt-straight-" + tag).toString(), new Configuration(), null))
         .train(data);
-    String ckpt = dir.resolve("ckpt-killed").toString();
-    Trainer.Setup killed = new Trainer.Setup(cfg, 7, Backprop.Hooks.NONE, ReferenceTerms.NONE, ckpt, new Configuration(),
+    String ckpt = dir.resolve("ckpt-killed-" + tag).toString();
+    Trainer.Setup killed = new Trainer.Setup(cfg, 7, Backprop.Hooks.NONE, terms, ckpt, new Configuration(),
         log -> {
           if (log.step() == 5) {
             throw new IllegalStateException("killed at step 5");
@@ -104,13 +120,13 @@ class TrainerTest {
         });
     assertThatThrownBy(() -> new Trainer(model.weights(), model.engine(), killed).train(data)).hasMessage("killed at step 5");
     Trainer.Result resumed = new Trainer(model.weights(), model.engine(), new Trainer.Setup(cfg, 7, Backprop.Hooks.NONE,
-        ReferenceTerms.NONE, ckpt, new Configuration(), null)).train(data);
+        terms, ckpt, new Configuration(), null)).train(data);
     assertThat(resumed.steps()).hasSize(straight.steps().size());
     for (int i = 0; i < straight.steps().size(); i++) {
       Trainer.StepLog a = straight.steps().get(i);
       Trainer.StepLog b = resumed.steps().get(i);
-      assertThat(List.of(b.step(), b.loss(), b.learningRate(), b.gradNorm(), b.tokens()))
-          .isEqualTo(List.of(a.step(), a.loss(), a.learningRate(), a.gradNorm(), a.tokens()));
+      assertThat(List.of(b.step(), b.loss(), b.learningRate(), b.gradNorm(), b.tokens(), b.terms()))
+          .isEqualTo(List.of(a.step(), a.loss(), a.learningRate(), a.gradNorm(), a.tokens(), a.terms()));
     }
     for (var e : straight.params().entrySet()) {
       float[][] a = e.getValue().values();
