@@ -52,8 +52,24 @@ public final class ChatTemplate {
     checkNotReserved(variables);
     String prepared = TemplateSource.prepare(source);
     JinjaEngine.INSTANCE.validate(prepared);
-    return new ChatTemplate(
-        source, prepared, copy(variables), Set.copyOf(endOfTurnTokens), Clock.systemDefaultZone());
+    return new ChatTemplate(source, prepared, copy(variables), Set.copyOf(endOfTurnTokens), defaultClock());
+  }
+
+  /**
+   * The date {@code strftime_now} writes by default: fixed, so a prompt (and with it an answer's
+   * generation) is the same on every day. {@code -Dembench.template.now=2025-01-31T00:00:00Z} picks
+   * another instant.
+   */
+  static final String DEFAULT_NOW = "2024-07-26T00:00:00Z";
+
+  static Clock defaultClock() {
+    String now = System.getProperty("embench.template.now", DEFAULT_NOW);
+    try {
+      return Clock.fixed(java.time.Instant.parse(now), java.time.ZoneOffset.UTC);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new org.embench.UserException("embench.template.now: expected an instant like " + DEFAULT_NOW + ", got '"
+          + now + "'");
+    }
   }
 
   /** This template with more variables (e.g. {@code enable_thinking=false}), replacing same-named ones. */

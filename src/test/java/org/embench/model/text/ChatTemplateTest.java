@@ -130,6 +130,12 @@ class ChatTemplateTest {
   }
 
   @Test
+  void strftimeNowWritesAFixedDateByDefaultSoPromptsDoNotChangeWithTheDay() {
+    ChatTemplate t = template("{{ strftime_now('%d %b %Y') }}");
+    assertThat(t.render(List.of(), false)).isEqualTo("26 Jul 2024");
+  }
+
+  @Test
   void strftimeNowReadsTheTemplatesClock() {
     Clock clock = Clock.fixed(Instant.parse("2025-07-26T13:05:09Z"), ZoneId.of("UTC"));
     ChatTemplate t = template("{{ strftime_now('%d %b %Y') }}|{{ strftime_now is defined }}").withClock(clock);
