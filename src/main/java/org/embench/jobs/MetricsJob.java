@@ -8,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.functions;
 import org.embench.metrics.MetricFunctions;
 import org.embench.metrics.MetricParams;
@@ -34,61 +35,98 @@ public final class MetricsJob {
   }
 
   /**
-   * Only these metric tables (each reads the ones before it, which must be current). Every table is
-   * computed before any is stored: a failure leaves the stored metric tables as they were, never
-   * half of them new.
+   * Only these metric tables (each reads the ones before it, which must be current). The stored
+   * metric tables are copied aside first: when computing any table fails, every one is put back as it
+   * was, so a failure never leaves half of them new.
    */
   public static Map<String, Long> run(Warehouse w, MetricParams params, List<String> tables) {
     MetricFunctions.register(w.spark(), params);
     Map<String, String> values = new LinkedHashMap<>(params.substitutions());
     values.put("db", w.database());
     values.put("parallelism", String.valueOf(Math.max(2, 2 * w.spark().sparkContext().defaultParallelism())));
-    Map<String, Dataset<Row>> computed = new LinkedHashMap<>();
+    for (String table : tables) {
+      if (!Tables.METRIC_TABLES.contains(table)) {
+        throw new IllegalArgumentException("not a metric table: " + table + "; metric tables: " + Tables.METRIC_TABLES);
+      }
+    }
+    String backupRoot = w.root() + "/_metrics_backup/" + java.util.UUID.randomUUID();
+    List<String> saved = backup(w, backupRoot, tables);
     Map<String, Long> written = new LinkedHashMap<>();
+    boolean done = false;
     try {
+      writeParams(w, params);
       for (String table : tables) {
-        if (!Tables.METRIC_TABLES.contains(table)) {
-          throw new IllegalArgumentException("not a metric table: " + table + "; metric tables: " + Tables.METRIC_TABLES);
-        }
         String file = "sql/" + table + ".sql";
         long start = System.nanoTime();
-        String text = SqlScript.resource(file);
-        // Tables computed in this run are read from their new rows, not from the stored ones.
-        for (String done : computed.keySet()) {
-          text = text.replace("${db}." + done, view(done));
-        }
         // A file is one query, or statements ending in one: CACHE TABLE name AS … before the query
-        // materialise what it reads more than once (as a temporary view, dropped after the query).
-        List<String> statements = SqlScript.split(SqlScript.substitute(text, values, file));
+        // materialise what it reads more than once (as a temporary view, dropped after the write).
+        List<String> statements = SqlScript.split(SqlScript.substitute(SqlScript.resource(file), values, file));
         List<String> cached = new ArrayList<>();
         try {
-          computeInto(w, table, file, statements, cached, computed);
+          computeInto(w, table, file, statements, cached);
         } catch (RuntimeException e) {
           throw new IllegalStateException("metrics: computing " + table + " failed (the stored metric tables are"
-              + " unchanged): " + withRunNames(w, String.valueOf(e.getMessage())), e);
+              + " put back as they were): " + withRunNames(w, String.valueOf(e.getMessage())), e);
         } finally {
           cached.forEach(v -> w.spark().catalog().dropTempView(v));
         }
-        LOG.info("{}: {} rows computed in {} s", table, computed.get(table).count(),
-            String.format("%.1f", (System.nanoTime() - start) / 1e9));
+        long n = w.read(table).count();
+        written.put(table, n);
+        LOG.info("{}: {} rows in {} s", table, n, String.format("%.1f", (System.nanoTime() - start) / 1e9));
         FailPoints.reached("metrics.after_" + table);
       }
       warnAboutGroupsWithoutBaseline(w);
-      // Every table is computed: now they replace the stored ones.
-      writeParams(w, params);
-      for (var e : computed.entrySet()) {
-        w.overwrite(e.getKey(), e.getValue());
-        written.put(e.getKey(), w.read(e.getKey()).count());
-      }
+      done = true;
     } finally {
-      computed.keySet().forEach(t -> w.spark().catalog().dropTempView(view(t)));
+      if (!done) {
+        restore(w, backupRoot, tables, saved);
+      }
+      deleteQuietly(w, backupRoot);
     }
     return written;
   }
 
-  /** Runs a metric file's statements: CACHE TABLE views first, then the query, checkpointed. */
-  private static void computeInto(Warehouse w, String table, String file, List<String> statements, List<String> cached,
-      Map<String, Dataset<Row>> computed) {
+  /** Copies the stored metric tables (and their parameters) aside; returns the ones that existed. */
+  private static List<String> backup(Warehouse w, String backupRoot, List<String> tables) {
+    List<String> saved = new ArrayList<>();
+    List<String> all = new ArrayList<>(tables);
+    all.add(Tables.METRIC_PARAMS);
+    for (String t : all) {
+      if (w.exists(t)) {
+        w.read(t).write().mode(SaveMode.Overwrite).parquet(backupRoot + "/" + t);
+        saved.add(t);
+      }
+    }
+    return saved;
+  }
+
+  private static void restore(Warehouse w, String backupRoot, List<String> tables, List<String> saved) {
+    List<String> all = new ArrayList<>(tables);
+    all.add(Tables.METRIC_PARAMS);
+    for (String t : all) {
+      try {
+        Dataset<Row> old = saved.contains(t)
+            ? w.spark().read().schema(Tables.schema(t).struct()).parquet(backupRoot + "/" + t).localCheckpoint(true)
+            : w.spark().createDataFrame(new ArrayList<Row>(), Tables.schema(t).struct());
+        w.overwrite(t, old);
+      } catch (RuntimeException e) {
+        LOG.error("metrics: could not put {} back from {}: {}", t, backupRoot, e.getMessage());
+      }
+    }
+  }
+
+  private static void deleteQuietly(Warehouse w, String dir) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir);
+    try {
+      p.getFileSystem(w.spark().sparkContext().hadoopConfiguration()).delete(p, true);
+    } catch (java.io.IOException e) {
+      LOG.warn("could not remove {}: {}", p, e.getMessage());
+    }
+  }
+
+  /** Runs a metric file's statements: CACHE TABLE views first, then the query, stored in its table. */
+  private static void computeInto(Warehouse w, String table, String file, List<String> statements,
+      List<String> cached) {
     for (String stmt : statements.subList(0, statements.size() - 1)) {
       String clean = SqlScript.withoutComments(stmt);
       Matcher m = CACHE_TABLE.matcher(clean);
@@ -100,9 +138,7 @@ public final class MetricsJob {
       // recognised when read again, and would be computed anew on every reference.
       w.spark().sql(clean.substring(m.end())).localCheckpoint(true).createOrReplaceTempView(m.group(1));
     }
-    Dataset<Row> rows = w.spark().sql(statements.get(statements.size() - 1)).localCheckpoint(true);
-    rows.createOrReplaceTempView(view(table));
-    computed.put(table, rows);
+    w.overwrite(table, w.spark().sql(statements.get(statements.size() - 1)));
   }
 
   /** Mitigated groups whose no-mitigation baseline has no run get no effect rows; say which. */
@@ -148,9 +184,7 @@ public final class MetricsJob {
     return out.toString();
   }
 
-  private static String view(String table) {
-    return "embench_new_" + table;
-  }
+
 
   /** Records the parameters in {@code metric_params}, so a report can say what its figures used. */
   private static void writeParams(Warehouse w, MetricParams params) {
