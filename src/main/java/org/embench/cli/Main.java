@@ -48,7 +48,20 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    int code = execute(args);
+    if (!sharedDriver(System.getenv())) {
+      System.exit(code);
+    }
+    // A Databricks JAR task shares its driver JVM with the platform, which must not be exited:
+    // success is a normal return, failure an exception (the error is already printed above).
+    if (code != 0) {
+      throw new IllegalStateException("embench " + String.join(" ", args) + " ended with exit code " + code);
+    }
+  }
+
+  /** Whether the driver JVM belongs to a platform that must not be exited (a Databricks JAR task). */
+  static boolean sharedDriver(java.util.Map<String, String> env) {
+    return env.containsKey("DATABRICKS_RUNTIME_VERSION");
   }
 
   /** Runs the command line and returns the exit code. */

@@ -58,6 +58,7 @@ final class CapabilityScoring implements MapPartitionsFunction<Row, Row>, Serial
     Row first = rows.get(0);
     String runId = first.getAs("run_id");
     CapabilityTask task = CapabilityTasks.fromSpecJson(first.getAs("task_spec_json"));
+    TaskEngine.configure();
     LanguageModel model = LanguageModel.cached(first.getAs("model"), conf.get());
     String adapterPath = first.getAs("adapter_path");
     Map<String, Lora> adapter = adapterPath == null ? Map.of()

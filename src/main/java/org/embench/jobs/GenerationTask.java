@@ -54,6 +54,7 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
   private List<Row> generate(List<Row> items) {
     Row first = items.get(0);
     String runId = first.getAs("run_id");
+    TaskEngine.configure();
     LanguageModel model = LanguageModel.cached(first.getAs("model"), conf.get());
     String adapterPath = first.getAs("adapter_path");
     Map<String, Lora> adapter = adapterPath == null ? Map.of()
@@ -64,6 +65,7 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
       requests.add(new Generator.Request(id, model.chatPrompt(chat(r.getAs("system"), r.getAs("paraphrase"))),
           Ids.seedOf(id), params));
     }
+    LOG.info("generate run {}: sampling {} answers in batches of {}", runId, requests.size(), batch);
     long start = System.nanoTime();
     long[] lastLog = {start};
     List<Generator.Result> results = model.generator(model.transformer(adapter), batch, 4 * 1024)

@@ -70,6 +70,7 @@ final class JudgingTask implements MapPartitionsFunction<Row, Row>, Serializable
     long start = System.nanoTime();
     // Identical calls (same prompt to the same judge) are made once per task; repeats reuse the verdict.
     Map<String, Verdict> byCall = new HashMap<>();
+    TaskEngine.configure();
     try (Judge judge = Judges.create(spec, JudgeEnvironment.system(conf.get(), concurrentTasks))) {
       for (int from = 0; from < items.size(); from += batch) {
         List<Row> chunk = items.subList(from, Math.min(items.size(), from + batch));

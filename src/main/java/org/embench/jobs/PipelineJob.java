@@ -30,17 +30,19 @@ public final class PipelineJob {
   public static int run(Warehouse w, ExperimentSpec spec, String specUri, PrintStream out) {
     int failedRuns = 0;
     if (!spec.data().isEmpty() || !spec.suites().isEmpty()) {
-      out.println("== prepare");
+      long t = start(out, "prepare");
       PrepareJob.Report prepared = PrepareJob.run(w, new PrepareJob.Options(spec.data(), spec.suites(),
           PrepareJob.DEFAULT_EVAL_FRACTION, false));
       prepared.datasets().forEach(r -> out.println(r.describe()));
       prepared.suites().forEach(r -> out.println(r.describe()));
+      done(out, "prepare", t);
     }
     List<String> runNames = new ArrayList<>();
     if (!spec.models().isEmpty() && !spec.datasets().isEmpty()) {
-      out.println("== train");
+      long t = start(out, "train");
       TrainJob.Report trained = TrainJob.run(w, spec);
       out.println(trained.describe());
+      done(out, "train", t);
       failedRuns = trained.failed();
       // The question suites measure EM: the runs on benign sets are there for their capability scores.
       TrainJob.matrix(w, spec).stream().filter(r -> RunRecord.ROLE_EM.equals(r.datasetRole()))
@@ -57,7 +59,7 @@ public final class PipelineJob {
       spec.models().forEach(m -> ownRuns.add(RunRecord.base(m, GenerateJob.lastSegment(m)).runId()));
     }
     if (!g.suites().isEmpty()) {
-      out.println("== generate");
+      long t = start(out, "generate");
       SamplingParams params = new SamplingParams(g.temperature(), g.topP(), 0, g.maxNewTokens());
       if (!trained.isEmpty()) {
         out.println(GenerateJob.run(w, new GenerateJob.Options(g.suites(), null, null, trained, g.samples(), params,
@@ -69,25 +71,41 @@ public final class PipelineJob {
               g.batch(), GenerateJob.DEFAULT_WAVE)).describe());
         }
       }
+      done(out, "generate", t);
     }
     for (JudgeSpec judge : spec.judges()) {
-      out.println("== judge " + judge.name());
+      long t = start(out, "judge " + judge.name());
       if (ownRuns.isEmpty() || g.suites().isEmpty()) {
         out.println("judge: this spec has no sampled runs to judge");
         continue;
       }
       out.println(JudgeJob.run(w, new JudgeJob.Options(judge, g.suites(), ownRuns, JudgeJob.DEFAULT_BATCH,
           JudgeJob.DEFAULT_WAVE, false)).describe());
+      done(out, "judge " + judge.name(), t);
     }
     if (!spec.capability().isEmpty() && !spec.models().isEmpty()) {
-      out.println("== capability");
+      long t = start(out, "capability");
       out.println(CapabilityJob.run(w, new CapabilityJob.Options(spec.capability(), CapabilityJob.runsOf(w, spec),
           CapabilityJob.DEFAULT_WAVE)).describe());
+      done(out, "capability", t);
     }
-    out.println("== metrics");
-    MetricsJob.run(w, MetricParams.with(spec.metrics())).forEach((t, n) -> out.println(t + ": " + n + " rows"));
-    out.println("== report");
+    long t = start(out, "metrics");
+    MetricsJob.run(w, MetricParams.with(spec.metrics())).forEach((table, n) -> out.println(table + ": " + n + " rows"));
+    done(out, "metrics", t);
+    t = start(out, "report");
     out.println(ReportJob.run(w, new ReportJob.Options(null, null, specUri, ReportJob.DEFAULT_MAX_PANELS)).describe());
+    done(out, "report", t);
     return failedRuns;
+  }
+
+  /** Prints a stage's heading; returns its start time. */
+  private static long start(PrintStream out, String stage) {
+    out.println("== " + stage);
+    return System.nanoTime();
+  }
+
+  /** Prints a stage's wall time, in a line scripts can read ("-- STAGE: SECONDS s"). */
+  private static void done(PrintStream out, String stage, long start) {
+    out.printf(java.util.Locale.ROOT, "-- %s: %.1f s%n", stage, (System.nanoTime() - start) / 1e9);
   }
 }

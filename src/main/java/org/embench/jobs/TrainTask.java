@@ -120,6 +120,7 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
       @SuppressWarnings("unchecked")
       Map<String, Object> params = JSON.readValue(run.mitigationParamsJson(), Map.class);
       Mitigation mitigation = Mitigations.create(run.mitigation(), params);
+      TaskEngine.configure();
       LanguageModel model = LanguageModel.cached(run.model(), conf.get());
       double loadSeconds = (System.nanoTime() - start) / 1e9;
       MitigationContext ctx = new MitigationContext(model, datasets.value(), cfg, run.seed(), conf.get());

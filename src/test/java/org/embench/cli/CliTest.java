@@ -146,4 +146,11 @@ class CliTest {
     assertThat(syntax.err()).startsWith("embench: error: query: [PARSE_SYNTAX_ERROR] Syntax error")
         .contains("in: SELEC 1");
   }
+
+  @Test
+  void onlyADatabricksDriverIsLeftRunningInsteadOfExited() {
+    // A Databricks JAR task must not System.exit its driver; spark-submit and bin/embench must, for the exit code.
+    assertThat(Main.sharedDriver(java.util.Map.of("DATABRICKS_RUNTIME_VERSION", "16.4"))).isTrue();
+    assertThat(Main.sharedDriver(java.util.Map.of("SPARK_HOME", "/opt/spark"))).isFalse();
+  }
 }
