@@ -44,7 +44,8 @@ import static org.apache.spark.sql.functions.format_string;
  * one-core Workers on 127.0.0.1, each executor a JVM of its own): the whole pipeline of a spec (prepare,
  * train 2 mitigations x 2 seeds plus the benign runs, generate, judge offline and over HTTP on
  * loopback, capability, metrics, report) writes the same tables as local mode, and executors killed
- * mid-train and mid-generate lose and duplicate no row. Run with {@code mvn -B verify -Pcluster}.
+ * mid-train and mid-generate lose and duplicate no row. Run with {@code mvn -B verify -Pcluster}
+ * ({@code -Dembench.cluster.keep=true} keeps the logs and warehouses in the temporary folder).
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -106,6 +107,14 @@ class LocalClusterIT {
     }
     if (judge != null) {
       judge.close();
+    }
+    // Each executor's folder holds a copy of the 160 MB jar: about 1 GB per run of this class.
+    if (dir != null && !Boolean.getBoolean("embench.cluster.keep")) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    } else if (dir != null) {
+      System.out.println("cluster-it: logs and warehouses kept in " + dir);
     }
   }
 
