@@ -4,7 +4,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.data.ChatMessage;
 import org.embench.model.io.Checkpoint;
@@ -21,7 +20,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class LanguageModel {
   private static final Logger LOG = LoggerFactory.getLogger(LanguageModel.class);
-  private static final Map<String, LanguageModel> CACHE = new ConcurrentHashMap<>();
+  /** Property: the most bytes of model weights a JVM keeps loaded between tasks (default: its heap size). */
+  public static final String CACHE_BYTES = "embench.cache.modelBytes";
+  private static final LoadedCache<LanguageModel> CACHE = new LoadedCache<>("model",
+      LoadedCache.limit(CACHE_BYTES, Runtime.getRuntime().maxMemory()), m -> m.weights().bytes());
 
   private final String dir;
   private final ModelConfig config;
@@ -58,9 +60,12 @@ public final class LanguageModel {
     return new LanguageModel(dir, config, tokenizer, weights, engine, Set.copyOf(stop));
   }
 
-  /** The model of {@code dir}, loaded once per JVM on the shared engine. */
+  /**
+   * The model of {@code dir} on the shared engine, loaded once per JVM while it stays among the
+   * models kept ({@link #CACHE_BYTES}; ND4J's off-heap memory is bounded by the heap size by default).
+   */
   public static LanguageModel cached(String dir, Configuration conf) {
-    return CACHE.computeIfAbsent(dir, d -> load(d, conf, Engine.shared()));
+    return CACHE.get(dir, d -> load(d, conf, Engine.shared()));
   }
 
   public String dir() {

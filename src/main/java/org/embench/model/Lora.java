@@ -12,6 +12,11 @@ public record Lora(TensorBackend.Matrix a, TensorBackend.Matrix b, float scale) 
     return new Lora(null, delta, 1f);
   }
 
+  /** Bytes the update holds in the backend. */
+  public long bytes() {
+    return (a == null ? 0 : a.bytes()) + b.bytes();
+  }
+
   /** The rank; 0 for a dense update. */
   public int rank() {
     return a == null ? 0 : a.rows();

@@ -46,14 +46,19 @@ public final class Adapters {
     w.writeTo(dir + "/" + FULL_DELTA, conf);
   }
 
-  private static final Map<String, Map<String, Lora>> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Property: the most bytes of adapters a JVM keeps loaded between tasks (default: an eighth of its heap). */
+  public static final String CACHE_BYTES = "embench.cache.adapterBytes";
+  private static final org.embench.model.LoadedCache<Map<String, Lora>> LOADED = new org.embench.model.LoadedCache<>(
+      "adapter", org.embench.model.LoadedCache.limit(CACHE_BYTES, Runtime.getRuntime().maxMemory() / 8),
+      a -> a.values().stream().mapToLong(Lora::bytes).sum());
 
   /**
-   * {@link #load}, once per JVM and directory: the generate and capability stages' tasks of one
-   * executor share a run's adapter.
+   * {@link #load}, once per JVM and directory while it stays among the adapters kept
+   * ({@link #CACHE_BYTES}): the generate and capability stages' tasks of one executor share a run's
+   * adapter.
    */
   public static Map<String, Lora> cached(String dir, Configuration conf, ModelConfig model, TensorBackend backend) {
-    return LOADED.computeIfAbsent(dir, d -> load(d, conf, model, backend));
+    return LOADED.get(dir, d -> load(d, conf, model, backend));
   }
 
   /** The updates of {@code dir} (PEFT adapter or full delta) in a backend, keyed "layer.module". */
