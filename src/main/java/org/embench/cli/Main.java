@@ -90,7 +90,14 @@ public final class Main implements Runnable {
 
   /** The command tree, for tests that inspect its help. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    CommandLine cmd = new CommandLine(new Main());
+    // The commands that read an experiment spec list its keys and defaults, from the registries.
+    String[] reference = org.embench.config.SpecReference.lines().stream().map(l -> l.replace("%", "%%"))
+        .toArray(String[]::new);
+    for (String name : new String[] {"train", "run"}) {
+      cmd.getSubcommands().get(name).getCommandSpec().usageMessage().footerHeading("%n").footer(reference);
+    }
+    return cmd;
   }
 
   /** The user-facing cause of a failure, looking through Spark's wrappers. */

@@ -81,6 +81,20 @@ public final class JudgeSpec implements java.io.Serializable {
   }
 
   /** A spec from its kind and the parameters given; defaults fill the rest. */
+  /**
+   * Each kind's parameters with their defaults ("(required)" where there is none), from the
+   * declarations above: the help of the commands that read judge specs.
+   */
+  public static Map<String, List<String>> reference() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    KINDS.forEach((kind, params) -> {
+      List<String> p = new ArrayList<>();
+      params.forEach((k, v) -> p.add(k + "=" + (v.defaultValue() == null ? "(required)" : v.defaultValue())));
+      out.put(kind, p);
+    });
+    return out;
+  }
+
   public static JudgeSpec of(String kind, Map<String, ?> given) {
     Map<String, Param> known = KINDS.get(kind);
     if (known == null) {

@@ -153,4 +153,22 @@ class CliTest {
     assertThat(Main.sharedDriver(java.util.Map.of("DATABRICKS_RUNTIME_VERSION", "16.4"))).isTrue();
     assertThat(Main.sharedDriver(java.util.Map.of("SPARK_HOME", "/opt/spark"))).isFalse();
   }
+
+  @Test
+  void trainAndRunHelpListTheSpecKeysMitigationsAndJudgesWithTheirDefaults() {
+    for (String command : List.of("train", "run")) {
+      Outcome help = run(command, "--help");
+      assertThat(help.code()).isZero();
+      // Unwrapped, so a default that picocli broke across lines still reads as one.
+      String text = help.out().replaceAll("\\s+", " ");
+      for (String name : org.embench.mitigation.Mitigations.NAMES) {
+        assertThat(text).as(command).contains(" " + name + ": ");
+      }
+      assertThat(text).contains("kl: lambda=0.1, data=train");
+      org.embench.train.TrainConfig.DEFAULTS.toMap().forEach((k, v) -> assertThat(text).contains(k + "=" + v));
+      assertThat(text).contains("openai: model=(required)").contains("offline: model=offline-v1")
+          .contains("generate (defaults): suites=(all of the spec's), samples=(each question's own), max_new_tokens=600")
+          .contains("bootstrap_replicates=2000");
+    }
+  }
 }

@@ -1,0 +1,76 @@
+package org.embench.config;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.embench.UserException;
+import org.embench.judge.JudgeSpec;
+import org.embench.metrics.MetricParams;
+import org.embench.mitigation.Mitigations;
+import org.embench.train.TrainConfig;
+
+/**
+ * The experiment spec's keys and the defaults the parser and the registries resolve, for the help of
+ * {@code train} and {@code run}. Nothing here is written twice: the defaults come from parsing a spec
+ * that sets nothing, from {@link TrainConfig#DEFAULTS}, from each mitigation made without
+ * parameters, from {@link JudgeSpec#reference()} and from {@link MetricParams#DEFAULTS}.
+ */
+public final class SpecReference {
+  private SpecReference() {}
+
+  public static List<String> lines() {
+    List<String> out = new ArrayList<>();
+    out.add("Experiment spec (YAML; examples in jobs/). Keys: " + String.join(", ", new TreeSet<>(ExperimentSpec.KEYS))
+        + ". Relative paths resolve against the spec's folder.");
+    out.add("");
+    wrap(out, "train (defaults): ", entries(TrainConfig.DEFAULTS.toMap()));
+    ExperimentSpec.Generate g = ExperimentSpec.parse(JsonNodeFactory.instance.objectNode().put("name", "defaults"),
+        "defaults", ".").generate();
+    wrap(out, "generate (defaults): ", List.of("suites=(all of the spec's)", "samples=(each question's own)",
+        "max_new_tokens=" + g.maxNewTokens(), "temperature=" + g.temperature(), "top_p=" + g.topP(),
+        "include_base=" + g.includeBase(), "batch=" + g.batch()));
+    out.add("");
+    out.add("mitigations (a name, or {name: {parameter: value}}):");
+    for (String name : Mitigations.NAMES) {
+      List<String> params;
+      try {
+        Map<String, Object> defaults = Mitigations.create(name, Map.of()).params();
+        params = defaults.isEmpty() ? List.of("no parameters") : entries(defaults);
+      } catch (UserException e) {
+        // A mitigation that cannot be made without parameters says which it needs.
+        params = List.of("needs parameters: " + e.getMessage());
+      }
+      wrap(out, "  " + name + ": ", params);
+    }
+    out.add("");
+    out.add("judges (kind:model[,key=value…], a mapping, or @file.yaml):");
+    JudgeSpec.reference().forEach((kind, params) -> wrap(out, "  " + kind + ": ", params));
+    out.add("");
+    wrap(out, "metrics (defaults): ", entries(MetricParams.DEFAULTS));
+    return out;
+  }
+
+  private static List<String> entries(Map<String, ?> m) {
+    return m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.toList());
+  }
+
+  /** {@code head} and the items joined by ", " in lines of at most 78 characters (the help's width is 80). */
+  private static void wrap(List<String> out, String head, List<String> items) {
+    StringBuilder line = new StringBuilder(head);
+    String indent = " ".repeat(Math.min(head.length(), 6));
+    for (int i = 0; i < items.size(); i++) {
+      String item = items.get(i) + (i < items.size() - 1 ? "," : "");
+      if (line.length() > indent.length() && line.length() + 1 + item.length() > 78 && !line.toString().endsWith(": ")) {
+        out.add(line.toString());
+        line = new StringBuilder(indent);
+      } else if (!line.toString().endsWith(" ")) {
+        line.append(' ');
+      }
+      line.append(item);
+    }
+    out.add(line.toString());
+  }
+}
