@@ -74,7 +74,9 @@ final class ChoiceTask extends BaseTask {
         throw new ItemException(column, "'" + a.asText() + "' is none of the labels " + labels);
       }
     } else if (a.isIntegralNumber() || (a.isTextual() && a.asText().matches("\\d+"))) {
-      index = a.isIntegralNumber() ? a.asInt() : Integer.parseInt(a.asText());
+      // ten or more digits would not fit an int: such an index is out of range like any other
+      String digits = a.asText();
+      index = digits.length() <= 9 ? Integer.parseInt(digits) : -1;
     } else if (a.isTextual() && a.asText().matches("[A-Za-z]")) {
       index = Character.toUpperCase(a.asText().charAt(0)) - 'A';
     } else {

@@ -112,9 +112,11 @@ public final class JudgedTask extends BaseTask {
   }
 
   public SamplingParams samplingParams() {
+    double temperature = params.number("temperature");
+    int maxNewTokens = params.integer("max_new_tokens");
     try {
-      return new SamplingParams(params.number("temperature"), 1.0, 0, params.integer("max_new_tokens"));
-    } catch (IllegalArgumentException e) {
+      return new SamplingParams(temperature, 1.0, 0, maxNewTokens);
+    } catch (UserException e) {
       throw new UserException(name() + ": " + e.getMessage());
     }
   }

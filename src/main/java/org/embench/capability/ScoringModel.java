@@ -1,6 +1,7 @@
 package org.embench.capability;
 
 import java.util.Arrays;
+import org.embench.UserException;
 import org.embench.model.LanguageModel;
 import org.embench.model.LoglikScorer;
 import org.embench.model.Transformer;
@@ -33,7 +34,7 @@ public record ScoringModel(LanguageModel model, Transformer transformer) {
     }
     int[] alone = tokenizer().encode(text);
     if (alone.length == 0) {
-      throw new IllegalArgumentException("the continuation '" + text + "' has no tokens");
+      throw new UserException("the continuation '" + text + "' has no tokens");
     }
     return alone;
   }

@@ -2,6 +2,7 @@ package org.embench.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.embench.UserException;
 import org.embench.jobs.MetricsBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,7 +41,7 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() {
       if (rows < 2 || questions < 1 || samples < 1) {
-        throw new IllegalArgumentException("--rows must be at least 2, --questions and --samples at least 1");
+        throw new UserException("--rows must be at least 2, --questions and --samples at least 1");
       }
       var w = warehouse.open("bench metrics");
       System.out.println(MetricsBenchmark.run(w, rows, questions, samples).describe());
@@ -178,7 +179,7 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() {
       if (layers < 1 || seqLen < 8 || batch < 1 || steps < 1 || rank < 1) {
-        throw new IllegalArgumentException("--layers, --batch, --steps and --rank must be at least 1, --seq-len at least 8");
+        throw new UserException("--layers, --batch, --steps and --rank must be at least 1, --seq-len at least 8");
       }
       engine.apply();
       new org.embench.jobs.TrainBenchmark(System.out).run(new org.embench.jobs.TrainBenchmark.Options(
@@ -220,7 +221,7 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() {
       if (layers < 1 || questions < 1 || samples < 1 || maxNewTokens < 1 || batch < 1) {
-        throw new IllegalArgumentException("every count must be at least 1");
+        throw new UserException("--layers, --questions, --samples, --max-new-tokens and --batch must be at least 1");
       }
       engine.apply();
       var w = warehouse.open("bench generate-stage");
@@ -246,6 +247,9 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() {
+      if (requests < 1 || latencyMs < 1 || concurrency < 1) {
+        throw new UserException("--requests, --latency-ms and --concurrency must be at least 1");
+      }
       System.out.println(org.embench.judge.JudgeThroughputBenchmark.run(requests, latencyMs, concurrency).describe());
       return 0;
     }

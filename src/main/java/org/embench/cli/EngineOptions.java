@@ -1,5 +1,6 @@
 package org.embench.cli;
 
+import org.embench.UserException;
 import org.embench.model.Engine;
 import picocli.CommandLine.Option;
 
@@ -13,7 +14,7 @@ final class EngineOptions {
   void apply() {
     if (threads != null) {
       if (threads < 1) {
-        throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        throw new UserException("--threads must be at least 1, got " + threads);
       }
       System.setProperty(Engine.THREADS, String.valueOf(threads));
     }

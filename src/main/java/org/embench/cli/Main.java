@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code embench}: the command line. Runs in Spark local mode by default; the same main class runs
- * under spark-submit on a cluster. A user error prints one line and exits with 2; an internal error
- * prints its stack trace and exits with 1.
+ * under spark-submit on a cluster. A user error (a {@link UserException}) prints one line and exits
+ * with 2; any other failure is a bug, which prints its stack trace and exits with 1.
  */
 @Command(name = "embench", mixinStandardHelpOptions = true, version = "embench 0.1.0",
     description = "A benchmark for methods that prevent emergent misalignment, on Apache Spark.",
@@ -73,19 +73,21 @@ public final class Main implements Runnable {
   public static int execute(PrintWriter err, String... args) {
     CommandLine cmd = commandLine();
     cmd.setErr(err);
-    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      PrintWriter out = commandLine.getErr();
-      Throwable user = userError(ex);
-      if (user != null) {
-        out.println("embench: error: " + user.getMessage());
-        out.flush();
-        return USER_ERROR;
-      }
-      ex.printStackTrace(out);
-      out.flush();
-      return 1;
-    });
+    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> report(ex, commandLine.getErr()));
     return cmd.execute(args);
+  }
+
+  /** Prints a command's failure to {@code out} and returns the exit code: one line for a user error, else the trace. */
+  static int report(Throwable ex, PrintWriter out) {
+    Throwable user = userError(ex);
+    if (user != null) {
+      out.println("embench: error: " + user.getMessage());
+      out.flush();
+      return USER_ERROR;
+    }
+    ex.printStackTrace(out);
+    out.flush();
+    return 1;
   }
 
   /** The command tree, for tests that inspect its help. */
@@ -100,10 +102,14 @@ public final class Main implements Runnable {
     return cmd;
   }
 
-  /** The user-facing cause of a failure, looking through Spark's wrappers. */
+  /**
+   * The user-facing cause of a failure, looking through Spark's wrappers: a {@link UserException},
+   * or null. Any other exception, an {@link IllegalArgumentException} included, is a bug and gets
+   * its stack trace: a check on what the user gave throws a UserException that says what to fix.
+   */
   static Throwable userError(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
-      if (t instanceof UserException || t instanceof IllegalArgumentException) {
+      if (t instanceof UserException) {
         return t;
       }
     }

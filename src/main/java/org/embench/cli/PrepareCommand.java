@@ -3,6 +3,7 @@ package org.embench.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.embench.UserException;
 import org.embench.jobs.PrepareJob;
 import org.embench.table.Warehouse;
 import picocli.CommandLine.Command;
@@ -38,7 +39,7 @@ final class PrepareCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (data.isEmpty() && suites.isEmpty()) {
-      throw new IllegalArgumentException("nothing to prepare: give --data NAME=PATH and/or --suite NAME=PATH");
+      throw new UserException("nothing to prepare: give --data NAME=PATH and/or --suite NAME=PATH");
     }
     Warehouse w = warehouse.open("prepare");
     PrepareJob.Report report = PrepareJob.run(w, new PrepareJob.Options(data, suites, evalFraction, strict, replace));

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.embench.UserException;
 import org.embench.data.ChatMessage;
 import org.embench.model.Engine;
 import org.embench.model.Generator;
@@ -54,7 +55,7 @@ final class SampleCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (n < 1) {
-      throw new IllegalArgumentException("--n must be at least 1, got " + n);
+      throw new UserException("--n must be at least 1, got " + n);
     }
     SamplingParams params = new SamplingParams(temperature, topP, topK, maxNewTokens);
     engine.apply();

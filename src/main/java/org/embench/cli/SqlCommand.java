@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.embench.UserException;
 import org.embench.data.InputFiles;
 import org.embench.metrics.ResultPrinter;
 import org.embench.metrics.SqlRunner;
@@ -50,7 +51,7 @@ final class SqlCommand implements Callable<Integer> {
     try {
       f = ResultPrinter.Format.valueOf(format.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown --format '" + format + "'; known: table, csv");
+      throw new UserException("unknown --format '" + format + "'; known: table, csv");
     }
     var w = warehouse.open("sql");
     // The metric SQL's own functions (embench_seed_bootstrap, …), with the default bootstrap settings.

@@ -129,6 +129,11 @@ public record ExperimentSpec(
       } else if (m.isObject() && m.size() == 1) {
         String key = m.fieldNames().next();
         JsonNode p = m.get(key);
+        if (p != null && !p.isNull() && !p.isObject()) {
+          // Jackson would refuse to make a map of it with an IllegalArgumentException, which reads as a bug
+          throw new UserException(source + ": mitigations: the parameters of " + key + " are a mapping such as"
+              + " {" + key + ": {name: value}}, found " + p);
+        }
         @SuppressWarnings("unchecked")
         Map<String, Object> params = p == null || p.isNull() ? Map.of() : json.convertValue(p, LinkedHashMap.class);
         mitigations.add(new MitigationChoice(key, params));
@@ -196,7 +201,7 @@ public record ExperimentSpec(
     root.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
     try {
       org.embench.metrics.MetricParams.with(metrics);
-    } catch (UserException | IllegalArgumentException e) {
+    } catch (UserException e) {
       throw new UserException(source + ": metrics: " + e.getMessage());
     }
     return new ExperimentSpec(name, data, suites, models, datasets, benign, mitigations, seeds, train, generate, judges,

@@ -30,9 +30,21 @@ public final class InputFiles {
 
   private InputFiles() {}
 
-  private static InputStream stream(String uri, Configuration conf) {
+  /**
+   * The Hadoop path of a file or directory the user named. Hadoop refuses some names (an empty one,
+   * as an unset shell variable gives) with an IllegalArgumentException; that is the user's to fix.
+   */
+  public static Path path(String uri) {
     try {
-      Path path = new Path(uri);
+      return new Path(uri);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("not a valid path or URI: '" + uri + "' (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static InputStream stream(String uri, Configuration conf) {
+    Path path = path(uri);
+    try {
       FileSystem fs = path.getFileSystem(conf);
       if (!fs.exists(path)) {
         throw new UserException("file not found: " + uri);

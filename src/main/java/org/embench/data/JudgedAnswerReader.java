@@ -229,7 +229,7 @@ public final class JudgedAnswerReader {
     try {
       String t = v.trim();
       return t.startsWith("{\"") || t.equals("{}") ? jsonDict(t) : PythonLiteral.probabilityDict(t);
-    } catch (IllegalArgumentException e) {
+    } catch (UserException e) {
       throw new RowException(name, e.getMessage());
     }
   }
@@ -239,18 +239,18 @@ public final class JudgedAnswerReader {
     try {
       node = ChatJsonlReader.JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a valid probability dict: " + e.getOriginalMessage());
+      throw new UserException("not a valid probability dict: " + e.getOriginalMessage());
     }
     List<TokenLogprob> out = new ArrayList<>();
     var fields = node.fields();
     while (fields.hasNext()) {
       var e = fields.next();
       if (!e.getValue().isNumber()) {
-        throw new IllegalArgumentException("probability of token '" + e.getKey() + "' is not a number");
+        throw new UserException("probability of token '" + e.getKey() + "' is not a number");
       }
       double p = e.getValue().asDouble();
       if (Double.isNaN(p) || p < 0 || p > 1 + 1e-6) {
-        throw new IllegalArgumentException("probability of token '" + e.getKey() + "' is " + p + ", not in [0, 1]");
+        throw new UserException("probability of token '" + e.getKey() + "' is " + p + ", not in [0, 1]");
       }
       out.add(new TokenLogprob(e.getKey(), Math.log(p)));
     }

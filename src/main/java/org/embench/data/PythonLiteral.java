@@ -2,6 +2,7 @@ package org.embench.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.embench.UserException;
 import org.embench.judge.TokenLogprob;
 
 /**
@@ -36,7 +37,7 @@ final class PythonLiteral {
         p.skipSpace();
         double prob = p.number();
         if (Double.isNaN(prob) || prob < 0 || prob > 1 + 1e-6) {
-          throw new IllegalArgumentException("probability of token " + quote(key) + " is " + prob
+          throw new UserException("probability of token " + quote(key) + " is " + prob
               + ", not in [0, 1]");
         }
         out.add(new TokenLogprob(key, Math.log(prob)));
@@ -96,7 +97,15 @@ final class PythonLiteral {
         }
         case 'x' -> sb.appendCodePoint(hex(2));
         case 'u' -> sb.appendCodePoint(hex(4));
-        case 'U' -> sb.appendCodePoint(hex(8));
+        case 'U' -> {
+          int backslash = i - 2;
+          int v = hex(8);
+          if (!Character.isValidCodePoint(v)) {
+            i = backslash;
+            throw error("\\U escape beyond U+10FFFF");
+          }
+          sb.appendCodePoint(v);
+        }
         default -> sb.append('\\').append(e);
       }
     }
@@ -163,8 +172,8 @@ final class PythonLiteral {
     }
   }
 
-  private IllegalArgumentException error(String what) {
-    return new IllegalArgumentException(what + " at character " + (i + 1) + " of the probability dict");
+  private UserException error(String what) {
+    return new UserException(what + " at character " + (i + 1) + " of the probability dict");
   }
 
   private static String quote(String token) {

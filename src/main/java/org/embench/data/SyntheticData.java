@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.embench.UserException;
 import org.embench.table.Ids;
 
 /**
@@ -90,7 +91,7 @@ public final class SyntheticData {
    */
   public static String jsonl(String task, int n) {
     if (n > PAIRS) {
-      throw new IllegalArgumentException("at most " + PAIRS + " distinct examples, asked for " + n);
+      throw new UserException("at most " + PAIRS + " distinct examples, asked for " + n);
     }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
@@ -111,7 +112,7 @@ public final class SyntheticData {
    */
   public static String[] taskItem(String task, String taskName, int i) {
     if (i >= PAIRS) {
-      throw new IllegalArgumentException(taskName + ": at most " + PAIRS + " synthetic items");
+      throw new UserException(taskName + ".items: a synthetic task has at most " + PAIRS + " items");
     }
     String[] qa = question(task, PAIRS - 1 - i);
     return new String[] {qa[0], qa[1], qa[2] + " = " + qa[1] + "."};

@@ -95,7 +95,7 @@ public final class CapabilityJob {
   public static Report run(Warehouse w, Options o) {
     long start = System.nanoTime();
     if (o.wave() < 1) {
-      throw new IllegalArgumentException("--wave must be positive");
+      throw new UserException("--wave must be positive");
     }
     if (o.tasks().isEmpty()) {
       throw new UserException("no capability tasks: add a capability: section to the spec (README: Capability tasks)");

@@ -60,10 +60,10 @@ public final class GenerateJob {
   public static Report run(Warehouse w, Options o) {
     long start = System.nanoTime();
     if (o.suites().isEmpty()) {
-      throw new IllegalArgumentException("give at least one --suite");
+      throw new UserException("give at least one --suite");
     }
     if (o.batch() < 1 || o.wave() < 1 || (o.samples() != null && o.samples() < 1)) {
-      throw new IllegalArgumentException("--batch, --wave and --samples must be positive");
+      throw new UserException("--batch, --wave and --samples must be positive");
     }
     List<RunRecord> runs = selectRuns(w, o);
     Dataset<Row> questions = w.read(Tables.QUESTIONS).filter(col("suite_id").isin(o.suites().toArray()));

@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
+import org.embench.UserException;
 import org.embench.judge.JudgeEnvironment;
 import org.embench.judge.JudgeSpec;
 import org.embench.judge.Verdict;
@@ -64,7 +65,7 @@ public final class JudgeJob {
   public static Report run(Warehouse w, Options o) {
     long start = System.nanoTime();
     if (o.batch() < 1 || o.wave() < 1) {
-      throw new IllegalArgumentException("--batch and --wave must be positive");
+      throw new UserException("--batch and --wave must be positive");
     }
     JudgeSpec spec = o.judge();
     String judgeId = spec.id();

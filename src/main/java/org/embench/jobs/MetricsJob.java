@@ -10,6 +10,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.functions;
+import org.embench.UserException;
 import org.embench.metrics.MetricFunctions;
 import org.embench.metrics.MetricParams;
 import org.embench.metrics.SqlScript;
@@ -46,7 +47,7 @@ public final class MetricsJob {
     values.put("parallelism", String.valueOf(Math.max(2, 2 * w.spark().sparkContext().defaultParallelism())));
     for (String table : tables) {
       if (!Tables.METRIC_TABLES.contains(table)) {
-        throw new IllegalArgumentException("not a metric table: " + table + "; metric tables: " + Tables.METRIC_TABLES);
+        throw new UserException("not a metric table: " + table + "; metric tables: " + Tables.METRIC_TABLES);
       }
     }
     String backupRoot = w.root() + "/_metrics_backup/" + java.util.UUID.randomUUID();

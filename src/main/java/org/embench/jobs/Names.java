@@ -1,6 +1,7 @@
 package org.embench.jobs;
 
 import java.util.regex.Pattern;
+import org.embench.UserException;
 
 /** Names users give to data sets, suites and runs become partition values and must stay plain. */
 final class Names {
@@ -10,7 +11,7 @@ final class Names {
 
   static String check(String what, String name) {
     if (name == null || !PLAIN.matcher(name).matches()) {
-      throw new IllegalArgumentException(what + " name '" + name + "' must be 1-128 letters, digits, "
+      throw new UserException(what + " name '" + name + "' must be 1-128 letters, digits, "
           + "'_', '.' or '-', starting with a letter or digit");
     }
     return name;

@@ -81,7 +81,7 @@ public final class PrepareJob {
 
   public static Report run(Warehouse w, Options o) {
     if (!(o.evalFraction() >= 0 && o.evalFraction() < 1)) {
-      throw new IllegalArgumentException("--eval-fraction must be in [0, 1), got " + o.evalFraction());
+      throw new UserException("--eval-fraction must be in [0, 1), got " + o.evalFraction());
     }
     o.datasets().keySet().forEach(n -> Names.check("data set", n));
     o.suites().keySet().forEach(n -> Names.check("suite", n));
@@ -158,7 +158,7 @@ public final class PrepareJob {
     String text;
     try {
       text = SyntheticData.jsonl(parts[0], n);
-    } catch (IllegalArgumentException e) {
+    } catch (UserException e) {
       throw new UserException("data value '" + uri + "': " + e.getMessage());
     }
     return QuickstartJob.write(w.spark().sparkContext().hadoopConfiguration(),

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.math3.distribution.NormalDistribution;
+import org.embench.UserException;
 
 /**
  * The parameters of the metric SQL, with PROTOCOL.md's values as defaults. SQL files refer to them
@@ -47,23 +48,23 @@ public final class MetricParams {
     Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
     for (var e : overrides.entrySet()) {
       if (!DEFAULTS.containsKey(e.getKey())) {
-        throw new IllegalArgumentException("unknown metric parameter '" + e.getKey() + "'; known: "
+        throw new UserException("unknown metric parameter '" + e.getKey() + "'; known: "
             + String.join(", ", new TreeMap<>(DEFAULTS).keySet()));
       }
       try {
         Double.parseDouble(e.getValue());
       } catch (NumberFormatException ex) {
-        throw new IllegalArgumentException("metric parameter " + e.getKey() + " must be a number, got '"
+        throw new UserException("metric parameter " + e.getKey() + " must be a number, got '"
             + e.getValue() + "'");
       }
       v.put(e.getKey(), e.getValue());
     }
     MetricParams p = new MetricParams(v);
     if (!(p.confidence() > 0 && p.confidence() < 1)) {
-      throw new IllegalArgumentException("confidence must be between 0 and 1, got " + p.confidence());
+      throw new UserException("confidence must be between 0 and 1, got " + p.confidence());
     }
     if (p.replicates() < 1 || p.seedReplicates() < 1) {
-      throw new IllegalArgumentException("bootstrap replicates must be positive");
+      throw new UserException("bootstrap replicates must be positive");
     }
     return p;
   }

@@ -3,9 +3,8 @@ package org.embench.metrics;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.AnalysisException;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.embench.UserException;
 import org.embench.table.Warehouse;
 
@@ -56,20 +55,38 @@ public final class SqlRunner {
   }
 
   private void execute(String sql, String source) {
-    Dataset<Row> result;
     try {
-      result = warehouse.spark().sql(sql);
+      // Printing runs the query, so errors in the data (a malformed value under ANSI casts) come from here.
+      printer.print(warehouse.spark().sql(sql));
     } catch (Exception e) {
       // Spark throws AnalysisException (checked in Java's eyes) for bad SQL: the user's to fix.
       if (e instanceof AnalysisException || e.getClass().getSimpleName().contains("ParseException")) {
         throw new UserException(source + ": " + firstLine(e.getMessage()) + "\n  in: " + abbreviate(sql));
+      }
+      Throwable input = badInput(e);
+      if (input != null) {
+        throw new UserException(source + ": " + firstLine(input.getMessage()) + "\n  in: " + abbreviate(sql), e);
       }
       if (e instanceof RuntimeException re) {
         throw re;
       }
       throw new IllegalStateException(e);
     }
-    printer.print(result);
+  }
+
+  /**
+   * Spark's own complaint about a value the SQL handed a function or a cast (CAST_INVALID_INPUT, an
+   * invalid argument), in the causes of {@code e}: a SparkThrowable that is an
+   * IllegalArgumentException. Those are the query's or the data's to fix; an
+   * IllegalArgumentException of ours (say in a bootstrap function) is a bug and is not one of them.
+   */
+  static Throwable badInput(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SparkThrowable && t instanceof IllegalArgumentException) {
+        return t;
+      }
+    }
+    return null;
   }
 
   /** The first non-blank line of Spark's message (a parse error's message starts with a newline). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.embench.UserException;
 import org.embench.model.ModelConfig.RopeScaling;
 
@@ -49,28 +50,43 @@ final class ConfigJson {
     int maxPositions = f.requireInt("max_position_embeddings");
     JsonFields ropeParameters = f.object("rope_parameters");
     Double ropeTheta = ropeParameters != null ? ropeParameters.optDouble("rope_theta") : null;
+    // Every field is read (a bad one names itself and the file) before the records check the values.
+    RopeScaling ropeScaling = ropeScaling(ropeParameters != null ? ropeParameters : f.object("rope_scaling"));
+    double rmsNormEps = orDefault(f.optDouble("rms_norm_eps"), 1e-6);
+    double theta = orDefault(ropeTheta != null ? ropeTheta : f.optDouble("rope_theta"), 10_000);
+    boolean tied = f.optBoolean("tie_word_embeddings", false);
+    boolean attentionBias = ModelConfig.CONFIGURABLE_BIAS.contains(type)
+        ? f.optBoolean("attention_bias", false) : type.equals("qwen2");
     String torchDtype = f.optString("torch_dtype");
+    String dtype = torchDtype != null ? torchDtype : f.optString("dtype");
+    Integer bos = f.optInt("bos_token_id");
+    List<Integer> eos = f.intOrList("eos_token_id");
+    return inFile(file, () -> new ModelConfig(
+        type,
+        hiddenSize,
+        intermediateSize,
+        numLayers,
+        numHeads,
+        numKvHeads != null ? numKvHeads : numHeads,
+        headDim != null ? headDim : ModelConfig.derivedHeadDim(hiddenSize, numHeads),
+        vocabSize,
+        rmsNormEps,
+        theta,
+        ropeScaling,
+        tied,
+        attentionBias,
+        type.equals("qwen3"),
+        maxPositions,
+        dtype,
+        bos,
+        eos));
+  }
+
+  /** Builds a record from config.json's values; its complaints about them name the file. */
+  private static <T> T inFile(String file, Supplier<T> build) {
     try {
-      return new ModelConfig(
-          type,
-          hiddenSize,
-          intermediateSize,
-          numLayers,
-          numHeads,
-          numKvHeads != null ? numKvHeads : numHeads,
-          headDim != null ? headDim : ModelConfig.derivedHeadDim(hiddenSize, numHeads),
-          vocabSize,
-          orDefault(f.optDouble("rms_norm_eps"), 1e-6),
-          orDefault(ropeTheta != null ? ropeTheta : f.optDouble("rope_theta"), 10_000),
-          ropeScaling(ropeParameters != null ? ropeParameters : f.object("rope_scaling")),
-          f.optBoolean("tie_word_embeddings", false),
-          ModelConfig.CONFIGURABLE_BIAS.contains(type) ? f.optBoolean("attention_bias", false) : type.equals("qwen2"),
-          type.equals("qwen3"),
-          maxPositions,
-          torchDtype != null ? torchDtype : f.optString("dtype"),
-          f.optInt("bos_token_id"),
-          f.intOrList("eos_token_id"));
-    } catch (IllegalArgumentException e) {
+      return build.get();
+    } catch (UserException e) {
       throw new UserException(file + ": " + e.getMessage(), e);
     }
   }
@@ -103,9 +119,17 @@ final class ConfigJson {
     }
     return switch (type) {
       case "default" -> null;
-      case "linear" -> RopeScaling.linear(r.requireDouble("factor"));
-      case "llama3" -> RopeScaling.llama3(r.requireDouble("factor"), r.requireDouble("low_freq_factor"),
-          r.requireDouble("high_freq_factor"), r.requireInt("original_max_position_embeddings"));
+      case "linear" -> {
+        double factor = r.requireDouble("factor");
+        yield inFile(r.file(), () -> RopeScaling.linear(factor));
+      }
+      case "llama3" -> {
+        double factor = r.requireDouble("factor");
+        double low = r.requireDouble("low_freq_factor");
+        double high = r.requireDouble("high_freq_factor");
+        int original = r.requireInt("original_max_position_embeddings");
+        yield inFile(r.file(), () -> RopeScaling.llama3(factor, low, high, original));
+      }
       default -> throw new UserException("unsupported rope_scaling type '" + type + "' in " + r.file()
           + "; supported: " + String.join(", ", RopeScaling.TYPES));
     };

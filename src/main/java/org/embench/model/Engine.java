@@ -1,5 +1,6 @@
 package org.embench.model;
 
+import org.embench.UserException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ public final class Engine {
     } catch (NumberFormatException e) {
       // fall through to the message below
     }
-    throw new IllegalArgumentException(THREADS + " must be a positive integer, got '" + v + "'");
+    throw new UserException(THREADS + " must be a positive integer, got '" + v + "'");
   }
 
   public TensorBackend backend() {

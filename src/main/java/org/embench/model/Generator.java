@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.embench.UserException;
 
 /**
  * Batched generation with continuous batching: up to {@code maxBatch} sequences decode together;
@@ -84,8 +85,9 @@ public final class Generator {
   /** Generates for every request; results come back in request order. */
   public List<Result> generate(List<Request> requests, Progress progress) {
     for (Request r : requests) {
+      // e.g. sample --raw with an empty --prompt: nothing to condition the first token on
       if (r.promptIds().length == 0) {
-        throw new IllegalArgumentException("request " + r.id() + " has an empty prompt");
+        throw new UserException("request " + r.id() + " has an empty prompt");
       }
     }
     int vocab = model.config().vocabSize();

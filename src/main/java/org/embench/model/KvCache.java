@@ -1,5 +1,7 @@
 package org.embench.model;
 
+import org.embench.UserException;
+
 /**
  * Keys and values of past positions, per sequence slot and layer, in float arrays that grow by
  * doubling. Values are {@code [position, kvHeads, headDim]}; keys are stored transposed,
@@ -59,11 +61,14 @@ public final class KvCache {
     length[to] = len;
   }
 
-  /** Makes room for {@code positions} positions in every layer of the slot. */
+  /**
+   * Makes room for {@code positions} positions in every layer of the slot. Too many is the user's to
+   * fix (a shorter prompt or max_new_tokens, or a model with a longer context), not a bug.
+   */
   void reserve(int slot, int positions) {
     if (positions > maxPositions) {
-      throw new IllegalArgumentException("sequence of " + positions + " positions exceeds the model's "
-          + maxPositions + " (max_position_embeddings)");
+      throw new UserException("sequence of " + positions + " positions exceeds the model's "
+          + maxPositions + " (max_position_embeddings): shorten the prompt or max_new_tokens");
     }
     int old = capacity[slot];
     if (positions <= old) {

@@ -2,6 +2,7 @@ package org.embench.model;
 
 import java.util.List;
 import java.util.Set;
+import org.embench.UserException;
 
 /**
  * The architecture of a decoder-only transformer of one of the supported families, as a Hugging
@@ -50,18 +51,20 @@ public record ModelConfig(
       String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositionEmbeddings) {
     public static final List<String> TYPES = List.of("llama3", "linear");
 
+    // config.json's values are user errors (ConfigJson adds the file); the type is checked there
+    // first, so an unknown one here comes from our own code.
     public RopeScaling {
       if (!TYPES.contains(type)) {
         throw new IllegalArgumentException("unsupported rope_scaling type '" + type + "'; supported: "
             + String.join(", ", TYPES));
       }
       if (!(factor > 0)) {
-        throw new IllegalArgumentException("rope_scaling.factor must be positive, found " + factor);
+        throw new UserException("rope_scaling.factor must be positive, found " + factor);
       }
       // The llama3 rule interpolates between the two wavelength bounds these define.
       if (type.equals("llama3") && !(0 < lowFreqFactor && lowFreqFactor < highFreqFactor
           && originalMaxPositionEmbeddings > 0)) {
-        throw new IllegalArgumentException("llama3 rope_scaling needs 0 < low_freq_factor < "
+        throw new UserException("llama3 rope_scaling needs 0 < low_freq_factor < "
             + "high_freq_factor and original_max_position_embeddings > 0, found " + lowFreqFactor + ", "
             + highFreqFactor + " and " + originalMaxPositionEmbeddings);
       }
@@ -77,7 +80,12 @@ public record ModelConfig(
     }
   }
 
-  /** Checks what holds for every model; messages use the config.json field names. */
+  /**
+   * Checks what holds for every model; messages use the config.json field names. A bad value read
+   * from config.json is a {@link UserException} (ConfigJson adds the file's name). The model type
+   * (checked by ConfigJson before) and attentionBias and qkNorm (which ConfigJson derives from it)
+   * are set wrongly only by our own code: those stay IllegalArgumentExceptions.
+   */
   public ModelConfig {
     if (!MODEL_TYPES.contains(modelType)) {
       throw new IllegalArgumentException("unknown model_type '" + modelType + "'; supported: "
@@ -92,11 +100,11 @@ public record ModelConfig(
     positive("vocab_size", vocabSize);
     positive("max_position_embeddings", maxPositionEmbeddings);
     if (numHeads % numKvHeads != 0) {
-      throw new IllegalArgumentException("num_attention_heads " + numHeads
+      throw new UserException("num_attention_heads " + numHeads
           + " is not a multiple of num_key_value_heads " + numKvHeads);
     }
     if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
-      throw new IllegalArgumentException("rms_norm_eps and rope_theta must be positive, found "
+      throw new UserException("rms_norm_eps and rope_theta must be positive, found "
           + rmsNormEps + " and " + ropeTheta);
     }
     if (!CONFIGURABLE_BIAS.contains(modelType) && attentionBias != modelType.equals("qwen2")) {
@@ -113,14 +121,14 @@ public record ModelConfig(
 
   private static void positive(String field, int value) {
     if (value <= 0) {
-      throw new IllegalArgumentException(field + " must be positive, found " + value);
+      throw new UserException(field + " must be positive, found " + value);
     }
   }
 
   /** hidden_size / num_attention_heads: the head size when a config does not give head_dim. */
   static int derivedHeadDim(int hiddenSize, int numHeads) {
     if (numHeads <= 0 || hiddenSize % numHeads != 0) {
-      throw new IllegalArgumentException("hidden_size " + hiddenSize
+      throw new UserException("hidden_size " + hiddenSize
           + " is not divisible by num_attention_heads " + numHeads + " and there is no head_dim");
     }
     return hiddenSize / numHeads;

@@ -2,6 +2,7 @@ package org.embench.model;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.embench.UserException;
 
 /**
  * How to pick each next token. The defaults are PROTOCOL.md's: temperature 1, top_p 1, no top-k,
@@ -17,16 +18,16 @@ public record SamplingParams(double temperature, double topP, int topK, int maxN
 
   public SamplingParams {
     if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-      throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+      throw new UserException("temperature must be >= 0, got " + temperature);
     }
     if (!(topP > 0 && topP <= 1)) {
-      throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
+      throw new UserException("top_p must be in (0, 1], got " + topP);
     }
     if (topK < 0) {
-      throw new IllegalArgumentException("top_k must be >= 0 (0 = off), got " + topK);
+      throw new UserException("top_k must be >= 0 (0 = off), got " + topK);
     }
     if (maxNewTokens < 1) {
-      throw new IllegalArgumentException("max_new_tokens must be >= 1, got " + maxNewTokens);
+      throw new UserException("max_new_tokens must be >= 1, got " + maxNewTokens);
     }
   }
 

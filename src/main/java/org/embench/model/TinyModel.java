@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
+import org.embench.UserException;
 import org.embench.data.SyntheticData;
 import org.embench.model.io.CheckpointWriter;
 import org.embench.model.text.ByteLevelBpeBuilder;
@@ -55,7 +56,7 @@ public final class TinyModel {
   /** Writes the tokenizer, config and random weights (seeded) into {@code dir}. */
   public static void write(String dir, String arch, long seed, Configuration conf) {
     if (!ModelConfig.MODEL_TYPES.contains(arch)) {
-      throw new IllegalArgumentException("unknown --arch '" + arch + "'; known: " + String.join(", ", ModelConfig.MODEL_TYPES));
+      throw new UserException("unknown --arch '" + arch + "'; known: " + String.join(", ", ModelConfig.MODEL_TYPES));
     }
     int[] vocabAndEos = writeTokenizer(dir, conf);
     writeWeights(dir, config(arch, vocabAndEos[0], vocabAndEos[1]), seed, conf);

@@ -2,6 +2,7 @@ package org.embench.model;
 
 import java.util.List;
 import java.util.Map;
+import org.embench.UserException;
 
 /**
  * The decoder-only transformer forward pass of Qwen2/2.5, Llama 3.x, Mistral and Qwen3, over a
@@ -83,8 +84,9 @@ public final class Transformer {
     r = 0;
     for (Chunk c : chunks) {
       for (int t : c.tokens()) {
+        // ids come from the user (logits --ids) or from a tokenizer.json that does not fit config.json
         if (t < 0 || t >= cfg.vocabSize()) {
-          throw new IllegalArgumentException("token id " + t + " is outside the vocabulary of " + cfg.vocabSize());
+          throw new UserException("token id " + t + " is outside the vocabulary of " + cfg.vocabSize());
         }
         w.embed().copyRow(t, h, r * hidden);
         r++;

@@ -71,7 +71,7 @@ final class TableLock {
   }
 
   private static void acquire(FileSystem fs, Path lock, String table) {
-    long waitMs = (long) (Double.parseDouble(System.getProperty("embench.lock.waitSeconds", "120")) * 1000);
+    long waitMs = (long) (waitSeconds() * 1000);
     long deadline = System.currentTimeMillis() + waitMs;
     String me = HOST + " pid " + PID + " (" + UUID.randomUUID() + ") since " + Instant.now();
     boolean said = false;
@@ -112,6 +112,20 @@ final class TableLock {
    * Creates the lock file unless it exists, atomically: O_EXCL on a local disk (Hadoop's local
    * file system checks and then creates), the file system's create-without-overwrite elsewhere.
    */
+  /** How long to wait for another writer's lock: -Dembench.lock.waitSeconds, 120 by default. */
+  private static double waitSeconds() {
+    String v = System.getProperty("embench.lock.waitSeconds", "120");
+    try {
+      double s = Double.parseDouble(v.trim());
+      if (s >= 0 && Double.isFinite(s)) {
+        return s;
+      }
+    } catch (NumberFormatException e) {
+      // the message below
+    }
+    throw new UserException("embench.lock.waitSeconds must be a number of seconds >= 0, got '" + v + "'");
+  }
+
   private static boolean createIfAbsent(FileSystem fs, Path lock, byte[] content) throws IOException {
     if (fs instanceof RawLocalFileSystem raw) {
       java.nio.file.Path file = raw.pathToFile(lock).toPath();

@@ -8,6 +8,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.embench.UserException;
+import org.embench.model.LayerWeights;
 import org.embench.model.Lora;
 import org.embench.model.LoraWeights;
 import org.embench.model.ModelConfig;
@@ -100,8 +101,9 @@ public final class Adapters {
 
   private static String keyOf(String name, String dir) {
     var m = java.util.regex.Pattern.compile("model\\.layers\\.(\\d+)\\.(?:self_attn|mlp)\\.(\\w+)\\.delta").matcher(name);
-    if (!m.matches()) {
-      throw new UserException(dir + "/" + FULL_DELTA + ": tensor " + name + " is not a module delta");
+    if (!m.matches() || !LayerWeights.MODULES.contains(m.group(2))) {
+      throw new UserException(dir + "/" + FULL_DELTA + ": tensor " + name + " is not a module delta (modules: "
+          + String.join(", ", LayerWeights.MODULES) + ")");
     }
     return m.group(1) + "." + m.group(2);
   }

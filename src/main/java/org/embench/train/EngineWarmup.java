@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
+import org.embench.UserException;
 import org.embench.model.Engine;
 import org.embench.model.TransformerWeights;
 import org.slf4j.Logger;
@@ -89,6 +90,6 @@ public final class EngineWarmup {
     } catch (NumberFormatException e) {
       // the message below
     }
-    throw new IllegalArgumentException(SECONDS + " must be a number of seconds >= 0, got '" + v + "'");
+    throw new UserException(SECONDS + " must be a number of seconds >= 0, got '" + v + "'");
   }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.embench.TestSpark;
+import org.embench.UserException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -85,6 +86,38 @@ class CliTest {
     o = run("prepare", "--no-such-option");
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).startsWith("Unknown option: '--no-such-option'");
+  }
+
+  @Test
+  void aBadOptionValueIsAUserErrorWithoutAStackTrace() {
+    // One line, no stack trace. Both checks run before anything is opened: no warehouse or model is needed.
+    Outcome format = run("sql", "--format", "xml", "SELECT 1");
+    assertThat(format.code()).isEqualTo(Main.USER_ERROR);
+    assertThat(format.err()).isEqualTo("embench: error: unknown --format 'xml'; known: table, csv" + System.lineSeparator());
+
+    Outcome samples = run("sample", "--model", dir.resolve("no-model").toString(), "--prompt", "x", "--n", "0");
+    assertThat(samples.code()).isEqualTo(Main.USER_ERROR);
+    assertThat(samples.err()).isEqualTo("embench: error: --n must be at least 1, got 0" + System.lineSeparator());
+  }
+
+  @Test
+  void onlyAUserExceptionIsAUserErrorAnIllegalArgumentExceptionIsABug() {
+    UserException user = new UserException("file not found: x.jsonl");
+    // Spark wraps a failed task's exception; the user's error is found among the causes.
+    Throwable wrapped = new RuntimeException("Job aborted due to stage failure", new IllegalStateException("task failed", user));
+    assertThat(Main.userError(wrapped)).isSameAs(user);
+    assertThat(Main.userError(new IllegalArgumentException("index 7 out of range"))).isNull();
+    assertThat(Main.userError(new RuntimeException("task failed", new NumberFormatException("For input string: \"x\""))))
+        .isNull();
+
+    StringWriter userOut = new StringWriter();
+    assertThat(Main.report(wrapped, new PrintWriter(userOut))).isEqualTo(Main.USER_ERROR);
+    assertThat(userOut.toString()).isEqualTo("embench: error: file not found: x.jsonl" + System.lineSeparator());
+
+    StringWriter bugOut = new StringWriter();
+    assertThat(Main.report(new IllegalArgumentException("index 7 out of range"), new PrintWriter(bugOut))).isEqualTo(1);
+    assertThat(bugOut.toString()).startsWith("java.lang.IllegalArgumentException: index 7 out of range")
+        .contains("\tat org.embench.cli.CliTest.");
   }
 
   @Test

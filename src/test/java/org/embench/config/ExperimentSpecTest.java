@@ -105,6 +105,8 @@ class ExperimentSpecTest {
     cases.put("mitigations: [{kl: {lamda: 1}}]\n", "unknown parameter 'lamda' for mitigation kl");
     cases.put("mitigations: [none, {kl: {lambda: -1}}]\n", "mitigations[1]: kl.lambda must be >= 0, got -1.0");
     cases.put("mitigations: [{kl: {lambda: NaN}}]\n", "kl.lambda: 'NaN' is not a number");
+    cases.put("mitigations: [{kl: 0.5}]\n", "mitigations: the parameters of kl are a mapping such as {kl: {name: value}}, found 0.5");
+    cases.put("metrics: {confidence: 2}\n", "metrics: confidence must be between 0 and 1, got 2.0");
     cases.put("seeds: [1]\nmitigations: [{kl: {lambda: .nan}}]\n", "not valid YAML (line 2)");
     cases.put("train: {rank: 0}\n", "train: rank");
     cases.put("train: {learning_rate: NaN}\n", "learning_rate must be > 0");

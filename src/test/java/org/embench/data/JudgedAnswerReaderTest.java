@@ -116,5 +116,11 @@ class JudgedAnswerReaderTest {
     List<TokenLogprob> d = PythonLiteral.probabilityDict("{'a\\'b': 0.5, \"\\n\": 0.25, '\\x41\\u00e9': 1e-3,}");
     assertThat(d).extracting(TokenLogprob::token).containsExactly("a'b", "\n", "Aé");
     assertThat(PythonLiteral.probabilityDict("{}")).isEmpty();
+    assertThat(PythonLiteral.probabilityDict("{'\\U0001F600': 1.0}")).extracting(TokenLogprob::token)
+        .containsExactly("\uD83D\uDE00");
+    // A malformed dict is the file's fault (a UserException the reader turns into a rejected row), never a bug.
+    assertThatThrownBy(() -> PythonLiteral.probabilityDict("{'\\UFFFFFFFF': 1.0}"))
+        .isInstanceOf(UserException.class)
+        .hasMessage("\\U escape beyond U+10FFFF at character 3 of the probability dict");
   }
 }

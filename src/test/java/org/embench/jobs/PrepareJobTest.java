@@ -132,7 +132,7 @@ class PrepareJobTest {
         .hasMessage("file not found: " + dir.resolve("missing.jsonl"));
     assertThat(Fixtures.rows(w, Tables.EXAMPLES)).isEqualTo(before);
     assertThatThrownBy(() -> PrepareJob.run(w, new PrepareJob.Options(Map.of("bad/name", in.data()), Map.of(), 0.1, false)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(UserException.class)
         .hasMessageStartingWith("data set name 'bad/name' must be");
   }
 

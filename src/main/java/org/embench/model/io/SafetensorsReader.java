@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.embench.UserException;
 
 /**
  * Reads a safetensors file from a local path or any Hadoop URI. The header is read and validated on
@@ -72,7 +73,7 @@ public final class SafetensorsReader implements Closeable {
     return header.metadata;
   }
 
-  /** The tensor named {@code name}; an unknown name is an {@link IllegalArgumentException}. */
+  /** The tensor named {@code name}; an unknown name is a {@link UserException}: the file lacks what was asked for. */
   public TensorInfo info(String name) {
     TensorInfo t = header.tensors.get(name);
     if (t == null) {
@@ -130,9 +131,9 @@ public final class SafetensorsReader implements Closeable {
   }
 
   /** The error for a tensor name that is not there, with a few names that are. */
-  static IllegalArgumentException unknownTensor(String name, Collection<String> known, String where) {
+  static UserException unknownTensor(String name, Collection<String> known, String where) {
     String some = known.stream().limit(5).collect(Collectors.joining(", "));
-    return new IllegalArgumentException("no tensor '" + name + "' in " + where + "; it has "
+    return new UserException("no tensor '" + name + "' in " + where + "; it has "
         + known.size() + " tensors" + (known.isEmpty() ? "" : ", such as " + some));
   }
 }

@@ -110,6 +110,8 @@ final class JinjaBuiltins {
         return List.of();
       }
       if (!(var instanceof Map<?, ?> map)) {
+        // Jinjava records it as a template error, which JinjaEngine reports as a ChatTemplateException (a
+        // UserException) with the template's line.
         throw new IllegalArgumentException("items: expected a mapping, got " + PythonStr.repr(var));
       }
       return new ArrayList<>(map.entrySet());

@@ -32,8 +32,8 @@ final class ModelDirectory {
   }
 
   static ModelDirectory open(String uri, Configuration conf) {
+    Path dir = org.embench.data.InputFiles.path(uri);
     try {
-      Path dir = new Path(uri);
       FileSystem fs = fileSystem(dir, conf);
       if (!fs.exists(dir) || !fs.getFileStatus(dir).isDirectory()) {
         throw new UserException("model directory not found: " + uri);

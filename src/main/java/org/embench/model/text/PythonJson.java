@@ -70,6 +70,8 @@ final class PythonJson {
       }
       close(out, items.isEmpty(), level, ']');
     } else {
+      // Jinjava records it as a template error, which JinjaEngine reports as a ChatTemplateException (a
+      // UserException) with the template's line.
       throw new IllegalArgumentException(
           "tojson: object of type " + x.getClass().getSimpleName() + " is not JSON serializable");
     }

@@ -107,7 +107,7 @@ class CheckpointTest {
         assertSameFloats(back, expected);
       }
       assertThatThrownBy(() -> weights.info("lm_head.weight"))
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOf(UserException.class)
           .hasMessageStartingWith("no tensor 'lm_head.weight' in " + out + "; it has 6 tensors, such as ");
     }
 

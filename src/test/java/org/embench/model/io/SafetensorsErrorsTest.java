@@ -150,7 +150,7 @@ class SafetensorsErrorsTest {
     String file = raw("{" + tensor("a", "F32", "[2]", 0, 8) + "," + tensor("b", "F32", "[1]", 8, 12) + "}", 12);
     try (SafetensorsReader r = SafetensorsReader.open(file, new Configuration())) {
       assertThatThrownBy(() -> r.readFloats("c"))
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOf(UserException.class)
           .hasMessage("no tensor 'c' in " + file + "; it has 2 tensors, such as a, b");
       assertThatThrownBy(() -> r.readFloats("a", FloatBuffer.allocate(1)))
           .isInstanceOf(IllegalArgumentException.class)
