@@ -23,8 +23,8 @@ public final class SpecReference {
 
   public static List<String> lines() {
     List<String> out = new ArrayList<>();
-    out.add("Experiment spec (YAML; examples in jobs/). Keys: " + String.join(", ", new TreeSet<>(ExperimentSpec.KEYS))
-        + ". Relative paths resolve against the spec's folder.");
+    wrap(out, "Experiment spec (YAML; examples in jobs/). Keys: ", List.copyOf(new TreeSet<>(ExperimentSpec.KEYS)));
+    out.add("Relative paths resolve against the spec's folder.");
     out.add("");
     wrap(out, "train (defaults): ", entries(TrainConfig.DEFAULTS.toMap()));
     ExperimentSpec.Generate g = ExperimentSpec.parse(JsonNodeFactory.instance.objectNode().put("name", "defaults"),

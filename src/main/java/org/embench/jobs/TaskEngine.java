@@ -26,7 +26,7 @@ final class TaskEngine {
       return;
     }
     configured = true;
-    String explicit = System.getProperty(Engine.THREADS, System.getenv("EMBENCH_THREADS"));
+    String explicit = Engine.requestedThreads();
     SparkEnv env = SparkEnv.get();
     TaskContext task = TaskContext.get();
     if (explicit != null && !explicit.isBlank()) {

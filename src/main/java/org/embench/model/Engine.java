@@ -31,8 +31,13 @@ public final class Engine {
     return shared;
   }
 
+  /** The thread count set by -Dembench.engine.threads or EMBENCH_THREADS; null or blank when none is. */
+  public static String requestedThreads() {
+    return System.getProperty(THREADS, System.getenv("EMBENCH_THREADS"));
+  }
+
   static int defaultThreads() {
-    String v = System.getProperty(THREADS, System.getenv("EMBENCH_THREADS"));
+    String v = requestedThreads();
     if (v == null || v.isBlank()) {
       return Runtime.getRuntime().availableProcessors();
     }
