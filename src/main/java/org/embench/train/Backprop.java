@@ -70,11 +70,24 @@ public final class Backprop {
    * @param refLogprobs {@code [lossRows × vocab]} log-probabilities of the reference model
    * @param featureLambda weight of Σ‖φ_θ − φ_ref‖² (φ = h/‖h‖ per row) at {@code featureLayers}
    * @param refFeatures per feature layer, {@code [rows × hidden]} normalised reference features
+   *
+   * <p>When a term is on ({@code klLambda} or {@code featureLambda} above 0) and its reference is
+   * null, {@link #step} computes the reference itself: the frozen model's forward pass from the
+   * first trained layer on, starting from the training pass's own activations there (below that
+   * layer the two passes are the same computation).
    */
   public record Loss(double ceWeight, double klLambda, float[] refLogprobs, double featureLambda, int[] featureLayers,
       float[][] refFeatures, double normalizer, double featureNormalizer) {
     public static Loss crossEntropy(double normalizer) {
       return new Loss(1, 0, null, 0, new int[0], null, normalizer, 1);
+    }
+
+    boolean referenceInside() {
+      return (klLambda > 0 && refLogprobs == null) || (featureLambda > 0 && refFeatures == null);
+    }
+
+    Loss withReference(float[] logprobs, float[][] features) {
+      return new Loss(ceWeight, klLambda, logprobs, featureLambda, featureLayers, features, normalizer, featureNormalizer);
     }
   }
 
@@ -87,14 +100,70 @@ public final class Backprop {
   private final Parallel parallel;
   private final Rope rope;
   private final Map<String, TrainableLinear> params;
+  /** The lowest layer with a trained part: no layer below it needs a backward pass or a cache. */
+  private final int firstTrained;
+  /** In that layer, how far back the gradient must go (one of the {@code STAGE_} constants). */
+  private final int firstStage;
+
+  /**
+   * Property, for measuring what skipping saves ({@code bench train --full-backward}): when true,
+   * every layer gets a backward pass and a cache whatever is trained, as before the skip.
+   */
+  public static final String FULL_BACKWARD = "embench.train.fullBackward";
+
+  // How far back a layer's backward pass goes, in the order the pass meets the modules.
+  private static final int STAGE_INPUT = -1; // to the layer's input: a layer below is trained
+  private static final int STAGE_QKV = 0;
+  private static final int STAGE_O = 1;
+  private static final int STAGE_GATE_UP = 2;
+  private static final int STAGE_DOWN = 3;
 
   public Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params) {
+    this(weights, backend, parallel, params, Boolean.getBoolean(FULL_BACKWARD));
+  }
+
+  /** With {@code fullBackward}, every layer gets a backward pass whatever is trained (for comparisons). */
+  Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params,
+      boolean fullBackward) {
     this.w = weights;
     this.cfg = weights.config();
     this.backend = backend;
     this.parallel = parallel;
     this.rope = new Rope(cfg);
     this.params = params;
+    int first = cfg.numLayers();
+    int stage = STAGE_DOWN;
+    for (String key : params.keySet()) {
+      int layer = Integer.parseInt(key.substring(0, key.indexOf('.')));
+      int s = stageOf(key.substring(key.indexOf('.') + 1));
+      if (layer < first) {
+        first = layer;
+        stage = s;
+      } else if (layer == first) {
+        stage = Math.min(stage, s);
+      }
+    }
+    if (fullBackward || first == cfg.numLayers()) {
+      first = 0;
+      stage = STAGE_INPUT;
+    }
+    this.firstTrained = first;
+    this.firstStage = stage;
+  }
+
+  private static int stageOf(String module) {
+    return switch (module) {
+      case "q_proj", "k_proj", "v_proj" -> STAGE_QKV;
+      case "o_proj" -> STAGE_O;
+      case "gate_proj", "up_proj" -> STAGE_GATE_UP;
+      case "down_proj" -> STAGE_DOWN;
+      default -> STAGE_INPUT;
+    };
+  }
+
+  /** The lowest layer that gets a backward pass. */
+  public int firstTrainedLayer() {
+    return firstTrained;
   }
 
   /** What one layer's forward pass keeps for the backward pass. */
@@ -119,6 +188,8 @@ public final class Backprop {
     float[] act;
     /** sigmoid(gate), kept so the backward pass does not recompute the exponentials. */
     float[] sig;
+    /** The trained parts are off in this pass (nothing is kept for a backward pass). */
+    boolean frozen;
     /** Per module: the adapter's (dropped-out) input and x·Aᵀ. */
     final Map<String, float[][]> lora = new java.util.HashMap<>();
   }
@@ -137,7 +208,26 @@ public final class Backprop {
     int layers = cfg.numLayers();
     LayerCache[] caches = new LayerCache[layers];
     float[][] features = new float[layers][];
-    for (int l = 0; l < layers; l++) {
+    boolean refInside = loss.referenceInside();
+    if (refInside && hooks != Hooks.NONE) {
+      throw new IllegalStateException("the reference shares the training pass's activations only without hooks");
+    }
+    float[][] prefixFeatures = new float[loss.featureLayers().length][];
+    // Below the first trained layer nothing has a gradient: a forward pass with no cache kept.
+    for (int l = 0; l < firstTrained; l++) {
+      h = layerForward(l, h, batch, null, dropout);
+      hooks.forward(l, h, rows, hidden);
+      int f = indexOf(loss.featureLayers(), l);
+      if (refInside && f >= 0) {
+        prefixFeatures[f] = normalisedRows(h, rows, hidden); // the reference's features equal these
+      } else if (f >= 0) {
+        features[l] = h.clone(); // hooks may move them from the reference's: the term is logged
+      }
+    }
+    if (refInside) {
+      loss = withReference(loss, h, batch, prefixFeatures);
+    }
+    for (int l = firstTrained; l < layers; l++) {
       caches[l] = new LayerCache();
       h = layerForward(l, h, batch, caches[l], dropout);
       hooks.forward(l, h, rows, hidden);
@@ -148,21 +238,73 @@ public final class Backprop {
     float[] dh = new float[rows * hidden];
     double[] head = headForwardBackward(h, batch, loss, dh);
     double featureSum = 0;
-    for (int l = layers - 1; l >= 0; l--) {
+    for (int l = layers - 1; l >= firstTrained; l--) {
       if (features[l] != null) {
         featureSum += featureGradient(features[l], loss.refFeatures()[indexOf(loss.featureLayers(), l)], rows,
             loss.featureLambda() / loss.featureNormalizer(), dh);
       }
       hooks.backward(l, dh, rows, hidden);
-      dh = layerBackward(l, dh, batch, caches[l]);
+      dh = layerBackward(l, dh, batch, caches[l], l == firstTrained ? firstStage : STAGE_INPUT);
       caches[l] = null;
+    }
+    for (int l = 0; l < firstTrained; l++) {
+      if (features[l] != null) {
+        // No trained part acts below the first trained layer: the term's value only, no gradient.
+        featureSum += featureGradient(features[l], loss.refFeatures()[indexOf(loss.featureLayers(), l)], rows, 0,
+            new float[rows * hidden]);
+      }
     }
     return new Sums(head[0], head[1], featureSum, batch.lossRows());
   }
 
+  /**
+   * The loss with its reference computed here: the frozen model (no trained part, no hooks) from
+   * the first trained layer on, given the activations {@code h} entering it, which the training
+   * pass computed identically. Features of layers below come from the training pass.
+   */
+  private Loss withReference(Loss loss, float[] hFirst, Batch batch, float[][] prefixFeatures) {
+    int rows = batch.rows();
+    int hidden = cfg.hiddenSize();
+    boolean wantFeatures = loss.featureLambda() > 0;
+    float[][] refFeatures = wantFeatures ? prefixFeatures : null;
+    float[] h = hFirst;
+    for (int l = firstTrained; l < cfg.numLayers(); l++) {
+      h = layerForward(l, h, batch, null, null);
+      int f = indexOf(loss.featureLayers(), l);
+      if (wantFeatures && f >= 0) {
+        refFeatures[f] = normalisedRows(h, rows, hidden);
+      }
+    }
+    float[] logprobs = loss.klLambda() > 0 ? headLogprobs(h, batch) : null;
+    return loss.withReference(logprobs, refFeatures);
+  }
+
+  /** Each row of {@code h} divided by its L2 norm. */
+  static float[] normalisedRows(float[] h, int rows, int dim) {
+    float[] f = h.clone();
+    for (int r = 0; r < rows; r++) {
+      double norm = 0;
+      for (int d = 0; d < dim; d++) {
+        norm += (double) f[r * dim + d] * f[r * dim + d];
+      }
+      float inv = (float) (1 / Math.sqrt(norm));
+      for (int d = 0; d < dim; d++) {
+        f[r * dim + d] *= inv;
+      }
+    }
+    return f;
+  }
+
   // ---------------------------------------------------------------- forward
 
-  private float[] layerForward(int l, float[] h, Batch batch, LayerCache c, SplittableRandom dropout) {
+  /**
+   * Decoder layer {@code l} on {@code h}. With a {@code cache} it keeps what the backward pass
+   * needs and includes the trained parts; without one it is the frozen layer (trained parts off),
+   * for the layers below the first trained one and for the reference.
+   */
+  private float[] layerForward(int l, float[] h, Batch batch, LayerCache cache, SplittableRandom dropout) {
+    LayerCache c = cache != null ? cache : new LayerCache();
+    c.frozen = cache == null;
     LayerWeights lw = w.layer(l);
     int rows = batch.rows();
     int hidden = cfg.hiddenSize();
@@ -238,7 +380,7 @@ public final class Backprop {
     if (lin.bias() != null) {
       Ops.addBias(y, rows, lin.out(), lin.bias());
     }
-    TrainableLinear p = params.get(l + "." + module);
+    TrainableLinear p = c.frozen ? null : params.get(l + "." + module);
     if (p == null) {
       return;
     }
@@ -338,13 +480,12 @@ public final class Backprop {
    * Final norm and output head on the loss rows, the loss terms there, and their gradient into
    * {@code dh}. Returns {cross-entropy sum, KL sum}.
    */
-  private double[] headForwardBackward(float[] h, Batch batch, Loss loss, float[] dh) {
+  /** The head's input on the loss rows: their indices, hidden states, RMS inverses and logits. */
+  private record HeadForward(int[] rows, float[] x, float[] inv, float[] logits) {}
+
+  private HeadForward headForward(float[] h, Batch batch) {
     int hidden = cfg.hiddenSize();
-    int vocab = cfg.vocabSize();
     int n = batch.lossRows();
-    if (n == 0) {
-      return new double[] {0, 0};
-    }
     int[] rows = new int[n];
     int j = 0;
     for (int r = 0; r < batch.rows(); r++) {
@@ -360,8 +501,47 @@ public final class Backprop {
     }
     float[] hf = new float[n * hidden];
     Ops.rmsNorm(x, n, hidden, w.finalNorm(), cfg.rmsNormEps(), hf);
-    float[] logits = new float[n * vocab];
+    float[] logits = new float[n * cfg.vocabSize()];
     backend.matmulTransposed(hf, n, w.lmHead(), logits);
+    return new HeadForward(rows, x, inv, logits);
+  }
+
+  /** Log-probabilities {@code [lossRows × vocab]} of the frozen head on {@code h}. */
+  private float[] headLogprobs(float[] h, Batch batch) {
+    float[] logits = headForward(h, batch).logits();
+    int vocab = cfg.vocabSize();
+    parallel.range(batch.lossRows(), (from, to) -> {
+      for (int i = from; i < to; i++) {
+        int o = i * vocab;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) {
+          max = Math.max(max, logits[o + v]);
+        }
+        double sum = 0;
+        for (int v = 0; v < vocab; v++) {
+          sum += Math.exp(logits[o + v] - max);
+        }
+        float logZ = (float) (max + Math.log(sum));
+        for (int v = 0; v < vocab; v++) {
+          logits[o + v] -= logZ;
+        }
+      }
+    });
+    return logits;
+  }
+
+  private double[] headForwardBackward(float[] h, Batch batch, Loss loss, float[] dh) {
+    int hidden = cfg.hiddenSize();
+    int vocab = cfg.vocabSize();
+    int n = batch.lossRows();
+    if (n == 0) {
+      return new double[] {0, 0};
+    }
+    HeadForward head = headForward(h, batch);
+    int[] rows = head.rows();
+    float[] x = head.x();
+    float[] inv = head.inv();
+    float[] logits = head.logits();
     double[] ce = new double[n];
     double[] kl = new double[n];
     double scale = 1.0 / loss.normalizer();
@@ -460,7 +640,13 @@ public final class Backprop {
 
   // ---------------------------------------------------------------- backward
 
-  private float[] layerBackward(int l, float[] dOut, Batch batch, LayerCache c) {
+  /**
+   * The backward pass of layer {@code l}: the trained parts' gradients, and the gradient at the
+   * layer's input when {@code stop} is {@link #STAGE_INPUT}. Otherwise the pass ends once the
+   * modules from {@code stop} on have their gradients (returning null): in the lowest trained
+   * layer a {@code down_proj} adapter needs only the gradient at the layer's output.
+   */
+  private float[] layerBackward(int l, float[] dOut, Batch batch, LayerCache c, int stop) {
     LayerWeights lw = w.layer(l);
     int rows = batch.rows();
     int hidden = cfg.hiddenSize();
@@ -469,7 +655,10 @@ public final class Backprop {
     int nh = cfg.numHeads();
     int nkv = cfg.numKvHeads();
     // MLP: out = h2 + down(silu(gate) ⊙ up)
-    float[] dAct = linearBackward(l, "down_proj", lw.down(), dOut, rows, c);
+    float[] dAct = linearBackward(l, "down_proj", lw.down(), dOut, rows, c, stop < STAGE_DOWN);
+    if (stop == STAGE_DOWN) {
+      return null;
+    }
     float[] dGate = new float[rows * inter];
     float[] dUp = new float[rows * inter];
     parallel.range(rows, (from, to) -> {
@@ -481,14 +670,22 @@ public final class Backprop {
         dGate[i] = (float) (dAct[i] * c.up[i] * sig * (1 + g * (1 - sig)));
       }
     });
-    float[] dn2 = linearBackward(l, "gate_proj", lw.gate(), dGate, rows, c);
-    Ops.addInPlace(dn2, linearBackward(l, "up_proj", lw.up(), dUp, rows, c), rows * hidden);
+    boolean below = stop < STAGE_GATE_UP;
+    float[] dn2 = linearBackward(l, "gate_proj", lw.gate(), dGate, rows, c, below);
+    float[] dn2Up = linearBackward(l, "up_proj", lw.up(), dUp, rows, c, below);
+    if (!below) {
+      return null;
+    }
+    Ops.addInPlace(dn2, dn2Up, rows * hidden);
     float[] dh2 = dOut.clone();
     for (int r = 0; r < rows; r++) {
       Ops.rmsNormBackwardRow(c.h2, r * hidden, hidden, lw.postAttentionNorm(), c.inv2[r], dn2, r * hidden, dh2, r * hidden);
     }
     // Attention: h2 = hIn + o_proj(attention(...))
-    float[] dAttn = linearBackward(l, "o_proj", lw.o(), dh2, rows, c);
+    float[] dAttn = linearBackward(l, "o_proj", lw.o(), dh2, rows, c, stop < STAGE_O);
+    if (stop == STAGE_O) {
+      return null;
+    }
     float[] dq = new float[rows * nh * hd];
     float[] dk = new float[rows * nkv * hd];
     float[] dv = new float[rows * nkv * hd];
@@ -499,9 +696,15 @@ public final class Backprop {
       dq = groupNormBackward(c.qRaw, c.qInv, lw.qNorm(), dq, rows * nh, hd);
       dk = groupNormBackward(c.kRaw, c.kInv, lw.kNorm(), dk, rows * nkv, hd);
     }
-    float[] dn1 = linearBackward(l, "q_proj", lw.q(), dq, rows, c);
-    Ops.addInPlace(dn1, linearBackward(l, "k_proj", lw.k(), dk, rows, c), rows * hidden);
-    Ops.addInPlace(dn1, linearBackward(l, "v_proj", lw.v(), dv, rows, c), rows * hidden);
+    boolean input = stop == STAGE_INPUT;
+    float[] dn1 = linearBackward(l, "q_proj", lw.q(), dq, rows, c, input);
+    float[] dn1k = linearBackward(l, "k_proj", lw.k(), dk, rows, c, input);
+    float[] dn1v = linearBackward(l, "v_proj", lw.v(), dv, rows, c, input);
+    if (!input) {
+      return null;
+    }
+    Ops.addInPlace(dn1, dn1k, rows * hidden);
+    Ops.addInPlace(dn1, dn1v, rows * hidden);
     float[] dIn = dh2.clone();
     for (int r = 0; r < rows; r++) {
       Ops.rmsNormBackwardRow(c.hIn, r * hidden, hidden, lw.inputNorm(), c.inv1[r], dn1, r * hidden, dIn, r * hidden);
@@ -517,17 +720,24 @@ public final class Backprop {
     return dx;
   }
 
-  /** dx = dy W (+ the trainable part's), accumulating the trainable part's gradients. */
-  private float[] linearBackward(int l, String module, Linear lin, float[] dy, int rows, LayerCache c) {
-    float[] dx = new float[rows * lin.in()];
-    backend.matmul(dy, rows, lin.weight(), dx);
+  /**
+   * dx = dy W (+ the trainable part's), accumulating the trainable part's gradients; dx only when
+   * {@code needDx} (else null: nothing below needs it).
+   */
+  private float[] linearBackward(int l, String module, Linear lin, float[] dy, int rows, LayerCache c, boolean needDx) {
+    float[] dx = needDx ? new float[rows * lin.in()] : null;
+    if (needDx) {
+      backend.matmul(dy, rows, lin.weight(), dx);
+    }
     TrainableLinear p = params.get(l + "." + module);
     if (p == null) {
       return dx;
     }
     float[][] saved = c.lora.get(module);
     if (!p.isLora()) {
-      backend.gemm(false, false, rows, p.in, p.out, dy, p.values[0], dx, true);
+      if (needDx) {
+        backend.gemm(false, false, rows, p.in, p.out, dy, p.values[0], dx, true);
+      }
       backend.gemm(true, false, p.out, p.in, rows, dy, saved[0], p.grads[0], true);
       return dx;
     }
@@ -548,6 +758,9 @@ public final class Backprop {
     }
     backend.gemm(true, false, p.out, p.rank, rows, dyScaled, xa, p.grads[1], true);
     backend.gemm(true, false, p.rank, p.in, rows, dyB, xd, p.grads[0], true);
+    if (!needDx) {
+      return null;
+    }
     float[] dxd = new float[rows * p.in];
     backend.gemm(false, false, rows, p.in, p.rank, dyB, p.values[0], dxd, false);
     float[] mask = saved[2];

@@ -224,8 +224,15 @@ public final class Trainer {
     if (!kl && !features) {
       return Backprop.Loss.crossEntropy(normalizer);
     }
-    Reference ref = reference(batch, kl, features ? terms.featureLayers() : new int[0]);
     double featureNormalizer = Math.max(1, (double) batch.rows() * terms.featureLayers().length);
+    if (setup.hooks() == Backprop.Hooks.NONE && !Boolean.getBoolean(Backprop.FULL_BACKWARD)) {
+      // Backprop computes the reference from the training pass's activations at the first
+      // trained layer: the layers below it are not run twice.
+      return new Backprop.Loss(1, kl ? terms.klLambda() : 0, null, features ? terms.featureLambda() : 0,
+          features ? terms.featureLayers() : new int[0], null, normalizer, featureNormalizer);
+    }
+    // Hooks change the training pass's activations, so the reference is a pass of its own.
+    Reference ref = reference(batch, kl, features ? terms.featureLayers() : new int[0]);
     return new Backprop.Loss(1, kl ? terms.klLambda() : 0, ref.logprobs(), features ? terms.featureLambda() : 0,
         features ? terms.featureLayers() : new int[0], ref.features(), normalizer, featureNormalizer);
   }
