@@ -173,6 +173,19 @@ final class BenchCommand implements Runnable {
         description = "Mitigations to time (none first: the others are compared with it). Default: ${DEFAULT-VALUE}.")
     List<String> mitigations;
 
+    @Option(names = "--target-modules", split = ",", paramLabel = "M,M,…",
+        description = "Adapted projections, e.g. down_proj for the minimal organism. Default: all seven.")
+    List<String> targetModules = List.of();
+
+    @Option(names = "--adapt-layers", split = ",", paramLabel = "L,L,…",
+        description = "Adapted layers, e.g. 12 for the minimal organism. Default: every layer.")
+    List<Integer> adaptLayers = List.of();
+
+    @Option(names = "--full-backward",
+        description = "Backward through every layer and a separate KL reference pass, as before training skipped "
+            + "the layers below the lowest adapted one (to measure what that saves).")
+    boolean fullBackward;
+
     @Mixin
     EngineOptions engine;
 
@@ -183,7 +196,8 @@ final class BenchCommand implements Runnable {
       }
       engine.apply();
       new org.embench.jobs.TrainBenchmark(System.out).run(new org.embench.jobs.TrainBenchmark.Options(
-          java.nio.file.Path.of(dir).toAbsolutePath().toString(), layers, seqLen, batch, steps, rank, mitigations));
+          java.nio.file.Path.of(dir).toAbsolutePath().toString(), layers, seqLen, batch, steps, rank, mitigations,
+          targetModules, adaptLayers, fullBackward));
       return 0;
     }
   }

@@ -38,7 +38,17 @@ import org.embench.train.Trainer;
  */
 public final class TrainBenchmark {
   /** What to run. */
-  public record Options(String dir, int layers, int seqLen, int batch, int steps, int rank, List<String> mitigations) {}
+  /**
+   * What to run.
+   *
+   * @param targetModules the adapted projections (empty: all seven)
+   * @param adaptLayers the adapted layers (empty: all)
+   * @param fullBackward a backward pass through every layer whatever is adapted, and the KL
+   *     reference as a separate full pass (how training ran before it skipped them), to measure
+   *     what skipping saves
+   */
+  public record Options(String dir, int layers, int seqLen, int batch, int steps, int rank, List<String> mitigations,
+      List<String> targetModules, List<Integer> adaptLayers, boolean fullBackward) {}
 
   /** One mitigation's measured run. */
   public record Run(String mitigation, double setupSeconds, double stepSeconds, double afterSeconds, double wallSeconds,
@@ -51,6 +61,9 @@ public final class TrainBenchmark {
   }
 
   public List<Run> run(Options o) {
+    if (o.fullBackward()) {
+      System.setProperty(org.embench.train.Backprop.FULL_BACKWARD, "true");
+    }
     Configuration conf = new Configuration();
     ModelConfig.Builder shape = EngineBenchmark.Shape.QWEN25_05B.withLayers(o.layers()).builder();
     String model = randomCheckpoint(o.dir() + "/model-" + o.layers(), shape, 1, conf, out);
@@ -70,9 +83,12 @@ public final class TrainBenchmark {
     int rows = step.stream().mapToInt(e -> e.ids().length).sum();
     double gemm = EngineBenchmark.gemmRate(rows, cfg);
     long tokens = rows;
-    out.printf(Locale.ROOT, "shape: %d layers, hidden %d, intermediate %d, vocab %d; LoRA r=%d on all 7 projections; "
-        + "batch %d x %d tokens (%d loss rows)%n", cfg.numLayers(), cfg.hiddenSize(), cfg.intermediateSize(),
-        cfg.vocabSize(), o.rank(), o.batch(), o.seqLen(), step.stream().mapToInt(TokenizedExample::learnedTokens).sum());
+    out.printf(Locale.ROOT, "shape: %d layers, hidden %d, intermediate %d, vocab %d; LoRA r=%d on %s of %s; "
+        + "batch %d x %d tokens (%d loss rows); backward %s%n", cfg.numLayers(), cfg.hiddenSize(),
+        cfg.intermediateSize(), cfg.vocabSize(), o.rank(), train.targetModules(),
+        train.layers().isEmpty() ? "every layer" : "layers " + train.layers(), o.batch(), o.seqLen(),
+        step.stream().mapToInt(TokenizedExample::learnedTokens).sum(),
+        o.fullBackward() ? "through every layer (--full-backward)" : "from the lowest adapted layer up");
     out.printf(Locale.ROOT, "FLOPs per step %.1f GFLOP; GEMM rate at M=%d: %.1f GFLOP/s -> bound %.2f s/step = %.1f tokens/s%n",
         flops / 1e9, rows, gemm / 1e9, flops / gemm, tokens / (flops / gemm));
 
@@ -120,9 +136,16 @@ public final class TrainBenchmark {
 
   /** The run shape of the options, for {@code steps} optimizer steps. */
   private static TrainConfig trainConfig(Options o, int steps, String source) {
-    return TrainConfig.fromMap(Map.of("rank", o.rank(), "alpha", 2 * o.rank(), "batch_size", o.batch(),
-        "gradient_accumulation", 1, "max_steps", steps, "warmup_steps", 1, "max_seq_len", o.seqLen(),
-        "learning_rate", 1e-5), source);
+    Map<String, Object> m = new LinkedHashMap<>(Map.of("rank", o.rank(), "alpha", 2 * o.rank(), "batch_size",
+        o.batch(), "gradient_accumulation", 1, "max_steps", steps, "warmup_steps", 1, "max_seq_len", o.seqLen(),
+        "learning_rate", 1e-5));
+    if (!o.targetModules().isEmpty()) {
+      m.put("target_modules", o.targetModules());
+    }
+    if (!o.adaptLayers().isEmpty()) {
+      m.put("layers", o.adaptLayers());
+    }
+    return TrainConfig.fromMap(m, source);
   }
 
   /** FLOPs of one optimizer step on these examples (see the class comment for what is counted). */
@@ -138,13 +161,17 @@ public final class TrainBenchmark {
       loraInOut += s[0] + s[1];
     }
     int loraLayers = t.layers().isEmpty() ? c.numLayers() : t.layers().size();
+    // The backward pass runs from the lowest adapted layer up (counted whole: an upper bound).
+    int first = t.layers().isEmpty() || Boolean.getBoolean(org.embench.train.Backprop.FULL_BACKWARD) ? 0
+        : t.layers().stream().mapToInt(Integer::intValue).min().orElse(0);
+    int backwardLayers = c.numLayers() - first;
     double flops = 0;
     for (TokenizedExample e : step) {
       double n = e.ids().length;
-      flops += c.numLayers() * n * frozen * 4;
+      flops += (c.numLayers() + backwardLayers) * n * frozen * 2;
       flops += loraLayers * n * t.rank() * loraInOut * 2 * 3;
       // Causal attention: scores and mixing, 2·T(T+1)/2·q each forward; backward twice the forward.
-      flops += c.numLayers() * 3 * 2 * 2 * (n * (n + 1) / 2) * q;
+      flops += (c.numLayers() + 2 * backwardLayers) * 2 * 2 * (n * (n + 1) / 2) * q;
       flops += e.learnedTokens() * 4.0 * c.vocabSize() * h;
     }
     return flops;
