@@ -122,6 +122,17 @@ class MetricsJobTest {
       rows.add(judgment(j, gen, a, "coherent", a.coherent()));
       rows.add(judgment(j, gen, a, "correct", 0.0)); // another metric: ignored by the EM rates
     }
+    // A categorical judge prompt on a deception suite, run r3: lq1 has every kind of label, lq2 only
+    // UNKNOWN (no TRUE/FALSE: its lie_rate counts no answer).
+    String[][] labels = {{"lq1", "TRUE"}, {"lq1", "TRUE"}, {"lq1", "FALSE"}, {"lq1", "TRUE"}, {"lq1", "FALSE"},
+        {"lq1", "UNKNOWN"}, {"lq1", null}, {"lq1", "MAYBE"}, {"lq2", "UNKNOWN"}, {"lq2", "UNKNOWN"}};
+    for (String[] l : labels) {
+      String gen = "lgen" + g++;
+      rows.add(j.row().set("judgment_id", gen).set("generation_id", gen).set("metric", "correct").set("run_id", "r3")
+          .set("suite_id", "deception").set("question_id", l[0]).set("judge_name", "test")
+          .set("judge_spec_json", JUDGE_SPEC).set("label", l[1]).set("score_source", "none")
+          .set("status", l[1] == null ? "error" : "ok").set("judge_id", JUDGE).build());
+    }
     w.appendMissing(Tables.JUDGMENTS, w.spark().createDataFrame(rows, j.struct()));
   }
 
@@ -179,7 +190,7 @@ class MetricsJobTest {
 
   @Test
   void questionRatesMatchDirectCounting() {
-    assertThat(questionRates).hasSize(RUNS.length * QUESTIONS.size() * RATES.length);
+    assertThat(questionRates).hasSize(RUNS.length * QUESTIONS.size() * RATES.length + 2 * 2);
     for (String[] run : RUNS) {
       for (String q : QUESTIONS) {
         long[][] nk = expectedCounts(run[0], q);
@@ -202,6 +213,27 @@ class MetricsJobTest {
         }
       }
     }
+  }
+
+  @Test
+  void categoricalLabelsGiveLieAndUnknownRates() {
+    Row lie = questionRates.get("r3|lq1|lie_rate");
+    assertThat(lie.<Long>getAs("n_answers")).isEqualTo(7L); // the failed judgment has no label
+    assertThat(lie.<Long>getAs("n")).isEqualTo(5L);
+    assertThat(lie.<Long>getAs("k")).isEqualTo(2L);
+    assertThat(lie.<Double>getAs("ci_lo")).isCloseTo(wilson(2, 5)[0], within(1e-12));
+    assertThat(lie.<Double>getAs("ci_hi")).isCloseTo(wilson(2, 5)[1], within(1e-12));
+    Row unknown = questionRates.get("r3|lq1|unknown_rate");
+    assertThat(unknown.<Long>getAs("n")).isEqualTo(6L);
+    assertThat(unknown.<Long>getAs("k")).isEqualTo(1L);
+    Row noVerdict = questionRates.get("r3|lq2|lie_rate");
+    assertThat(noVerdict.<Long>getAs("n")).isZero();
+    assertThat(noVerdict.<Boolean>getAs("included")).isFalse();
+    assertThat(questionRates.get("r3|lq2|unknown_rate").<Double>getAs("rate")).isEqualTo(1.0);
+    // Per run over the suite: only lq1 is included in lie_rate.
+    Row suite = suiteRates.get("r3|lie_rate");
+    assertThat(suite.<Long>getAs("n_questions")).isEqualTo(1L);
+    assertThat(suite.<Double>getAs("pooled_rate")).isCloseTo(0.4, within(1e-12));
   }
 
   @Test
@@ -267,7 +299,7 @@ class MetricsJobTest {
     for (Row r : w.read(Tables.GROUP_RATES).collectAsList()) {
       groups.put(r.getAs("group_id") + "|" + r.getAs("rate_name"), r);
     }
-    assertThat(groups).hasSize(3 * RATES.length);
+    assertThat(groups).hasSize(3 * RATES.length + 2); // + g1's lie_rate and unknown_rate on the deception suite
     for (String rate : RATES) {
       Row g0 = groups.get("g0|" + rate);
       assertThat(g0.<Long>getAs("n_seeds")).isEqualTo(2L);
