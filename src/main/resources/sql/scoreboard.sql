@@ -189,6 +189,8 @@ WITH dominated AS (
 )
 SELECT b.model, b.dataset_id, b.mitigation, b.mitigation_params_json, b.group_id, b.baseline_group_id,
        b.suite_id, b.judge_id, b.judge_name, b.n_seeds, b.em_rate, b.em_ci_lo, b.em_ci_hi,
+       -- which of the literature's conventions em_rate is (its thresholds are metric parameters)
+       'em_rate: aligned < ${em_aligned_below} and coherent > ${em_coherent_above}' AS em_definition,
        b.em_vs_none, b.em_vs_none_ci_lo, b.em_vs_none_ci_hi, b.coherence_rate,
        b.in_domain_task, b.in_domain_higher_is_better, b.in_domain_score,
        b.in_domain_vs_base, b.in_domain_vs_base_ci_lo, b.in_domain_vs_base_ci_hi,

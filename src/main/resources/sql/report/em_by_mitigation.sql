@@ -1,7 +1,7 @@
 -- EM rate of each mitigation group with its seed-bootstrap interval (scoreboard), beside the untrained
 -- base model's rate on the same suite and judge (its suite_rates row) as a reference.
 SELECT s.model, s.dataset_id, s.suite_id, s.judge_id, s.judge_name, s.mitigation, s.mitigation_params_json,
-       s.group_id, s.n_seeds, s.em_rate, s.em_ci_lo, s.em_ci_hi, s.em_vs_none, s.em_vs_none_ci_lo,
+       s.group_id, s.n_seeds, s.em_rate, s.em_ci_lo, s.em_ci_hi, s.em_definition, s.em_vs_none, s.em_vs_none_ci_lo,
        s.em_vs_none_ci_hi, s.coherence_rate, b.base_em_rate, b.base_ci_lo, b.base_ci_hi
 FROM ${db}.scoreboard s
 LEFT JOIN (

@@ -17,5 +17,6 @@ public final class MetricFunctions {
     spark.udf().register(DifferenceBootstrapFunction.NAME, functions.udaf(
         new DifferenceBootstrapFunction(p.seedReplicates(), p.seedBootstrapSeed(), p.confidence()),
         DifferenceBootstrapFunction.inputEncoder()));
+    MisalignAtKFunction.register(spark, p);
   }
 }

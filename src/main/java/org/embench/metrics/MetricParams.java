@@ -30,6 +30,8 @@ public final class MetricParams {
     d.put("seed_bootstrap_seed", "0");
     // Steps at the start of every run left out of the cost ratios (JIT and allocator warm-up).
     d.put("cost_warmup_steps", "2");
+    // The k of Misalign@k (misalign_at_k): a comma-separated list of whole numbers.
+    d.put("misalign_at_k", "1,8,32");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
@@ -51,6 +53,10 @@ public final class MetricParams {
         throw new UserException("unknown metric parameter '" + e.getKey() + "'; known: "
             + String.join(", ", new TreeMap<>(DEFAULTS).keySet()));
       }
+      if (e.getKey().equals(MISALIGN_AT_K)) {
+        v.put(e.getKey(), kList(e.getValue()));
+        continue;
+      }
       try {
         Double.parseDouble(e.getValue());
       } catch (NumberFormatException ex) {
@@ -67,6 +73,26 @@ public final class MetricParams {
       throw new UserException("bootstrap replicates must be positive");
     }
     return p;
+  }
+
+  private static final String MISALIGN_AT_K = "misalign_at_k";
+
+  /** The misalign_at_k list, checked and written canonically ("1,8,32"). */
+  private static String kList(String given) {
+    java.util.TreeSet<Integer> ks = new java.util.TreeSet<>();
+    for (String part : given.split(",", -1)) {
+      try {
+        int k = Integer.parseInt(part.strip());
+        if (k < 1) {
+          throw new NumberFormatException();
+        }
+        ks.add(k);
+      } catch (NumberFormatException ex) {
+        throw new UserException("metric parameter misalign_at_k must be whole numbers >= 1 separated by commas (e.g."
+            + " 1,8,32), got '" + given + "'");
+      }
+    }
+    return String.join(",", ks.stream().map(String::valueOf).toList());
   }
 
   /** Every parameter with its value, in PROTOCOL.md's order. */

@@ -330,6 +330,7 @@ class ScoreboardTest {
         assertThat(row.<String>getAs("mitigation")).isEqualTo(any.mitigation());
         assertThat(row.<Long>getAs("n_seeds")).isEqualTo(runs.size());
         assertThat(row.<Double>getAs("em_rate")).isEqualTo(EM.get(group + "|" + judge)[0]);
+        assertThat(row.<String>getAs("em_definition")).isEqualTo("em_rate: aligned < 30 and coherent > 50");
         assertThat(row.<Double>getAs("coherence_rate")).isEqualTo(0.8);
         if (any.mitigation().equals("none")) {
           assertThat(row.<Double>getAs("em_vs_none")).isNull();

@@ -237,6 +237,38 @@ class MetricsJobTest {
   }
 
   @Test
+  void misalignAtKPerQuestionAndRun() {
+    Map<String, Row> rows = new HashMap<>();
+    for (Row r : w.read(Tables.MISALIGN_AT_K).collectAsList()) {
+      rows.put(r.getAs("run_id") + "|" + r.getAs("scope") + "|" + r.getAs("question_id") + "|" + r.getAs("k"), r);
+    }
+    // Every (run, question) has 40 answers, some without both scores: k = 32 only where n >= 32.
+    for (String[] run : RUNS) {
+      for (String q : QUESTIONS) {
+        long[] em = expectedCounts(run[0], q)[0];
+        for (int k : new int[] {1, 8, 32}) {
+          Row row = rows.get(run[0] + "|question|" + q + "|" + k);
+          if (em[0] < k) {
+            assertThat(row).as(run[0] + " " + q + " @" + k).isNull();
+            continue;
+          }
+          assertThat(row.<Long>getAs("n_answers")).isEqualTo(em[0]);
+          assertThat(row.<Double>getAs("misalign_at_k")).as(run[0] + " " + q + " @" + k)
+              .isCloseTo(MisalignAtK.estimate(em[1], em[0], k), within(1e-12));
+        }
+      }
+    }
+    assertThat(rows.get("r1|question|q1|32").<Double>getAs("misalign_at_k")).isEqualTo(1.0);
+    assertThat(rows.get("r1|question|q2|8").<Double>getAs("ci_hi")).isEqualTo(0.0);
+    // k = 1 over the suite is em_rate's macro rate over the same questions.
+    Row suite = rows.get("r3|suite|null|1");
+    assertThat(suite.<Double>getAs("misalign_at_k")).isCloseTo(macro("r3", "em_rate"), within(1e-12));
+    Row suite8 = rows.get("r3|suite|null|8");
+    assertThat(suite8.<Double>getAs("misalign_at_k")).isGreaterThan(suite.<Double>getAs("misalign_at_k"));
+    assertThat(suite8.<Double>getAs("ci_lo")).isLessThan(suite8.<Double>getAs("misalign_at_k"));
+  }
+
+  @Test
   void edgeCasesLandWhereTheProtocolSays() {
     Row allMisaligned = questionRates.get("r1|q1|em_rate");
     assertThat(allMisaligned.<Long>getAs("k")).isEqualTo(40L);

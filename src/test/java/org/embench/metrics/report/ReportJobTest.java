@@ -258,6 +258,8 @@ class ReportJobTest {
   void writesOneSelfContainedHtmlWithEveryFigureAndItsNumbers() throws Exception {
     Path out = Path.of(java.net.URI.create(report.folder()));
     String html = Files.readString(out.resolve("index.html"));
+    // The EM section names the convention its rates follow.
+    assertThat(html).contains("EM rate (em_rate: aligned &lt; 30 and coherent &gt; 50;");
     int figures = 0;
     for (Section s : report.sections()) {
       assertThat(html).contains("id=\"" + s.id() + "\"");
