@@ -87,14 +87,24 @@ public final class Backprop {
   private final Parallel parallel;
   private final Rope rope;
   private final Map<String, TrainableLinear> params;
+  /** Full fine-tuning's updates of embeddings, norms and head, by tensor name ({@link FullParts}). */
+  private final Map<String, TrainableLinear> parts;
+  private final String headTensor;
 
   public Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params) {
+    this(weights, backend, parallel, params, Map.of());
+  }
+
+  public Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params,
+      Map<String, TrainableLinear> parts) {
     this.w = weights;
     this.cfg = weights.config();
     this.backend = backend;
     this.parallel = parallel;
     this.rope = new Rope(cfg);
     this.params = params;
+    this.parts = parts;
+    this.headTensor = FullParts.headTensor(weights);
   }
 
   /** What one layer's forward pass keeps for the backward pass. */
@@ -134,6 +144,7 @@ public final class Backprop {
     for (int r = 0; r < rows; r++) {
       w.embed().copyRow(batch.tokens()[r], h, r * hidden);
     }
+    embeddingForward(batch, h);
     int layers = cfg.numLayers();
     LayerCache[] caches = new LayerCache[layers];
     float[][] features = new float[layers][];
@@ -157,6 +168,7 @@ public final class Backprop {
       dh = layerBackward(l, dh, batch, caches[l]);
       caches[l] = null;
     }
+    embeddingBackward(batch, dh);
     return new Sums(head[0], head[1], featureSum, batch.lossRows());
   }
 
@@ -176,7 +188,7 @@ public final class Backprop {
     for (int r = 0; r < rows; r++) {
       c.inv1[r] = Ops.rmsInverse(h, r * hidden, hidden, eps);
     }
-    Ops.rmsNorm(h, rows, hidden, lw.inputNorm(), eps, c.n1);
+    Ops.rmsNorm(h, rows, hidden, norm(l, "input_layernorm", lw.inputNorm()), eps, c.n1);
     float[] q = new float[rows * nh * hd];
     float[] k = new float[rows * nkv * hd];
     c.v = new float[rows * nkv * hd];
@@ -188,8 +200,8 @@ public final class Backprop {
       c.kRaw = k.clone();
       c.qInv = groupInverse(q, rows * nh, hd, eps);
       c.kInv = groupInverse(k, rows * nkv, hd, eps);
-      Ops.rmsNormGroups(q, rows * nh, hd, lw.qNorm(), eps);
-      Ops.rmsNormGroups(k, rows * nkv, hd, lw.kNorm(), eps);
+      Ops.rmsNormGroups(q, rows * nh, hd, norm(l, "self_attn.q_norm", lw.qNorm()), eps);
+      Ops.rmsNormGroups(k, rows * nkv, hd, norm(l, "self_attn.k_norm", lw.kNorm()), eps);
     }
     Ops.rope(q, rows, nh, hd, batch.positions(), rope);
     Ops.rope(k, rows, nkv, hd, batch.positions(), rope);
@@ -207,7 +219,7 @@ public final class Backprop {
     for (int r = 0; r < rows; r++) {
       c.inv2[r] = Ops.rmsInverse(h2, r * hidden, hidden, eps);
     }
-    Ops.rmsNorm(h2, rows, hidden, lw.postAttentionNorm(), eps, c.n2);
+    Ops.rmsNorm(h2, rows, hidden, norm(l, "post_attention_layernorm", lw.postAttentionNorm()), eps, c.n2);
     int inter = cfg.intermediateSize();
     c.gate = new float[rows * inter];
     c.up = new float[rows * inter];
@@ -359,9 +371,14 @@ public final class Backprop {
       inv[i] = Ops.rmsInverse(x, i * hidden, hidden, cfg.rmsNormEps());
     }
     float[] hf = new float[n * hidden];
-    Ops.rmsNorm(x, n, hidden, w.finalNorm(), cfg.rmsNormEps(), hf);
+    float[] finalNorm = norm(FullParts.FINAL_NORM, w.finalNorm());
+    Ops.rmsNorm(x, n, hidden, finalNorm, cfg.rmsNormEps(), hf);
     float[] logits = new float[n * vocab];
     backend.matmulTransposed(hf, n, w.lmHead(), logits);
+    TrainableLinear head = parts.get(headTensor);
+    if (head != null) {
+      backend.gemm(false, true, n, vocab, hidden, hf, head.values[0], logits, true);
+    }
     double[] ce = new double[n];
     double[] kl = new double[n];
     double scale = 1.0 / loss.normalizer();
@@ -414,9 +431,15 @@ public final class Backprop {
     });
     float[] dhf = new float[n * hidden];
     backend.matmul(logits, n, w.lmHead(), dhf);
-    for (int i = 0; i < n; i++) {
-      Ops.rmsNormBackwardRow(x, i * hidden, hidden, w.finalNorm(), inv[i], dhf, i * hidden, dh, rows[i] * hidden);
+    if (head != null) {
+      // dhf += dlogits ΔH;  dΔH += dlogitsᵀ hf
+      backend.gemm(false, false, n, hidden, vocab, logits, head.values[0], dhf, true);
+      backend.gemm(true, false, vocab, hidden, n, logits, hf, head.grads[0], true);
     }
+    for (int i = 0; i < n; i++) {
+      Ops.rmsNormBackwardRow(x, i * hidden, hidden, finalNorm, inv[i], dhf, i * hidden, dh, rows[i] * hidden);
+    }
+    normGradient(FullParts.FINAL_NORM, x, inv, dhf, n, hidden);
     double ceSum = 0;
     double klSum = 0;
     for (int i = 0; i < n; i++) {
@@ -484,9 +507,11 @@ public final class Backprop {
     float[] dn2 = linearBackward(l, "gate_proj", lw.gate(), dGate, rows, c);
     Ops.addInPlace(dn2, linearBackward(l, "up_proj", lw.up(), dUp, rows, c), rows * hidden);
     float[] dh2 = dOut.clone();
+    float[] postNorm = norm(l, "post_attention_layernorm", lw.postAttentionNorm());
     for (int r = 0; r < rows; r++) {
-      Ops.rmsNormBackwardRow(c.h2, r * hidden, hidden, lw.postAttentionNorm(), c.inv2[r], dn2, r * hidden, dh2, r * hidden);
+      Ops.rmsNormBackwardRow(c.h2, r * hidden, hidden, postNorm, c.inv2[r], dn2, r * hidden, dh2, r * hidden);
     }
+    normGradient(FullParts.layerNorm(l, "post_attention_layernorm"), c.h2, c.inv2, dn2, rows, hidden);
     // Attention: h2 = hIn + o_proj(attention(...))
     float[] dAttn = linearBackward(l, "o_proj", lw.o(), dh2, rows, c);
     float[] dq = new float[rows * nh * hd];
@@ -496,16 +521,20 @@ public final class Backprop {
     Ops.ropeTranspose(dq, rows, nh, hd, batch.positions(), rope);
     Ops.ropeTranspose(dk, rows, nkv, hd, batch.positions(), rope);
     if (cfg.qkNorm()) {
-      dq = groupNormBackward(c.qRaw, c.qInv, lw.qNorm(), dq, rows * nh, hd);
-      dk = groupNormBackward(c.kRaw, c.kInv, lw.kNorm(), dk, rows * nkv, hd);
+      normGradient(FullParts.layerNorm(l, "self_attn.q_norm"), c.qRaw, c.qInv, dq, rows * nh, hd);
+      normGradient(FullParts.layerNorm(l, "self_attn.k_norm"), c.kRaw, c.kInv, dk, rows * nkv, hd);
+      dq = groupNormBackward(c.qRaw, c.qInv, norm(l, "self_attn.q_norm", lw.qNorm()), dq, rows * nh, hd);
+      dk = groupNormBackward(c.kRaw, c.kInv, norm(l, "self_attn.k_norm", lw.kNorm()), dk, rows * nkv, hd);
     }
     float[] dn1 = linearBackward(l, "q_proj", lw.q(), dq, rows, c);
     Ops.addInPlace(dn1, linearBackward(l, "k_proj", lw.k(), dk, rows, c), rows * hidden);
     Ops.addInPlace(dn1, linearBackward(l, "v_proj", lw.v(), dv, rows, c), rows * hidden);
     float[] dIn = dh2.clone();
+    float[] inputNorm = norm(l, "input_layernorm", lw.inputNorm());
     for (int r = 0; r < rows; r++) {
-      Ops.rmsNormBackwardRow(c.hIn, r * hidden, hidden, lw.inputNorm(), c.inv1[r], dn1, r * hidden, dIn, r * hidden);
+      Ops.rmsNormBackwardRow(c.hIn, r * hidden, hidden, inputNorm, c.inv1[r], dn1, r * hidden, dIn, r * hidden);
     }
+    normGradient(FullParts.layerNorm(l, "input_layernorm"), c.hIn, c.inv1, dn1, rows, hidden);
     return dIn;
   }
 
@@ -610,6 +639,89 @@ public final class Backprop {
       scatter(dkh, dk, start, len, nkv, kvHead, hd, true);
       scatter(dvh, dv, start, len, nkv, kvHead, hd, true);
     }));
+  }
+
+  // ---------------------------------------------------------------- full fine-tuning's other parts
+
+  /** A layer's norm weight as trained so far: the base's, plus its update when full_train trains norms. */
+  private float[] norm(int layer, String norm, float[] base) {
+    return norm(FullParts.layerNorm(layer, norm), base);
+  }
+
+  private float[] norm(String tensor, float[] base) {
+    TrainableLinear p = parts.get(tensor);
+    if (p == null) {
+      return base;
+    }
+    float[] weight = base.clone();
+    Ops.addInPlace(weight, p.values[0], weight.length);
+    return weight;
+  }
+
+  /** RMSNorm y = w ⊙ x·inv: dw += Σ_groups dy ⊙ x·inv, for a trained norm weight. */
+  private void normGradient(String tensor, float[] x, float[] inv, float[] dy, int groups, int dim) {
+    TrainableLinear p = parts.get(tensor);
+    if (p == null) {
+      return;
+    }
+    float[] g = p.grads[0];
+    for (int r = 0; r < groups; r++) {
+      int o = r * dim;
+      for (int i = 0; i < dim; i++) {
+        g[i] += dy[o + i] * x[o + i] * inv[r];
+      }
+    }
+  }
+
+  /** Adds the trained embedding rows' updates to the embedded tokens. */
+  private void embeddingForward(Batch batch, float[] h) {
+    TrainableLinear p = parts.get(FullParts.EMBED);
+    if (p == null) {
+      return;
+    }
+    int hidden = cfg.hiddenSize();
+    float[] delta = p.values[0];
+    for (int r = 0; r < batch.rows(); r++) {
+      int o = r * hidden;
+      int e = batch.tokens()[r] * hidden;
+      for (int i = 0; i < hidden; i++) {
+        h[o + i] += delta[e + i];
+      }
+    }
+  }
+
+  /** dE[token] += dh at layer 0's input, for each row. */
+  private void embeddingBackward(Batch batch, float[] dh) {
+    TrainableLinear p = parts.get(FullParts.EMBED);
+    if (p == null) {
+      return;
+    }
+    int hidden = cfg.hiddenSize();
+    float[] g = p.grads[0];
+    for (int r = 0; r < batch.rows(); r++) {
+      int o = r * hidden;
+      int e = batch.tokens()[r] * hidden;
+      for (int i = 0; i < hidden; i++) {
+        g[e + i] += dh[o + i];
+      }
+    }
+  }
+
+  /**
+   * The lowest layer whose input gradient the other parts need: 0 when the embeddings are trained,
+   * else the lowest layer with a trained norm; {@code numLayers} when none (head and final norm need
+   * no layer's backward pass).
+   */
+  int lowestLayerOfParts() {
+    if (parts.containsKey(FullParts.EMBED)) {
+      return 0;
+    }
+    for (int l = 0; l < cfg.numLayers(); l++) {
+      if (parts.containsKey(FullParts.layerNorm(l, "input_layernorm"))) {
+        return l;
+      }
+    }
+    return cfg.numLayers();
   }
 
   private static boolean contains(int[] a, int x) {
