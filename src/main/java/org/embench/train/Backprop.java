@@ -13,13 +13,17 @@ import org.embench.model.TransformerWeights;
 
 /**
  * One forward and backward pass of the decoder over a packed batch of sequences, with the base
- * weights frozen and gradients accumulated into the trainable parts ({@link TrainableLinear}).
+ * weights frozen and gradients accumulated into the trainable parts ({@link TrainableLinear}): the
+ * projections' LoRA pairs or dense updates, and in full fine-tuning the updates of embeddings,
+ * norms and head that {@code full_train} asks for ({@link FullParts}).
  * The forward pass is {@link org.embench.model.Transformer}'s (same order of operations), keeping
  * what the backward pass needs; the backward pass applies each operation's derivative in reverse:
  *
  * <pre>
  *   linear     y = x Wᵀ + s·(x Aᵀ) Bᵀ  →  dx = dy W + s·(dy B) A;  dB += s·dyᵀ(x Aᵀ);  dA += s·(dy B)ᵀ x
- *   RMSNorm    y = w ⊙ x·inv           →  dx = inv·g − inv³·x·Σ(g⊙x)/n,  g = dy ⊙ w
+ *   RMSNorm    y = w ⊙ x·inv           →  dx = inv·g − inv³·x·Σ(g⊙x)/n,  g = dy ⊙ w;  dw += Σ_rows dy ⊙ x·inv
+ *   head       z = h Hᵀ                →  dh = dz H;  dH += dzᵀ h
+ *   embedding  h = E[token]            →  dE[token] += dh
  *   SwiGLU     a = silu(g) ⊙ u         →  du = da ⊙ silu(g);  dg = da ⊙ u ⊙ σ(g)(1 + g(1 − σ(g)))
  *   RoPE       q' = R(θ) q             →  dq = R(−θ) dq'
  *   attention  O = softmax(QKᵀ·c) V    →  dV = Pᵀ dO;  dS = P ⊙ (dO Vᵀ − rowsum(P ⊙ dO Vᵀ));  dQ = c·dS K;  dK = c·dSᵀ Q

@@ -12,7 +12,9 @@ import org.embench.model.LayerWeights;
  * A fine-tuning configuration. Defaults are the upstream open-model setup (PROTOCOL.md): rsLoRA
  * r = 32, α = 64 on all seven projections, lr 1e-5, batch 2 × accumulation 8, one epoch, linear
  * schedule with 5 warm-up steps, weight decay 0.01, loss on assistant tokens only. Keys are the
- * snake_case names used in experiment specs; unknown keys are errors.
+ * snake_case names used in experiment specs; unknown keys are errors. {@code full: true} trains a
+ * dense update of the target projections instead of LoRA; {@code full_train} (empty by default)
+ * adds embeddings, norms and the head to it.
  */
 public record TrainConfig(
     int rank,
