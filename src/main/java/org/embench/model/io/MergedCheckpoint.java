@@ -21,8 +21,8 @@ import org.embench.UserException;
  * shard file, the updated ones with the update added in float32 first, and the base's config.json,
  * shard index and tokenizer and generation files copied as they are. So the copy loads wherever
  * the base does (transformers, {@code generate --model}), tied embeddings stay tied (a tied head
- * is not a tensor of its own), and an unchanged tensor keeps its exact bits. One shard file's
- * tensors are in memory at a time.
+ * is not a tensor of its own), and an unchanged tensor keeps its exact bits. One tensor is in
+ * memory (as float32) at a time.
  */
 public final class MergedCheckpoint {
   /** The files besides config and weights that are copied when the base has them. */
@@ -48,7 +48,13 @@ public final class MergedCheckpoint {
     } else {
       throw new UserException("no " + Checkpoint.WEIGHTS + " or " + Checkpoint.WEIGHTS_INDEX + " in " + base);
     }
-    Set<String> pending = new LinkedHashSet<>(updates.keySet());
+    try (CheckpointWeights all = CheckpointWeights.open(base, conf)) {
+      Set<String> unknown = new LinkedHashSet<>(updates.keySet());
+      unknown.removeAll(all.names());
+      if (!unknown.isEmpty()) {
+        throw new IllegalArgumentException("updates of tensors that " + base + " does not have: " + unknown);
+      }
+    }
     for (String file : files) {
       try (SafetensorsReader r = SafetensorsReader.open(new Path(base, file).toString(), conf)) {
         SafetensorsWriter w = new SafetensorsWriter();
@@ -59,25 +65,24 @@ public final class MergedCheckpoint {
             throw new UserException(base + "/" + file + ": tensor " + t.name() + " is " + t.dtype()
                 + "; only checkpoints of " + DType.floatTypeNames() + " tensors can be merged");
           }
-          float[] v = r.readFloats(t.name());
           float[] delta = updates.get(t.name());
-          if (delta != null) {
-            if (delta.length != v.length) {
-              throw new IllegalArgumentException("update of " + t.name() + " has " + delta.length + " values; the"
-                  + " tensor has " + v.length);
-            }
-            for (int i = 0; i < v.length; i++) {
-              v[i] += delta[i];
-            }
-            pending.remove(t.name());
+          if (delta != null && delta.length != t.numel()) {
+            throw new IllegalArgumentException("update of " + t.name() + " has " + delta.length + " values; the"
+                + " tensor has " + t.numel());
           }
-          w.add(t.name(), t.dtype(), t.shape(), v);
+          // Read (and merged) only when written: one tensor in memory at a time.
+          w.addLater(t.name(), t.dtype(), t.shape(), () -> {
+            float[] v = r.readFloats(t.name());
+            if (delta != null) {
+              for (int i = 0; i < v.length; i++) {
+                v[i] += delta[i];
+              }
+            }
+            return v;
+          });
         }
         w.writeTo(new Path(out, file).toString(), conf);
       }
-    }
-    if (!pending.isEmpty()) {
-      throw new IllegalArgumentException("updates of tensors that " + base + " does not have: " + pending);
     }
     // The other layout's weights would shadow (model.safetensors) or confuse (an index) the new ones.
     if (files.size() == 1 && files.get(0).equals(Checkpoint.WEIGHTS)) {
