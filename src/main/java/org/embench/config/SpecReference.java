@@ -26,7 +26,7 @@ public final class SpecReference {
     wrap(out, "Experiment spec (YAML; examples in jobs/). Keys: ", List.copyOf(new TreeSet<>(ExperimentSpec.KEYS)));
     out.add("Relative paths resolve against the spec's folder.");
     out.add("");
-    wrap(out, "train (defaults): ", entries(TrainConfig.DEFAULTS.toMap()));
+    wrap(out, "train (defaults): ", entries(TrainConfig.DEFAULTS.reference()));
     ExperimentSpec.Generate g = ExperimentSpec.parse(JsonNodeFactory.instance.objectNode().put("name", "defaults"),
         "defaults", ".").generate();
     wrap(out, "generate (defaults): ", List.of("suites=(all of the spec's)", "samples=(each question's own)",

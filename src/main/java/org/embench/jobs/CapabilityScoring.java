@@ -59,10 +59,10 @@ final class CapabilityScoring implements MapPartitionsFunction<Row, Row>, Serial
     String runId = first.getAs("run_id");
     CapabilityTask task = CapabilityTasks.fromSpecJson(first.getAs("task_spec_json"));
     TaskEngine.configure();
-    LanguageModel model = LanguageModel.cached(first.getAs("model"), conf.get());
-    String adapterPath = first.getAs("adapter_path");
-    Map<String, Lora> adapter = adapterPath == null ? Map.of()
-        : Adapters.cached(adapterPath, conf.get(), model.config(), model.engine().backend());
+    Adapters.Sampled sampled = Adapters.sampled(first.getAs("model"), first.getAs("adapter_path"), conf.get());
+    LanguageModel model = LanguageModel.cached(sampled.model(), conf.get());
+    Map<String, Lora> adapter = sampled.adapter() == null ? Map.of()
+        : Adapters.cached(sampled.adapter(), conf.get(), model.config(), model.engine().backend());
     ScoringModel scoring = new ScoringModel(model, model.transformer(adapter));
     List<TaskItem> items = new ArrayList<>(rows.size());
     for (Row r : rows) {

@@ -55,10 +55,10 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
     Row first = items.get(0);
     String runId = first.getAs("run_id");
     TaskEngine.configure();
-    LanguageModel model = LanguageModel.cached(first.getAs("model"), conf.get());
-    String adapterPath = first.getAs("adapter_path");
-    Map<String, Lora> adapter = adapterPath == null ? Map.of()
-        : Adapters.cached(adapterPath, conf.get(), model.config(), model.engine().backend());
+    Adapters.Sampled sampled = Adapters.sampled(first.getAs("model"), first.getAs("adapter_path"), conf.get());
+    LanguageModel model = LanguageModel.cached(sampled.model(), conf.get());
+    Map<String, Lora> adapter = sampled.adapter() == null ? Map.of()
+        : Adapters.cached(sampled.adapter(), conf.get(), model.config(), model.engine().backend());
     List<Generator.Request> requests = new ArrayList<>(items.size());
     for (Row r : items) {
       String id = r.getAs("generation_id");

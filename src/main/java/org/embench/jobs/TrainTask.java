@@ -131,7 +131,7 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
       double warmupSeconds = (System.nanoTime() - warmupStart) / 1e9;
       Fitted fitted = fit(mitigation, ctx, task, run.adapterPath() + "/_checkpoints", "run " + run.runName(), null);
       Trainer.Result result = fitted.result();
-      Adapters.write(run.adapterPath(), result.params(), cfg, run.model(), conf.get());
+      Adapters.write(run.adapterPath(), result.params(), result.parts(), cfg, run.model(), conf.get());
       new Path(run.adapterPath(), "_checkpoints").getFileSystem(conf.get())
           .delete(new Path(run.adapterPath(), "_checkpoints"), true);
       for (Trainer.StepLog s : result.steps()) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.embench.UserException;
 import org.embench.config.Params;
 import org.embench.data.ChatMessage;
 import org.embench.table.Ids;
@@ -42,6 +43,11 @@ final class Realign implements Mitigation {
 
   @Override
   public void afterTraining(Map<String, TrainableLinear> trained, MitigationContext ctx) {
+    if (!ctx.config().fullTrain().isEmpty()) {
+      // It is given the projections only: the embeddings, norms or head trained would be lost.
+      throw new UserException("realign continues training the projections; it cannot continue full_train "
+          + ctx.config().fullTrain() + ": drop full_train or realign");
+    }
     List<List<ChatMessage>> benign = ctx.dataset(params.string("data"), "mitigation realign");
     int n = Math.min(params.integer("examples"), benign.size());
     int[] order = Trainer.permutation(benign.size(), Ids.seedOf("realign|" + ctx.seed()));

@@ -14,13 +14,19 @@ final class AdamW {
   /** One update at optimizer step {@code t} (1-based). */
   static void update(
       Map<String, TrainableLinear> params, double lr, TrainConfig cfg, int t, double gradScale, Parallel parallel) {
+    update(params.values(), lr, cfg, t, gradScale, parallel);
+  }
+
+  /** The same for any trainable tensors (full fine-tuning's embeddings, norms and head too). */
+  static void update(
+      Iterable<TrainableLinear> params, double lr, TrainConfig cfg, int t, double gradScale, Parallel parallel) {
     double b1 = cfg.beta1();
     double b2 = cfg.beta2();
     double c1 = 1 - Math.pow(b1, t);
     double c2 = 1 - Math.pow(b2, t);
     double decay = 1 - lr * cfg.weightDecay();
     double eps = cfg.epsilon();
-    for (TrainableLinear p : params.values()) {
+    for (TrainableLinear p : params) {
       for (int k = 0; k < p.values.length; k++) {
         float[] v = p.values[k];
         float[] g = p.grads[k];

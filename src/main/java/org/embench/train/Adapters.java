@@ -15,22 +15,39 @@ import org.embench.model.ModelConfig;
 import org.embench.model.PeftAdapter;
 import org.embench.model.TensorBackend;
 import org.embench.model.io.DType;
+import org.embench.model.io.MergedCheckpoint;
 import org.embench.model.io.SafetensorsReader;
 import org.embench.model.io.SafetensorsWriter;
 
 /**
- * A run's trained update on disk: a PEFT adapter for LoRA runs, or {@value #FULL_DELTA} (the dense
- * ΔW of each trained module, named like the checkpoint's weights with {@code .delta}) for full
- * fine-tuning. {@link #load} reads either for the forward pass.
+ * A run's trained update on disk: a PEFT adapter for LoRA runs; for full fine-tuning,
+ * {@value #FULL_DELTA} (the dense ΔW of each trained module, named like the checkpoint's weights
+ * with {@code .delta}, and of each embedding, norm or head tensor {@code full_train} trained, as
+ * {@code <tensor>.delta}) and, in {@value #MODEL}/, the whole merged model W + ΔW as a Hugging Face
+ * checkpoint (base's config, dtype, shards and tokenizer files; see {@link MergedCheckpoint}).
+ * {@link #load} reads an adapter or the projections' delta for the forward pass; {@link #sampled}
+ * says which of the two ways a run is sampled.
  */
 public final class Adapters {
   public static final String FULL_DELTA = "full_delta.safetensors";
+  /** The subfolder of a full fine-tuning run's adapter directory that holds the merged model. */
+  public static final String MODEL = "model";
 
   private Adapters() {}
 
   /** Writes the trained parameters into {@code dir}. */
   public static void write(String dir, Map<String, TrainableLinear> params, TrainConfig cfg, String baseModel,
       Configuration conf) {
+    write(dir, params, Map.of(), cfg, baseModel, conf);
+  }
+
+  /**
+   * Writes the trained parameters, and full fine-tuning's other trained {@code parts} (tensor name →
+   * update, see {@link Trainer.Result#parts}), into {@code dir}; for full fine-tuning also the merged
+   * model into {@value #MODEL}/, from the base model directory {@code baseModel}.
+   */
+  public static void write(String dir, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts,
+      TrainConfig cfg, String baseModel, Configuration conf) {
     boolean full = params.values().stream().noneMatch(TrainableLinear::isLora);
     if (!full) {
       Map<String, LoraWeights> w = new LinkedHashMap<>();
@@ -40,11 +57,43 @@ public final class Adapters {
       return;
     }
     SafetensorsWriter w = new SafetensorsWriter().metadata("base_model", baseModel);
+    Map<String, float[]> merged = new LinkedHashMap<>();
     for (String k : Backprop.keys(params)) {
       TrainableLinear p = params.get(k);
       w.add(deltaName(k), DType.F32, new long[] {p.out(), p.in()}, p.values()[0]);
+      merged.put(weightName(k), p.values()[0]);
     }
+    parts.forEach((name, p) -> {
+      w.add(name + ".delta", DType.F32, FullParts.shape(p), p.values()[0]);
+      merged.put(name, p.values()[0]);
+    });
+    MergedCheckpoint.write(baseModel, dir + "/" + MODEL, merged, conf);
     w.writeTo(dir + "/" + FULL_DELTA, conf);
+  }
+
+  /** The model directory and adapter (null for none) a run's answers are sampled with. */
+  public record Sampled(String model, String adapter) {}
+
+  /**
+   * How a run is sampled: its base model with its adapter (LoRA, or full fine-tuning's projection
+   * deltas), or, when full fine-tuning also trained embeddings, norms or the head, which an adapter
+   * cannot apply, the merged model in {@value #MODEL}/ alone.
+   */
+  public static Sampled sampled(String model, String adapterDir, Configuration conf) {
+    if (adapterDir == null) {
+      return new Sampled(model, null);
+    }
+    try {
+      if (!new Path(adapterDir, FULL_DELTA).getFileSystem(conf).exists(new Path(adapterDir, FULL_DELTA))) {
+        return new Sampled(model, adapterDir);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + adapterDir + ": " + e.getMessage(), e);
+    }
+    try (SafetensorsReader r = SafetensorsReader.open(adapterDir + "/" + FULL_DELTA, conf)) {
+      boolean parts = r.tensors().keySet().stream().anyMatch(n -> !MODULE_DELTA.matcher(n).matches());
+      return parts ? new Sampled(adapterDir + "/" + MODEL, null) : new Sampled(model, adapterDir);
+    }
   }
 
   /** Property: the most bytes of adapters a JVM keeps loaded between tasks (default: an eighth of its heap). */
@@ -99,8 +148,21 @@ public final class Adapters {
     return "model.layers." + key.substring(0, dot) + "." + block + "." + module + ".delta";
   }
 
+  /** The base checkpoint's weight that a module's update changes. */
+  static String weightName(String key) {
+    String delta = deltaName(key);
+    return delta.substring(0, delta.length() - ".delta".length()) + ".weight";
+  }
+
+  private static final java.util.regex.Pattern MODULE_DELTA =
+      java.util.regex.Pattern.compile("model\\.layers\\.(\\d+)\\.(?:self_attn|mlp)\\.(\\w+)\\.delta");
+
   private static String keyOf(String name, String dir) {
-    var m = java.util.regex.Pattern.compile("model\\.layers\\.(\\d+)\\.(?:self_attn|mlp)\\.(\\w+)\\.delta").matcher(name);
+    if (name.endsWith(".weight.delta")) {
+      throw new UserException(dir + "/" + FULL_DELTA + " also updates " + name.substring(0, name.length() - 6)
+          + " (full_train), which a delta on the projections cannot apply: load the merged model " + dir + "/" + MODEL);
+    }
+    var m = MODULE_DELTA.matcher(name);
     if (!m.matches() || !LayerWeights.MODULES.contains(m.group(2))) {
       throw new UserException(dir + "/" + FULL_DELTA + ": tensor " + name + " is not a module delta (modules: "
           + String.join(", ", LayerWeights.MODULES) + ")");

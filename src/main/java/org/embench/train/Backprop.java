@@ -13,13 +13,17 @@ import org.embench.model.TransformerWeights;
 
 /**
  * One forward and backward pass of the decoder over a packed batch of sequences, with the base
- * weights frozen and gradients accumulated into the trainable parts ({@link TrainableLinear}).
+ * weights frozen and gradients accumulated into the trainable parts ({@link TrainableLinear}): the
+ * projections' LoRA pairs or dense updates, and in full fine-tuning the updates of embeddings,
+ * norms and head that {@code full_train} asks for ({@link FullParts}).
  * The forward pass is {@link org.embench.model.Transformer}'s (same order of operations), keeping
  * what the backward pass needs; the backward pass applies each operation's derivative in reverse:
  *
  * <pre>
  *   linear     y = x Wᵀ + s·(x Aᵀ) Bᵀ  →  dx = dy W + s·(dy B) A;  dB += s·dyᵀ(x Aᵀ);  dA += s·(dy B)ᵀ x
- *   RMSNorm    y = w ⊙ x·inv           →  dx = inv·g − inv³·x·Σ(g⊙x)/n,  g = dy ⊙ w
+ *   RMSNorm    y = w ⊙ x·inv           →  dx = inv·g − inv³·x·Σ(g⊙x)/n,  g = dy ⊙ w;  dw += Σ_rows dy ⊙ x·inv
+ *   head       z = h Hᵀ                →  dh = dz H;  dH += dzᵀ h
+ *   embedding  h = E[token]            →  dE[token] += dh
  *   SwiGLU     a = silu(g) ⊙ u         →  du = da ⊙ silu(g);  dg = da ⊙ u ⊙ σ(g)(1 + g(1 − σ(g)))
  *   RoPE       q' = R(θ) q             →  dq = R(−θ) dq'
  *   attention  O = softmax(QKᵀ·c) V    →  dV = Pᵀ dO;  dS = P ⊙ (dO Vᵀ − rowsum(P ⊙ dO Vᵀ));  dQ = c·dS K;  dK = c·dSᵀ Q
@@ -100,6 +104,9 @@ public final class Backprop {
   private final Parallel parallel;
   private final Rope rope;
   private final Map<String, TrainableLinear> params;
+  /** Full fine-tuning's updates of embeddings, norms and head, by tensor name ({@link FullParts}). */
+  private final Map<String, TrainableLinear> parts;
+  private final String headTensor;
   /** The lowest layer with a trained part: no layer below it needs a backward pass or a cache. */
   private final int firstTrained;
   /** In that layer, how far back the gradient must go (one of the {@code STAGE_} constants). */
@@ -119,18 +126,25 @@ public final class Backprop {
   private static final int STAGE_DOWN = 3;
 
   public Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params) {
-    this(weights, backend, parallel, params, Boolean.getBoolean(FULL_BACKWARD));
+    this(weights, backend, parallel, params, Map.of());
+  }
+
+  public Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params,
+      Map<String, TrainableLinear> parts) {
+    this(weights, backend, parallel, params, parts, Boolean.getBoolean(FULL_BACKWARD));
   }
 
   /** With {@code fullBackward}, every layer gets a backward pass whatever is trained (for comparisons). */
   Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params,
-      boolean fullBackward) {
+      Map<String, TrainableLinear> parts, boolean fullBackward) {
     this.w = weights;
     this.cfg = weights.config();
     this.backend = backend;
     this.parallel = parallel;
     this.rope = new Rope(cfg);
     this.params = params;
+    this.parts = parts;
+    this.headTensor = FullParts.headTensor(weights);
     int first = cfg.numLayers();
     int stage = STAGE_DOWN;
     for (String key : params.keySet()) {
@@ -143,7 +157,13 @@ public final class Backprop {
         stage = Math.min(stage, s);
       }
     }
-    if (fullBackward || first == cfg.numLayers()) {
+    int partsFirst = lowestLayerOfParts();
+    if (partsFirst <= first) {
+      // A trained embedding or a layer's trained norms need the gradient at that layer's input.
+      first = partsFirst;
+      stage = STAGE_INPUT;
+    }
+    if (fullBackward) {
       first = 0;
       stage = STAGE_INPUT;
     }
@@ -205,12 +225,15 @@ public final class Backprop {
     for (int r = 0; r < rows; r++) {
       w.embed().copyRow(batch.tokens()[r], h, r * hidden);
     }
+    embeddingForward(batch, h);
     int layers = cfg.numLayers();
     LayerCache[] caches = new LayerCache[layers];
     float[][] features = new float[layers][];
     boolean refInside = loss.referenceInside();
-    if (refInside && hooks != Hooks.NONE) {
-      throw new IllegalStateException("the reference shares the training pass's activations only without hooks");
+    if (refInside && (hooks != Hooks.NONE || !parts.isEmpty())) {
+      // Hooks and trained embeddings, norms or head change activations the frozen model shares.
+      throw new IllegalStateException("the reference shares the training pass's activations only without hooks"
+          + " and without trained embeddings, norms or head");
     }
     float[][] prefixFeatures = new float[loss.featureLayers().length][];
     // Below the first trained layer nothing has a gradient: a forward pass with no cache kept.
@@ -254,6 +277,7 @@ public final class Backprop {
             new float[rows * hidden]);
       }
     }
+    embeddingBackward(batch, dh);
     return new Sums(head[0], head[1], featureSum, batch.lossRows());
   }
 
@@ -318,7 +342,7 @@ public final class Backprop {
     for (int r = 0; r < rows; r++) {
       c.inv1[r] = Ops.rmsInverse(h, r * hidden, hidden, eps);
     }
-    Ops.rmsNorm(h, rows, hidden, lw.inputNorm(), eps, c.n1);
+    Ops.rmsNorm(h, rows, hidden, norm(l, "input_layernorm", lw.inputNorm()), eps, c.n1);
     float[] q = new float[rows * nh * hd];
     float[] k = new float[rows * nkv * hd];
     c.v = new float[rows * nkv * hd];
@@ -330,8 +354,8 @@ public final class Backprop {
       c.kRaw = k.clone();
       c.qInv = groupInverse(q, rows * nh, hd, eps);
       c.kInv = groupInverse(k, rows * nkv, hd, eps);
-      Ops.rmsNormGroups(q, rows * nh, hd, lw.qNorm(), eps);
-      Ops.rmsNormGroups(k, rows * nkv, hd, lw.kNorm(), eps);
+      Ops.rmsNormGroups(q, rows * nh, hd, norm(l, "self_attn.q_norm", lw.qNorm()), eps);
+      Ops.rmsNormGroups(k, rows * nkv, hd, norm(l, "self_attn.k_norm", lw.kNorm()), eps);
     }
     Ops.rope(q, rows, nh, hd, batch.positions(), rope);
     Ops.rope(k, rows, nkv, hd, batch.positions(), rope);
@@ -349,7 +373,7 @@ public final class Backprop {
     for (int r = 0; r < rows; r++) {
       c.inv2[r] = Ops.rmsInverse(h2, r * hidden, hidden, eps);
     }
-    Ops.rmsNorm(h2, rows, hidden, lw.postAttentionNorm(), eps, c.n2);
+    Ops.rmsNorm(h2, rows, hidden, norm(l, "post_attention_layernorm", lw.postAttentionNorm()), eps, c.n2);
     int inter = cfg.intermediateSize();
     c.gate = new float[rows * inter];
     c.up = new float[rows * inter];
@@ -477,13 +501,12 @@ public final class Backprop {
   // ---------------------------------------------------------------- loss
 
   /**
-   * Final norm and output head on the loss rows, the loss terms there, and their gradient into
-   * {@code dh}. Returns {cross-entropy sum, KL sum}.
+   * The head on the loss rows: their indices, hidden states, RMS inverses, final-norm weight,
+   * normalised states and logits; {@code frozen} leaves out full fine-tuning's head and norm updates.
    */
-  /** The head's input on the loss rows: their indices, hidden states, RMS inverses and logits. */
-  private record HeadForward(int[] rows, float[] x, float[] inv, float[] logits) {}
+  private record HeadForward(int[] rows, float[] x, float[] inv, float[] finalNorm, float[] hf, float[] logits) {}
 
-  private HeadForward headForward(float[] h, Batch batch) {
+  private HeadForward headForward(float[] h, Batch batch, boolean frozen) {
     int hidden = cfg.hiddenSize();
     int n = batch.lossRows();
     int[] rows = new int[n];
@@ -500,15 +523,20 @@ public final class Backprop {
       inv[i] = Ops.rmsInverse(x, i * hidden, hidden, cfg.rmsNormEps());
     }
     float[] hf = new float[n * hidden];
-    Ops.rmsNorm(x, n, hidden, w.finalNorm(), cfg.rmsNormEps(), hf);
+    float[] finalNorm = frozen ? w.finalNorm() : norm(FullParts.FINAL_NORM, w.finalNorm());
+    Ops.rmsNorm(x, n, hidden, finalNorm, cfg.rmsNormEps(), hf);
     float[] logits = new float[n * cfg.vocabSize()];
     backend.matmulTransposed(hf, n, w.lmHead(), logits);
-    return new HeadForward(rows, x, inv, logits);
+    TrainableLinear head = frozen ? null : parts.get(headTensor);
+    if (head != null) {
+      backend.gemm(false, true, n, cfg.vocabSize(), hidden, hf, head.values[0], logits, true);
+    }
+    return new HeadForward(rows, x, inv, finalNorm, hf, logits);
   }
 
   /** Log-probabilities {@code [lossRows × vocab]} of the frozen head on {@code h}. */
   private float[] headLogprobs(float[] h, Batch batch) {
-    float[] logits = headForward(h, batch).logits();
+    float[] logits = headForward(h, batch, true).logits();
     int vocab = cfg.vocabSize();
     parallel.range(batch.lossRows(), (from, to) -> {
       for (int i = from; i < to; i++) {
@@ -530,6 +558,10 @@ public final class Backprop {
     return logits;
   }
 
+  /**
+   * Final norm and output head on the loss rows, the loss terms there, and their gradient into
+   * {@code dh}. Returns {cross-entropy sum, KL sum}.
+   */
   private double[] headForwardBackward(float[] h, Batch batch, Loss loss, float[] dh) {
     int hidden = cfg.hiddenSize();
     int vocab = cfg.vocabSize();
@@ -537,11 +569,14 @@ public final class Backprop {
     if (n == 0) {
       return new double[] {0, 0};
     }
-    HeadForward head = headForward(h, batch);
-    int[] rows = head.rows();
-    float[] x = head.x();
-    float[] inv = head.inv();
-    float[] logits = head.logits();
+    HeadForward fwd = headForward(h, batch, false);
+    int[] rows = fwd.rows();
+    float[] x = fwd.x();
+    float[] inv = fwd.inv();
+    float[] finalNorm = fwd.finalNorm();
+    float[] hf = fwd.hf();
+    float[] logits = fwd.logits();
+    TrainableLinear head = parts.get(headTensor);
     double[] ce = new double[n];
     double[] kl = new double[n];
     double scale = 1.0 / loss.normalizer();
@@ -594,9 +629,15 @@ public final class Backprop {
     });
     float[] dhf = new float[n * hidden];
     backend.matmul(logits, n, w.lmHead(), dhf);
-    for (int i = 0; i < n; i++) {
-      Ops.rmsNormBackwardRow(x, i * hidden, hidden, w.finalNorm(), inv[i], dhf, i * hidden, dh, rows[i] * hidden);
+    if (head != null) {
+      // dhf += dlogits ΔH;  dΔH += dlogitsᵀ hf
+      backend.gemm(false, false, n, hidden, vocab, logits, head.values[0], dhf, true);
+      backend.gemm(true, false, vocab, hidden, n, logits, hf, head.grads[0], true);
     }
+    for (int i = 0; i < n; i++) {
+      Ops.rmsNormBackwardRow(x, i * hidden, hidden, finalNorm, inv[i], dhf, i * hidden, dh, rows[i] * hidden);
+    }
+    normGradient(FullParts.FINAL_NORM, x, inv, dhf, n, hidden);
     double ceSum = 0;
     double klSum = 0;
     for (int i = 0; i < n; i++) {
@@ -678,9 +719,11 @@ public final class Backprop {
     }
     Ops.addInPlace(dn2, dn2Up, rows * hidden);
     float[] dh2 = dOut.clone();
+    float[] postNorm = norm(l, "post_attention_layernorm", lw.postAttentionNorm());
     for (int r = 0; r < rows; r++) {
-      Ops.rmsNormBackwardRow(c.h2, r * hidden, hidden, lw.postAttentionNorm(), c.inv2[r], dn2, r * hidden, dh2, r * hidden);
+      Ops.rmsNormBackwardRow(c.h2, r * hidden, hidden, postNorm, c.inv2[r], dn2, r * hidden, dh2, r * hidden);
     }
+    normGradient(FullParts.layerNorm(l, "post_attention_layernorm"), c.h2, c.inv2, dn2, rows, hidden);
     // Attention: h2 = hIn + o_proj(attention(...))
     float[] dAttn = linearBackward(l, "o_proj", lw.o(), dh2, rows, c, stop < STAGE_O);
     if (stop == STAGE_O) {
@@ -693,8 +736,10 @@ public final class Backprop {
     Ops.ropeTranspose(dq, rows, nh, hd, batch.positions(), rope);
     Ops.ropeTranspose(dk, rows, nkv, hd, batch.positions(), rope);
     if (cfg.qkNorm()) {
-      dq = groupNormBackward(c.qRaw, c.qInv, lw.qNorm(), dq, rows * nh, hd);
-      dk = groupNormBackward(c.kRaw, c.kInv, lw.kNorm(), dk, rows * nkv, hd);
+      normGradient(FullParts.layerNorm(l, "self_attn.q_norm"), c.qRaw, c.qInv, dq, rows * nh, hd);
+      normGradient(FullParts.layerNorm(l, "self_attn.k_norm"), c.kRaw, c.kInv, dk, rows * nkv, hd);
+      dq = groupNormBackward(c.qRaw, c.qInv, norm(l, "self_attn.q_norm", lw.qNorm()), dq, rows * nh, hd);
+      dk = groupNormBackward(c.kRaw, c.kInv, norm(l, "self_attn.k_norm", lw.kNorm()), dk, rows * nkv, hd);
     }
     boolean input = stop == STAGE_INPUT;
     float[] dn1 = linearBackward(l, "q_proj", lw.q(), dq, rows, c, input);
@@ -706,9 +751,11 @@ public final class Backprop {
     Ops.addInPlace(dn1, dn1k, rows * hidden);
     Ops.addInPlace(dn1, dn1v, rows * hidden);
     float[] dIn = dh2.clone();
+    float[] inputNorm = norm(l, "input_layernorm", lw.inputNorm());
     for (int r = 0; r < rows; r++) {
-      Ops.rmsNormBackwardRow(c.hIn, r * hidden, hidden, lw.inputNorm(), c.inv1[r], dn1, r * hidden, dIn, r * hidden);
+      Ops.rmsNormBackwardRow(c.hIn, r * hidden, hidden, inputNorm, c.inv1[r], dn1, r * hidden, dIn, r * hidden);
     }
+    normGradient(FullParts.layerNorm(l, "input_layernorm"), c.hIn, c.inv1, dn1, rows, hidden);
     return dIn;
   }
 
@@ -823,6 +870,89 @@ public final class Backprop {
       scatter(dkh, dk, start, len, nkv, kvHead, hd, true);
       scatter(dvh, dv, start, len, nkv, kvHead, hd, true);
     }));
+  }
+
+  // ---------------------------------------------------------------- full fine-tuning's other parts
+
+  /** A layer's norm weight as trained so far: the base's, plus its update when full_train trains norms. */
+  private float[] norm(int layer, String norm, float[] base) {
+    return norm(FullParts.layerNorm(layer, norm), base);
+  }
+
+  private float[] norm(String tensor, float[] base) {
+    TrainableLinear p = parts.get(tensor);
+    if (p == null) {
+      return base;
+    }
+    float[] weight = base.clone();
+    Ops.addInPlace(weight, p.values[0], weight.length);
+    return weight;
+  }
+
+  /** RMSNorm y = w ⊙ x·inv: dw += Σ_groups dy ⊙ x·inv, for a trained norm weight. */
+  private void normGradient(String tensor, float[] x, float[] inv, float[] dy, int groups, int dim) {
+    TrainableLinear p = parts.get(tensor);
+    if (p == null) {
+      return;
+    }
+    float[] g = p.grads[0];
+    for (int r = 0; r < groups; r++) {
+      int o = r * dim;
+      for (int i = 0; i < dim; i++) {
+        g[i] += dy[o + i] * x[o + i] * inv[r];
+      }
+    }
+  }
+
+  /** Adds the trained embedding rows' updates to the embedded tokens. */
+  private void embeddingForward(Batch batch, float[] h) {
+    TrainableLinear p = parts.get(FullParts.EMBED);
+    if (p == null) {
+      return;
+    }
+    int hidden = cfg.hiddenSize();
+    float[] delta = p.values[0];
+    for (int r = 0; r < batch.rows(); r++) {
+      int o = r * hidden;
+      int e = batch.tokens()[r] * hidden;
+      for (int i = 0; i < hidden; i++) {
+        h[o + i] += delta[e + i];
+      }
+    }
+  }
+
+  /** dE[token] += dh at layer 0's input, for each row. */
+  private void embeddingBackward(Batch batch, float[] dh) {
+    TrainableLinear p = parts.get(FullParts.EMBED);
+    if (p == null) {
+      return;
+    }
+    int hidden = cfg.hiddenSize();
+    float[] g = p.grads[0];
+    for (int r = 0; r < batch.rows(); r++) {
+      int o = r * hidden;
+      int e = batch.tokens()[r] * hidden;
+      for (int i = 0; i < hidden; i++) {
+        g[e + i] += dh[o + i];
+      }
+    }
+  }
+
+  /**
+   * The lowest layer whose input gradient the other parts need: 0 when the embeddings are trained,
+   * else the lowest layer with a trained norm; {@code numLayers} when none (head and final norm need
+   * no layer's backward pass).
+   */
+  int lowestLayerOfParts() {
+    if (parts.containsKey(FullParts.EMBED)) {
+      return 0;
+    }
+    for (int l = 0; l < cfg.numLayers(); l++) {
+      if (parts.containsKey(FullParts.layerNorm(l, "input_layernorm"))) {
+        return l;
+      }
+    }
+    return cfg.numLayers();
   }
 
   private static boolean contains(int[] a, int x) {

@@ -32,6 +32,8 @@ final class Checkpoints {
   private static final String TENSORS = "state.safetensors";
   private static final String STEPS = "steps.json";
   private static final String COMPLETE = "_COMPLETE";
+  /** Prefix of full fine-tuning's embeddings, norms and head in the state file. */
+  private static final String PARTS = "part.";
 
   /** Where a resumed run continues. */
   record State(int step, List<Trainer.StepLog> logs) {}
@@ -45,17 +47,18 @@ final class Checkpoints {
   }
 
   void save(int step, Map<String, TrainableLinear> params, List<Trainer.StepLog> logs) {
+    save(step, params, Map.of(), logs);
+  }
+
+  /** With full fine-tuning's other parts ({@link FullParts}), stored under {@value #PARTS} + tensor name. */
+  void save(int step, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts,
+      List<Trainer.StepLog> logs) {
     String target = dir + "/" + PREFIX + step;
     SafetensorsWriter w = new SafetensorsWriter().metadata("step", String.valueOf(step));
     for (String key : Backprop.keys(params)) {
-      TrainableLinear p = params.get(key);
-      for (int t = 0; t < p.values.length; t++) {
-        long[] shape = {p.values[t].length};
-        w.add(key + ".value." + t, DType.F32, shape, p.values[t]);
-        w.add(key + ".m." + t, DType.F32, shape, p.m[t]);
-        w.add(key + ".v." + t, DType.F32, shape, p.v[t]);
-      }
+      add(w, key, params.get(key));
     }
+    parts.forEach((name, p) -> add(w, PARTS + name, p));
     try {
       w.writeTo(target + "/" + TENSORS, conf);
       FileSystem fs = new Path(target).getFileSystem(conf);
@@ -72,11 +75,25 @@ final class Checkpoints {
     }
   }
 
-  /**
-   * Loads the newest complete checkpoint into {@code params}; null when there is none. A damaged
-   * checkpoint is reported and the one before it is used.
-   */
+  private static void add(SafetensorsWriter w, String key, TrainableLinear p) {
+    for (int t = 0; t < p.values.length; t++) {
+      long[] shape = {p.values[t].length};
+      w.add(key + ".value." + t, DType.F32, shape, p.values[t]);
+      w.add(key + ".m." + t, DType.F32, shape, p.m[t]);
+      w.add(key + ".v." + t, DType.F32, shape, p.v[t]);
+    }
+  }
+
   State restoreLatest(Map<String, TrainableLinear> params) {
+    return restoreLatest(params, Map.of());
+  }
+
+  /**
+   * Loads the newest complete checkpoint into {@code params} and {@code parts}; null when there is
+   * none. A damaged checkpoint, or one of another configuration, is reported and the one before it
+   * is used.
+   */
+  State restoreLatest(Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts) {
     try {
       Path root = new Path(dir);
       FileSystem fs = root.getFileSystem(conf);
@@ -87,7 +104,7 @@ final class Checkpoints {
       for (int i = steps.size() - 1; i >= 0; i--) {
         String target = dir + "/" + PREFIX + steps.get(i);
         try {
-          restore(target, params);
+          restore(target, params, parts);
           List<Trainer.StepLog> logs = JSON.readValue(InputFiles.readString(target + "/" + STEPS, conf),
               new TypeReference<List<Trainer.StepLog>>() {});
           return new State(steps.get(i), logs);
@@ -101,16 +118,24 @@ final class Checkpoints {
     }
   }
 
-  private void restore(String target, Map<String, TrainableLinear> params) {
+  private void restore(String target, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts) {
     try (SafetensorsReader r = SafetensorsReader.open(target + "/" + TENSORS, conf)) {
-      for (var e : params.entrySet()) {
-        TrainableLinear p = e.getValue();
-        for (int t = 0; t < p.values.length; t++) {
-          copy(r, target, e.getKey() + ".value." + t, p.values[t]);
-          copy(r, target, e.getKey() + ".m." + t, p.m[t]);
-          copy(r, target, e.getKey() + ".v." + t, p.v[t]);
-        }
+      long stored = r.tensors().keySet().stream().filter(n -> n.startsWith(PARTS)).count();
+      if (stored != 3L * parts.size()) {
+        // Parts of another full_train would otherwise be ignored silently.
+        throw new UserException(target + " holds " + stored / 3 + " trained embedding, norm or head tensors, the run"
+            + " trains " + parts.size() + ": it was written for another configuration");
       }
+      params.forEach((key, p) -> restore(r, target, key, p));
+      parts.forEach((name, p) -> restore(r, target, PARTS + name, p));
+    }
+  }
+
+  private static void restore(SafetensorsReader r, String target, String key, TrainableLinear p) {
+    for (int t = 0; t < p.values.length; t++) {
+      copy(r, target, key + ".value." + t, p.values[t]);
+      copy(r, target, key + ".m." + t, p.m[t]);
+      copy(r, target, key + ".v." + t, p.v[t]);
     }
   }
 

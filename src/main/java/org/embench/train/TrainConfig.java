@@ -12,7 +12,9 @@ import org.embench.model.LayerWeights;
  * A fine-tuning configuration. Defaults are the upstream open-model setup (PROTOCOL.md): rsLoRA
  * r = 32, α = 64 on all seven projections, lr 1e-5, batch 2 × accumulation 8, one epoch, linear
  * schedule with 5 warm-up steps, weight decay 0.01, loss on assistant tokens only. Keys are the
- * snake_case names used in experiment specs; unknown keys are errors.
+ * snake_case names used in experiment specs; unknown keys are errors. {@code full: true} trains a
+ * dense update of the target projections instead of LoRA; {@code full_train} (empty by default)
+ * adds embeddings, norms and the head to it.
  */
 public record TrainConfig(
     int rank,
@@ -37,13 +39,33 @@ public record TrainConfig(
     double clipNorm,
     int checkpointEvery,
     String split,
-    boolean repeatDuplicates) {
+    boolean repeatDuplicates,
+    List<String> fullTrain) {
+
+  /**
+   * What full fine-tuning can train besides the projections ({@code full_train}): the token
+   * embeddings, every RMSNorm weight, the output head. With tied embeddings, {@code embeddings}
+   * and {@code head} name the one shared matrix.
+   */
+  public static final List<String> FULL_PARTS = List.of("embeddings", "norms", "head");
 
   public static final TrainConfig DEFAULTS = new TrainConfig(32, 64, true, 0.0, LayerWeights.MODULES, List.of(), false,
-      1e-5, 0.01, 0.9, 0.999, 1e-8, "linear", 5, 2, 8, 1, 0, 2048, 1.0, 0, "train", true);
+      1e-5, 0.01, 0.9, 0.999, 1e-8, "linear", 5, 2, 8, 1, 0, 2048, 1.0, 0, "train", true,
+      List.of());
 
   public TrainConfig {
     targetModules = List.copyOf(targetModules);
+    fullTrain = List.copyOf(new java.util.LinkedHashSet<>(fullTrain));
+    for (String part : fullTrain) {
+      if (!FULL_PARTS.contains(part)) {
+        throw new UserException("training setting full_train: unknown part '" + part + "'; known: "
+            + String.join(", ", FULL_PARTS));
+      }
+    }
+    if (!fullTrain.isEmpty() && !full) {
+      throw new UserException("training setting full_train " + fullTrain + " needs full: true (LoRA trains only"
+          + " the projections)");
+    }
     layers = List.copyOf(layers);
     for (String m : targetModules) {
       if (!LayerWeights.MODULES.contains(m)) {
@@ -104,13 +126,29 @@ public record TrainConfig(
     m.put("checkpoint_every", checkpointEvery);
     m.put("split", split);
     m.put("repeat_duplicates", repeatDuplicates);
+    if (!fullTrain.isEmpty()) {
+      // Only when set: the run ids of specs written before the key existed stay the same.
+      m.put("full_train", fullTrain);
+    }
+    return m;
+  }
+
+  /** Whether full fine-tuning also trains {@code part} (one of {@link #FULL_PARTS}). */
+  public boolean trains(String part) {
+    return fullTrain.contains(part);
+  }
+
+  /** {@link #toMap} with every key, optional ones at their defaults: the settings' reference. */
+  public Map<String, Object> reference() {
+    Map<String, Object> m = toMap();
+    m.putIfAbsent("full_train", fullTrain);
     return m;
   }
 
   /** The defaults with the given keys overridden; unknown keys and bad types are errors. */
   @SuppressWarnings("unchecked")
   public static TrainConfig fromMap(Map<String, ?> given, String source) {
-    Map<String, Object> m = new LinkedHashMap<>(DEFAULTS.toMap());
+    Map<String, Object> m = new LinkedHashMap<>(DEFAULTS.reference());
     for (var e : given.entrySet()) {
       if (!m.containsKey(e.getKey())) {
         throw new UserException(source + ": unknown training setting '" + e.getKey() + "'; known: "
@@ -126,7 +164,7 @@ public record TrainConfig(
           whole(m, "warmup_steps"), whole(m, "batch_size"), whole(m, "gradient_accumulation"),
           whole(m, "epochs"), whole(m, "max_steps"), whole(m, "max_seq_len"),
           num(m, "clip_norm").doubleValue(), whole(m, "checkpoint_every"), String.valueOf(m.get("split")),
-          bool(m, "repeat_duplicates"));
+          bool(m, "repeat_duplicates"), names(m.get("full_train")));
     } catch (ClassCastException | NullPointerException e) {
       throw new UserException(source + ": a training setting has the wrong type (target_modules is a list of names,"
           + " layers a list of integers): " + e.getMessage());
@@ -172,6 +210,20 @@ public record TrainConfig(
       return Boolean.parseBoolean(String.valueOf(v));
     }
     throw new UserException("training setting " + k + ": '" + v + "' is not true or false");
+  }
+
+  /** A list of names; one name alone is a list of one. */
+  private static List<String> names(Object v) {
+    List<?> list = v instanceof List<?> l ? l : List.of(v);
+    List<String> out = new ArrayList<>();
+    for (Object x : list) {
+      if (!(x instanceof String s)) {
+        throw new UserException("training setting full_train: expected names (" + String.join(", ", FULL_PARTS)
+            + "), got '" + x + "'");
+      }
+      out.add(s);
+    }
+    return out;
   }
 
   private static List<Integer> ints(Object v) {

@@ -46,15 +46,21 @@ public final class Trainer {
   public record Setup(TrainConfig config, long seed, Backprop.Hooks hooks, ReferenceTerms terms, String checkpointDir,
       Configuration conf, Listener listener) {}
 
-  /** What training produced. */
+  /**
+   * What training produced.
+   *
+   * @param parts full fine-tuning's trained embeddings, norms and head by tensor name (empty unless
+   *     {@code full_train} asks for them)
+   */
   public record Result(Map<String, TrainableLinear> params, List<StepLog> steps, long tokens, double seconds,
-      long peakHeapBytes, long peakOffheapBytes) {}
+      long peakHeapBytes, long peakOffheapBytes, Map<String, TrainableLinear> parts) {}
 
   private final TransformerWeights weights;
   private final Engine engine;
   private final Setup setup;
   private final TrainConfig cfg;
   private final Map<String, TrainableLinear> params;
+  private final Map<String, TrainableLinear> parts;
   private final Backprop backprop;
 
   public Trainer(TransformerWeights weights, Engine engine, Setup setup) {
@@ -68,7 +74,8 @@ public final class Trainer {
     this.setup = setup;
     this.cfg = setup.config();
     this.params = start != null ? start : initialParams(weights.config(), cfg, setup.seed());
-    this.backprop = new Backprop(weights, engine.backend(), engine.parallel(), params);
+    this.parts = FullParts.initial(weights, cfg);
+    this.backprop = new Backprop(weights, engine.backend(), engine.parallel(), params, parts);
   }
 
   /** LoRA pairs (or dense updates) on the configured modules and layers, seeded per module. */
@@ -114,7 +121,7 @@ public final class Trainer {
     List<StepLog> logs = new ArrayList<>();
     int first = 0;
     if (checkpoints != null) {
-      Checkpoints.State resumed = checkpoints.restoreLatest(params);
+      Checkpoints.State resumed = checkpoints.restoreLatest(params, parts);
       if (resumed != null) {
         first = resumed.step();
         logs.addAll(resumed.logs());
@@ -181,6 +188,7 @@ public final class Trainer {
         double clipScale = cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
         double lr = cfg.learningRate() * Schedules.multiplier(cfg.schedule(), s, cfg.warmupSteps(), total);
         AdamW.update(params, lr, cfg, s + 1, clipScale, engine.parallel());
+        AdamW.update(parts.values(), lr, cfg, s + 1, clipScale, engine.parallel());
         tokens += stepTokens;
         heap.sample();
         peakOff = Math.max(peakOff, engine.backend().offHeapBytes());
@@ -202,10 +210,10 @@ public final class Trainer {
           setup.listener().step(log);
         }
         if (checkpoints != null && cfg.checkpointEvery() > 0 && (s + 1) % cfg.checkpointEvery() == 0 && s + 1 < total) {
-          checkpoints.save(s + 1, params, logs);
+          checkpoints.save(s + 1, params, parts, logs);
         }
       }
-      return new Result(params, logs, tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(), peakOff);
+      return new Result(params, logs, tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(), peakOff, parts);
     }
   }
 
@@ -225,13 +233,14 @@ public final class Trainer {
       return Backprop.Loss.crossEntropy(normalizer);
     }
     double featureNormalizer = Math.max(1, (double) batch.rows() * terms.featureLayers().length);
-    if (setup.hooks() == Backprop.Hooks.NONE && !Boolean.getBoolean(Backprop.FULL_BACKWARD)) {
+    if (setup.hooks() == Backprop.Hooks.NONE && parts.isEmpty() && !Boolean.getBoolean(Backprop.FULL_BACKWARD)) {
       // Backprop computes the reference from the training pass's activations at the first
       // trained layer: the layers below it are not run twice.
       return new Backprop.Loss(1, kl ? terms.klLambda() : 0, null, features ? terms.featureLambda() : 0,
           features ? terms.featureLayers() : new int[0], null, normalizer, featureNormalizer);
     }
-    // Hooks change the training pass's activations, so the reference is a pass of its own.
+    // Hooks and trained embeddings, norms or head change the training pass's activations: the
+    // reference is a pass of its own.
     Reference ref = reference(batch, kl, features ? terms.featureLayers() : new int[0]);
     return new Backprop.Loss(1, kl ? terms.klLambda() : 0, ref.logprobs(), features ? terms.featureLambda() : 0,
         features ? terms.featureLayers() : new int[0], ref.features(), normalizer, featureNormalizer);
@@ -302,7 +311,9 @@ public final class Trainer {
 
   private double gradNorm() {
     double sq = 0;
-    for (TrainableLinear p : params.values()) {
+    List<TrainableLinear> all = new ArrayList<>(params.values());
+    all.addAll(parts.values());
+    for (TrainableLinear p : all) {
       for (float[] g : p.grads) {
         for (float x : g) {
           sq += (double) x * x;

@@ -198,7 +198,7 @@ class CliTest {
         assertThat(text).as(command).contains(" " + name + ": ");
       }
       assertThat(text).contains("kl: lambda=0.1, data=train");
-      org.embench.train.TrainConfig.DEFAULTS.toMap().forEach((k, v) -> assertThat(text).contains(k + "=" + v));
+      org.embench.train.TrainConfig.DEFAULTS.reference().forEach((k, v) -> assertThat(text).contains(k + "=" + v));
       assertThat(text).contains("openai: model=(required)").contains("offline: model=offline-v1")
           .contains("generate (defaults): suites=(all of the spec's), samples=(each question's own), max_new_tokens=600")
           .contains("bootstrap_replicates=2000");

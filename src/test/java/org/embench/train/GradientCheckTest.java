@@ -50,6 +50,9 @@ class GradientCheckTest {
         Arguments.of("llama lora dropout", "llama", false, "dropout"),
         Arguments.of("qwen3 lora", "qwen3", false, "ce"),
         Arguments.of("qwen2 full", "qwen2", true, "ce"),
+        Arguments.of("qwen2 full+parts (tied)", "qwen2", true, "parts"),
+        Arguments.of("llama full+parts", "llama", true, "parts"),
+        Arguments.of("qwen3 full+parts (q/k norms)", "qwen3", true, "parts"),
         Arguments.of("llama kl", "llama", false, "kl"),
         Arguments.of("qwen2 features", "qwen2", false, "features"),
         Arguments.of("llama steer+project", "llama", false, "hooks"));
@@ -108,7 +111,16 @@ class GradientCheckTest {
         params.put(l + "." + m, p);
       }
     }
-    Backprop bp = new Backprop(weights, backend, parallel, params);
+    // Full fine-tuning's embeddings, norms and head, non-zero too.
+    Map<String, TrainableLinear> parts = !extra.equals("parts") ? Map.of()
+        : FullParts.initial(weights, TrainConfig.fromMap(Map.of("full", true, "full_train",
+            List.of("embeddings", "norms", "head")), "test"));
+    for (TrainableLinear p : parts.values()) {
+      for (int i = 0; i < p.values[0].length; i++) {
+        p.values[0][i] = (float) (rng.nextGaussian() * 0.2);
+      }
+    }
+    Backprop bp = new Backprop(weights, backend, parallel, params, parts);
     Backprop.Batch batch = batch(cfg.vocabSize());
     int lossRows = batch.lossRows();
     Backprop.Loss loss = Backprop.Loss.crossEntropy(lossRows);
@@ -155,12 +167,15 @@ class GradientCheckTest {
     java.util.function.DoubleSupplier evaluate = () -> {
       Backprop.Sums s = bp.step(batch, fixedLoss, fixedHooks, new SplittableRandom(dropoutSeed));
       params.values().forEach(TrainableLinear::zeroGrads);
+      parts.values().forEach(TrainableLinear::zeroGrads);
       return (fixedLoss.ceWeight() * s.crossEntropy() + fixedLoss.klLambda() * s.kl()) / fixedLoss.normalizer()
           + fixedLoss.featureLambda() * s.feature() / fixedLoss.featureNormalizer();
     };
     bp.step(batch, loss, hooks, new SplittableRandom(dropoutSeed));
+    Map<String, TrainableLinear> all = new LinkedHashMap<>(params);
+    all.putAll(parts);
     Map<String, float[][]> analytic = new LinkedHashMap<>();
-    params.forEach((k, p) -> {
+    all.forEach((k, p) -> {
       float[][] g = new float[p.grads.length][];
       for (int i = 0; i < g.length; i++) {
         g[i] = p.grads[i].clone();
@@ -171,12 +186,15 @@ class GradientCheckTest {
     List<String> failures = new ArrayList<>();
     int checked = 0;
     double eps = 1e-2;
-    for (var e : params.entrySet()) {
+    for (var e : all.entrySet()) {
       TrainableLinear p = e.getValue();
       for (int t = 0; t < p.values.length; t++) {
         float[] v = p.values[t];
         for (int trial = 0; trial < 4; trial++) {
-          int i = rng.nextInt(v.length);
+          // An embedding row gets a gradient only when its token is in the batch.
+          int i = e.getKey().equals(FullParts.EMBED)
+              ? batch.tokens()[rng.nextInt(batch.rows())] * cfg.hiddenSize() + rng.nextInt(cfg.hiddenSize())
+              : rng.nextInt(v.length);
           float old = v[i];
           v[i] = (float) (old + eps);
           double plus = evaluate.getAsDouble();
@@ -194,6 +212,13 @@ class GradientCheckTest {
     }
     assertThat(checked).isGreaterThan(50);
     assertThat(failures).as(name).isEmpty();
+    if (extra.equals("parts")) {
+      // Every part was checked, and the tied head is the embedding matrix, not a tensor of its own.
+      assertThat(parts).containsKey(FullParts.EMBED).containsKey(FullParts.FINAL_NORM)
+          .containsKey(FullParts.layerNorm(1, "post_attention_layernorm"));
+      assertThat(parts.containsKey(FullParts.HEAD)).isEqualTo(!cfg.tieWordEmbeddings());
+      assertThat(parts.containsKey(FullParts.layerNorm(0, "self_attn.q_norm"))).isEqualTo(cfg.qkNorm());
+    }
   }
 
   /** Steering at layer 0 and a projection at layer 1, as the mitigations apply them. */

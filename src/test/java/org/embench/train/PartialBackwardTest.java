@@ -91,8 +91,8 @@ class PartialBackwardTest {
   void skippedLayersChangeNoGradient(List<String> keys) {
     Map<String, TrainableLinear> partial = params(keys);
     Map<String, TrainableLinear> complete = params(keys);
-    Backprop skipping = new Backprop(weights, engine.backend(), engine.parallel(), partial, false);
-    Backprop full = new Backprop(weights, engine.backend(), engine.parallel(), complete, true);
+    Backprop skipping = new Backprop(weights, engine.backend(), engine.parallel(), partial, Map.of(), false);
+    Backprop full = new Backprop(weights, engine.backend(), engine.parallel(), complete, Map.of(), true);
     int lowest = keys.stream().mapToInt(k -> Integer.parseInt(k.substring(0, 1))).min().orElseThrow();
     assertThat(skipping.firstTrainedLayer()).isEqualTo(lowest);
     assertThat(full.firstTrainedLayer()).isZero();
@@ -113,6 +113,33 @@ class PartialBackwardTest {
   }
 
   @Test
+  void fullFineTuningsTrainedNormsMoveTheFirstBackwardLayer() {
+    // Full fine-tuning of down_proj and the norms of layers 2 and 3: the backward pass must reach
+    // layer 2's input (its input norm), though its lowest projection needs only the output.
+    TrainConfig tc = TrainConfig.fromMap(Map.of("full", true, "full_train", List.of("norms"), "layers", List.of(2, 3),
+        "target_modules", List.of("down_proj"), "max_seq_len", 32), "test");
+    Map<String, TrainableLinear> p1 = Trainer.initialParams(cfg, tc, 1);
+    Map<String, TrainableLinear> p2 = Trainer.initialParams(cfg, tc, 1);
+    Map<String, TrainableLinear> parts1 = FullParts.initial(weights, tc);
+    Map<String, TrainableLinear> parts2 = FullParts.initial(weights, tc);
+    Backprop skipping = new Backprop(weights, engine.backend(), engine.parallel(), p1, parts1, false);
+    assertThat(skipping.firstTrainedLayer()).isEqualTo(2);
+    Backprop.Batch b = batch();
+    Backprop.Loss loss = Backprop.Loss.crossEntropy(b.lossRows());
+    skipping.step(b, loss, Backprop.Hooks.NONE, new SplittableRandom(1));
+    new Backprop(weights, engine.backend(), engine.parallel(), p2, parts2, true)
+        .step(b, loss, Backprop.Hooks.NONE, new SplittableRandom(1));
+    assertThat(parts1).isNotEmpty();
+    for (String k : parts1.keySet()) {
+      assertThat(norm(parts2.get(k).grads[0])).as(k).isGreaterThan(1e-6);
+      assertThat(parts1.get(k).grads[0]).as(k).containsExactly(parts2.get(k).grads[0]);
+    }
+    for (String k : p1.keySet()) {
+      assertThat(p1.get(k).grads[0]).as(k).containsExactly(p2.get(k).grads[0]);
+    }
+  }
+
+  @Test
   void referenceFromSharedActivationsEqualsASeparatePass() {
     List<String> keys = List.of("2.down_proj", "3.q_proj");
     int[] featureLayers = {0, 2, 3};
@@ -127,9 +154,9 @@ class PartialBackwardTest {
     Backprop.Loss inside = new Backprop.Loss(1, 0.7, null, 2.0, featureLayers, null, b.lossRows(), b.rows() * 3);
     Map<String, TrainableLinear> p1 = params(keys);
     Map<String, TrainableLinear> p2 = params(keys);
-    Backprop.Sums s1 = new Backprop(weights, engine.backend(), engine.parallel(), p1, true)
+    Backprop.Sums s1 = new Backprop(weights, engine.backend(), engine.parallel(), p1, Map.of(), true)
         .step(b, given, Backprop.Hooks.NONE, new SplittableRandom(1));
-    Backprop.Sums s2 = new Backprop(weights, engine.backend(), engine.parallel(), p2, false)
+    Backprop.Sums s2 = new Backprop(weights, engine.backend(), engine.parallel(), p2, Map.of(), false)
         .step(b, inside, Backprop.Hooks.NONE, new SplittableRandom(1));
     assertThat(s2.kl()).isGreaterThan(1e-3).isCloseTo(s1.kl(), org.assertj.core.data.Percentage.withPercentage(0.1));
     assertThat(s2.feature()).isGreaterThan(1e-3)
@@ -155,7 +182,7 @@ class PartialBackwardTest {
     var lin = weights.layer(1).linear("down_proj");
     p.put("1.down_proj", TrainableLinear.lora(lin.in(), lin.out(), 2, 1f, 0, new SplittableRandom(4)));
     Backprop.Batch b = batch();
-    Backprop.Sums s = new Backprop(weights, engine.backend(), engine.parallel(), p, false)
+    Backprop.Sums s = new Backprop(weights, engine.backend(), engine.parallel(), p, Map.of(), false)
         .step(b, new Backprop.Loss(1, 1.0, null, 0, new int[0], null, b.lossRows(), 1), Backprop.Hooks.NONE,
             new SplittableRandom(1));
     assertThat(Math.abs(s.kl())).isLessThan(1e-6);

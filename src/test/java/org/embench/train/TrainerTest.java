@@ -104,9 +104,20 @@ class TrainerTest {
     assertResumeMatches(new ReferenceTerms(0.5, safe, 0, new int[0]), "kl");
   }
 
+  /** Full fine-tuning's embeddings, norms and head are restored with the projections and their moments. */
+  @Test
+  void aResumedFullRunWithEmbeddingsNormsAndHeadEndsWithTheSameParameters() {
+    assertResumeMatches(ReferenceTerms.NONE, "full-parts", config(Map.of("full", true, "full_train",
+        List.of("embeddings", "norms", "head"), "target_modules", List.of("v_proj", "down_proj"), "learning_rate", 0.01,
+        "batch_size", 2, "gradient_accumulation", 2, "epochs", 4, "checkpoint_every", 3)));
+  }
+
   private void assertResumeMatches(ReferenceTerms terms, String tag) {
-    TrainConfig cfg = config(Map.of("rank", 4, "learning_rate", 0.01, "batch_size", 2, "gradient_accumulation", 2,
-        "epochs", 4, "checkpoint_every", 3, "dropout", 0.1));
+    assertResumeMatches(terms, tag, config(Map.of("rank", 4, "learning_rate", 0.01, "batch_size", 2,
+        "gradient_accumulation", 2, "epochs", 4, "checkpoint_every", 3, "dropout", 0.1)));
+  }
+
+  private void assertResumeMatches(ReferenceTerms terms, String tag, TrainConfig cfg) {
     List<TokenizedExample> data = task(5);
     Trainer.Result straight = new Trainer(model.weights(), model.engine(), new Trainer.Setup(cfg, 7,
         Backprop.Hooks.NONE, terms, dir.resolve("ckpt-straight-" + tag).toString(), new Configuration(), null))
@@ -128,9 +139,14 @@ class TrainerTest {
       assertThat(List.of(b.step(), b.loss(), b.learningRate(), b.gradNorm(), b.tokens(), b.terms()))
           .isEqualTo(List.of(a.step(), a.loss(), a.learningRate(), a.gradNorm(), a.tokens(), a.terms()));
     }
-    for (var e : straight.params().entrySet()) {
+    Map<String, TrainableLinear> all = new java.util.LinkedHashMap<>(straight.params());
+    all.putAll(straight.parts());
+    assertThat(resumed.parts().keySet()).isEqualTo(straight.parts().keySet());
+    for (var e : all.entrySet()) {
       float[][] a = e.getValue().values();
-      float[][] b = resumed.params().get(e.getKey()).values();
+      TrainableLinear other = resumed.params().containsKey(e.getKey()) ? resumed.params().get(e.getKey())
+          : resumed.parts().get(e.getKey());
+      float[][] b = other.values();
       for (int i = 0; i < a.length; i++) {
         assertThat(b[i]).as(e.getKey()).isEqualTo(a[i]);
       }

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -25,9 +26,10 @@ public final class SafetensorsWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int CHUNK_BYTES = 1 << 20;
 
-  private record Entry(String name, DType dtype, long[] shape, FloatBuffer data) {
+  /** A tensor of {@code count} values, which {@code data} gives when the file is written. */
+  private record Entry(String name, DType dtype, long[] shape, int count, Supplier<FloatBuffer> data) {
     long byteLength() {
-      return dtype.byteSize(data.remaining());
+      return dtype.byteSize(count);
     }
   }
 
@@ -46,6 +48,38 @@ public final class SafetensorsWriter {
 
   /** Adds the values from the position to the limit of {@code data}, which is left unchanged. */
   public SafetensorsWriter add(String name, DType dtype, long[] shape, FloatBuffer data) {
+    checkName(name, dtype);
+    checkShape(name, shape, data.remaining());
+    FloatBuffer kept = data.duplicate();
+    entries.put(name, new Entry(name, dtype, shape.clone(), kept.remaining(), kept::duplicate));
+    return this;
+  }
+
+  /**
+   * Adds a tensor whose values {@code data} gives only while the file is written, as many as
+   * {@code shape} holds: a file whose tensors do not all fit in memory together, such as a copied
+   * checkpoint shard, is written with one of them in memory at a time.
+   */
+  public SafetensorsWriter addLater(String name, DType dtype, long[] shape, Supplier<float[]> data) {
+    checkName(name, dtype);
+    long n = 1;
+    for (long d : shape) {
+      n = Math.multiplyExact(n, Math.max(0, d));
+    }
+    int count = Math.toIntExact(n);
+    checkShape(name, shape, count);
+    entries.put(name, new Entry(name, dtype, shape.clone(), count, () -> {
+      float[] v = data.get();
+      if (v.length != count) {
+        throw new IllegalStateException("tensor '" + name + "': " + v.length + " values given for shape "
+            + Arrays.toString(shape));
+      }
+      return FloatBuffer.wrap(v);
+    }));
+    return this;
+  }
+
+  private void checkName(String name, DType dtype) {
     if (name.isEmpty() || name.equals(SafetensorsHeader.METADATA_KEY) || entries.containsKey(name)) {
       throw new IllegalArgumentException("tensor name '" + name + "' is empty, reserved or already added");
     }
@@ -53,9 +87,6 @@ public final class SafetensorsWriter {
       throw new IllegalArgumentException("cannot write tensor '" + name + "' as " + dtype
           + "; supported: " + DType.floatTypeNames());
     }
-    checkShape(name, shape, data.remaining());
-    entries.put(name, new Entry(name, dtype, shape.clone(), data.duplicate()));
-    return this;
   }
 
   /** Fails unless {@code shape} is non-negative and holds exactly {@code values} elements. */
@@ -100,7 +131,7 @@ public final class SafetensorsWriter {
     out.write(header);
     ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     for (Entry e : layout) {
-      FloatBuffer src = e.data().duplicate();
+      FloatBuffer src = e.data().get();
       int step = CHUNK_BYTES * 8 / e.dtype().bits();
       while (src.hasRemaining()) {
         int n = Math.min(step, src.remaining());

@@ -150,6 +150,30 @@ class SafetensorsTest {
     return out.toByteArray();
   }
 
+  /** A tensor given only when written makes the same bytes; one of the wrong size fails the write. */
+  @Test
+  void tensorsAddedLaterAreReadOnlyWhenWritten() throws IOException {
+    float[] a = random(3, 2);
+    float[] b = random(6, 3);
+    int[] calls = {0};
+    SafetensorsWriter w = new SafetensorsWriter()
+        .metadata("format", "pt")
+        .addLater("odd", DType.BF16, new long[] {3}, () -> {
+          calls[0]++;
+          return a;
+        })
+        .add("wide", DType.F32, new long[] {2, 3}, FloatBuffer.wrap(b));
+    assertThat(calls[0]).isZero();
+    assertThat(w.dataBytes()).isEqualTo(30);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    w.writeTo(out);
+    assertThat(calls[0]).isEqualTo(1);
+    assertThat(out.toByteArray()).isEqualTo(write(a, b));
+    SafetensorsWriter wrong = new SafetensorsWriter().addLater("x", DType.F32, new long[] {4}, () -> new float[3]);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> wrong.writeTo(new ByteArrayOutputStream()))
+        .hasMessageContaining("tensor 'x': 3 values given for shape [4]");
+  }
+
   @Test
   void writesThroughAHadoopUriWithoutChecksumFiles() throws IOException {
     String uri = dir.toUri() + "sub/w.safetensors";
