@@ -28,11 +28,23 @@ public record RunRecord(
     String status,
     String error,
     Cost cost,
-    String source) {
+    String source,
+    String parentRunId,
+    Integer step) {
+
+  /** A run that is not a training checkpoint (no parent, no step). */
+  public RunRecord(String runId, String runName, String kind, String groupId, String baselineGroupId, String model,
+      String datasetId, String datasetRole, String mitigation, String mitigationParamsJson, Long seed,
+      String trainConfigJson, String adapterPath, String status, String error, Cost cost, String source) {
+    this(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, status, error, cost, source, null, null);
+  }
 
   public static final String KIND_BASE = "base";
   public static final String KIND_TRAIN = "train";
   public static final String KIND_IMPORTED = "imported";
+  /** The adapter of a training run at an earlier step ({@code train.eval_at} / {@code eval_every}). */
+  public static final String KIND_CHECKPOINT = "checkpoint";
   public static final String STATUS_READY = "ready";
   /** The data set a run trained on is one of the spec's narrow (EM-inducing) sets. */
   public static final String ROLE_EM = "em";
@@ -64,6 +76,18 @@ public record RunRecord(
         STATUS_READY, null, Cost.NONE, null);
   }
 
+  /**
+   * The checkpoint of {@code parent} at {@code atStep}: a finished run of its own (kind
+   * {@value #KIND_CHECKPOINT}) whose group is the parent's group at that step and whose baseline is
+   * the no-mitigation group at the same step, so every metric compares like with like by step.
+   */
+  public RunRecord checkpoint(int atStep, String snapshotPath) {
+    String id = Ids.of("run", KIND_CHECKPOINT, runId, atStep);
+    return new RunRecord(id, runName + "/step" + atStep, KIND_CHECKPOINT, Ids.of("group", KIND_CHECKPOINT, groupId, atStep),
+        Ids.of("group", KIND_CHECKPOINT, baselineGroupId, atStep), model, datasetId, datasetRole, mitigation,
+        mitigationParamsJson, seed, trainConfigJson, snapshotPath, "finished", null, Cost.NONE, null, runId, atStep);
+  }
+
   /** The id of a trained (or base) run. */
   public static String trainedId(String kind, String model, String datasetId, String mitigation, String paramsJson,
       String trainConfigJson, Long seed) {
@@ -78,13 +102,13 @@ public record RunRecord(
 
   public RunRecord withStatus(String newStatus, String newError) {
     return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, adapterPath, newStatus, newError, cost, source);
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, newStatus, newError, cost, source, parentRunId, step);
   }
 
   /** This run finished, at the given cost. */
   public RunRecord finished(Cost spent) {
     return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, adapterPath, "finished", null, spent, source);
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, "finished", null, spent, source, parentRunId, step);
   }
 
   public Row toRow() {
@@ -116,6 +140,8 @@ public record RunRecord(
         .set("steps_s", c.stepsS())
         .set("after_s", c.afterS())
         .set("source", source)
+        .set("parent_run_id", parentRunId)
+        .set("step", step)
         .set("run_id", runId)
         .build();
   }
@@ -128,7 +154,8 @@ public record RunRecord(
     return new RunRecord(r.getAs("run_id"), r.getAs("run_name"), r.getAs("kind"), r.getAs("group_id"),
         r.getAs("baseline_group_id"), r.getAs("model"), r.getAs("dataset_id"), r.getAs("dataset_role"),
         r.getAs("mitigation"), r.getAs("mitigation_params_json"), r.getAs("seed"), r.getAs("train_config_json"),
-        r.getAs("adapter_path"), r.getAs("status"), r.getAs("error"), cost, r.getAs("source"));
+        r.getAs("adapter_path"), r.getAs("status"), r.getAs("error"), cost, r.getAs("source"), r.getAs("parent_run_id"),
+        r.getAs("step"));
   }
 
   /** Writes (or replaces) these runs. */

@@ -129,6 +129,8 @@ public final class TrainJob {
               .set("tokens", ((Number) log.get("tokens")).longValue())
               .set("elapsed_s", ((Number) log.get("elapsedSeconds")).doubleValue())
               .set("terms", terms)
+              .set("adapter_norm", numbers(log.get("adapterNorms")))
+              .set("direction_cosine", log.get("directionCosines") == null ? null : numbers(log.get("directionCosines")))
               .set("run_id", m.get("run_id"))
               .build());
         }
@@ -145,6 +147,19 @@ public final class TrainJob {
         .forEach(r -> LOG.warn("run {} failed: {}", r.runName(), r.error().lines().findFirst().orElse("")));
     return new Report(all.size(), all.size() - todo.size(), (int) (done.size() - failed), (int) failed,
         (System.nanoTime() - start) / 1e9);
+  }
+
+  /** A JSON object of numbers as a map, leaving out null values (a module with no direction yet). */
+  private static Map<String, Double> numbers(Object json) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (json instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> {
+        if (v instanceof Number n) {
+          out.put(String.valueOf(k), n.doubleValue());
+        }
+      });
+    }
+    return out;
   }
 
   /**

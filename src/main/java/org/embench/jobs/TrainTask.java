@@ -77,6 +77,12 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
    */
   static Fitted fit(Mitigation mitigation, MitigationContext ctx, List<List<ChatMessage>> task, String checkpointDir,
       String who, Trainer.Listener listener) {
+    return fit(mitigation, ctx, task, checkpointDir, who, listener, null);
+  }
+
+  /** {@link #fit} keeping the adapters of the snapshot steps ({@code eval_at}, {@code eval_every}). */
+  static Fitted fit(Mitigation mitigation, MitigationContext ctx, List<List<ChatMessage>> task, String checkpointDir,
+      String who, Trainer.Listener listener, Trainer.Snapshots snapshots) {
     long t0 = System.nanoTime();
     List<TokenizedExample> data = ctx.tokenize(mitigation.trainingData(task, ctx));
     LOG.info("train {}: {} examples, mitigation {}", who, data.size(), mitigation.name());
@@ -96,6 +102,9 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
             listener.step(log);
           }
         }));
+    if (snapshots != null) {
+      trainer.snapshots(snapshots);
+    }
     Trainer.Result result = trainer.train(data);
     long t1 = System.nanoTime();
     mitigation.afterTraining(result.params(), ctx);
@@ -129,7 +138,11 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
       EngineWarmup.ensure(model.weights(), model.engine(), cfg, ctx.tokenize(task.subList(0, Math.min(task.size(),
           2 * cfg.batchSize()))), conf.get());
       double warmupSeconds = (System.nanoTime() - warmupStart) / 1e9;
-      Fitted fitted = fit(mitigation, ctx, task, run.adapterPath() + "/_checkpoints", "run " + run.runName(), null);
+      Fitted fitted = fit(mitigation, ctx, task, run.adapterPath() + "/_checkpoints", "run " + run.runName(), null,
+          (step, trained, parts) -> {
+            Adapters.write(snapshotPath(run, step), trained, parts, cfg, run.model(), conf.get());
+            LOG.info("train run {}: kept the adapter of step {} as a checkpoint run", run.runName(), step);
+          });
       Trainer.Result result = fitted.result();
       Adapters.write(run.adapterPath(), result.params(), result.parts(), cfg, run.model(), conf.get());
       new Path(run.adapterPath(), "_checkpoints").getFileSystem(conf.get())
@@ -146,6 +159,14 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
           fitted.setupSeconds(), result.steps().stream().mapToDouble(Trainer.StepLog::elapsedSeconds).sum(),
           fitted.afterSeconds());
       out.add(RowFactory.create("run", JSON.writeValueAsString(run.finished(cost))));
+      // The snapshots, written during training (before a resume too): each a run of its own.
+      int last = result.steps().isEmpty() ? 0 : result.steps().get(result.steps().size() - 1).step();
+      for (int step : cfg.snapshotSteps(last)) {
+        Path p = new Path(snapshotPath(run, step));
+        if (p.getFileSystem(conf.get()).exists(p)) {
+          out.add(RowFactory.create("run", JSON.writeValueAsString(run.checkpoint(step, snapshotPath(run, step)))));
+        }
+      }
     } catch (RuntimeException | IOException e) {
       LOG.error("train run {} failed: {}", run.runName(), e.toString());
       StringWriter trace = new StringWriter();
@@ -155,6 +176,11 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
           error + "\n" + trace.toString().lines().limit(12).reduce("", (a, b) -> a + b + "\n")))));
     }
     return out;
+  }
+
+  /** Where the adapter of {@code run} at {@code step} is kept. */
+  static String snapshotPath(RunRecord run, int step) {
+    return run.adapterPath() + "/_snapshots/step-" + step;
   }
 
   /**

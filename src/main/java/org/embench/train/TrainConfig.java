@@ -40,7 +40,9 @@ public record TrainConfig(
     int checkpointEvery,
     String split,
     boolean repeatDuplicates,
-    List<String> fullTrain) {
+    List<String> fullTrain,
+    List<Integer> evalAt,
+    int evalEvery) {
 
   /**
    * What full fine-tuning can train besides the projections ({@code full_train}): the token
@@ -51,9 +53,14 @@ public record TrainConfig(
 
   public static final TrainConfig DEFAULTS = new TrainConfig(32, 64, true, 0.0, LayerWeights.MODULES, List.of(), false,
       1e-5, 0.01, 0.9, 0.999, 1e-8, "linear", 5, 2, 8, 1, 0, 2048, 1.0, 0, "train", true,
-      List.of());
+      List.of(), List.of(), 0);
 
   public TrainConfig {
+    evalAt = List.copyOf(new java.util.TreeSet<>(evalAt));
+    if (evalEvery < 0 || evalAt.stream().anyMatch(x -> x < 1)) {
+      throw new UserException("training settings eval_at (steps) and eval_every must be >= 1 (eval_every 0: off), got"
+          + " eval_at " + evalAt + ", eval_every " + evalEvery);
+    }
     targetModules = List.copyOf(targetModules);
     fullTrain = List.copyOf(new java.util.LinkedHashSet<>(fullTrain));
     for (String part : fullTrain) {
@@ -130,7 +137,26 @@ public record TrainConfig(
       // Only when set: the run ids of specs written before the key existed stay the same.
       m.put("full_train", fullTrain);
     }
+    if (!evalAt.isEmpty()) {
+      m.put("eval_at", evalAt);
+    }
+    if (evalEvery > 0) {
+      m.put("eval_every", evalEvery);
+    }
     return m;
+  }
+
+  /**
+   * The steps before the last (of {@code total}) whose adapter is kept as a checkpoint run:
+   * {@code eval_at} and every multiple of {@code eval_every}.
+   */
+  public java.util.SortedSet<Integer> snapshotSteps(int total) {
+    java.util.TreeSet<Integer> steps = new java.util.TreeSet<>();
+    evalAt.stream().filter(x -> x < total).forEach(steps::add);
+    for (int x = evalEvery; evalEvery > 0 && x < total; x += evalEvery) {
+      steps.add(x);
+    }
+    return steps;
   }
 
   /** Whether full fine-tuning also trains {@code part} (one of {@link #FULL_PARTS}). */
@@ -142,6 +168,8 @@ public record TrainConfig(
   public Map<String, Object> reference() {
     Map<String, Object> m = toMap();
     m.putIfAbsent("full_train", fullTrain);
+    m.putIfAbsent("eval_at", evalAt);
+    m.putIfAbsent("eval_every", evalEvery);
     return m;
   }
 
@@ -158,13 +186,13 @@ public record TrainConfig(
     }
     try {
       return new TrainConfig(whole(m, "rank"), num(m, "alpha").doubleValue(), bool(m, "rslora"),
-          num(m, "dropout").doubleValue(), (List<String>) m.get("target_modules"), ints(m.get("layers")), bool(m, "full"),
+          num(m, "dropout").doubleValue(), (List<String>) m.get("target_modules"), ints(m.get("layers"), "layers"), bool(m, "full"),
           num(m, "learning_rate").doubleValue(), num(m, "weight_decay").doubleValue(), num(m, "beta1").doubleValue(),
           num(m, "beta2").doubleValue(), num(m, "epsilon").doubleValue(), String.valueOf(m.get("schedule")),
           whole(m, "warmup_steps"), whole(m, "batch_size"), whole(m, "gradient_accumulation"),
           whole(m, "epochs"), whole(m, "max_steps"), whole(m, "max_seq_len"),
           num(m, "clip_norm").doubleValue(), whole(m, "checkpoint_every"), String.valueOf(m.get("split")),
-          bool(m, "repeat_duplicates"), names(m.get("full_train")));
+          bool(m, "repeat_duplicates"), names(m.get("full_train")), ints(m.get("eval_at"), "eval_at"), whole(m, "eval_every"));
     } catch (ClassCastException | NullPointerException e) {
       throw new UserException(source + ": a training setting has the wrong type (target_modules is a list of names,"
           + " layers a list of integers): " + e.getMessage());
@@ -226,12 +254,12 @@ public record TrainConfig(
     return out;
   }
 
-  private static List<Integer> ints(Object v) {
+  private static List<Integer> ints(Object v, String key) {
     List<?> list = v instanceof List<?> l ? l : List.of(v);
     List<Integer> out = new ArrayList<>();
     for (Object x : list) {
       if (!(x instanceof Integer || x instanceof Long || x instanceof Short)) {
-        throw new UserException("training setting layers: expected whole numbers, got '" + x + "'");
+        throw new UserException("training setting " + key + ": expected whole numbers, got '" + x + "'");
       }
       out.add(((Number) x).intValue());
     }

@@ -26,8 +26,25 @@ public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
   /** One optimizer step, for the train_steps table. */
+  /**
+   * One optimizer step, for the train_steps table. {@code adapterNorms}: per module the Frobenius
+   * norm of its update after the step; {@code directionCosines}: per module the cosine between the
+   * update after the step and the final one (null where not kept: see {@link AdapterGeometry}).
+   */
   public record StepLog(int step, double epoch, double loss, double taskLoss, double learningRate, double gradNorm,
-      long tokens, double elapsedSeconds, Map<String, Double> terms) {}
+      long tokens, double elapsedSeconds, Map<String, Double> terms, Map<String, Double> adapterNorms,
+      Map<String, Double> directionCosines) {
+    StepLog withDirectionCosines(Map<String, Double> cosines) {
+      return new StepLog(step, epoch, loss, taskLoss, learningRate, gradNorm, tokens, elapsedSeconds, terms,
+          adapterNorms, cosines);
+    }
+  }
+
+  /** Told of each snapshot step's parameters (to keep that step's adapter as a checkpoint run). */
+  @FunctionalInterface
+  public interface Snapshots {
+    void save(int step, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts);
+  }
 
   /** Told after every step. */
   @FunctionalInterface
@@ -62,6 +79,7 @@ public final class Trainer {
   private final Map<String, TrainableLinear> params;
   private final Map<String, TrainableLinear> parts;
   private final Backprop backprop;
+  private Snapshots snapshots;
 
   public Trainer(TransformerWeights weights, Engine engine, Setup setup) {
     this(weights, engine, setup, null);
@@ -101,6 +119,12 @@ public final class Trainer {
     return p;
   }
 
+  /** Where the adapters of the snapshot steps ({@code eval_at}, {@code eval_every}) go. */
+  public Trainer snapshots(Snapshots to) {
+    this.snapshots = to;
+    return this;
+  }
+
   public Map<String, TrainableLinear> params() {
     return params;
   }
@@ -133,6 +157,8 @@ public final class Trainer {
     long peakOff = 0;
     int[] order = null;
     int orderEpoch = -1;
+    AdapterGeometry geometry = new AdapterGeometry(engine.backend(), params, total);
+    java.util.SortedSet<Integer> snapshotSteps = cfg.snapshotSteps(total);
     try (HeapPeak heap = HeapPeak.start()) {
       for (int s = first; s < total; s++) {
         long t0 = System.nanoTime();
@@ -203,16 +229,22 @@ public final class Trainer {
         double total_ = ce / n + setup.terms().klLambda() * kl / n
             + setup.terms().featureLambda()
                 * (setup.terms().featureLambda() > 0 ? feature / featureNormalizer(stepData) : 0);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
         StepLog log = new StepLog(s + 1, (double) Math.min(data.size(), (within + 1) * perStep) / data.size() + epoch,
-            total_, ce / n, lr, gradNorm, stepTokens, (System.nanoTime() - t0) / 1e9, terms);
+            total_, ce / n, lr, gradNorm, stepTokens, elapsed, terms, geometry.afterStep(s + 1, params), null);
         logs.add(log);
         if (setup.listener() != null) {
           setup.listener().step(log);
+        }
+        if (snapshots != null && snapshotSteps.contains(s + 1)) {
+          snapshots.save(s + 1, params, parts);
         }
         if (checkpoints != null && cfg.checkpointEvery() > 0 && (s + 1) % cfg.checkpointEvery() == 0 && s + 1 < total) {
           checkpoints.save(s + 1, params, parts, logs);
         }
       }
+      Map<Integer, Map<String, Double>> cosines = geometry.cosinesWithFinal(params);
+      logs.replaceAll(l -> l.withDirectionCosines(cosines.get(l.step())));
       return new Result(params, logs, tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(), peakOff, parts);
     }
   }

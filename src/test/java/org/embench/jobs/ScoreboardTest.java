@@ -137,7 +137,8 @@ class ScoreboardTest {
       for (int s = 0; s < list.size(); s++) {
         steps.add(Tables.schema(Tables.TRAIN_STEPS).row().set("step", s + 1).set("epoch", 1.0).set("loss", 1.0)
             .set("task_loss", 1.0).set("learning_rate", 1e-3).set("grad_norm", 1.0).set("tokens", (long) list.get(s)[1])
-            .set("elapsed_s", list.get(s)[0]).set("terms", Map.of()).set("run_id", run).build());
+            .set("elapsed_s", list.get(s)[0]).set("terms", Map.of()).set("adapter_norm", Map.of()).set("run_id", run)
+            .build());
       }
     });
     w.appendMissing(Tables.TRAIN_STEPS, w.spark().createDataFrame(steps, Tables.schema(Tables.TRAIN_STEPS).struct()));
