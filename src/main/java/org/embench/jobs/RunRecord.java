@@ -33,6 +33,8 @@ public record RunRecord(
   public static final String KIND_BASE = "base";
   public static final String KIND_TRAIN = "train";
   public static final String KIND_IMPORTED = "imported";
+  /** A published adapter (PEFT layout) on a base model: sampled and scored like a finished trained run. */
+  public static final String KIND_IMPORTED_ADAPTER = "imported_adapter";
   public static final String STATUS_READY = "ready";
   /** The data set a run trained on is one of the spec's narrow (EM-inducing) sets. */
   public static final String ROLE_EM = "em";
@@ -62,6 +64,28 @@ public record RunRecord(
     String group = groupId(KIND_BASE, model, null, "none", "{}", null);
     return new RunRecord(runId, runName, KIND_BASE, group, group, model, null, null, "none", "{}", null, null, null,
         STATUS_READY, null, Cost.NONE, null);
+  }
+
+  /**
+   * A published PEFT adapter on {@code model}. Its id covers the base model, the adapter's path and
+   * the hash of its files ({@link org.embench.model.PeftAdapter#contentHash}); its baseline is the
+   * base model's run group, so its effects are measured against the untouched model.
+   *
+   * @param adapterConfigJson the adapter's adapter_config.json as canonical JSON (train_config_json:
+   *     the LoRA settings the adapter was trained with, as its publisher recorded them)
+   */
+  public static RunRecord importedAdapter(String model, String adapterPath, String adapterConfigJson,
+      String contentHash, String runName) {
+    String runId = Ids.of("run", KIND_IMPORTED_ADAPTER, model, adapterPath, contentHash);
+    String group = Ids.of("group", KIND_IMPORTED_ADAPTER, model, adapterPath, contentHash);
+    return new RunRecord(runId, runName, KIND_IMPORTED_ADAPTER, group, base(model, null).groupId(), model, null, null,
+        "none", "{}", null, adapterConfigJson, adapterPath, STATUS_READY, null, Cost.NONE, null);
+  }
+
+  /** A run that has a model to sample: a base model, a finished trained run or an imported adapter. */
+  public boolean sampleable() {
+    return kind.equals(KIND_BASE) || kind.equals(KIND_IMPORTED_ADAPTER)
+        || (kind.equals(KIND_TRAIN) && "finished".equals(status));
   }
 
   /** The id of a trained (or base) run. */
