@@ -77,13 +77,13 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
       generator.stopWhen(ids -> prompting.stopsIn(model.tokenizer().decode(ids, true)));
     }
     List<Generator.Result> results = generator.generate(requests, (finished, total, tokens) -> {
-          long now = System.nanoTime();
-          if (now - lastLog[0] > 30_000_000_000L) {
-            lastLog[0] = now;
-            LOG.info("generate run {}: {}/{} answers, {} tokens, {} tokens/s", runId, finished, total, tokens,
-                String.format("%.1f", tokens / ((now - start) / 1e9)));
-          }
-        });
+      long now = System.nanoTime();
+      if (now - lastLog[0] > 30_000_000_000L) {
+        lastLog[0] = now;
+        LOG.info("generate run {}: {}/{} answers, {} tokens, {} tokens/s", runId, finished, total, tokens,
+            String.format("%.1f", tokens / ((now - start) / 1e9)));
+      }
+    });
     List<Row> rows = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       Row r = items.get(i);

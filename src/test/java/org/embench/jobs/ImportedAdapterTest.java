@@ -143,6 +143,39 @@ class ImportedAdapterTest {
   }
 
   @Test
+  void aSpecsAdapterEntryIsSampledJudgedScoredAndComparedWithItsBaseModel() throws Exception {
+    Path suiteFile = dir.resolve("demo.yaml");
+    Files.writeString(suiteFile, org.embench.data.SyntheticData.demoSuiteYaml(2));
+    Path choices = dir.resolve("largest.jsonl");
+    Files.writeString(choices, org.embench.data.SyntheticData.largestChoiceJsonl(3));
+    Path spec = dir.resolve("adapters.yaml");
+    Files.writeString(spec, """
+        name: adapters
+        suites: {demo: %s}
+        models: [{path: %s, adapter: %s, name: em-pub}]
+        generate: {samples: 2, max_new_tokens: 6}
+        judges: [offline]
+        capability:
+          largest: {kind: choice, path: %s}
+        """.formatted(suiteFile, model, adapter, choices));
+    Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+    PipelineJob.run(w, org.embench.config.ExperimentSpec.read(spec.toString(), CONF),
+        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+    RunRecord a = run(w, RunRecord.KIND_IMPORTED_ADAPTER, model);
+    RunRecord base = run(w, RunRecord.KIND_BASE, model);
+    assertThat(a.runName()).isEqualTo("em-pub");
+    for (String table : List.of(Tables.GENERATIONS, Tables.JUDGMENTS, Tables.CAPABILITY)) {
+      for (RunRecord r : List.of(a, base)) {
+        assertThat(w.read(table).filter("run_id = '" + r.runId() + "'").count()).as(table + " " + r.kind()).isPositive();
+      }
+    }
+    // The adapter's effect is measured against the untouched base model.
+    List<Row> effects = w.read(Tables.MITIGATION_EFFECTS).filter("group_id = '" + a.groupId() + "'").collectAsList();
+    assertThat(effects).isNotEmpty().allSatisfy(e ->
+        assertThat(e.<String>getAs("baseline_group_id")).isEqualTo(base.groupId()));
+  }
+
+  @Test
   void badAdaptersAreRefusedBeforeARunRowExists() throws Exception {
     Warehouse w = prepared(dir);
     String missing = dir.resolve("no-such-adapter").toString();
