@@ -141,11 +141,13 @@ public final class PeftAdapter {
       int out = s[2];
       String module = key.substring(key.indexOf('.') + 1);
       int[] expected = moduleShape(model, module);
-      if (s[3] != rank || in != expected[1] || out != expected[0]) {
-        throw new UserException(dir + "/" + WEIGHTS + ": " + key + " has lora_A [" + s[0] + ", " + s[1] + "] and lora_B ["
-            + s[2] + ", " + s[3] + "]; the model's " + module + " is [" + expected[0] + ", " + expected[1] + "]");
-      }
       int layer = Integer.parseInt(key.substring(0, key.indexOf('.')));
+      if (s[3] != rank || in != expected[1] || out != expected[0]) {
+        // named as the file names them, so the tensor can be found in it
+        throw new UserException(dir + "/" + WEIGHTS + ": " + tensorName(layer, module, 'A') + " is [" + s[0] + ", "
+            + s[1] + "] and " + tensorName(layer, module, 'B') + " is [" + s[2] + ", " + s[3] + "]; the model's "
+            + module + " is [" + expected[0] + ", " + expected[1] + "] (lora_A is [r, in], lora_B [out, r])");
+      }
       weights.put(key, new LoraWeights(e.getValue()[0], e.getValue()[1], rank, in, out,
           config.scale(tensorName(layer, module, 'A').replace(".lora_A.weight", ""), rank)));
     }

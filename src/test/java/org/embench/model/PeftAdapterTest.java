@@ -120,7 +120,8 @@ class PeftAdapterTest {
     Map<String, Object[]> cases = new LinkedHashMap<>();
     cases.put("only-a", new Object[] {config, Map.of("lora_A", new long[] {2, q[1]}), "has only one of lora_A and lora_B"});
     cases.put("bad-shape", new Object[] {config, Map.of("lora_A", new long[] {2, q[1] + 1}, "lora_B", new long[] {q[0], 2}),
-        "the model's q_proj is"});
+        "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight is [2, " + (q[1] + 1) + "] and"
+            + " base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight is [" + q[0] + ", 2]; the model's q_proj is"});
     cases.put("dora", new Object[] {config.replace("}", ", \"use_dora\": true}"), Map.of("lora_A", new long[] {2, q[1]}),
         "use_dora is not supported"});
     cases.put("not-json", new Object[] {"{r: 2", Map.of("lora_A", new long[] {2, q[1]}), "not valid JSON"});
