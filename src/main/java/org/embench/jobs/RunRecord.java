@@ -5,10 +5,10 @@ import org.embench.table.Ids;
 import org.embench.table.Tables;
 
 /**
- * One row of the runs table, built by the stages that create runs (import, generate for base
- * models, train). Ids follow data-schemas/runs.schema.json: a run's id covers everything that
- * defines it, its group id the same without the seed, and the baseline group id the same with
- * mitigation 'none'. The data set's role (an EM set or a benign set) is a label from the spec, not
+ * One row of the runs table, built by the stages that create runs (import, generate for base models
+ * and published adapters, train). Ids follow data-schemas/runs.schema.json: a run's id covers
+ * everything that defines it, its group id the same without the seed, and the baseline group id the
+ * same with mitigation 'none' (an imported adapter's: its base model's group). The data set's role (an EM set or a benign set) is a label from the spec, not
  * part of the id: the same training is the same run whatever a spec calls its data.
  */
 public record RunRecord(
