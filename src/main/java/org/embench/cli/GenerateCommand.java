@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.embench.jobs.GenerateJob;
+import org.embench.model.Prompting;
 import org.embench.model.SamplingParams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = {"Sample answers of runs to question suites into the generations table (PROTOCOL.md: temperature 1, "
-        + "top_p 1, at most 600 new tokens, the model's chat template, the question's system prompt).",
+        + "top_p 1, at most 600 new tokens, the model's chat template, the question's system prompt; --raw for base "
+        + "models without a template).",
         "Each answer's seed is derived from its generation id; a re-run samples only the missing ones."})
 final class GenerateCommand implements Callable<Integer> {
   @Mixin
@@ -24,11 +26,27 @@ final class GenerateCommand implements Callable<Integer> {
       description = "A base model directory (Hugging Face layout) to register as a run and sample.")
   String model;
 
-  @Option(names = "--run-name", paramLabel = "NAME", description = "Name of the --model run (default: the directory's name).")
+  @Option(names = "--adapter", paramLabel = "DIR",
+      description = "A published PEFT adapter (adapter_config.json, adapter_model.safetensors) on --model: registered"
+          + " and sampled as a run of kind imported_adapter instead of the base model.")
+  String adapter;
+
+  @Option(names = "--run-name", paramLabel = "NAME",
+      description = "Name of the --model run (default: the directory's name; the adapter's with --adapter).")
   String runName;
 
+  @Option(names = "--raw",
+      description = "Raw prompting, for base models without a chat template: the prompt is the question text (BOS as"
+          + " the tokenizer adds it, no system prompt). Part of each answer's id.")
+  boolean raw;
+
+  @Option(names = "--stop", paramLabel = "STRING",
+      description = "End an answer at this text, which is cut from it (repeatable). Part of each answer's id.")
+  List<String> stop = new ArrayList<>();
+
   @Option(names = "--run", paramLabel = "ID|NAME",
-      description = "A run to sample (repeatable). Without --run and --model, every finished training run.")
+      description = "A run to sample (repeatable). Without --run and --model, every finished training run and every"
+          + " imported adapter.")
   List<String> runs = new ArrayList<>();
 
   @Option(names = "--samples", paramLabel = "N",
@@ -58,9 +76,10 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SamplingParams params = new SamplingParams(temperature, topP, topK, maxNewTokens);
+    Prompting prompting = new Prompting(raw ? Prompting.RAW : Prompting.CHAT, stop);
     var w = warehouse.open("generate");
-    System.out.println(GenerateJob.run(w, new GenerateJob.Options(suites, model, runName, runs, samples, params, batch, wave))
-        .describe());
+    System.out.println(GenerateJob.run(w, new GenerateJob.Options(suites, model, adapter, runName, runs, samples, params,
+        prompting, batch, wave)).describe());
     return 0;
   }
 }

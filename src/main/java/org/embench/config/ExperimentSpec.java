@@ -17,6 +17,7 @@ import org.embench.capability.CapabilityTasks;
 import org.embench.data.InputFiles;
 import org.embench.judge.JudgeSpec;
 import org.embench.mitigation.Mitigations;
+import org.embench.model.Prompting;
 import org.embench.train.TrainConfig;
 
 /**
@@ -29,7 +30,7 @@ import org.embench.train.TrainConfig;
  * name: insecure-kl
  * data: {insecure: ../shared/upstream/emergent-misalignment/data/insecure.jsonl}
  * suites: {first_plot: ../shared/upstream/emergent-misalignment/evaluation/first_plot_questions.yaml}
- * models: [/models/Qwen2.5-0.5B-Instruct]
+ * models: [/models/Qwen2.5-0.5B-Instruct, {path: /models/Qwen2.5-7B, adapter: /adapters/em-published}]
  * datasets: [insecure]
  * benign_datasets: [arithmetic]
  * mitigations: [none, {kl: {lambda: 0.1}}]
@@ -43,6 +44,11 @@ import org.embench.train.TrainConfig;
  * metrics: {}
  * </pre>
  *
+ * <p>A {@code models} entry with an {@code adapter} is a published PEFT adapter: it is sampled,
+ * judged and scored as a run of kind imported_adapter against its base model, and not trained on.
+ * {@code generate.prompting: raw} (with {@code generate.stop}) samples models without a chat
+ * template.
+ *
  * <p>{@code datasets} are the narrow (EM-inducing) training sets; {@code benign_datasets} are
  * trained under every mitigation and seed exactly like them, to measure the alignment tax on the
  * capability task that {@code measures} each.
@@ -52,6 +58,7 @@ public record ExperimentSpec(
     Map<String, String> data,
     Map<String, String> suites,
     List<String> models,
+    List<AdapterModel> adapters,
     List<String> datasets,
     List<String> benignDatasets,
     List<MitigationChoice> mitigations,
@@ -65,14 +72,23 @@ public record ExperimentSpec(
   /** A mitigation of the matrix with its parameters. */
   public record MitigationChoice(String name, Map<String, Object> params) {}
 
-  /** What to sample after training. */
+  /**
+   * A published PEFT adapter on a base model ({@code models: [{path: DIR, adapter: DIR}]}): sampled
+   * and scored as a run of kind imported_adapter, not trained on.
+   *
+   * @param name the run's name; null for the adapter directory's name
+   */
+  public record AdapterModel(String path, String adapter, String name) {}
+
+  /** What to sample after training; {@code prompting} says how questions become prompts. */
   public record Generate(List<String> suites, Integer samples, int maxNewTokens, double temperature, double topP,
-      boolean includeBase, int batch) {}
+      boolean includeBase, int batch, Prompting prompting) {}
 
   static final Set<String> KEYS = Set.of("name", "data", "suites", "models", "datasets", "benign_datasets", "mitigations",
       "seeds", "train", "generate", "judges", "capability", "metrics");
   static final Set<String> GENERATE_KEYS = Set.of("suites", "samples", "max_new_tokens", "temperature", "top_p",
-      "include_base", "batch");
+      "include_base", "batch", "prompting", "stop");
+  static final Set<String> MODEL_KEYS = Set.of("path", "adapter", "name");
 
   /** Reads and checks a spec file. */
   public static ExperimentSpec read(String uri, Configuration conf) {
@@ -108,7 +124,9 @@ public record ExperimentSpec(
     String name = nameNode.asText("experiment");
     Map<String, String> data = paths(root.path("data"), source, "data", baseDir);
     Map<String, String> suites = paths(root.path("suites"), source, "suites", baseDir);
-    List<String> models = strings(root.path("models"), source, "models").stream().map(m -> resolve(baseDir, m)).toList();
+    List<String> models = new ArrayList<>();
+    List<AdapterModel> adapters = new ArrayList<>();
+    models(root.path("models"), source, baseDir, models, adapters);
     List<String> datasets = strings(root.path("datasets"), source, "datasets");
     List<String> benign = strings(root.path("benign_datasets"), source, "benign_datasets");
     for (String b : benign) {
@@ -181,7 +199,7 @@ public record ExperimentSpec(
         g.has("temperature") ? number(g, "temperature", 0, Double.MAX_VALUE, source) : 1.0,
         g.has("top_p") ? number(g, "top_p", Double.MIN_VALUE, 1, source) : 1.0,
         g.has("include_base") ? flag(g, "include_base", source) : true,
-        g.has("batch") ? wholeNumber(g, "batch", 1, source) : 32);
+        g.has("batch") ? wholeNumber(g, "batch", 1, source) : 32, prompting(g, source));
     List<JudgeSpec> judges = new ArrayList<>();
     requireList(root.path("judges"), source, "judges");
     for (JsonNode j : root.path("judges")) {
@@ -204,8 +222,79 @@ public record ExperimentSpec(
     } catch (UserException e) {
       throw new UserException(source + ": metrics: " + e.getMessage());
     }
-    return new ExperimentSpec(name, data, suites, models, datasets, benign, mitigations, seeds, train, generate, judges,
+    return new ExperimentSpec(name, data, suites, models, adapters, datasets, benign, mitigations, seeds, train, generate, judges,
         capability, metrics);
+  }
+
+  /**
+   * The models list: a directory (a base model the matrix trains on), or a mapping {path: DIR} or
+   * {path: DIR, adapter: DIR, name: NAME}, the latter a published adapter that is only evaluated.
+   */
+  private static void models(JsonNode node, String source, String baseDir, List<String> models,
+      List<AdapterModel> adapters) {
+    requireList(node, source, "models");
+    int i = 0;
+    for (JsonNode n : node) {
+      String where = source + ": models[" + i++ + "]";
+      if (n.isValueNode() && !n.isNull()) {
+        models.add(resolve(baseDir, n.asText()));
+        continue;
+      }
+      if (!n.isObject()) {
+        throw new UserException(where + ": expected a model directory or {path: DIR, adapter: DIR}, found " + n);
+      }
+      n.fieldNames().forEachRemaining(k -> {
+        if (!MODEL_KEYS.contains(k)) {
+          throw new UserException(where + ": unknown key '" + k + "'; known: " + String.join(", ", new TreeSet<>(MODEL_KEYS)));
+        }
+      });
+      for (String k : MODEL_KEYS) {
+        if (n.has(k) && !(n.get(k).isTextual() && !n.get(k).asText().isEmpty())) {
+          throw new UserException(where + "." + k + ": expected a " + (k.equals("name") ? "name" : "directory")
+              + ", got " + n.get(k));
+        }
+      }
+      if (!n.has("path")) {
+        throw new UserException(where + ": path (the base model directory) is required");
+      }
+      String path = resolve(baseDir, n.get("path").asText());
+      if (!n.has("adapter")) {
+        if (n.has("name")) {
+          throw new UserException(where + ".name names an adapter's run; it needs adapter: DIR");
+        }
+        models.add(path);
+      } else {
+        adapters.add(new AdapterModel(path, resolve(baseDir, n.get("adapter").asText()),
+            n.has("name") ? n.get("name").asText() : null));
+      }
+    }
+  }
+
+  /** generate.prompting (chat or raw) and generate.stop (strings). */
+  private static Prompting prompting(JsonNode g, String source) {
+    String mode = Prompting.CHAT;
+    if (g.has("prompting")) {
+      JsonNode v = g.get("prompting");
+      if (!v.isTextual() || !Prompting.MODES.contains(v.asText())) {
+        throw new UserException(source + ": generate.prompting: expected " + String.join(" or ", Prompting.MODES)
+            + ", got " + v);
+      }
+      mode = v.asText();
+    }
+    List<String> stop = new ArrayList<>();
+    if (g.has("stop")) {
+      JsonNode v = g.get("stop");
+      if (!v.isArray()) {
+        throw new UserException(source + ": generate.stop: expected a list of strings, got " + v);
+      }
+      for (JsonNode x : v) {
+        if (!x.isTextual() || x.asText().isEmpty()) {
+          throw new UserException(source + ": generate.stop: expected non-empty strings, got " + x);
+        }
+        stop.add(x.asText());
+      }
+    }
+    return new Prompting(mode, stop);
   }
 
   /** A whole number at least {@code min}: 2.7, "lots" or 0 for a count are errors naming the key. */

@@ -25,13 +25,19 @@ public final class SpecReference {
     List<String> out = new ArrayList<>();
     wrap(out, "Experiment spec (YAML; examples in jobs/). Keys: ", List.copyOf(new TreeSet<>(ExperimentSpec.KEYS)));
     out.add("Relative paths resolve against the spec's folder.");
+    words(out, "models: ", "DIR (a base model: trained and sampled) or {path: DIR, adapter: DIR, name: NAME} (keys: "
+        + String.join(", ", new TreeSet<>(ExperimentSpec.MODEL_KEYS)) + "), a published PEFT adapter on DIR: run kind"
+        + " imported_adapter, sampled and scored, not trained; name defaults to the adapter's folder name");
     out.add("");
     wrap(out, "train (defaults): ", entries(TrainConfig.DEFAULTS.reference()));
     ExperimentSpec.Generate g = ExperimentSpec.parse(JsonNodeFactory.instance.objectNode().put("name", "defaults"),
         "defaults", ".").generate();
     wrap(out, "generate (defaults): ", List.of("suites=(all of the spec's)", "samples=(each question's own)",
         "max_new_tokens=" + g.maxNewTokens(), "temperature=" + g.temperature(), "top_p=" + g.topP(),
-        "include_base=" + g.includeBase(), "batch=" + g.batch()));
+        "include_base=" + g.includeBase(), "batch=" + g.batch(), "prompting=" + g.prompting().mode(),
+        "stop=" + g.prompting().stop()));
+    words(out, "      ", "prompting: " + String.join(" or ", org.embench.model.Prompting.MODES) + "; raw is the question"
+        + " text alone, for models without a chat template. stop: strings that end an answer, cut from it.");
     out.add("");
     out.add("mitigations (a name, or {name: {parameter: value}}):");
     for (String name : Mitigations.NAMES) {
@@ -55,6 +61,22 @@ public final class SpecReference {
 
   private static List<String> entries(Map<String, ?> m) {
     return m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.toList());
+  }
+
+  /** {@code head} and the words of {@code text} in lines of at most 78 characters. */
+  private static void words(List<String> out, String head, String text) {
+    StringBuilder line = new StringBuilder(head);
+    String indent = " ".repeat(Math.min(head.length(), 6));
+    for (String w : text.split(" ")) {
+      if (line.length() > indent.length() && line.length() + 1 + w.length() > 78) {
+        out.add(line.toString());
+        line = new StringBuilder(indent);
+      } else if (!line.toString().endsWith(" ")) {
+        line.append(' ');
+      }
+      line.append(w);
+    }
+    out.add(line.toString());
   }
 
   /** {@code head} and the items joined by ", " in lines of at most 78 characters (the help's width is 80). */

@@ -67,27 +67,26 @@ public final class CapabilityJob {
   private CapabilityJob() {}
 
   /**
-   * The runs of a spec that the stage scores: its finished trained runs (both roles) and its base
-   * models, registered as base runs so every comparison has its reference.
+   * The runs of a spec that the stage scores: its finished trained runs (both roles), its imported
+   * adapters and its base models (those it trains on and those its adapters are on), registered as
+   * base runs so every comparison has its reference.
    */
   public static List<RunRecord> runsOf(Warehouse w, ExperimentSpec spec) {
     List<RunRecord> out = new ArrayList<>();
-    for (String model : spec.models()) {
+    for (String model : PipelineJob.baseModels(spec)) {
       org.embench.model.io.ModelCheck.check(model, List.of(), w.spark().sparkContext().hadoopConfiguration());
       out.add(RunRecord.base(model, GenerateJob.lastSegment(model)));
     }
     RunRecord.upsert(w, out);
+    out.addAll(ImportedAdapters.register(w, spec.adapters()));
     Set<String> finished = w.read(Tables.RUNS).filter(col("status").equalTo("finished")).select("run_id")
         .as(Encoders.STRING()).collectAsList().stream().collect(Collectors.toSet());
     List<RunRecord> matrix = spec.models().isEmpty() ? List.of() : TrainJob.matrix(w, spec);
-    for (RunRecord r : matrix) {
-      if (finished.contains(r.runId())) {
-        out.add(r);
-      }
-    }
-    if (matrix.size() > out.size() - spec.models().size()) {
+    List<RunRecord> done = matrix.stream().filter(r -> finished.contains(r.runId())).toList();
+    out.addAll(done);
+    if (matrix.size() > done.size()) {
       LOG.warn("capability: {} of the spec's {} trained runs are not finished and are not scored",
-          matrix.size() - (out.size() - spec.models().size()), matrix.size());
+          matrix.size() - done.size(), matrix.size());
     }
     return out;
   }

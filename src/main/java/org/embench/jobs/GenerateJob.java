@@ -16,6 +16,7 @@ import org.apache.spark.sql.api.java.UDF6;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.embench.UserException;
+import org.embench.model.Prompting;
 import org.embench.model.SamplingParams;
 import org.embench.table.Ids;
 import org.embench.table.Tables;
@@ -40,12 +41,22 @@ public final class GenerateJob {
    *
    * @param suites suites to sample (prepared)
    * @param model a base model directory to register as a run and sample; null for none
-   * @param runName the base run's name (default: the directory's last segment)
-   * @param runs runs to sample by id or name; empty (with no model) means every finished run
+   * @param adapter a published PEFT adapter on {@code model}: registered and sampled as an
+   *     imported_adapter run instead of the base model; null for none
+   * @param runName the --model run's name (default: the directory's last segment, the adapter's if given)
+   * @param runs runs to sample by id or name; empty (with no model) means every finished trained run
+   *     and every imported adapter
    * @param samples answers per paraphrase; null uses each question's samples_per_paraphrase, else 100
+   * @param prompting chat template or raw text, and stop strings; part of each generation id
    */
-  public record Options(List<String> suites, String model, String runName, List<String> runs, Integer samples,
-      SamplingParams params, int batch, int wave) {}
+  public record Options(List<String> suites, String model, String adapter, String runName, List<String> runs,
+      Integer samples, SamplingParams params, Prompting prompting, int batch, int wave) {
+    /** Chat prompting, no adapter. */
+    public Options(List<String> suites, String model, String runName, List<String> runs, Integer samples,
+        SamplingParams params, int batch, int wave) {
+      this(suites, model, null, runName, runs, samples, params, Prompting.DEFAULT, batch, wave);
+    }
+  }
 
   /** What generate did. */
   public record Report(int runs, long planned, long missing, long written, double seconds) {
@@ -77,7 +88,7 @@ public final class GenerateJob {
         (UDF6<String, String, String, Integer, Integer, String, String>) (run, suite, question, paraphrase, sample,
             sampling) -> Ids.of("generation", run, suite, question, paraphrase, sample, sampling),
         DataTypes.StringType);
-    String samplingJson = Ids.canonicalJson(o.params().toMap());
+    String samplingJson = GenerationTask.samplingJson(o.params(), o.prompting());
     List<Row> runRows = runs.stream().map(r -> org.apache.spark.sql.RowFactory.create(r.runId(), r.model(),
         r.adapterPath())).toList();
     Dataset<Row> runTable = w.spark().createDataFrame(runRows, DataTypes.createStructType(List.of(
@@ -105,7 +116,7 @@ public final class GenerateJob {
     missing = missing.withColumn("wave", expr("pmod(xxhash64(generation_id), " + Math.max(1, waves) + ")"));
     LOG.info("generate: {} run(s) x suites {}: {} answers planned, {} missing, in {} wave(s) of up to {}", runs.size(),
         o.suites(), plannedCount, missingCount, waves, o.wave());
-    GenerationTask task = new GenerationTask(o.params(), o.batch(),
+    GenerationTask task = new GenerationTask(o.params(), o.prompting(), o.batch(),
         new HadoopConf(w.spark().sparkContext().hadoopConfiguration()));
     int partitions = Math.max(1, Math.min(runs.size(), w.spark().sparkContext().defaultParallelism()));
     long written = 0;
@@ -124,16 +135,26 @@ public final class GenerateJob {
     return new Report(runs.size(), plannedCount, missingCount, written, (System.nanoTime() - start) / 1e9);
   }
 
-  /** The runs to sample, registering the base model as a run when one is given. */
+  /** The runs to sample, registering the base model (or the adapter on it) as a run when one is given. */
   static List<RunRecord> selectRuns(Warehouse w, Options o) {
     Map<String, RunRecord> selected = new LinkedHashMap<>();
+    var conf = w.spark().sparkContext().hadoopConfiguration();
+    if (o.adapter() != null && o.model() == null) {
+      throw new UserException("--adapter " + o.adapter() + " needs --model DIR: the base model the adapter is for");
+    }
     if (o.model() != null) {
-      // The whole directory is checked on the driver before a run row exists or a task starts.
-      org.embench.model.io.ModelCheck.check(o.model(), List.of(), w.spark().sparkContext().hadoopConfiguration());
-      String name = o.runName() != null ? o.runName() : lastSegment(o.model());
-      RunRecord base = RunRecord.base(o.model(), name);
-      RunRecord.upsert(w, List.of(base));
-      selected.put(base.runId(), base);
+      // The whole directory (and the adapter against it) is checked on the driver before a run row
+      // exists or a task starts.
+      RunRecord run;
+      if (o.adapter() != null) {
+        run = ImportedAdapters.check(o.model(), o.adapter(), o.runName(), conf);
+      } else {
+        org.embench.model.io.ModelCheck.check(o.model(), List.of(), conf);
+        run = RunRecord.base(o.model(), o.runName() != null ? o.runName() : lastSegment(o.model()));
+      }
+      checkPrompting(List.of(run), o.prompting(), conf);
+      RunRecord.upsert(w, List.of(run));
+      selected.put(run.runId(), run);
     }
     List<RunRecord> stored = w.read(Tables.RUNS).collectAsList().stream().map(RunRecord::fromRow).toList();
     for (String wanted : o.runs()) {
@@ -146,20 +167,39 @@ public final class GenerateJob {
         if (r.kind().equals(RunRecord.KIND_IMPORTED)) {
           throw new UserException("run '" + wanted + "' is imported: it has answers but no model to sample");
         }
-        if (r.kind().equals(RunRecord.KIND_TRAIN) && !"finished".equals(r.status())) {
+        if (!r.sampleable()) {
           throw new UserException("run '" + wanted + "' has status " + r.status() + "; only finished runs can be sampled");
         }
         selected.put(r.runId(), r);
       }
     }
     if (o.model() == null && o.runs().isEmpty()) {
-      stored.stream().filter(r -> r.kind().equals(RunRecord.KIND_TRAIN) && "finished".equals(r.status()))
+      stored.stream().filter(r -> r.sampleable() && !r.kind().equals(RunRecord.KIND_BASE))
           .forEach(r -> selected.put(r.runId(), r));
     }
     if (selected.isEmpty()) {
       throw new UserException("nothing to sample: give --model DIR or --run NAME, or train runs first");
     }
+    checkPrompting(selected.values(), o.prompting(), conf);
     return new ArrayList<>(selected.values());
+  }
+
+  /**
+   * Chat prompting needs each model's chat template: a base model without one fails here, naming
+   * its directory, rather than in every task once sampling has started.
+   */
+  static void checkPrompting(java.util.Collection<RunRecord> runs, Prompting prompting,
+      org.apache.hadoop.conf.Configuration conf) {
+    if (prompting.raw()) {
+      return;
+    }
+    for (String model : runs.stream().map(RunRecord::model).distinct().toList()) {
+      if (!org.embench.model.text.Tokenizer.hasChatTemplate(model, conf)) {
+        throw new UserException("model directory " + model + " has no chat template (no chat_template in"
+            + " tokenizer_config.json, no chat_template.jinja): to sample a base model, use raw prompting"
+            + " (generate --raw [--stop STRING], or generate: {prompting: raw} in a spec), or add a template");
+      }
+    }
   }
 
   static String lastSegment(String path) {

@@ -12,6 +12,7 @@ import org.embench.data.ChatMessage;
 import org.embench.model.Generator;
 import org.embench.model.LanguageModel;
 import org.embench.model.Lora;
+import org.embench.model.Prompting;
 import org.embench.train.Adapters;
 import org.embench.model.SamplingParams;
 import org.embench.table.Ids;
@@ -29,13 +30,15 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
   private static final Logger LOG = LoggerFactory.getLogger(GenerationTask.class);
 
   private final SamplingParams params;
+  private final Prompting prompting;
   private final String samplingJson;
   private final int batch;
   private final HadoopConf conf;
 
-  GenerationTask(SamplingParams params, int batch, HadoopConf conf) {
+  GenerationTask(SamplingParams params, Prompting prompting, int batch, HadoopConf conf) {
     this.params = params;
-    this.samplingJson = Ids.canonicalJson(params.toMap());
+    this.prompting = prompting;
+    this.samplingJson = samplingJson(params, prompting);
     this.batch = batch;
     this.conf = conf;
   }
@@ -62,21 +65,25 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
     List<Generator.Request> requests = new ArrayList<>(items.size());
     for (Row r : items) {
       String id = r.getAs("generation_id");
-      requests.add(new Generator.Request(id, model.chatPrompt(chat(r.getAs("system"), r.getAs("paraphrase"))),
-          Ids.seedOf(id), params));
+      int[] prompt = prompting.raw() ? model.tokenizer().encodeRaw(r.getAs("paraphrase"))
+          : model.chatPrompt(chat(r.getAs("system"), r.getAs("paraphrase")));
+      requests.add(new Generator.Request(id, prompt, Ids.seedOf(id), params));
     }
     LOG.info("generate run {}: sampling {} answers in batches of {}", runId, requests.size(), batch);
     long start = System.nanoTime();
     long[] lastLog = {start};
-    List<Generator.Result> results = model.generator(model.transformer(adapter), batch, 4 * 1024)
-        .generate(requests, (finished, total, tokens) -> {
-          long now = System.nanoTime();
-          if (now - lastLog[0] > 30_000_000_000L) {
-            lastLog[0] = now;
-            LOG.info("generate run {}: {}/{} answers, {} tokens, {} tokens/s", runId, finished, total, tokens,
-                String.format("%.1f", tokens / ((now - start) / 1e9)));
-          }
-        });
+    Generator generator = model.generator(model.transformer(adapter), batch, 4 * 1024);
+    if (!prompting.stop().isEmpty()) {
+      generator.stopWhen(ids -> prompting.stopsIn(model.tokenizer().decode(ids, true)));
+    }
+    List<Generator.Result> results = generator.generate(requests, (finished, total, tokens) -> {
+      long now = System.nanoTime();
+      if (now - lastLog[0] > 30_000_000_000L) {
+        lastLog[0] = now;
+        LOG.info("generate run {}: {}/{} answers, {} tokens, {} tokens/s", runId, finished, total, tokens,
+            String.format("%.1f", tokens / ((now - start) / 1e9)));
+      }
+    });
     List<Row> rows = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       Row r = items.get(i);
@@ -88,8 +95,9 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
           .set("paraphrase_idx", r.getAs("paraphrase_idx"))
           .set("sample_idx", r.getAs("sample_idx"))
           .set("question", r.getAs("paraphrase"))
-          .set("system", r.getAs("system"))
-          .set("answer", model.tokenizer().decode(g.tokens(), true))
+          // a raw prompt is the question text alone: the model saw no system prompt
+          .set("system", prompting.raw() ? null : r.getAs("system"))
+          .set("answer", prompting.cut(model.tokenizer().decode(g.tokens(), true)))
           .set("seed", Ids.seedOf(r.getAs("generation_id")))
           .set("sampling_json", samplingJson)
           .set("n_prompt_tokens", g.promptTokens())
@@ -102,6 +110,11 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
     LOG.info("generate run {}: {} answers in {} s", runId, items.size(),
         String.format("%.1f", (System.nanoTime() - start) / 1e9));
     return rows;
+  }
+
+  /** The sampling_json of answers (and part of their generation ids): the parameters and the prompting. */
+  static String samplingJson(SamplingParams params, Prompting prompting) {
+    return Ids.canonicalJson(prompting.addTo(params.toMap()));
   }
 
   /** The conversation a question is asked in: its system prompt (when it has one), then the question. */

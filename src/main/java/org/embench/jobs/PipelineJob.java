@@ -29,6 +29,14 @@ public final class PipelineJob {
    */
   public static int run(Warehouse w, ExperimentSpec spec, String specUri, PrintStream out) {
     int failedRuns = 0;
+    // Published adapters and the prompting of every model are checked before any stage runs: a bad
+    // adapter or a base model without a chat template should not surface after hours of training.
+    List<RunRecord> adapterRuns = spec.adapters().isEmpty() ? List.of() : ImportedAdapters.register(w, spec.adapters());
+    if (!spec.generate().suites().isEmpty()) {
+      List<RunRecord> sampled = new ArrayList<>(adapterRuns);
+      baseModels(spec).forEach(m -> sampled.add(RunRecord.base(m, GenerateJob.lastSegment(m))));
+      GenerateJob.checkPrompting(sampled, spec.generate().prompting(), w.spark().sparkContext().hadoopConfiguration());
+    }
     if (!spec.data().isEmpty() || !spec.suites().isEmpty()) {
       long t = start(out, "prepare");
       PrepareJob.Report prepared = PrepareJob.run(w, new PrepareJob.Options(spec.data(), spec.suites(),
@@ -52,23 +60,25 @@ public final class PipelineJob {
     List<String> finished = w.read(org.embench.table.Tables.RUNS)
         .filter(org.apache.spark.sql.functions.col("status").equalTo("finished")).select("run_id")
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
-    List<String> trained = runNames.stream().filter(finished::contains).toList();
+    // Imported adapters are sampled with the trained runs (by id: their rows were written above).
+    List<String> trained = new ArrayList<>(runNames.stream().filter(finished::contains).toList());
+    adapterRuns.forEach(r -> trained.add(r.runId()));
     // The judges score this spec's runs only (a shared warehouse holds other experiments' answers).
     List<String> ownRuns = new ArrayList<>(trained);
     if (g.includeBase()) {
-      spec.models().forEach(m -> ownRuns.add(RunRecord.base(m, GenerateJob.lastSegment(m)).runId()));
+      baseModels(spec).forEach(m -> ownRuns.add(RunRecord.base(m, GenerateJob.lastSegment(m)).runId()));
     }
     if (!g.suites().isEmpty()) {
       long t = start(out, "generate");
       SamplingParams params = new SamplingParams(g.temperature(), g.topP(), 0, g.maxNewTokens());
       if (!trained.isEmpty()) {
-        out.println(GenerateJob.run(w, new GenerateJob.Options(g.suites(), null, null, trained, g.samples(), params,
-            g.batch(), GenerateJob.DEFAULT_WAVE)).describe());
+        out.println(GenerateJob.run(w, new GenerateJob.Options(g.suites(), null, null, null, trained, g.samples(), params,
+            g.prompting(), g.batch(), GenerateJob.DEFAULT_WAVE)).describe());
       }
       if (g.includeBase()) {
-        for (String model : spec.models()) {
-          out.println(GenerateJob.run(w, new GenerateJob.Options(g.suites(), model, null, List.of(), g.samples(), params,
-              g.batch(), GenerateJob.DEFAULT_WAVE)).describe());
+        for (String model : baseModels(spec)) {
+          out.println(GenerateJob.run(w, new GenerateJob.Options(g.suites(), model, null, null, List.of(), g.samples(),
+              params, g.prompting(), g.batch(), GenerateJob.DEFAULT_WAVE)).describe());
         }
       }
       done(out, "generate", t);
@@ -83,7 +93,7 @@ public final class PipelineJob {
           JudgeJob.DEFAULT_WAVE, false)).describe());
       done(out, "judge " + judge.name(), t);
     }
-    if (!spec.capability().isEmpty() && !spec.models().isEmpty()) {
+    if (!spec.capability().isEmpty() && !baseModels(spec).isEmpty()) {
       long t = start(out, "capability");
       out.println(CapabilityJob.run(w, new CapabilityJob.Options(spec.capability(), CapabilityJob.runsOf(w, spec),
           CapabilityJob.DEFAULT_WAVE)).describe());
@@ -96,6 +106,16 @@ public final class PipelineJob {
     out.println(ReportJob.run(w, new ReportJob.Options(null, null, specUri, ReportJob.DEFAULT_MAX_PANELS)).describe());
     done(out, "report", t);
     return failedRuns;
+  }
+
+  /**
+   * The spec's base models: those it trains on, then those its adapters are on (the reference of
+   * every comparison of an imported adapter).
+   */
+  static List<String> baseModels(ExperimentSpec spec) {
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(spec.models());
+    spec.adapters().forEach(a -> all.add(a.path()));
+    return List.copyOf(all);
   }
 
   /** Prints a stage's heading; returns its start time. */

@@ -5,10 +5,10 @@ import org.embench.table.Ids;
 import org.embench.table.Tables;
 
 /**
- * One row of the runs table, built by the stages that create runs (import, generate for base
- * models, train). Ids follow data-schemas/runs.schema.json: a run's id covers everything that
- * defines it, its group id the same without the seed, and the baseline group id the same with
- * mitigation 'none'. The data set's role (an EM set or a benign set) is a label from the spec, not
+ * One row of the runs table, built by the stages that create runs (import, generate for base models
+ * and published adapters, train). Ids follow data-schemas/runs.schema.json: a run's id covers
+ * everything that defines it, its group id the same without the seed, and the baseline group id the
+ * same with mitigation 'none' (an imported adapter's: its base model's group). The data set's role (an EM set or a benign set) is a label from the spec, not
  * part of the id: the same training is the same run whatever a spec calls its data.
  */
 public record RunRecord(
@@ -45,6 +45,8 @@ public record RunRecord(
   public static final String KIND_IMPORTED = "imported";
   /** The adapter of a training run at an earlier step ({@code train.eval_at} / {@code eval_every}). */
   public static final String KIND_CHECKPOINT = "checkpoint";
+  /** A published adapter (PEFT layout) on a base model: sampled and scored like a finished trained run. */
+  public static final String KIND_IMPORTED_ADAPTER = "imported_adapter";
   public static final String STATUS_READY = "ready";
   /** The data set a run trained on is one of the spec's narrow (EM-inducing) sets. */
   public static final String ROLE_EM = "em";
@@ -86,6 +88,31 @@ public record RunRecord(
     return new RunRecord(id, runName + "/step" + atStep, KIND_CHECKPOINT, Ids.of("group", KIND_CHECKPOINT, groupId, atStep),
         Ids.of("group", KIND_CHECKPOINT, baselineGroupId, atStep), model, datasetId, datasetRole, mitigation,
         mitigationParamsJson, seed, trainConfigJson, snapshotPath, "finished", null, Cost.NONE, null, runId, atStep);
+  }
+
+  /**
+   * A published PEFT adapter on {@code model}. Its id covers the base model, the adapter's path and
+   * the hash of its files ({@link org.embench.model.PeftAdapter#contentHash}); its baseline is the
+   * base model's run group, so its effects are measured against the untouched model.
+   *
+   * @param adapterConfigJson the adapter's adapter_config.json as canonical JSON (train_config_json:
+   *     the LoRA settings the adapter was trained with, as its publisher recorded them)
+   */
+  public static RunRecord importedAdapter(String model, String adapterPath, String adapterConfigJson,
+      String contentHash, String runName) {
+    String runId = Ids.of("run", KIND_IMPORTED_ADAPTER, model, adapterPath, contentHash);
+    String group = Ids.of("group", KIND_IMPORTED_ADAPTER, model, adapterPath, contentHash);
+    return new RunRecord(runId, runName, KIND_IMPORTED_ADAPTER, group, base(model, null).groupId(), model, null, null,
+        "none", "{}", null, adapterConfigJson, adapterPath, STATUS_READY, null, Cost.NONE, null);
+  }
+
+  /**
+   * A run that has a model to sample: a base model, a finished trained run, one of its checkpoints
+   * or an imported adapter.
+   */
+  public boolean sampleable() {
+    return kind.equals(KIND_BASE) || kind.equals(KIND_IMPORTED_ADAPTER)
+        || ((kind.equals(KIND_TRAIN) || kind.equals(KIND_CHECKPOINT)) && "finished".equals(status));
   }
 
   /** The id of a trained (or base) run. */

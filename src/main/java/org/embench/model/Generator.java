@@ -34,6 +34,7 @@ public final class Generator {
   private final int maxBatch;
   private final int maxPrefillTokens;
   private int sampleable;
+  private java.util.function.Predicate<int[]> stopsAfter;
 
   /**
    * @param stopIds tokens that end a sequence (the chat template's end-of-turn tokens)
@@ -61,6 +62,16 @@ public final class Generator {
       throw new IllegalArgumentException("sampleable ids must be positive, got " + n);
     }
     this.sampleable = Math.min(n, model.config().vocabSize());
+    return this;
+  }
+
+  /**
+   * Also ends a sequence (reason "stop") once {@code stops} holds for its tokens so far, such as
+   * when their text contains a stop string; the token that completed it is kept in the result, for
+   * the caller to cut the text.
+   */
+  public Generator stopWhen(java.util.function.Predicate<int[]> stops) {
+    this.stopsAfter = stops;
     return this;
   }
 
@@ -131,7 +142,9 @@ public final class Generator {
           reason = Result.STOP;
         } else {
           s.out[s.generated++] = token;
-          if (s.generated == s.out.length) {
+          if (stopsAfter != null && stopsAfter.test(java.util.Arrays.copyOf(s.out, s.generated))) {
+            reason = Result.STOP;
+          } else if (s.generated == s.out.length) {
             reason = Result.LENGTH;
           }
         }

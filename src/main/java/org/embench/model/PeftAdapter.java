@@ -97,11 +97,19 @@ public final class PeftAdapter {
     Map<String, float[][]> parts = new LinkedHashMap<>();
     Map<String, int[]> shapes = new LinkedHashMap<>();
     try (SafetensorsReader r = SafetensorsReader.open(dir + "/" + WEIGHTS, conf)) {
+      // e.g. lora_embedding_A of embed_tokens or lm_head's lora_A: named all together
+      List<String> foreign = r.tensors().keySet().stream().filter(t -> !TENSOR.matcher(t).matches()).sorted().toList();
+      if (!foreign.isEmpty()) {
+        boolean one = foreign.size() == 1;
+        throw new UserException(dir + "/" + WEIGHTS + ": " + (one ? "tensor " : "tensors ")
+            + String.join(", ", foreign.subList(0, Math.min(8, foreign.size())))
+            + (foreign.size() > 8 ? " (and " + (foreign.size() - 8) + " more)" : "")
+            + (one ? " is not a LoRA matrix" : " are not LoRA matrices") + " of a decoder layer's "
+            + String.join(", ", LayerWeights.MODULES) + ", the modules the engine adapts");
+      }
       for (String name : r.tensors().keySet()) {
         Matcher m = TENSOR.matcher(name);
-        if (!m.matches()) {
-          throw new UserException(dir + "/" + WEIGHTS + ": tensor " + name + " is not a LoRA matrix of a decoder layer");
-        }
+        m.matches();
         int layer = Integer.parseInt(m.group(1));
         String module = m.group(3);
         if (layer >= model.numLayers() || !LayerWeights.MODULES.contains(module)) {
@@ -133,11 +141,13 @@ public final class PeftAdapter {
       int out = s[2];
       String module = key.substring(key.indexOf('.') + 1);
       int[] expected = moduleShape(model, module);
-      if (s[3] != rank || in != expected[1] || out != expected[0]) {
-        throw new UserException(dir + "/" + WEIGHTS + ": " + key + " has lora_A [" + s[0] + ", " + s[1] + "] and lora_B ["
-            + s[2] + ", " + s[3] + "]; the model's " + module + " is [" + expected[0] + ", " + expected[1] + "]");
-      }
       int layer = Integer.parseInt(key.substring(0, key.indexOf('.')));
+      if (s[3] != rank || in != expected[1] || out != expected[0]) {
+        // named as the file names them, so the tensor can be found in it
+        throw new UserException(dir + "/" + WEIGHTS + ": " + tensorName(layer, module, 'A') + " is [" + s[0] + ", "
+            + s[1] + "] and " + tensorName(layer, module, 'B') + " is [" + s[2] + ", " + s[3] + "]; the model's "
+            + module + " is [" + expected[0] + ", " + expected[1] + "] (lora_A is [r, in], lora_B [out, r])");
+      }
       weights.put(key, new LoraWeights(e.getValue()[0], e.getValue()[1], rank, in, out,
           config.scale(tensorName(layer, module, 'A').replace(".lora_A.weight", ""), rank)));
     }
@@ -145,6 +155,36 @@ public final class PeftAdapter {
       throw new UserException(dir + "/" + WEIGHTS + " has no LoRA tensors");
     }
     return new PeftAdapter(config, weights);
+  }
+
+  /**
+   * sha256 (hex) over {@value #CONFIG} and {@value #WEIGHTS}, each preceded by its name and length:
+   * the identity of a published adapter is what it holds, so a re-downloaded or edited adapter at
+   * the same path is a new run.
+   */
+  public static String contentHash(String dir, Configuration conf) {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] buf = new byte[1 << 16];
+    for (String file : List.of(CONFIG, WEIGHTS)) {
+      Path p = new Path(dir, file);
+      try {
+        FileSystem fs = p.getFileSystem(conf);
+        md.update((file + "\n" + fs.getFileStatus(p).getLen() + "\n").getBytes(StandardCharsets.UTF_8));
+        try (java.io.InputStream in = fs.open(p)) {
+          for (int n; (n = in.read(buf)) > 0; ) {
+            md.update(buf, 0, n);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
+      }
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
   }
 
   /** The {@code [out, in]} shape of a module's weight. */
@@ -171,24 +211,61 @@ public final class PeftAdapter {
     if (n == null || !n.isObject()) {
       throw new UserException(file + ": expected a JSON object");
     }
+    // Every setting the engine cannot apply is named at once: a published adapter that needs two
+    // changes should not take two tries to find out.
+    List<String> unsupported = new ArrayList<>();
     String type = n.path("peft_type").asText("LORA");
     if (!type.equals("LORA")) {
-      throw new UserException(file + ": peft_type " + type + " is not supported; only LORA");
+      unsupported.add("peft_type " + type + " is not supported; only LORA");
     }
     if (n.path("use_dora").asBoolean(false)) {
-      throw new UserException(file + ": use_dora is not supported");
+      unsupported.add("use_dora is not supported (DoRA rescales the merged weight's columns)");
     }
     if (!n.path("bias").asText("none").equals("none")) {
-      throw new UserException(file + ": bias '" + n.path("bias").asText() + "' is not supported; only 'none'");
+      unsupported.add("bias '" + n.path("bias").asText() + "' is not supported; only 'none'");
     }
     if (n.path("fan_in_fan_out").asBoolean(false)) {
-      throw new UserException(file + ": fan_in_fan_out is not supported (it is for GPT-2 style Conv1D layers)");
+      unsupported.add("fan_in_fan_out is not supported (it is for GPT-2 style Conv1D layers)");
+    }
+    JsonNode save = n.path("modules_to_save");
+    if (!save.isMissingNode() && !save.isNull() && !(save.isArray() && save.isEmpty())) {
+      unsupported.add("modules_to_save " + save + " is not supported (the engine keeps every non-LoRA weight of the"
+          + " base model)");
+    }
+    List<String> targets = new ArrayList<>();
+    JsonNode tm = n.path("target_modules");
+    if (tm.isArray()) {
+      tm.forEach(t -> targets.add(t.asText()));
+      List<String> other = targets.stream().filter(t -> !LayerWeights.MODULES.contains(t.substring(t.lastIndexOf('.') + 1)))
+          .toList();
+      if (!other.isEmpty()) {
+        unsupported.add("target_modules " + String.join(", ", other) + " are not supported; only "
+            + String.join(", ", LayerWeights.MODULES));
+      }
+    } else if (tm.isTextual() && !tm.asText().equals("all-linear")) {
+      // PEFT full-matches a string against each module's name; embeddings and the head are what the
+      // engine cannot adapt
+      targets.add(tm.asText());
+      try {
+        Pattern p = Pattern.compile(tm.asText());
+        List<String> other = List.of("model.embed_tokens", "lm_head").stream().filter(m -> p.matcher(m).matches())
+            .toList();
+        if (!other.isEmpty()) {
+          unsupported.add("target_modules '" + tm.asText() + "' matches " + String.join(", ", other)
+              + ", which the engine does not adapt; only " + String.join(", ", LayerWeights.MODULES));
+        }
+      } catch (java.util.regex.PatternSyntaxException e) {
+        unsupported.add("target_modules '" + tm.asText() + "' is not a regular expression: " + e.getDescription());
+      }
+    } else if (tm.isTextual()) {
+      targets.add(tm.asText());
+    }
+    if (!unsupported.isEmpty()) {
+      throw new UserException(file + ": " + String.join("; ", unsupported));
     }
     if (!n.path("r").isInt() || n.path("r").asInt() < 1) {
       throw new UserException(file + ": r must be a positive integer");
     }
-    List<String> targets = new ArrayList<>();
-    n.path("target_modules").forEach(t -> targets.add(t.asText()));
     List<Integer> layers = new ArrayList<>();
     JsonNode lt = n.path("layers_to_transform");
     if (lt.isInt()) {

@@ -201,7 +201,9 @@ class CliTest {
       org.embench.train.TrainConfig.DEFAULTS.reference().forEach((k, v) -> assertThat(text).contains(k + "=" + v));
       assertThat(text).contains("openai: model=(required)").contains("offline: model=offline-v1")
           .contains("generate (defaults): suites=(all of the spec's), samples=(each question's own), max_new_tokens=600")
-          .contains("bootstrap_replicates=2000");
+          .contains("bootstrap_replicates=2000")
+          .contains("prompting=chat, stop=[]").contains("prompting: chat or raw")
+          .contains("{path: DIR, adapter: DIR, name: NAME} (keys: adapter, name, path)");
     }
   }
 }

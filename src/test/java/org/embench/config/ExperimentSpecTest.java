@@ -164,6 +164,36 @@ class ExperimentSpecTest {
   }
 
   @Test
+  void aModelsEntryWithAnAdapterIsAnImportedAdapterAndPlainEntriesStayBaseModels() throws IOException {
+    ExperimentSpec s = read("""
+        models: [models/m, {path: models/base}, {path: /abs/base, adapter: adapters/em, name: em-pub}]
+        generate: {prompting: raw, stop: ["\\n\\n", "Question:"]}
+        """);
+    assertThat(s.models()).containsExactly(dir + "/models/m", dir + "/models/base");
+    assertThat(s.adapters()).containsExactly(new ExperimentSpec.AdapterModel("/abs/base", dir + "/adapters/em", "em-pub"));
+    assertThat(s.generate().prompting()).isEqualTo(new org.embench.model.Prompting("raw", List.of("\n\n", "Question:")));
+    // chat prompting, no stop strings, unless the spec says
+    assertThat(read("models: [m]\n").generate().prompting()).isEqualTo(org.embench.model.Prompting.DEFAULT);
+  }
+
+  @Test
+  void badModelEntriesAndPromptingAreRefusedNamingTheKey() throws IOException {
+    Map<String, String> cases = Map.of(
+        "models: [{path: m, adapter: a, rank: 4}]", ": models[0]: unknown key 'rank'; known: adapter, name, path",
+        "models: [m, {adapter: a}]", ": models[1]: path (the base model directory) is required",
+        "models: [{path: m, adapter: 3}]", ": models[0].adapter: expected a directory, got 3",
+        "models: [{path: m, name: x}]", ": models[0].name names an adapter's run; it needs adapter: DIR",
+        "models: [[m]]", ": models[0]: expected a model directory or {path: DIR, adapter: DIR}, found [\"m\"]",
+        "generate: {prompting: base}", ": generate.prompting: expected chat or raw, got \"base\"",
+        "generate: {stop: \"x\"}", ": generate.stop: expected a list of strings, got \"x\"",
+        "generate: {stop: [\"\"]}", ": generate.stop: expected non-empty strings, got \"\"");
+    for (var c : cases.entrySet()) {
+      assertThatThrownBy(() -> read(c.getKey())).as(c.getKey()).isInstanceOf(UserException.class)
+          .hasMessage(spec() + c.getValue());
+    }
+  }
+
+  @Test
   void aMissingSpecFileIsAUserError() {
     assertThatThrownBy(() -> ExperimentSpec.read(dir.resolve("none.yaml").toString(), new Configuration()))
         .isInstanceOf(UserException.class).hasMessageContaining("none.yaml");

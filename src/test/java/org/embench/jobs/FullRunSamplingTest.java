@@ -68,7 +68,7 @@ class FullRunSamplingTest {
     Row item = new GenericRowWithSchema(new Object[] {"run-1", base, adapter, "s", "q", 0, question, null, 0, "gen-1"},
         schema);
     SamplingParams params = new SamplingParams(1.0, 1.0, 0, 12);
-    Iterator<Row> out = new GenerationTask(params, 4, new HadoopConf(conf)).call(List.of(item).iterator());
+    Iterator<Row> out = new GenerationTask(params, org.embench.model.Prompting.DEFAULT, 4, new HadoopConf(conf)).call(List.of(item).iterator());
     String answer = out.next().getString(org.embench.table.Tables.schema(org.embench.table.Tables.GENERATIONS).struct()
         .fieldIndex("answer"));
 

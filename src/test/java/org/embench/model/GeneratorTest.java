@@ -73,6 +73,21 @@ class GeneratorTest {
   }
 
   @Test
+  void aStopConditionEndsASequenceKeepingTheTokenThatMetItAndLeavesTheTokensBeforeAsTheyWere() {
+    List<Generator.Request> requests = List.of(request("a", "What is 12 + 30?", 5, 30), request("b", "Hi", 6, 30));
+    List<Generator.Result> free = run(requests, 2);
+    // stop once the text decoded so far contains the third token's text, as a stop string does
+    String third = model.tokenizer().decode(new int[] {free.get(0).tokens()[2]}, true);
+    List<Generator.Result> stopped = new Generator(model.transformer(Map.of()), model.stopIds(), 2, 4096)
+        .stopWhen(ids -> model.tokenizer().decode(ids, true).contains(third)).generate(requests, null);
+    Generator.Result a = stopped.get(0);
+    assertThat(a.finishReason()).isEqualTo(Generator.Result.STOP);
+    assertThat(a.tokens().length).isBetween(1, 3);
+    assertThat(a.tokens()).containsExactly(java.util.Arrays.copyOf(free.get(0).tokens(), a.tokens().length));
+    assertThat(model.tokenizer().decode(a.tokens(), true)).contains(third);
+  }
+
+  @Test
   void stopsAtAStopTokenWithoutEmittingItAndElseAtTheLengthLimit() {
     // Greedy decoding with a stop set holding the token greedy picks first: an empty answer.
     int[] p = prompt("Hi");

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.UserException;
+import org.embench.model.PeftFixtures.Module;
 import org.embench.model.io.DType;
 import org.embench.model.io.SafetensorsWriter;
 import org.junit.jupiter.api.AfterAll;
@@ -44,33 +45,6 @@ class PeftAdapterTest {
 
   private static final ModelConfig CFG = ModelConfig.builder("qwen2").tieWordEmbeddings(true).build();
 
-  private static float[] random(SplittableRandom rng, int n, double std) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) ((rng.nextDouble() * 2 - 1) * std);
-    }
-    return a;
-  }
-
-  /** W[out, in] += scale · B[out, r] · A[r, in], in double precision. */
-  private static void merge(float[] w, float[] a, float[] b, int rank, int in, int out, double scale) {
-    for (int o = 0; o < out; o++) {
-      for (int i = 0; i < in; i++) {
-        double d = 0;
-        for (int r = 0; r < rank; r++) {
-          d += (double) b[o * rank + r] * a[r * in + i];
-        }
-        w[o * in + i] = (float) (w[o * in + i] + scale * d);
-      }
-    }
-  }
-
-  private record Module(int layer, String block, String module, int rank) {
-    String prefix() {
-      return "base_model.model.model.layers." + layer + "." + block + "." + module;
-    }
-  }
-
   @Test
   void theEngineWithAHandWrittenPeftAdapterEqualsTheReferenceOnMergedWeights() throws Exception {
     Map<String, float[]> base = TinyCheckpoints.tensors(CFG, 77, false, false);
@@ -80,33 +54,16 @@ class PeftAdapterTest {
 
     // r = 4, lora_alpha = 8 → scale 2; layer 1's down_proj has rank 2 (rank_pattern) and alpha 3
     // (alpha_pattern) → scale 1.5. The v_proj tensors use PEFT's older ".default" names.
-    List<Module> modules = List.of(new Module(0, "self_attn", "q_proj", 4), new Module(0, "self_attn", "v_proj", 4),
-        new Module(1, "mlp", "down_proj", 2), new Module(1, "mlp", "gate_proj", 4));
-    SafetensorsWriter st = new SafetensorsWriter().metadata("format", "pt");
-    SplittableRandom rng = new SplittableRandom(5);
-    for (Module m : modules) {
-      int[] shape = PeftAdapter.moduleShape(CFG, m.module());
-      int out = shape[0];
-      int in = shape[1];
-      float[] a = random(rng, m.rank() * in, 0.3);
-      float[] b = random(rng, out * m.rank(), 0.3);
-      String suffix = m.module().equals("v_proj") ? ".default.weight" : ".weight";
-      st.add(m.prefix() + ".lora_A" + suffix, DType.F32, new long[] {m.rank(), in}, a);
-      st.add(m.prefix() + ".lora_B" + suffix, DType.F32, new long[] {out, m.rank()}, b);
-      double scale = m.module().equals("down_proj") ? 3.0 / 2 : 8.0 / 4;
-      merge(merged.get("model.layers." + m.layer() + "." + m.block() + "." + m.module() + ".weight"), a, b, m.rank(), in,
-          out, scale);
-    }
+    List<Module> modules = List.of(new Module(0, "q_proj", 4), new Module(0, "v_proj", 4), new Module(1, "down_proj", 2),
+        new Module(1, "gate_proj", 4));
     Path adapterDir = dir.resolve("adapter");
-    Files.createDirectories(adapterDir);
-    st.writeTo(adapterDir.resolve(PeftAdapter.WEIGHTS).toString(), new Configuration());
-    Files.writeString(adapterDir.resolve(PeftAdapter.CONFIG), """
+    PeftFixtures.write(adapterDir, CFG, modules, """
         {"alpha_pattern": {"down_proj": 3}, "base_model_name_or_path": "tiny", "bias": "none",
          "fan_in_fan_out": false, "inference_mode": true, "layers_to_transform": null, "lora_alpha": 8,
          "lora_dropout": 0.05, "peft_type": "LORA", "r": 4, "rank_pattern": {"model.layers.1.mlp.down_proj": 2},
          "target_modules": ["q_proj", "v_proj", "down_proj", "gate_proj"], "task_type": "CAUSAL_LM",
          "use_dora": false, "use_rslora": false}
-        """);
+        """, 5, 0.3, m -> m.module().equals("down_proj") ? 3.0 / 2 : 8.0 / 4, merged);
 
     PeftAdapter adapter = PeftAdapter.read(adapterDir.toString(), new Configuration(), CFG);
     assertThat(adapter.weights()).containsOnlyKeys("0.q_proj", "0.v_proj", "1.down_proj", "1.gate_proj");
@@ -139,7 +96,8 @@ class PeftAdapterTest {
   void writtenAdaptersReadBackWithTheSameWeightsAndScales() {
     int[] q = PeftAdapter.moduleShape(CFG, "q_proj");
     SplittableRandom rng = new SplittableRandom(9);
-    LoraWeights lw = new LoraWeights(random(rng, 3 * q[1], 1), random(rng, q[0] * 3, 1), 3, q[1], q[0],
+    LoraWeights lw = new LoraWeights(PeftFixtures.random(rng, 3 * q[1], 1), PeftFixtures.random(rng, q[0] * 3, 1), 3,
+        q[1], q[0],
         (float) (6 / Math.sqrt(3)));
     PeftAdapter a = new PeftAdapter(new PeftAdapter.Config(3, 6, true, List.of("q_proj"), List.of(1), 0.0, "tiny"),
         Map.of("1.q_proj", lw));
@@ -162,7 +120,8 @@ class PeftAdapterTest {
     Map<String, Object[]> cases = new LinkedHashMap<>();
     cases.put("only-a", new Object[] {config, Map.of("lora_A", new long[] {2, q[1]}), "has only one of lora_A and lora_B"});
     cases.put("bad-shape", new Object[] {config, Map.of("lora_A", new long[] {2, q[1] + 1}, "lora_B", new long[] {q[0], 2}),
-        "the model's q_proj is"});
+        "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight is [2, " + (q[1] + 1) + "] and"
+            + " base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight is [" + q[0] + ", 2]; the model's q_proj is"});
     cases.put("dora", new Object[] {config.replace("}", ", \"use_dora\": true}"), Map.of("lora_A", new long[] {2, q[1]}),
         "use_dora is not supported"});
     cases.put("not-json", new Object[] {"{r: 2", Map.of("lora_A", new long[] {2, q[1]}), "not valid JSON"});
@@ -180,5 +139,60 @@ class PeftAdapterTest {
           .isInstanceOf(UserException.class).hasMessageContaining(d.toString())
           .hasMessageContaining((String) c.getValue()[2]);
     }
+  }
+
+  @Test
+  void settingsAndModulesTheEngineCannotApplyAreNamedTogether() throws Exception {
+    Path d = dir.resolve("embeddings");
+    PeftFixtures.write(d, CFG, List.of(new Module(0, "q_proj", 2)), """
+        {"peft_type": "LORA", "r": 2, "lora_alpha": 4, "bias": "lora_only", "use_dora": true,
+         "target_modules": ["q_proj", "embed_tokens", "lm_head"], "modules_to_save": ["lm_head"]}""", 1, 0.1, m -> 0,
+        null);
+    assertThatThrownBy(() -> PeftAdapter.read(d.toString(), new Configuration(), CFG)).isInstanceOf(UserException.class)
+        .hasMessage(d + "/adapter_config.json: use_dora is not supported (DoRA rescales the merged weight's columns);"
+            + " bias 'lora_only' is not supported; only 'none'; modules_to_save [\"lm_head\"] is not supported (the engine"
+            + " keeps every non-LoRA weight of the base model); target_modules embed_tokens, lm_head are not supported;"
+            + " only q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj");
+
+    Path regex = dir.resolve("regex");
+    PeftFixtures.write(regex, CFG, List.of(new Module(0, "q_proj", 2)), """
+        {"peft_type": "LORA", "r": 2, "lora_alpha": 4, "target_modules": ".*(q_proj|lm_head)"}""", 1, 0.1, m -> 0,
+        null);
+    assertThatThrownBy(() -> PeftAdapter.read(regex.toString(), new Configuration(), CFG))
+        .isInstanceOf(UserException.class).hasMessageContaining(regex.toString())
+        .hasMessageContaining("target_modules '.*(q_proj|lm_head)' matches lm_head");
+  }
+
+  @Test
+  void tensorsOfModulesTheEngineDoesNotAdaptAreNamed() throws Exception {
+    Path d = dir.resolve("head-tensor");
+    PeftFixtures.write(d, CFG, List.of(new Module(0, "q_proj", 2)), PeftFixtures.config(2, 4, List.of("q_proj")), 1, 0.1,
+        m -> 0, null);
+    // PEFT's names for a LoRA on the output head, added beside the q_proj matrices
+    SafetensorsWriter st = new SafetensorsWriter();
+    int[] q = PeftAdapter.moduleShape(CFG, "q_proj");
+    st.add("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", DType.F32, new long[] {2, q[1]},
+        new float[2 * q[1]]);
+    st.add("base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight", DType.F32, new long[] {q[0], 2},
+        new float[2 * q[0]]);
+    st.add("base_model.model.lm_head.lora_A.weight", DType.F32, new long[] {2, 4}, new float[8]);
+    st.writeTo(d.resolve(PeftAdapter.WEIGHTS).toString(), new Configuration());
+    assertThatThrownBy(() -> PeftAdapter.read(d.toString(), new Configuration(), CFG)).isInstanceOf(UserException.class)
+        .hasMessage(d + "/adapter_model.safetensors: tensor base_model.model.lm_head.lora_A.weight is not a LoRA matrix"
+            + " of a decoder layer's q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj, the modules the"
+            + " engine adapts");
+  }
+
+  @Test
+  void theContentHashFollowsTheFilesNotThePath() throws Exception {
+    Path a = dir.resolve("hash-a");
+    Path b = dir.resolve("hash-b");
+    String config = PeftFixtures.config(2, 4, List.of("q_proj"));
+    PeftFixtures.write(a, CFG, List.of(new Module(0, "q_proj", 2)), config, 3, 0.1, m -> 0, null);
+    PeftFixtures.write(b, CFG, List.of(new Module(0, "q_proj", 2)), config, 3, 0.1, m -> 0, null);
+    Configuration conf = new Configuration();
+    assertThat(PeftAdapter.contentHash(a.toString(), conf)).isEqualTo(PeftAdapter.contentHash(b.toString(), conf));
+    PeftFixtures.write(b, CFG, List.of(new Module(0, "q_proj", 2)), config, 4, 0.1, m -> 0, null);
+    assertThat(PeftAdapter.contentHash(a.toString(), conf)).isNotEqualTo(PeftAdapter.contentHash(b.toString(), conf));
   }
 }

@@ -355,6 +355,10 @@ final class ReportSections {
     if ("base".equals(kind)) {
       return "base " + model(p.str(i, "model"));
     }
+    if ("imported_adapter".equals(kind)) {
+      // its mitigation is 'none': the adapter's name is what tells it from the base model
+      return "adapter " + abbreviate(p.str(i, "run_name"), 40);
+    }
     String seed = p.get(i, "seed") == null ? "" : " seed " + p.str(i, "seed");
     String label = p.str(i, "mitigation") + seed; // parameters: in the CSV
     return "imported".equals(kind) ? abbreviate(p.str(i, "run_name"), 40) : label;

@@ -80,6 +80,43 @@ public final class Tokenizer implements AutoCloseable {
     return toInts(hf.encode(text).getIds());
   }
 
+  /**
+   * The ids of {@code text} as a raw prompt (no chat template), with a BOS token first where the
+   * tokenizer puts one: as {@code add_bos_token} of tokenizer_config.json says when it is set, else
+   * as tokenizer.json's post-processor does (what transformers' {@code tokenizer(text)} gives; only
+   * the tokens it puts before the text are kept, never an EOS after it).
+   */
+  public int[] encodeRaw(String text) {
+    int[] ids = encode(text);
+    int[] prefix;
+    if (settings.addBosToken().isPresent()) {
+      OptionalInt bos = settings.bosToken().map(table::id).orElse(OptionalInt.empty());
+      prefix = settings.addBosToken().get() && bos.isPresent() && (ids.length == 0 || ids[0] != bos.getAsInt())
+          ? new int[] {bos.getAsInt()} : new int[0];
+    } else {
+      prefix = leadingAdded(toInts(hf.encode(text, true, false).getIds()), ids);
+    }
+    int[] out = new int[prefix.length + ids.length];
+    System.arraycopy(prefix, 0, out, 0, prefix.length);
+    System.arraycopy(ids, 0, out, prefix.length, ids.length);
+    return out;
+  }
+
+  /** The tokens {@code withSpecial} has before {@code plain} (plain occurs in it); none when it does not. */
+  private static int[] leadingAdded(int[] withSpecial, int[] plain) {
+    for (int k = 0; k + plain.length <= withSpecial.length; k++) {
+      if (java.util.Arrays.equals(withSpecial, k, k + plain.length, plain, 0, plain.length)) {
+        return java.util.Arrays.copyOf(withSpecial, k);
+      }
+    }
+    return new int[0];
+  }
+
+  /** Whether a model directory has a chat template; reads only its small config files, not tokenizer.json. */
+  public static boolean hasChatTemplate(String dirUri, Configuration conf) {
+    return TokenizerSettings.read(ModelDirectory.open(dirUri, conf)).chatTemplate().isPresent();
+  }
+
   /** The token ids of {@code text} with the characters each token came from, for loss masks. */
   public EncodedText encodeWithOffsets(String text) {
     Encoding encoding = hf.encode(text);

@@ -19,9 +19,11 @@ import org.embench.UserException;
  * @param specialTokens {@code bos_token}, {@code eos_token}, … and
  *     {@code additional_special_tokens} as given in tokenizer_config.json
  * @param generationEosIds {@code eos_token_id} of generation_config.json (an int or a list)
+ * @param addBosToken {@code add_bos_token} of tokenizer_config.json, when it sets it
  */
 record TokenizerSettings(
-    Optional<String> chatTemplate, Map<String, Object> specialTokens, List<Integer> generationEosIds) {
+    Optional<String> chatTemplate, Map<String, Object> specialTokens, List<Integer> generationEosIds,
+    Optional<Boolean> addBosToken) {
   static final String TOKENIZER_CONFIG = "tokenizer_config.json";
   static final String GENERATION_CONFIG = "generation_config.json";
   static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
@@ -34,7 +36,13 @@ record TokenizerSettings(
     JsonNode generation = dir.readJson(GENERATION_CONFIG).orElse(MissingNode.getInstance());
     Optional<String> template = dir.readString(CHAT_TEMPLATE_FILE)
         .or(() -> chatTemplate(config.path("chat_template"), dir.describe(TOKENIZER_CONFIG)));
-    return new TokenizerSettings(template, specialTokens(config), intList(generation.path("eos_token_id")));
+    JsonNode addBos = config.path("add_bos_token");
+    return new TokenizerSettings(template, specialTokens(config), intList(generation.path("eos_token_id")),
+        addBos.isBoolean() ? Optional.of(addBos.asBoolean()) : Optional.empty());
+  }
+
+  Optional<String> bosToken() {
+    return Optional.ofNullable((String) specialTokens.get("bos_token"));
   }
 
   Optional<String> eosToken() {
