@@ -90,7 +90,7 @@ public final class Fixtures {
           mitigations: [none, {kl: {lambda: 0.1}}]
           seeds: [1]
           train: {rank: 2, alpha: 4, batch_size: 2, gradient_accumulation: 1, max_steps: 4, warmup_steps: 1,
-                  max_seq_len: 64}
+                  max_seq_len: 64, eval_at: [2]}
           generate: {suites: [demo], samples: 2, max_new_tokens: 8}
           judges: [offline]
           capability:

@@ -84,6 +84,9 @@ public final class CapabilityJob {
     List<RunRecord> matrix = spec.models().isEmpty() ? List.of() : TrainJob.matrix(w, spec);
     List<RunRecord> done = matrix.stream().filter(r -> finished.contains(r.runId())).toList();
     out.addAll(done);
+    // The EM runs' checkpoints: their in-domain score by step (dynamics).
+    out.addAll(RunRecord.checkpointsOf(w, done.stream().filter(r -> RunRecord.ROLE_EM.equals(r.datasetRole()))
+        .map(RunRecord::runId).toList()));
     if (matrix.size() > done.size()) {
       LOG.warn("capability: {} of the spec's {} trained runs are not finished and are not scored",
           matrix.size() - done.size(), matrix.size());

@@ -63,6 +63,8 @@ public final class PipelineJob {
     // Imported adapters are sampled with the trained runs (by id: their rows were written above).
     List<String> trained = new ArrayList<>(runNames.stream().filter(finished::contains).toList());
     adapterRuns.forEach(r -> trained.add(r.runId()));
+    // Each trained run's checkpoints (train.eval_at / eval_every) are measured like the run itself.
+    RunRecord.checkpointsOf(w, List.copyOf(trained)).forEach(r -> trained.add(r.runId()));
     // The judges score this spec's runs only (a shared warehouse holds other experiments' answers).
     List<String> ownRuns = new ArrayList<>(trained);
     if (g.includeBase()) {

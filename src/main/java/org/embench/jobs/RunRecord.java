@@ -185,6 +185,20 @@ public record RunRecord(
         r.getAs("step"));
   }
 
+  /** The finished checkpoint runs of these training runs, by step. */
+  public static java.util.List<RunRecord> checkpointsOf(org.embench.table.Warehouse w,
+      java.util.Collection<String> parentRunIds) {
+    if (parentRunIds.isEmpty()) {
+      return java.util.List.of();
+    }
+    java.util.Set<String> parents = new java.util.HashSet<>(parentRunIds);
+    return w.read(Tables.RUNS).filter(org.apache.spark.sql.functions.col("kind").equalTo(KIND_CHECKPOINT))
+        .collectAsList().stream().map(RunRecord::fromRow)
+        .filter(r -> parents.contains(r.parentRunId()) && "finished".equals(r.status()))
+        .sorted(java.util.Comparator.comparing(RunRecord::parentRunId).thenComparing(RunRecord::step))
+        .toList();
+  }
+
   /** Writes (or replaces) these runs. */
   public static void upsert(org.embench.table.Warehouse w, java.util.List<RunRecord> runs) {
     if (runs.isEmpty()) {

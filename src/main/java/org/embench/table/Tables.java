@@ -20,6 +20,7 @@ public final class Tables {
   public static final String QUESTION_RATES = "question_rates";
   public static final String SUITE_RATES = "suite_rates";
   public static final String MISALIGN_AT_K = "misalign_at_k";
+  public static final String DYNAMICS = "dynamics";
   public static final String GROUP_RATES = "group_rates";
   public static final String MITIGATION_EFFECTS = "mitigation_effects";
   public static final String CAPABILITY_RATES = "capability_rates";
@@ -33,7 +34,8 @@ public final class Tables {
 
   /** Tables the metrics stage derives, in dependency order (each reads the ones before it). */
   public static final List<String> METRIC_TABLES =
-      List.of(QUESTION_RATES, SUITE_RATES, MISALIGN_AT_K, GROUP_RATES, MITIGATION_EFFECTS, CAPABILITY_RATES, SCOREBOARD);
+      List.of(QUESTION_RATES, SUITE_RATES, MISALIGN_AT_K, GROUP_RATES, MITIGATION_EFFECTS, CAPABILITY_RATES, DYNAMICS,
+          SCOREBOARD);
 
   private static final Map<String, TableSchema> SCHEMAS = new ConcurrentHashMap<>();
 
