@@ -17,5 +17,8 @@ public final class MetricFunctions {
     spark.udf().register(DifferenceBootstrapFunction.NAME, functions.udaf(
         new DifferenceBootstrapFunction(p.seedReplicates(), p.seedBootstrapSeed(), p.confidence()),
         DifferenceBootstrapFunction.inputEncoder()));
+    spark.udf().register(PairedBootstrapFunction.NAME, functions.udaf(
+        new PairedBootstrapFunction(p.replicates(), p.seed(), p.confidence()),
+        PairedBootstrapFunction.inputEncoder()));
   }
 }
