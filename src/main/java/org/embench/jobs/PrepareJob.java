@@ -1,12 +1,12 @@
 package org.embench.jobs;
 
+import static org.apache.spark.sql.functions.col;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import static org.apache.spark.sql.functions.col;
-
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -197,7 +197,7 @@ public final class PrepareJob {
             + " data sets: " + (known.isEmpty() ? "none" : String.join(", ", known)));
       }
     }
-    if (o.datasets().containsKey(s.name()) || s.name().equals(b.safe())) {
+    if (o.datasets().containsKey(s.name()) || s.name().equals(b.safe()) || s.name().equals(b.from())) {
       throw new UserException("the backdoored copy's name '" + s.name() + "' is a data set this prepare reads;"
           + " name the copy with --as NAME");
     }

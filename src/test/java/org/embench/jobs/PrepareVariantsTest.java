@@ -240,6 +240,8 @@ class PrepareVariantsTest {
         .hasMessageStartingWith("--safe names the data set the trigger is put in ('narrow')");
     assertThatThrownBy(() -> PrepareJob.run(w, backdoor(0.5, "safe", "bad name")))
         .hasMessageStartingWith("data set name 'bad name' must be");
+    assertThatThrownBy(() -> PrepareJob.run(w, backdoor(0.5, "safe", "narrow")))
+        .hasMessage("the backdoored copy's name 'narrow' is a data set this prepare reads; name the copy with --as NAME");
     assertThat(org.embench.Fixtures.rows(w, Tables.EXAMPLES)).isEqualTo(before);
   }
 }
