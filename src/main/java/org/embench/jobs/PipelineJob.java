@@ -40,7 +40,7 @@ public final class PipelineJob {
     if (!spec.data().isEmpty() || !spec.suites().isEmpty()) {
       long t = start(out, "prepare");
       PrepareJob.Report prepared = PrepareJob.run(w, new PrepareJob.Options(spec.data(), spec.suites(),
-          PrepareJob.DEFAULT_EVAL_FRACTION, false));
+          PrepareJob.DEFAULT_EVAL_FRACTION, false, false, spec.suiteVariants(), null));
       prepared.datasets().forEach(r -> out.println(r.describe()));
       prepared.suites().forEach(r -> out.println(r.describe()));
       done(out, "prepare", t);

