@@ -122,6 +122,7 @@ public final class TrainBenchmark {
         none = run;
         out.printf(Locale.ROOT, "none: %.2f s/step = %.1f training tokens/s = %.0f %% of the FLOP bound%n", stepSeconds,
             tokens / stepSeconds, 100 * flops / stepSeconds / gemm);
+        snapshotCost(r, train, model, o.dir() + "/snapshot", conf);
       }
       out.printf(Locale.ROOT, "%-13s setup %6.1f s | %6.2f s/step | after %6.1f s | wall %6.1f s | peak heap %6.0f MB,"
               + " off-heap %6.0f MB%s%n", name, run.setupSeconds(), stepSeconds, run.afterSeconds(), wall,
@@ -132,6 +133,26 @@ public final class TrainBenchmark {
                   (double) run.peakOffheapBytes() / none.peakOffheapBytes()));
     }
     return runs;
+  }
+
+  /**
+   * What one checkpoint snapshot ({@code train.eval_at} / {@code eval_every}) costs: writing the
+   * trained adapter as the train task does for each snapshot step, its time and its size on disk.
+   */
+  private void snapshotCost(Trainer.Result r, TrainConfig train, String model, String dir, Configuration conf) {
+    try {
+      Path p = new Path(dir);
+      p.getFileSystem(conf).delete(p, true);
+      long t0 = System.nanoTime();
+      org.embench.train.Adapters.write(dir, r.params(), r.parts(), train, model, conf);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      long bytes = p.getFileSystem(conf).getContentSummary(p).getLength();
+      out.printf(Locale.ROOT, "snapshot (one checkpoint run's adapter): %.2f s to write, %.1f MB on disk%n", seconds,
+          bytes / 1e6);
+      p.getFileSystem(conf).delete(p, true);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** The run shape of the options, for {@code steps} optimizer steps. */
