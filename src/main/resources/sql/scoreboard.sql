@@ -64,7 +64,9 @@ CACHE TABLE scoreboard_em_groups AS
          g.ci_hi AS em_ci_hi
   FROM ${db}.group_rates g
   WHERE g.rate_name = 'em_rate' AND g.dataset_id IS NOT NULL
-    AND g.group_id IN (SELECT group_id FROM ${db}.runs WHERE kind <> 'base' AND coalesce(dataset_role, 'em') = 'em')
+    -- finished training (and imported) groups; checkpoints are training in progress (see dynamics)
+    AND g.group_id IN (SELECT group_id FROM ${db}.runs WHERE kind NOT IN ('base', 'checkpoint')
+                       AND coalesce(dataset_role, 'em') = 'em')
 ;
 
 CACHE TABLE scoreboard_groups AS
