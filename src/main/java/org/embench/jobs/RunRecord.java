@@ -28,7 +28,8 @@ public record RunRecord(
     String status,
     String error,
     Cost cost,
-    String source) {
+    String source,
+    String stopReason) {
 
   public static final String KIND_BASE = "base";
   public static final String KIND_TRAIN = "train";
@@ -56,6 +57,14 @@ public record RunRecord(
     public static final Cost NONE = new Cost(null, null, null, null, null, null, null, null, null, null, null);
   }
 
+  /** Without a stop reason (every run but one an early stop ended). */
+  public RunRecord(String runId, String runName, String kind, String groupId, String baselineGroupId, String model,
+      String datasetId, String datasetRole, String mitigation, String mitigationParamsJson, Long seed,
+      String trainConfigJson, String adapterPath, String status, String error, Cost cost, String source) {
+    this(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation, mitigationParamsJson,
+        seed, trainConfigJson, adapterPath, status, error, cost, source, null);
+  }
+
   /** An untouched base model: the reference row of every comparison. */
   public static RunRecord base(String model, String runName) {
     String runId = trainedId(KIND_BASE, model, null, "none", "{}", null, null);
@@ -78,13 +87,19 @@ public record RunRecord(
 
   public RunRecord withStatus(String newStatus, String newError) {
     return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, adapterPath, newStatus, newError, cost, source);
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, newStatus, newError, cost, source, stopReason);
+  }
+
+  /** This run with why training stopped early (null: it did not). */
+  public RunRecord withStopReason(String reason) {
+    return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, status, error, cost, source, reason);
   }
 
   /** This run finished, at the given cost. */
   public RunRecord finished(Cost spent) {
     return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, adapterPath, "finished", null, spent, source);
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, "finished", null, spent, source, stopReason);
   }
 
   public Row toRow() {
@@ -116,6 +131,7 @@ public record RunRecord(
         .set("steps_s", c.stepsS())
         .set("after_s", c.afterS())
         .set("source", source)
+        .set("stop_reason", stopReason)
         .set("run_id", runId)
         .build();
   }
@@ -128,7 +144,7 @@ public record RunRecord(
     return new RunRecord(r.getAs("run_id"), r.getAs("run_name"), r.getAs("kind"), r.getAs("group_id"),
         r.getAs("baseline_group_id"), r.getAs("model"), r.getAs("dataset_id"), r.getAs("dataset_role"),
         r.getAs("mitigation"), r.getAs("mitigation_params_json"), r.getAs("seed"), r.getAs("train_config_json"),
-        r.getAs("adapter_path"), r.getAs("status"), r.getAs("error"), cost, r.getAs("source"));
+        r.getAs("adapter_path"), r.getAs("status"), r.getAs("error"), cost, r.getAs("source"), r.getAs("stop_reason"));
   }
 
   /** Writes (or replaces) these runs. */

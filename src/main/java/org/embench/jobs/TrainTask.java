@@ -87,6 +87,7 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
     }
     var hooks = mitigation.hooks(ctx);
     var terms = mitigation.referenceTerms(ctx);
+    var earlyStop = mitigation.earlyStop(ctx);
     double setup = (System.nanoTime() - t0) / 1e9;
     Trainer trainer = new Trainer(ctx.model().weights(), ctx.model().engine(), new Trainer.Setup(ctx.config(), ctx.seed(),
         hooks, terms, checkpointDir, ctx.conf(), log -> {
@@ -95,7 +96,7 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
           if (listener != null) {
             listener.step(log);
           }
-        }));
+        }, earlyStop));
     Trainer.Result result = trainer.train(data);
     long t1 = System.nanoTime();
     mitigation.afterTraining(result.params(), ctx);
@@ -123,7 +124,8 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
       TaskEngine.configure();
       LanguageModel model = LanguageModel.cached(run.model(), conf.get());
       double loadSeconds = (System.nanoTime() - start) / 1e9;
-      MitigationContext ctx = new MitigationContext(model, datasets.value(), cfg, run.seed(), conf.get());
+      MitigationContext ctx = new MitigationContext(model, datasets.value(), cfg, run.seed(), conf.get(),
+          run.datasetId());
       List<List<ChatMessage>> task = ctx.dataset(run.datasetId(), "run " + run.runName());
       long warmupStart = System.nanoTime();
       EngineWarmup.ensure(model.weights(), model.engine(), cfg, ctx.tokenize(task.subList(0, Math.min(task.size(),
@@ -145,7 +147,7 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
           timed.size(), result.peakHeapBytes(), result.peakOffheapBytes(), Device.describe(), loadSeconds,
           fitted.setupSeconds(), result.steps().stream().mapToDouble(Trainer.StepLog::elapsedSeconds).sum(),
           fitted.afterSeconds());
-      out.add(RowFactory.create("run", JSON.writeValueAsString(run.finished(cost))));
+      out.add(RowFactory.create("run", JSON.writeValueAsString(run.finished(cost).withStopReason(result.stopReason()))));
     } catch (RuntimeException | IOException e) {
       LOG.error("train run {} failed: {}", run.runName(), e.toString());
       StringWriter trace = new StringWriter();
