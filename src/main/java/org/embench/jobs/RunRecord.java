@@ -61,8 +61,8 @@ public record RunRecord(
   public RunRecord(String runId, String runName, String kind, String groupId, String baselineGroupId, String model,
       String datasetId, String datasetRole, String mitigation, String mitigationParamsJson, Long seed,
       String trainConfigJson, String adapterPath, String status, String error, Cost cost, String source) {
-    this(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation, mitigationParamsJson,
-        seed, trainConfigJson, adapterPath, status, error, cost, source, null);
+    this(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, status, error, cost, source, null);
   }
 
   /** An untouched base model: the reference row of every comparison. */

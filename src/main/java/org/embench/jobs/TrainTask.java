@@ -147,7 +147,8 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
           timed.size(), result.peakHeapBytes(), result.peakOffheapBytes(), Device.describe(), loadSeconds,
           fitted.setupSeconds(), result.steps().stream().mapToDouble(Trainer.StepLog::elapsedSeconds).sum(),
           fitted.afterSeconds());
-      out.add(RowFactory.create("run", JSON.writeValueAsString(run.finished(cost).withStopReason(result.stopReason()))));
+      RunRecord finished = run.finished(cost).withStopReason(result.stopReason());
+      out.add(RowFactory.create("run", JSON.writeValueAsString(finished)));
     } catch (RuntimeException | IOException e) {
       LOG.error("train run {} failed: {}", run.runName(), e.toString());
       StringWriter trace = new StringWriter();

@@ -272,7 +272,10 @@ public final class Trainer {
     return ce / Math.max(1, rows);
   }
 
-  /** Zeroed arrays shaped like every trainable value, named {@code best.<key>.<t>} (parts {@code best.part.<name>.<t>}). */
+  /**
+   * Zeroed arrays shaped like every trainable value, named {@code best.<key>.<t>} (full fine-tuning's
+   * other parts {@code best.part.<name>.<t>}).
+   */
   private Map<String, float[]> bestCopies() {
     Map<String, float[]> out = new LinkedHashMap<>();
     for (String key : Backprop.keys(params)) {
