@@ -162,6 +162,19 @@ class EarlyStopTest {
     assertSameValues(train(config(Map.of()), new EarlyStop(2, 0, 0, 2, List.of()), null, null).params(), r.params());
   }
 
+  /** Full fine-tuning's embeddings, norms and head are restored to the best evaluation's with the projections. */
+  @Test
+  void restoringTheBestCoversFullFineTuningsOtherParts() {
+    TrainConfig cfg = config(Map.of("full", true, "full_train", List.of("embeddings", "norms", "head"),
+        "target_modules", List.of("v_proj", "down_proj"), "learning_rate", 0.001, "epochs", 2));
+    Trainer.Result r = train(cfg, new EarlyStop(0, 2, 100.0, 1, words(3, 0)), null, null);
+    assertThat(r.steps()).hasSize(3);
+    Trainer.Result atBest = train(cfg, new EarlyStop(1, 0, 0, 1, List.of()), null, null);
+    assertThat(r.parts()).isNotEmpty();
+    assertSameValues(atBest.params(), r.params());
+    assertSameValues(atBest.parts(), r.parts());
+  }
+
   @Test
   void aResumedEarlyStoppedRunEndsLikeAnUninterruptedOne() {
     // dropout, checkpoints at 3 and 6, evaluations at 2 (best), 4, 6, 8: stop at 8 with step 2's
