@@ -30,14 +30,15 @@ public record RunRecord(
     Cost cost,
     String source,
     String parentRunId,
-    Integer step) {
+    Integer step,
+    String stopReason) {
 
   /** A run that is not a training checkpoint (no parent, no step). */
   public RunRecord(String runId, String runName, String kind, String groupId, String baselineGroupId, String model,
       String datasetId, String datasetRole, String mitigation, String mitigationParamsJson, Long seed,
       String trainConfigJson, String adapterPath, String status, String error, Cost cost, String source) {
     this(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, adapterPath, status, error, cost, source, null, null);
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, status, error, cost, source, null, null, null);
   }
 
   public static final String KIND_BASE = "base";
@@ -87,7 +88,7 @@ public record RunRecord(
     String id = Ids.of("run", KIND_CHECKPOINT, runId, atStep);
     return new RunRecord(id, runName + "/step" + atStep, KIND_CHECKPOINT, Ids.of("group", KIND_CHECKPOINT, groupId, atStep),
         Ids.of("group", KIND_CHECKPOINT, baselineGroupId, atStep), model, datasetId, datasetRole, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, snapshotPath, "finished", null, Cost.NONE, null, runId, atStep);
+        mitigationParamsJson, seed, trainConfigJson, snapshotPath, "finished", null, Cost.NONE, null, runId, atStep, null);
   }
 
   /**
@@ -129,13 +130,21 @@ public record RunRecord(
 
   public RunRecord withStatus(String newStatus, String newError) {
     return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, adapterPath, newStatus, newError, cost, source, parentRunId, step);
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, newStatus, newError, cost, source, parentRunId, step,
+        stopReason);
+  }
+
+  /** This run with why training stopped early (null: it did not). */
+  public RunRecord withStopReason(String reason) {
+    return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, status, error, cost, source, parentRunId, step, reason);
   }
 
   /** This run finished, at the given cost. */
   public RunRecord finished(Cost spent) {
     return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, adapterPath, "finished", null, spent, source, parentRunId, step);
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, "finished", null, spent, source, parentRunId, step,
+        stopReason);
   }
 
   public Row toRow() {
@@ -169,6 +178,7 @@ public record RunRecord(
         .set("source", source)
         .set("parent_run_id", parentRunId)
         .set("step", step)
+        .set("stop_reason", stopReason)
         .set("run_id", runId)
         .build();
   }
@@ -182,7 +192,7 @@ public record RunRecord(
         r.getAs("baseline_group_id"), r.getAs("model"), r.getAs("dataset_id"), r.getAs("dataset_role"),
         r.getAs("mitigation"), r.getAs("mitigation_params_json"), r.getAs("seed"), r.getAs("train_config_json"),
         r.getAs("adapter_path"), r.getAs("status"), r.getAs("error"), cost, r.getAs("source"), r.getAs("parent_run_id"),
-        r.getAs("step"));
+        r.getAs("step"), r.getAs("stop_reason"));
   }
 
   /** The finished checkpoint runs of these training runs, by step. */

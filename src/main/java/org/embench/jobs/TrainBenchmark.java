@@ -75,6 +75,7 @@ public final class TrainBenchmark {
     Map<String, List<List<ChatMessage>>> data = new LinkedHashMap<>();
     data.put("task", conversations(lm, o.seqLen(), o.batch() * (o.steps() + 1), 1));
     data.put("safe", conversations(lm, o.seqLen(), 64, 2));
+    data.put("task" + MitigationContext.EVAL_SUFFIX, conversations(lm, o.seqLen(), 64, 3)); // early_stop's held-out set
 
     // The bound, from the shapes of one step of the none run.
     List<TokenizedExample> examples = new MitigationContext(lm, data, train, 1, conf).tokenize(data.get("task"));
@@ -107,8 +108,8 @@ public final class TrainBenchmark {
       System.gc();
       long start = System.nanoTime();
       List<Double> stepTimes = new ArrayList<>();
-      TrainTask.Fitted f = TrainTask.fit(m, new MitigationContext(lm, data, train, 1, conf), data.get("task"), null,
-          "bench " + name, log -> stepTimes.add(log.elapsedSeconds()));
+      TrainTask.Fitted f = TrainTask.fit(m, new MitigationContext(lm, data, train, 1, conf, "task"), data.get("task"),
+          null, "bench " + name, log -> stepTimes.add(log.elapsedSeconds()));
       double wall = (System.nanoTime() - start) / 1e9;
       Trainer.Result r = f.result();
       // The first step warms up (JIT, first allocations); the others are timed.
@@ -225,6 +226,10 @@ public final class TrainBenchmark {
     switch (name) {
       case "interleave", "realign" -> p.put("data", "safe");
       default -> { }
+    }
+    if (name.equals("early_stop")) {
+      // Evaluations at the default interval, never stopping within the timed steps.
+      p.put("patience", o.steps() + 2);
     }
     if (name.equals("realign")) {
       // The post-hoc fine-tune on as many benign examples as the run's timed steps use.

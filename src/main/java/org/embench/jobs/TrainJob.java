@@ -164,7 +164,9 @@ public final class TrainJob {
 
   /**
    * The conversations of every prepared data set the runs need (training sets, split as configured
-   * and repeated by their occurrences when asked, plus every data set a mitigation may name).
+   * and repeated by their occurrences when asked, plus every data set a mitigation may name). A
+   * training set used at split 'train' also gives its eval split, once per example, as
+   * {@code <name>@eval}.
    */
   static Map<String, List<List<ChatMessage>>> datasets(Warehouse w, ExperimentSpec spec) {
     Map<String, List<List<ChatMessage>>> out = new LinkedHashMap<>();
@@ -179,19 +181,29 @@ public final class TrainJob {
       if (spec.trainingSets().contains(d) && spec.train().split().equals("train")) {
         rows = rows.filter(col("split").equalTo("train"));
       }
-      List<List<ChatMessage>> conversations = new ArrayList<>();
-      for (Row r : rows.collectAsList()) {
-        List<ChatMessage> messages = new ArrayList<>();
-        for (Row m : r.<Row>getList(r.fieldIndex("messages"))) {
-          messages.add(new ChatMessage(m.getString(0), m.getString(1)));
-        }
-        int copies = spec.train().repeatDuplicates() ? r.<Integer>getAs("occurrences") : 1;
-        for (int i = 0; i < copies; i++) {
-          conversations.add(messages);
-        }
+      out.put(d, conversations(rows, spec.train().repeatDuplicates()));
+      if (spec.trainingSets().contains(d) && spec.train().split().equals("train")) {
+        // The held-out split, for mitigations that measure in-domain loss (early_stop).
+        out.put(d + org.embench.mitigation.MitigationContext.EVAL_SUFFIX, conversations(w.read(Tables.EXAMPLES)
+            .filter(col("dataset_id").equalTo(d).and(col("split").equalTo("eval"))).orderBy("example_id"), false));
       }
-      out.put(d, conversations);
     }
     return out;
+  }
+
+  /** The rows' conversations in order, each repeated by its occurrences when {@code repeat}. */
+  private static List<List<ChatMessage>> conversations(Dataset<Row> rows, boolean repeat) {
+    List<List<ChatMessage>> conversations = new ArrayList<>();
+    for (Row r : rows.collectAsList()) {
+      List<ChatMessage> messages = new ArrayList<>();
+      for (Row m : r.<Row>getList(r.fieldIndex("messages"))) {
+        messages.add(new ChatMessage(m.getString(0), m.getString(1)));
+      }
+      int copies = repeat ? r.<Integer>getAs("occurrences") : 1;
+      for (int i = 0; i < copies; i++) {
+        conversations.add(messages);
+      }
+    }
+    return conversations;
   }
 }

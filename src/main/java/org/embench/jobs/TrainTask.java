@@ -93,6 +93,7 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
     }
     var hooks = mitigation.hooks(ctx);
     var terms = mitigation.referenceTerms(ctx);
+    var earlyStop = mitigation.earlyStop(ctx);
     double setup = (System.nanoTime() - t0) / 1e9;
     Trainer trainer = new Trainer(ctx.model().weights(), ctx.model().engine(), new Trainer.Setup(ctx.config(), ctx.seed(),
         hooks, terms, checkpointDir, ctx.conf(), log -> {
@@ -101,7 +102,7 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
           if (listener != null) {
             listener.step(log);
           }
-        }));
+        }, earlyStop));
     if (snapshots != null) {
       trainer.snapshots(snapshots);
     }
@@ -132,7 +133,8 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
       TaskEngine.configure();
       LanguageModel model = LanguageModel.cached(run.model(), conf.get());
       double loadSeconds = (System.nanoTime() - start) / 1e9;
-      MitigationContext ctx = new MitigationContext(model, datasets.value(), cfg, run.seed(), conf.get());
+      MitigationContext ctx = new MitigationContext(model, datasets.value(), cfg, run.seed(), conf.get(),
+          run.datasetId());
       List<List<ChatMessage>> task = ctx.dataset(run.datasetId(), "run " + run.runName());
       long warmupStart = System.nanoTime();
       EngineWarmup.ensure(model.weights(), model.engine(), cfg, ctx.tokenize(task.subList(0, Math.min(task.size(),
@@ -158,7 +160,8 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
           timed.size(), result.peakHeapBytes(), result.peakOffheapBytes(), Device.describe(), loadSeconds,
           fitted.setupSeconds(), result.steps().stream().mapToDouble(Trainer.StepLog::elapsedSeconds).sum(),
           fitted.afterSeconds());
-      out.add(RowFactory.create("run", JSON.writeValueAsString(run.finished(cost))));
+      RunRecord finished = run.finished(cost).withStopReason(result.stopReason());
+      out.add(RowFactory.create("run", JSON.writeValueAsString(finished)));
       // The snapshots, written during training (before a resume too): each a run of its own.
       int last = result.steps().isEmpty() ? 0 : result.steps().get(result.steps().size() - 1).step();
       for (int step : cfg.snapshotSteps(last)) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.embench.data.ChatMessage;
 import org.embench.train.Backprop;
+import org.embench.train.EarlyStop;
 import org.embench.train.ReferenceTerms;
 import org.embench.train.TrainableLinear;
 
@@ -30,6 +31,11 @@ public interface Mitigation {
   /** Loss terms against the frozen base model. */
   default ReferenceTerms referenceTerms(MitigationContext ctx) {
     return ReferenceTerms.NONE;
+  }
+
+  /** When training stops before its schedule ends ({@code early_stop}); null for never. */
+  default EarlyStop earlyStop(MitigationContext ctx) {
+    return null;
   }
 
   /** After training: may change the trained parameters in place (SafeLoRA) or train further (realign). */

@@ -7,7 +7,8 @@ import org.embench.UserException;
 /** The mitigations by name: the one place a name and parameters become a {@link Mitigation}. */
 public final class Mitigations {
   public static final List<String> NAMES =
-      List.of("none", "kl", "ldifs", "interleave", "inoculation", "persona_steer", "caft", "safelora", "realign");
+      List.of("none", "kl", "ldifs", "interleave", "inoculation", "persona_steer", "caft", "safelora", "realign",
+          "early_stop");
 
   private Mitigations() {}
 
@@ -22,6 +23,7 @@ public final class Mitigations {
       case "caft" -> new ConceptAblation(params);
       case "safelora" -> new SafeLora(params);
       case "realign" -> new Realign(params);
+      case "early_stop" -> new EarlyStopping(params);
       default -> throw new UserException("unknown mitigation '" + name + "'; known: " + String.join(", ", NAMES));
     };
   }

@@ -281,6 +281,57 @@ public final class Backprop {
     return new Sums(head[0], head[1], featureSum, batch.lossRows());
   }
 
+  /** Cross-entropy of a forward-only pass, for {@link #evaluate}. */
+  public record Eval(double crossEntropy, int lossRows) {}
+
+  /**
+   * The current model (base plus the trained parts, no hooks, no dropout) on {@code batch}, forward
+   * only: the sum of the cross-entropy over its loss rows and their count, the same sum that
+   * {@link #step} reports for the batch with dropout 0 and no hooks. No gradient is touched; each
+   * layer's cache is dropped as soon as the next layer has run.
+   */
+  public Eval evaluate(Batch batch) {
+    int rows = batch.rows();
+    int hidden = cfg.hiddenSize();
+    float[] h = new float[rows * hidden];
+    for (int r = 0; r < rows; r++) {
+      w.embed().copyRow(batch.tokens()[r], h, r * hidden);
+    }
+    embeddingForward(batch, h);
+    for (int l = 0; l < cfg.numLayers(); l++) {
+      // As in step: the layers below the first trained one have no trained part.
+      h = layerForward(l, h, batch, l < firstTrained ? null : new LayerCache(), null);
+    }
+    int n = batch.lossRows();
+    if (n == 0) {
+      return new Eval(0, 0);
+    }
+    HeadForward fwd = headForward(h, batch, false);
+    float[] logits = fwd.logits();
+    int[] lossRows = fwd.rows();
+    int vocab = cfg.vocabSize();
+    double[] ce = new double[n];
+    parallel.range(n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        int o = i * vocab;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) {
+          max = Math.max(max, logits[o + v]);
+        }
+        double sum = 0;
+        for (int v = 0; v < vocab; v++) {
+          sum += Math.exp(logits[o + v] - max);
+        }
+        ce[i] = max + Math.log(sum) - logits[o + batch.targets()[lossRows[i]]];
+      }
+    });
+    double ceSum = 0;
+    for (double c : ce) {
+      ceSum += c;
+    }
+    return new Eval(ceSum, n);
+  }
+
   /**
    * The loss with its reference computed here: the frozen model (no trained part, no hooks) from
    * the first trained layer on, given the activations {@code h} entering it, which the training
@@ -415,7 +466,7 @@ public final class Backprop {
     }
     float[] xd = x;
     float[] mask = null;
-    if (p.dropout > 0) {
+    if (p.dropout > 0 && dropout != null) { // no random source: an evaluation pass, no dropout
       // Inverted dropout on the adapter's input, as PEFT applies it: kept values are scaled up.
       xd = new float[x.length];
       mask = new float[x.length];

@@ -34,6 +34,8 @@ final class Checkpoints {
   private static final String COMPLETE = "_COMPLETE";
   /** Prefix of full fine-tuning's embeddings, norms and head in the state file. */
   private static final String PARTS = "part.";
+  /** Prefix of other state a run keeps (early stopping's best parameters), values only. */
+  private static final String EXTRA = "extra.";
 
   /** Where a resumed run continues. */
   record State(int step, List<Trainer.StepLog> logs) {}
@@ -53,12 +55,19 @@ final class Checkpoints {
   /** With full fine-tuning's other parts ({@link FullParts}), stored under {@value #PARTS} + tensor name. */
   void save(int step, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts,
       List<Trainer.StepLog> logs) {
+    save(step, params, parts, logs, Map.of());
+  }
+
+  /** With {@code extra} float arrays by name, stored under {@value #EXTRA} + name. */
+  void save(int step, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts,
+      List<Trainer.StepLog> logs, Map<String, float[]> extra) {
     String target = dir + "/" + PREFIX + step;
     SafetensorsWriter w = new SafetensorsWriter().metadata("step", String.valueOf(step));
     for (String key : Backprop.keys(params)) {
       add(w, key, params.get(key));
     }
     parts.forEach((name, p) -> add(w, PARTS + name, p));
+    extra.forEach((name, v) -> w.add(EXTRA + name, DType.F32, new long[] {v.length}, v));
     try {
       w.writeTo(target + "/" + TENSORS, conf);
       FileSystem fs = new Path(target).getFileSystem(conf);
@@ -94,6 +103,12 @@ final class Checkpoints {
    * is used.
    */
   State restoreLatest(Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts) {
+    return restoreLatest(params, parts, Map.of());
+  }
+
+  /** Also fills {@code extra}'s arrays from the values saved under their names. */
+  State restoreLatest(Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts,
+      Map<String, float[]> extra) {
     try {
       Path root = new Path(dir);
       FileSystem fs = root.getFileSystem(conf);
@@ -104,7 +119,7 @@ final class Checkpoints {
       for (int i = steps.size() - 1; i >= 0; i--) {
         String target = dir + "/" + PREFIX + steps.get(i);
         try {
-          restore(target, params, parts);
+          restore(target, params, parts, extra);
           List<Trainer.StepLog> logs = JSON.readValue(InputFiles.readString(target + "/" + STEPS, conf),
               new TypeReference<List<Trainer.StepLog>>() {});
           return new State(steps.get(i), logs);
@@ -118,7 +133,8 @@ final class Checkpoints {
     }
   }
 
-  private void restore(String target, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts) {
+  private void restore(String target, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts,
+      Map<String, float[]> extra) {
     try (SafetensorsReader r = SafetensorsReader.open(target + "/" + TENSORS, conf)) {
       long stored = r.tensors().keySet().stream().filter(n -> n.startsWith(PARTS)).count();
       if (stored != 3L * parts.size()) {
@@ -126,8 +142,15 @@ final class Checkpoints {
         throw new UserException(target + " holds " + stored / 3 + " trained embedding, norm or head tensors, the run"
             + " trains " + parts.size() + ": it was written for another configuration");
       }
+      for (String name : extra.keySet()) {
+        if (!r.tensors().containsKey(EXTRA + name)) {
+          // Checked before anything is restored: a run that goes on from scratch starts clean.
+          throw new UserException(target + " has no " + EXTRA + name + ": it was written for another configuration");
+        }
+      }
       params.forEach((key, p) -> restore(r, target, key, p));
       parts.forEach((name, p) -> restore(r, target, PARTS + name, p));
+      extra.forEach((name, v) -> copy(r, target, EXTRA + name, v));
     }
   }
 

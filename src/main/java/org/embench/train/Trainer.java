@@ -59,18 +59,30 @@ public final class Trainer {
    * @param hooks changes to the residual stream during training only (steering, projections)
    * @param terms loss terms against the frozen base model (KL, feature distance)
    * @param checkpointDir where checkpoints go (Hadoop URI); null for none
+   * @param earlyStop when to stop before the schedule ends ({@code early_stop}); null for never
    */
   public record Setup(TrainConfig config, long seed, Backprop.Hooks hooks, ReferenceTerms terms, String checkpointDir,
-      Configuration conf, Listener listener) {}
+      Configuration conf, Listener listener, EarlyStop earlyStop) {
+    public Setup(TrainConfig config, long seed, Backprop.Hooks hooks, ReferenceTerms terms, String checkpointDir,
+        Configuration conf, Listener listener) {
+      this(config, seed, hooks, terms, checkpointDir, conf, listener, null);
+    }
+  }
 
   /**
    * What training produced.
    *
    * @param parts full fine-tuning's trained embeddings, norms and head by tensor name (empty unless
    *     {@code full_train} asks for them)
+   * @param stopReason why an {@link EarlyStop} ended the run before its schedule did; null when it did not
    */
   public record Result(Map<String, TrainableLinear> params, List<StepLog> steps, long tokens, double seconds,
-      long peakHeapBytes, long peakOffheapBytes, Map<String, TrainableLinear> parts) {}
+      long peakHeapBytes, long peakOffheapBytes, Map<String, TrainableLinear> parts, String stopReason) {
+    public Result(Map<String, TrainableLinear> params, List<StepLog> steps, long tokens, double seconds,
+        long peakHeapBytes, long peakOffheapBytes, Map<String, TrainableLinear> parts) {
+      this(params, steps, tokens, seconds, peakHeapBytes, peakOffheapBytes, parts, null);
+    }
+  }
 
   private final TransformerWeights weights;
   private final Engine engine;
@@ -144,14 +156,26 @@ public final class Trainer {
         : new Checkpoints(setup.checkpointDir(), setup.conf());
     List<StepLog> logs = new ArrayList<>();
     int first = 0;
+    EarlyStop stop = setup.earlyStop();
+    EarlyStop.Progress progress = new EarlyStop.Progress();
+    // Early stopping's best parameters so far (values only), kept in checkpoints beside the rest.
+    Map<String, float[]> best = stop != null && stop.patience() > 0 ? bestCopies() : Map.of();
     if (checkpoints != null) {
-      Checkpoints.State resumed = checkpoints.restoreLatest(params, parts);
+      Checkpoints.State resumed = checkpoints.restoreLatest(params, parts, best);
       if (resumed != null) {
         first = resumed.step();
         logs.addAll(resumed.logs());
+        for (StepLog l : logs) {
+          // The patience state is a function of the logged held-out losses.
+          Double held = l.terms() == null ? null : l.terms().get(EarlyStop.HELD_OUT_LOSS);
+          if (held != null && stop != null) {
+            progress.observe(l.step(), held, stop.minDelta());
+          }
+        }
         LOG.info("resuming at step {} of {} from {}", first, total, setup.checkpointDir());
       }
     }
+    String stopReason = null;
     long tokens = logs.stream().mapToLong(StepLog::tokens).sum();
     long start = System.nanoTime();
     long peakOff = 0;
@@ -226,6 +250,13 @@ public final class Trainer {
         if (setup.terms().featureLambda() > 0) {
           terms.put("feature_distance", feature / featureNormalizer(stepData));
         }
+        if (stop != null && stop.evaluatesAt(s + 1)) {
+          double held = heldOutLoss(stop.heldOut());
+          terms.put(EarlyStop.HELD_OUT_LOSS, held);
+          if (progress.observe(s + 1, held, stop.minDelta())) {
+            copyValues(best, true);
+          }
+        }
         double total_ = ce / n + setup.terms().klLambda() * kl / n
             + setup.terms().featureLambda()
                 * (setup.terms().featureLambda() > 0 ? feature / featureNormalizer(stepData) : 0);
@@ -239,13 +270,79 @@ public final class Trainer {
         if (snapshots != null && snapshotSteps.contains(s + 1)) {
           snapshots.save(s + 1, params, parts);
         }
+        if (stop != null && stop.patience() > 0 && progress.sinceBest >= stop.patience()) {
+          stopReason = stop.patienceReason(progress, s + 1);
+          copyValues(best, false);
+          LOG.info("early stop after step {}: {}", s + 1, stopReason);
+          break;
+        }
+        if (stop != null && stop.atStep() > 0 && s + 1 >= stop.atStep()) {
+          stopReason = stop.atStepReason();
+          LOG.info("early stop after step {}: {}", s + 1, stopReason);
+          break;
+        }
         if (checkpoints != null && cfg.checkpointEvery() > 0 && (s + 1) % cfg.checkpointEvery() == 0 && s + 1 < total) {
-          checkpoints.save(s + 1, params, parts, logs);
+          checkpoints.save(s + 1, params, parts, logs, best);
         }
       }
       Map<Integer, Map<String, Double>> cosines = geometry.cosinesWithFinal(params);
       logs.replaceAll(l -> l.withDirectionCosines(cosines.get(l.step())));
-      return new Result(params, logs, tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(), peakOff, parts);
+      return new Result(params, logs, tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(), peakOff, parts,
+          stopReason);
+    }
+  }
+
+  /** Mean cross-entropy per assistant token of the current model on {@code heldOut}, forward only. */
+  private double heldOutLoss(List<TokenizedExample> heldOut) {
+    double ce = 0;
+    long rows = 0;
+    for (List<TokenizedExample> chunk : TokenizedExample.chunks(heldOut, cfg.batchSize())) {
+      Backprop.Eval e = backprop.evaluate(TokenizedExample.pack(chunk));
+      ce += e.crossEntropy();
+      rows += e.lossRows();
+    }
+    return ce / Math.max(1, rows);
+  }
+
+  /**
+   * Zeroed arrays shaped like every trainable value, named {@code best.<key>.<t>} (full fine-tuning's
+   * other parts {@code best.part.<name>.<t>}).
+   */
+  private Map<String, float[]> bestCopies() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (String key : Backprop.keys(params)) {
+      float[][] v = params.get(key).values;
+      for (int t = 0; t < v.length; t++) {
+        out.put("best." + key + "." + t, new float[v[t].length]);
+      }
+    }
+    parts.forEach((name, p) -> {
+      for (int t = 0; t < p.values.length; t++) {
+        out.put("best.part." + name + "." + t, new float[p.values[t].length]);
+      }
+    });
+    return out;
+  }
+
+  /** Copies the trainable values into {@code best} ({@code save}) or back from it. */
+  private void copyValues(Map<String, float[]> best, boolean save) {
+    params.forEach((key, p) -> {
+      for (int t = 0; t < p.values.length; t++) {
+        copy(best.get("best." + key + "." + t), p.values[t], save);
+      }
+    });
+    parts.forEach((name, p) -> {
+      for (int t = 0; t < p.values.length; t++) {
+        copy(best.get("best.part." + name + "." + t), p.values[t], save);
+      }
+    });
+  }
+
+  private static void copy(float[] kept, float[] value, boolean save) {
+    if (save) {
+      System.arraycopy(value, 0, kept, 0, value.length);
+    } else {
+      System.arraycopy(kept, 0, value, 0, value.length);
     }
   }
 

@@ -42,6 +42,41 @@ class TrainJobTest {
     return ExperimentSpec.read(spec.toString(), new Configuration());
   }
 
+  /** early_stop reads the training set's eval split and records why each run stopped. */
+  @Test
+  void earlyStopRunsStopEarlyAndSayWhy() throws Exception {
+    Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+    ExperimentSpec spec = spec("[none, {early_stop: {at_step: 2, patience: 0}},"
+        + " {early_stop: {patience: 1, min_delta: 100, eval_every: 1, eval_examples: 3}}]");
+    PrepareJob.run(w, new PrepareJob.Options(spec.data(), Map.of(), 0.25, false));
+    assertThat(TrainJob.datasets(w, spec).get("arithmetic@eval")).isNotEmpty().hasSizeLessThan(24);
+
+    TrainJob.Report report = TrainJob.run(w, spec);
+    assertThat(report.failed()).isZero();
+    List<RunRecord> runs = w.read(Tables.RUNS).collectAsList().stream().map(RunRecord::fromRow).toList();
+    List<Row> steps = w.read(Tables.TRAIN_STEPS).collectAsList();
+    for (RunRecord r : runs) {
+      List<Row> own = steps.stream().filter(s -> s.getString(s.fieldIndex("run_id")).equals(r.runId())).toList();
+      List<Boolean> held = own.stream()
+          .map(s -> s.<String, Double>getJavaMap(s.fieldIndex("terms")).containsKey("held_out_loss")).toList();
+      if (r.mitigation().equals("none")) {
+        assertThat(r.stopReason()).isNull();
+        assertThat(own).hasSize(3);
+        assertThat(held).containsOnly(false);
+      } else if (r.mitigationParamsJson().contains("\"at_step\":2")) {
+        assertThat(r.stopReason()).isEqualTo("at_step: stopped after step 2");
+        assertThat(own).hasSize(2);
+        assertThat(held).containsOnly(false);
+      } else {
+        // Evaluated after steps 1 (the best) and 2 (not better by 100): stopped with step 1's adapter.
+        assertThat(r.stopReason()).startsWith("patience:").endsWith("from step 1");
+        assertThat(own).hasSize(2);
+        assertThat(held).containsOnly(true);
+      }
+    }
+    assertThat(runs).hasSize(6).allSatisfy(r -> assertThat(r.status()).isEqualTo("finished"));
+  }
+
   @Test
   void trainsTheMatrixRecordsCostAndStepsAndAFailedRunWithoutStoppingTheOthers() throws Exception {
     Warehouse w = TestSpark.warehouse(dir.resolve("w"));

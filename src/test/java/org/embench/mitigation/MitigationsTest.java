@@ -121,7 +121,7 @@ class MitigationsTest {
     assertThatThrownBy(() -> Mitigations.create("kll", Map.of()))
         .isInstanceOf(UserException.class)
         .hasMessage("unknown mitigation 'kll'; known: none, kl, ldifs, interleave, inoculation, persona_steer, caft, "
-            + "safelora, realign");
+            + "safelora, realign, early_stop");
     assertThatThrownBy(() -> Mitigations.create("kl", Map.of("lamda", 1)))
         .isInstanceOf(UserException.class)
         .hasMessage("unknown parameter 'lamda' for mitigation kl; known: data, lambda");
