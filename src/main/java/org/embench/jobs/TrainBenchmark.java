@@ -148,8 +148,8 @@ public final class TrainBenchmark {
       org.embench.train.Adapters.write(dir, r.params(), r.parts(), train, model, conf);
       double seconds = (System.nanoTime() - t0) / 1e9;
       long bytes = p.getFileSystem(conf).getContentSummary(p).getLength();
-      out.printf(Locale.ROOT, "snapshot (one checkpoint run's adapter): %.2f s to write, %.1f MB on disk%n", seconds,
-          bytes / 1e6);
+      out.printf(Locale.ROOT, "snapshot (one checkpoint run's adapter): %.2f s to write, %.1f kB on disk%n", seconds,
+          bytes / 1e3);
       p.getFileSystem(conf).delete(p, true);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
