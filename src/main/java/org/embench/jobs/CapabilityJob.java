@@ -149,6 +149,14 @@ public final class CapabilityJob {
       DataTypes.createStructField("capability_id", DataTypes.StringType, false),
       DataTypes.createStructField("item_json", DataTypes.StringType, false)));
 
+  /**
+   * Whether {@code task} is scored on {@code run}: every task on every run, but on a checkpoint only
+   * the tasks that measure its training set (its in-domain score by step, for dynamics).
+   */
+  static boolean scores(RunRecord run, CapabilityTask task) {
+    return !RunRecord.KIND_CHECKPOINT.equals(run.kind()) || java.util.Objects.equals(task.measures(), run.datasetId());
+  }
+
   /** choice, exact and nll: the missing (run, item) rows scored on the runs' models. */
   private static long[] scoreOnModels(Warehouse w, Options o, List<CapabilityTask> tasks,
       Map<CapabilityTask, TaskItems> items) {
@@ -165,6 +173,9 @@ public final class CapabilityJob {
         }
       }
       for (RunRecord r : o.runs()) {
+        if (!scores(r, t)) {
+          continue;
+        }
         List<TaskItem> list = items.get(t).items();
         for (int i = 0; i < list.size(); i++) {
           plan.add(RowFactory.create(r.runId(), r.model(), r.adapterPath(), taskId, specJson,
@@ -229,7 +240,10 @@ public final class CapabilityJob {
           .build());
     }
     w.overwritePartitions(Tables.QUESTIONS, w.spark().createDataFrame(questions, Tables.schema(Tables.QUESTIONS).struct()));
-    List<String> runIds = o.runs().stream().map(RunRecord::runId).toList();
+    List<String> runIds = o.runs().stream().filter(r -> scores(r, task)).map(RunRecord::runId).toList();
+    if (runIds.isEmpty()) {
+      return new long[3]; // no run of this task (checkpoints score only their in-domain tasks)
+    }
     LOG.info("capability task {} (judged): {} items as suite {}", task.name(), items.size(), suite);
     LOG.info(GenerateJob.run(w, new GenerateJob.Options(List.of(suite), null, null, runIds, task.samples(),
         task.samplingParams(), task.generateBatch(), GenerateJob.DEFAULT_WAVE)).describe());

@@ -25,6 +25,7 @@ import org.embench.model.io.CheckpointWriter;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,6 +143,7 @@ class ImportedAdapterTest {
     assertThat(w.read(Tables.RUNS).filter("kind = 'imported_adapter'").count()).isEqualTo(1);
   }
 
+  @Tag("heavy") // a whole pipeline; the --adapter path is tested above
   @Test
   void aSpecsAdapterEntryIsSampledJudgedScoredAndComparedWithItsBaseModel() throws Exception {
     Path suiteFile = dir.resolve("demo.yaml");

@@ -17,6 +17,7 @@ import org.embench.data.SyntheticData;
 import org.embench.model.TinyModel;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,7 @@ class TrainJobTest {
   }
 
   /** early_stop reads the training set's eval split and records why each run stopped. */
+  @Tag("heavy") // the train stage again; EarlyStopTest covers the trainer
   @Test
   void earlyStopRunsStopEarlyAndSayWhy() throws Exception {
     Warehouse w = TestSpark.warehouse(dir.resolve("w"));

@@ -14,10 +14,12 @@ import org.embench.config.ExperimentSpec;
 import org.embench.data.SyntheticData;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A spec's variant suites go through generate, judge and metrics like any suite. */
+@Tag("heavy") // end to end; SuiteVariantTest, PrepareVariantsTest and VariantEffectsTest cover the parts
 class VariantPipelineTest {
   @TempDir
   Path dir;
