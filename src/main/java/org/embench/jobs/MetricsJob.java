@@ -1,5 +1,7 @@
 package org.embench.jobs;
 
+import static org.apache.spark.sql.functions.col;
+
 import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +66,12 @@ public final class MetricsJob {
         List<String> statements = SqlScript.split(SqlScript.substitute(SqlScript.resource(file), values, file));
         List<String> cached = new ArrayList<>();
         try {
-          computeInto(w, table, file, statements, cached);
+          if (nothingToCompute(w, table)) {
+            // Same result as the query (no rows), without its planning and cached steps.
+            w.overwrite(table, w.spark().createDataFrame(List.of(), Tables.schema(table).struct()));
+          } else {
+            computeInto(w, table, file, statements, cached);
+          }
         } catch (RuntimeException e) {
           throw new IllegalStateException("metrics: computing " + table + " failed (the stored metric tables are"
               + " put back as they were): " + withRunNames(w, String.valueOf(e.getMessage())), e);
@@ -140,6 +147,21 @@ public final class MetricsJob {
       w.spark().sql(clean.substring(m.end())).localCheckpoint(true).createOrReplaceTempView(m.group(1));
     }
     w.overwrite(table, w.spark().sql(statements.get(statements.size() - 1)));
+  }
+
+  /**
+   * Tables that are empty whatever the thresholds when the warehouse has nothing they read:
+   * dynamics without checkpoint runs, variant_effects without variant suites.
+   */
+  private static boolean nothingToCompute(Warehouse w, String table) {
+    if (table.equals(Tables.DYNAMICS)) {
+      return !w.exists(Tables.RUNS) || w.read(Tables.RUNS).filter(col("kind").equalTo(RunRecord.KIND_CHECKPOINT))
+          .isEmpty();
+    }
+    if (table.equals(Tables.VARIANT_EFFECTS)) {
+      return !w.exists(Tables.QUESTIONS) || w.read(Tables.QUESTIONS).filter(col("variant").isNotNull()).isEmpty();
+    }
+    return false;
   }
 
   /** Mitigated groups whose no-mitigation baseline has no run get no effect rows; say which. */

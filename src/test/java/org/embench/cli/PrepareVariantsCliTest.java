@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** prepare --variant and prepare --trigger from the command line. */
+@org.junit.jupiter.api.Tag("heavy") // the command line over PrepareJob, which PrepareVariantsTest covers
 class PrepareVariantsCliTest {
   @TempDir
   Path dir;
