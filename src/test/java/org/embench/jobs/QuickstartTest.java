@@ -12,6 +12,7 @@ import org.embench.table.Warehouse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@org.junit.jupiter.api.Tag("heavy") // the README's first command end to end (75 s); every stage it runs has its own tests
 class QuickstartTest {
   @TempDir
   Path dir;
