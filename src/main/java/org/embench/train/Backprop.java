@@ -42,6 +42,18 @@ public final class Backprop {
       return starts.length - 1;
     }
 
+    /** The indices of the loss rows, in order. */
+    public int[] lossRowIndices() {
+      int[] rows = new int[lossRows()];
+      int j = 0;
+      for (int r = 0; r < lossRow.length; r++) {
+        if (lossRow[r]) {
+          rows[j++] = r;
+        }
+      }
+      return rows;
+    }
+
     public int lossRows() {
       int n = 0;
       for (boolean b : lossRow) {
@@ -559,14 +571,8 @@ public final class Backprop {
 
   private HeadForward headForward(float[] h, Batch batch, boolean frozen) {
     int hidden = cfg.hiddenSize();
-    int n = batch.lossRows();
-    int[] rows = new int[n];
-    int j = 0;
-    for (int r = 0; r < batch.rows(); r++) {
-      if (batch.lossRow()[r]) {
-        rows[j++] = r;
-      }
-    }
+    int[] rows = batch.lossRowIndices();
+    int n = rows.length;
     float[] x = new float[n * hidden];
     float[] inv = new float[n];
     for (int i = 0; i < n; i++) {
@@ -588,8 +594,13 @@ public final class Backprop {
   /** Log-probabilities {@code [lossRows × vocab]} of the frozen head on {@code h}. */
   private float[] headLogprobs(float[] h, Batch batch) {
     float[] logits = headForward(h, batch, true).logits();
-    int vocab = cfg.vocabSize();
-    parallel.range(batch.lossRows(), (from, to) -> {
+    toLogprobs(logits, batch.lossRows(), cfg.vocabSize(), parallel);
+    return logits;
+  }
+
+  /** Turns {@code rows} rows of logits ({@code [rows × vocab]}) into log-probabilities in place. */
+  static void toLogprobs(float[] logits, int rows, int vocab, Parallel parallel) {
+    parallel.range(rows, (from, to) -> {
       for (int i = from; i < to; i++) {
         int o = i * vocab;
         double max = Double.NEGATIVE_INFINITY;
@@ -606,7 +617,6 @@ public final class Backprop {
         }
       }
     });
-    return logits;
   }
 
   /**

@@ -381,25 +381,13 @@ public final class Trainer {
   Reference reference(Backprop.Batch batch, boolean logprobs, int[] featureLayers) {
     ModelConfig mc = weights.config();
     Transformer base = new Transformer(weights, engine.backend(), engine.parallel(), Map.of());
-    int hidden = mc.hiddenSize();
     float[][] features = new float[featureLayers.length][];
     base.setHooks(new org.embench.model.ForwardHooks() {
       @Override
       public void afterLayer(int layer, float[] h, int rows, int dim) {
         for (int i = 0; i < featureLayers.length; i++) {
           if (featureLayers[i] == layer) {
-            float[] f = h.clone();
-            for (int r = 0; r < rows; r++) {
-              double norm = 0;
-              for (int d = 0; d < dim; d++) {
-                norm += (double) f[r * dim + d] * f[r * dim + d];
-              }
-              float inv = (float) (1 / Math.sqrt(norm));
-              for (int d = 0; d < dim; d++) {
-                f[r * dim + d] *= inv;
-              }
-            }
-            features[i] = f;
+            features[i] = Backprop.normalisedRows(h, rows, dim);
           }
         }
       }
@@ -409,31 +397,10 @@ public final class Trainer {
       chunks.add(new Transformer.Chunk(s, java.util.Arrays.copyOfRange(batch.tokens(), batch.starts()[s],
           batch.starts()[s + 1])));
     }
-    int[] rows = new int[batch.lossRows()];
-    int j = 0;
-    for (int r = 0; r < batch.rows(); r++) {
-      if (batch.lossRow()[r]) {
-        rows[j++] = r;
-      }
-    }
+    int[] rows = batch.lossRowIndices();
     float[] logits = base.forward(chunks, new KvCache(mc, batch.sequences()), rows);
     if (logprobs) {
-      int vocab = mc.vocabSize();
-      for (int i = 0; i < rows.length; i++) {
-        int o = i * vocab;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) {
-          max = Math.max(max, logits[o + v]);
-        }
-        double sum = 0;
-        for (int v = 0; v < vocab; v++) {
-          sum += Math.exp(logits[o + v] - max);
-        }
-        float logZ = (float) (max + Math.log(sum));
-        for (int v = 0; v < vocab; v++) {
-          logits[o + v] -= logZ;
-        }
-      }
+      Backprop.toLogprobs(logits, rows.length, mc.vocabSize(), engine.parallel());
     }
     return new Reference(logprobs ? logits : null, features);
   }
