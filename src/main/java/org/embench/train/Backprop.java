@@ -93,9 +93,21 @@ public final class Backprop {
    * layer the two passes are the same computation).
    */
   public record Loss(double ceWeight, double klLambda, float[] refLogprobs, double featureLambda, int[] featureLayers,
-      float[][] refFeatures, double normalizer, double featureNormalizer) {
+      float[][] refFeatures, double normalizer, double featureNormalizer, Policy policy) {
+    public Loss(double ceWeight, double klLambda, float[] refLogprobs, double featureLambda, int[] featureLayers,
+        float[][] refFeatures, double normalizer, double featureNormalizer) {
+      this(ceWeight, klLambda, refLogprobs, featureLambda, featureLayers, refFeatures, normalizer, featureNormalizer,
+          null);
+    }
+
     public static Loss crossEntropy(double normalizer) {
       return new Loss(1, 0, null, 0, new int[0], null, normalizer, 1);
+    }
+
+    /** This loss with GRPO's policy term on its loss rows. */
+    public Loss withPolicy(Policy p) {
+      return new Loss(ceWeight, klLambda, refLogprobs, featureLambda, featureLayers, refFeatures, normalizer,
+          featureNormalizer, p);
     }
 
     boolean referenceInside() {
@@ -103,12 +115,41 @@ public final class Backprop {
     }
 
     Loss withReference(float[] logprobs, float[][] features) {
-      return new Loss(ceWeight, klLambda, logprobs, featureLambda, featureLayers, features, normalizer, featureNormalizer);
+      return new Loss(ceWeight, klLambda, logprobs, featureLambda, featureLayers, features, normalizer, featureNormalizer,
+          policy);
     }
   }
 
-  /** Sums of the loss terms over the batch (before dividing by the normalizer), for logging. */
-  public record Sums(double crossEntropy, double kl, double feature, int lossRows) {}
+  /**
+   * GRPO's clipped policy-gradient term (PPO's surrogate), per loss row i, i.e. per sampled token:
+   * {@code −min(ρᵢ Aᵢ, clip(ρᵢ, 1 − ε_low, 1 + ε_high) Aᵢ)} with {@code ρᵢ = exp(log π_θ(tᵢ) − oldᵢ)},
+   * π the policy at the sampling {@code temperature} (softmax of logits / T). Added to the loss with
+   * weight 1 (a sum over rows divided by the normalizer, like the other terms).
+   *
+   * @param advantages {@code [lossRows]} the advantage of the sample each row belongs to (0 for rows
+   *     of a sample without a reward)
+   * @param oldLogprobs {@code [lossRows]} log π of the sampling policy; null when the batch is used
+   *     for one update only, where the sampling policy is the current one: ρ = 1 and its gradient
+   *     is that of log π (what libraries get by detaching the current log-probabilities)
+   */
+  public record Policy(float[] advantages, float[] oldLogprobs, double temperature, double clipLow, double clipHigh) {
+    public Policy {
+      if (!(temperature > 0) || !(clipLow >= 0 && clipLow < 1) || !(clipHigh >= 0)) {
+        throw new IllegalArgumentException("temperature > 0, 0 <= clip_low < 1, clip_high >= 0");
+      }
+    }
+  }
+
+  /**
+   * Sums of the loss terms over the batch (before dividing by the normalizer), for logging;
+   * {@code policy} the policy term's sum and {@code clipped} the rows whose ratio was clipped (0
+   * without a policy term).
+   */
+  public record Sums(double crossEntropy, double kl, double feature, int lossRows, double policy, int clipped) {
+    public Sums(double crossEntropy, double kl, double feature, int lossRows) {
+      this(crossEntropy, kl, feature, lossRows, 0, 0);
+    }
+  }
 
   private final TransformerWeights w;
   private final ModelConfig cfg;
@@ -290,7 +331,7 @@ public final class Backprop {
       }
     }
     embeddingBackward(batch, dh);
-    return new Sums(head[0], head[1], featureSum, batch.lossRows());
+    return new Sums(head[0], head[1], featureSum, batch.lossRows(), head[2], (int) head[3]);
   }
 
   /** Cross-entropy of a forward-only pass, for {@link #evaluate}. */
@@ -342,6 +383,50 @@ public final class Backprop {
       ceSum += c;
     }
     return new Eval(ceSum, n);
+  }
+
+  /**
+   * Log-probabilities of each loss row's target under the current policy (base plus the trained
+   * parts, with {@code hooks}, no dropout) at {@code temperature}, forward only: GRPO's sampling
+   * log-probabilities, kept for the later updates on the same samples.
+   */
+  public float[] targetLogprobs(Batch batch, Hooks hooks, double temperature) {
+    int rows = batch.rows();
+    int hidden = cfg.hiddenSize();
+    float[] h = new float[rows * hidden];
+    for (int r = 0; r < rows; r++) {
+      w.embed().copyRow(batch.tokens()[r], h, r * hidden);
+    }
+    embeddingForward(batch, h);
+    for (int l = 0; l < cfg.numLayers(); l++) {
+      h = layerForward(l, h, batch, l < firstTrained ? null : new LayerCache(), null);
+      hooks.forward(l, h, rows, hidden);
+    }
+    int n = batch.lossRows();
+    float[] out = new float[n];
+    if (n == 0) {
+      return out;
+    }
+    HeadForward fwd = headForward(h, batch, false);
+    float[] logits = fwd.logits();
+    int[] lossRows = fwd.rows();
+    int vocab = cfg.vocabSize();
+    double invT = 1 / temperature;
+    parallel.range(n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        int o = i * vocab;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) {
+          max = Math.max(max, logits[o + v] * invT);
+        }
+        double sum = 0;
+        for (int v = 0; v < vocab; v++) {
+          sum += Math.exp(logits[o + v] * invT - max);
+        }
+        out[i] = (float) (logits[o + batch.targets()[lossRows[i]]] * invT - max - Math.log(sum));
+      }
+    });
+    return out;
   }
 
   /**
@@ -621,14 +706,14 @@ public final class Backprop {
 
   /**
    * Final norm and output head on the loss rows, the loss terms there, and their gradient into
-   * {@code dh}. Returns {cross-entropy sum, KL sum}.
+   * {@code dh}. Returns {cross-entropy sum, KL sum, policy-term sum, clipped rows}.
    */
   private double[] headForwardBackward(float[] h, Batch batch, Loss loss, float[] dh) {
     int hidden = cfg.hiddenSize();
     int vocab = cfg.vocabSize();
     int n = batch.lossRows();
     if (n == 0) {
-      return new double[] {0, 0};
+      return new double[] {0, 0, 0, 0};
     }
     HeadForward fwd = headForward(h, batch, false);
     int[] rows = fwd.rows();
@@ -640,6 +725,9 @@ public final class Backprop {
     TrainableLinear head = parts.get(headTensor);
     double[] ce = new double[n];
     double[] kl = new double[n];
+    double[] policyLoss = new double[n];
+    boolean[] clipped = new boolean[n];
+    Policy policy = loss.policy();
     double scale = 1.0 / loss.normalizer();
     parallel.range(n, (from, to) -> {
       for (int i = from; i < to; i++) {
@@ -650,18 +738,19 @@ public final class Backprop {
         }
         int target = batch.targets()[rows[i]];
         boolean withKl = loss.klLambda() > 0;
+        boolean keepLogits = withKl || policy != null;
         double sum = 0;
         float targetLogit = logits[o + target];
         for (int v = 0; v < vocab; v++) {
           double e = Math.exp(logits[o + v] - max);
           sum += e;
-          if (!withKl) {
+          if (!keepLogits) {
             logits[o + v] = (float) e; // reused below: one exponential per logit instead of two
           }
         }
         double logZ = max + Math.log(sum);
         ce[i] = logZ - targetLogit;
-        if (!withKl) {
+        if (!keepLogits) {
           double ceScale = loss.ceWeight() * scale;
           double inverseSum = 1 / sum;
           for (int v = 0; v < vocab; v++) {
@@ -670,19 +759,50 @@ public final class Backprop {
           }
           continue;
         }
-        // With KL: the log-probabilities are needed, so the logits stay and each exponential is taken again.
+        // With KL or the policy term: the log-probabilities are needed, so the logits stay and
+        // each exponential is taken again.
         double klRow = 0;
-        for (int v = 0; v < vocab; v++) {
-          double lp = logits[o + v] - logZ;
-          klRow += Math.exp(lp) * (lp - loss.refLogprobs()[o + v]);
+        if (withKl) {
+          for (int v = 0; v < vocab; v++) {
+            double lp = logits[o + v] - logZ;
+            klRow += Math.exp(lp) * (lp - loss.refLogprobs()[o + v]);
+          }
         }
         kl[i] = klRow;
+        // The policy term: ∂(−ρA)/∂logit_v = (ρA / T)(π_v − [v = t]); 0 where the clipped side is taken.
+        double invT = policy == null ? 0 : 1 / policy.temperature();
+        double logZT = 0;
+        double policyCoef = 0;
+        if (policy != null) {
+          double maxT = max * invT;
+          double sumT = 0;
+          for (int v = 0; v < vocab; v++) {
+            sumT += Math.exp(logits[o + v] * invT - maxT);
+          }
+          logZT = maxT + Math.log(sumT);
+          double lp = targetLogit * invT - logZT;
+          double ratio = policy.oldLogprobs() == null ? 1 : Math.exp(lp - policy.oldLogprobs()[i]);
+          double a = policy.advantages()[i];
+          double bounded = Math.min(Math.max(ratio, 1 - policy.clipLow()), 1 + policy.clipHigh());
+          clipped[i] = bounded * a < ratio * a;
+          policyLoss[i] = -Math.min(ratio * a, bounded * a);
+          policyCoef = clipped[i] ? 0 : a * ratio * invT;
+        }
+        boolean withCe = loss.ceWeight() != 0;
         // Gradient w.r.t. the logits, written over them.
         for (int v = 0; v < vocab; v++) {
-          double lp = logits[o + v] - logZ;
-          double p = Math.exp(lp);
-          double g = loss.ceWeight() * (p - (v == target ? 1 : 0))
-              + loss.klLambda() * p * (lp - loss.refLogprobs()[o + v] - klRow);
+          double g = 0;
+          if (withKl || withCe) {
+            double lp = logits[o + v] - logZ;
+            double p = Math.exp(lp);
+            g = loss.ceWeight() * (p - (v == target ? 1 : 0));
+            if (withKl) {
+              g += loss.klLambda() * p * (lp - loss.refLogprobs()[o + v] - klRow);
+            }
+          }
+          if (policyCoef != 0) {
+            g += policyCoef * (Math.exp(logits[o + v] * invT - logZT) - (v == target ? 1 : 0));
+          }
           // Flushed like Ops.softmax's probabilities: subnormal gradients slow the head's GEMM a hundredfold.
           logits[o + v] = Ops.flushed(g * scale);
         }
@@ -701,11 +821,15 @@ public final class Backprop {
     normGradient(FullParts.FINAL_NORM, x, inv, dhf, n, hidden);
     double ceSum = 0;
     double klSum = 0;
+    double policySum = 0;
+    int clippedRows = 0;
     for (int i = 0; i < n; i++) {
       ceSum += ce[i];
       klSum += kl[i];
+      policySum += policyLoss[i];
+      clippedRows += clipped[i] ? 1 : 0;
     }
-    return new double[] {ceSum, klSum};
+    return new double[] {ceSum, klSum, policySum, clippedRows};
   }
 
   /**

@@ -54,6 +54,8 @@ class GradientCheckTest {
         Arguments.of("llama full+parts", "llama", true, "parts"),
         Arguments.of("qwen3 full+parts (q/k norms)", "qwen3", true, "parts"),
         Arguments.of("llama kl", "llama", false, "kl"),
+        Arguments.of("qwen2 grpo clipped + kl", "qwen2", false, "grpo"),
+        Arguments.of("qwen3 grpo full", "qwen3", true, "grpo"),
         Arguments.of("qwen2 features", "qwen2", false, "features"),
         Arguments.of("llama steer+project", "llama", false, "hooks"));
   }
@@ -125,7 +127,7 @@ class GradientCheckTest {
     int lossRows = batch.lossRows();
     Backprop.Loss loss = Backprop.Loss.crossEntropy(lossRows);
     Backprop.Hooks hooks = Backprop.Hooks.NONE;
-    if (extra.equals("kl")) {
+    if (extra.equals("kl") || extra.equals("grpo")) {
       float[] ref = new float[lossRows * cfg.vocabSize()];
       for (int i = 0; i < lossRows; i++) {
         double z = 0;
@@ -139,6 +141,20 @@ class GradientCheckTest {
         }
       }
       loss = new Backprop.Loss(0.5, 2.0, ref, 0, new int[0], null, lossRows, 1);
+      if (extra.equals("grpo")) {
+        // No cross-entropy, β·KL and the clipped policy term at temperature 0.8. The sampling
+        // log-probabilities are the current ones shifted by ±0.05 (ratio inside the clip range) or
+        // ±0.5 (outside: clipped on the side the advantage's sign picks), far from the range's edges.
+        float[] old = bp.targetLogprobs(batch, Backprop.Hooks.NONE, 0.8);
+        float[] advantages = new float[lossRows];
+        double[] shifts = {-0.5, -0.05, 0.05, 0.5};
+        for (int i = 0; i < lossRows; i++) {
+          old[i] += (float) shifts[i % 4];
+          advantages[i] = (float) (i % 3 == 0 ? -1.3 : 0.9);
+        }
+        loss = new Backprop.Loss(0, 0.3, ref, 0, new int[0], null, lossRows, 1)
+            .withPolicy(new Backprop.Policy(advantages, old, 0.8, 0.2, 0.2));
+      }
     } else if (extra.equals("features")) {
       float[] ref = new float[batch.rows() * cfg.hiddenSize()];
       for (int r = 0; r < batch.rows(); r++) {
@@ -168,7 +184,8 @@ class GradientCheckTest {
       Backprop.Sums s = bp.step(batch, fixedLoss, fixedHooks, new SplittableRandom(dropoutSeed));
       params.values().forEach(TrainableLinear::zeroGrads);
       parts.values().forEach(TrainableLinear::zeroGrads);
-      return (fixedLoss.ceWeight() * s.crossEntropy() + fixedLoss.klLambda() * s.kl()) / fixedLoss.normalizer()
+      return (fixedLoss.ceWeight() * s.crossEntropy() + fixedLoss.klLambda() * s.kl() + s.policy())
+          / fixedLoss.normalizer()
           + fixedLoss.featureLambda() * s.feature() / fixedLoss.featureNormalizer();
     };
     bp.step(batch, loss, hooks, new SplittableRandom(dropoutSeed));
@@ -185,7 +202,9 @@ class GradientCheckTest {
     });
     List<String> failures = new ArrayList<>();
     int checked = 0;
-    double eps = 1e-2;
+    // The policy ratio exp(Δ log π) curves more than the other terms: a smaller step keeps the
+    // central difference's error below the tolerance.
+    double eps = extra.equals("grpo") ? 2e-3 : 1e-2;
     for (var e : all.entrySet()) {
       TrainableLinear p = e.getValue();
       for (int t = 0; t < p.values.length; t++) {
