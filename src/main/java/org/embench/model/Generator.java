@@ -17,10 +17,17 @@ public final class Generator {
   /** One prompt to continue. */
   public record Request(String id, int[] promptIds, long seed, SamplingParams params) {}
 
-  /** What a request produced; {@code tokens} excludes the stop token. */
-  public record Result(String id, int[] tokens, String finishReason, int promptTokens) {
+  /**
+   * What a request produced; {@code tokens} excludes the stop token, which {@code stopToken} names
+   * (-1 when the answer did not end on a stop token).
+   */
+  public record Result(String id, int[] tokens, String finishReason, int promptTokens, int stopToken) {
     public static final String STOP = "stop";
     public static final String LENGTH = "length";
+
+    public Result(String id, int[] tokens, String finishReason, int promptTokens) {
+      this(id, tokens, finishReason, promptTokens, -1);
+    }
   }
 
   /** Told after every forward pass. */
@@ -153,7 +160,7 @@ public final class Generator {
           continue;
         }
         results[s.index] = new Result(s.request.id(), java.util.Arrays.copyOf(s.out, s.generated), reason,
-            s.request.promptIds().length);
+            s.request.promptIds().length, stopIds.contains(token) ? token : -1);
         cache.reset(s.slot);
         freeSlots.add(s.slot);
         finished++;

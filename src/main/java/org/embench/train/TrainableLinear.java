@@ -90,6 +90,14 @@ public final class TrainableLinear {
     return grads;
   }
 
+  /** Zeroes AdamW's moments: a fresh optimizer on the current values (RL after its SFT warm-up). */
+  void resetMoments() {
+    for (int i = 0; i < values.length; i++) {
+      java.util.Arrays.fill(m[i], 0f);
+      java.util.Arrays.fill(v[i], 0f);
+    }
+  }
+
   void zeroGrads() {
     for (float[] g : grads) {
       java.util.Arrays.fill(g, 0f);

@@ -379,6 +379,12 @@ public final class Trainer {
   record Reference(float[] logprobs, float[][] features) {}
 
   Reference reference(Backprop.Batch batch, boolean logprobs, int[] featureLayers) {
+    return reference(weights, engine, batch, logprobs, featureLayers);
+  }
+
+  /** {@link #reference} of the frozen {@code weights}, for any trainer. */
+  static Reference reference(TransformerWeights weights, Engine engine, Backprop.Batch batch, boolean logprobs,
+      int[] featureLayers) {
     ModelConfig mc = weights.config();
     Transformer base = new Transformer(weights, engine.backend(), engine.parallel(), Map.of());
     float[][] features = new float[featureLayers.length][];
