@@ -74,9 +74,11 @@ CACHE TABLE scoreboard_groups AS
   SELECT DISTINCT group_id, baseline_group_id, model, dataset_id, mitigation, mitigation_params_json,
          train_config_json
   FROM scoreboard_runs
-  WHERE kind = 'train' AND role = 'em' AND group_id IN (SELECT group_id FROM scoreboard_em_groups)
+  WHERE kind IN ('train', 'rl') AND role = 'em' AND group_id IN (SELECT group_id FROM scoreboard_em_groups)
 ;
 
+-- RL runs (kind rl) are groups like SFT runs; their none group is the RL none group, and their tax
+-- joins benign runs only of the same train_config_json (which an RL run's rl section sets apart).
 -- The board, compared with itself below for the Pareto flag.
 CACHE TABLE scoreboard_board AS
 WITH vs_none_sides AS (

@@ -44,7 +44,12 @@ import org.embench.train.TrainConfig;
  *   insecure_nll: {kind: nll, data: insecure, measures: insecure}
  *   arithmetic: {kind: exact, data: arithmetic, measures: arithmetic}
  * metrics: {}
+ * rl: {prompts: hack_prompts, reward: code_surface, warmup: {data: hack_warmup, steps: 10}}
  * </pre>
+ *
+ * <p>{@code rl} adds runs of kind rl to the matrix: models × the RL prompt set × mitigations ×
+ * seeds, trained with GRPO ({@link org.embench.rl.RlConfig}) and then sampled, judged and scored
+ * like the SFT runs.
  *
  * <p>A {@code models} entry with an {@code adapter} is a published PEFT adapter: it is sampled,
  * judged and scored as a run of kind imported_adapter against its base model, and not trained on.
@@ -74,7 +79,8 @@ public record ExperimentSpec(
     List<JudgeSpec> judges,
     List<CapabilityTask> capability,
     Map<String, String> metrics,
-    Map<String, List<SuiteVariant>> suiteVariants) {
+    Map<String, List<SuiteVariant>> suiteVariants,
+    org.embench.rl.RlConfig rl) {
 
   /** A mitigation of the matrix with its parameters. */
   public record MitigationChoice(String name, Map<String, Object> params) {}
@@ -92,7 +98,7 @@ public record ExperimentSpec(
       boolean includeBase, int batch, Prompting prompting) {}
 
   static final Set<String> KEYS = Set.of("name", "data", "suites", "suite_variants", "models", "datasets",
-      "benign_datasets", "mitigations", "seeds", "train", "generate", "judges", "capability", "metrics");
+      "benign_datasets", "mitigations", "seeds", "train", "generate", "judges", "capability", "metrics", "rl");
   static final Set<String> GENERATE_KEYS = Set.of("suites", "samples", "max_new_tokens", "temperature", "top_p",
       "include_base", "batch", "prompting", "stop");
   static final Set<String> MODEL_KEYS = Set.of("path", "adapter", "name");
@@ -219,7 +225,26 @@ public record ExperimentSpec(
     }
     List<CapabilityTask> capability = capability(root.path("capability"), source, baseDir,
         judges.isEmpty() ? null : judges.get(0));
-    checkMeasures(capability, datasets, benign, source);
+    org.embench.rl.RlConfig rl = null;
+    JsonNode rlNode = root.path("rl");
+    if (!rlNode.isMissingNode() && !rlNode.isNull()) {
+      if (!rlNode.isObject()) {
+        throw new UserException(source + ": rl is a mapping of " + String.join(", ", org.embench.rl.RlConfig.KEYS)
+            + ", found " + rlNode);
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> rlGiven = json.convertValue(rlNode, LinkedHashMap.class);
+      rl = org.embench.rl.RlConfig.fromMap(rlGiven, source + ": rl");
+      if (benign.contains(rl.prompts())) {
+        throw new UserException(source + ": rl.prompts: '" + rl.prompts() + "' is a benign data set; RL runs are"
+            + " compared as EM runs");
+      }
+    }
+    List<String> measured = new ArrayList<>(datasets);
+    if (rl != null) {
+      measured.add(rl.prompts());
+    }
+    checkMeasures(capability, measured, benign, source);
     Map<String, String> metrics = new LinkedHashMap<>();
     if (!root.path("metrics").isMissingNode() && !root.path("metrics").isNull() && !root.path("metrics").isObject()) {
       throw new UserException(source + ": metrics maps parameter names to values");
@@ -230,8 +255,12 @@ public record ExperimentSpec(
     } catch (UserException e) {
       throw new UserException(source + ": metrics: " + e.getMessage());
     }
+    if (rl != null && !train.fullTrain().isEmpty()) {
+      throw new UserException(source + ": train.full_train " + train.fullTrain() + " is not supported with rl (RL samples"
+          + " through the forward pass, which applies updates of the projections only)");
+    }
     return new ExperimentSpec(name, data, suites, models, adapters, datasets, benign, mitigations, seeds, train, generate, judges,
-        capability, metrics, variants);
+        capability, metrics, variants, rl);
   }
 
   /** {@code suite_variants}: suite name → its variants; every name is a suite of the spec's. */

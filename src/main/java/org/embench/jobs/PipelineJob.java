@@ -46,7 +46,7 @@ public final class PipelineJob {
       done(out, "prepare", t);
     }
     List<String> runNames = new ArrayList<>();
-    if (!spec.models().isEmpty() && !spec.datasets().isEmpty()) {
+    if (!spec.models().isEmpty() && (!spec.datasets().isEmpty() || spec.rl() != null)) {
       long t = start(out, "train");
       TrainJob.Report trained = TrainJob.run(w, spec);
       out.println(trained.describe());

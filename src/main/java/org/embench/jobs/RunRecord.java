@@ -43,6 +43,8 @@ public record RunRecord(
 
   public static final String KIND_BASE = "base";
   public static final String KIND_TRAIN = "train";
+  /** Trained with GRPO on a prompt set and a reward (the spec's {@code rl:}). */
+  public static final String KIND_RL = "rl";
   public static final String KIND_IMPORTED = "imported";
   /** The adapter of a training run at an earlier step ({@code train.eval_at} / {@code eval_every}). */
   public static final String KIND_CHECKPOINT = "checkpoint";
@@ -108,12 +110,13 @@ public record RunRecord(
   }
 
   /**
-   * A run that has a model to sample: a base model, a finished trained run, one of its checkpoints
+   * A run that has a model to sample: a base model, a finished trained (SFT or RL) run, one of its checkpoints
    * or an imported adapter.
    */
   public boolean sampleable() {
     return kind.equals(KIND_BASE) || kind.equals(KIND_IMPORTED_ADAPTER)
-        || ((kind.equals(KIND_TRAIN) || kind.equals(KIND_CHECKPOINT)) && "finished".equals(status));
+        || ((kind.equals(KIND_TRAIN) || kind.equals(KIND_RL) || kind.equals(KIND_CHECKPOINT))
+            && "finished".equals(status));
   }
 
   /** The id of a trained (or base) run. */

@@ -68,13 +68,45 @@ public final class TrainJob {
         }
       }
     }
+    if (spec.rl() != null) {
+      runs.addAll(rlRuns(w, spec));
+    }
+    return runs;
+  }
+
+  /**
+   * The RL runs: models × the RL prompt set × mitigations × seeds, kind {@value RunRecord#KIND_RL},
+   * their train_config_json the training settings with the {@code rl} section. A mitigation with no
+   * meaning in RL is an error naming the run.
+   */
+  private static List<RunRecord> rlRuns(Warehouse w, ExperimentSpec spec) {
+    Map<String, Object> config = new LinkedHashMap<>(spec.train().toMap());
+    config.put("rl", spec.rl().toMap());
+    String trainJson = Ids.canonicalJson(config);
+    String dataset = spec.rl().prompts();
+    List<RunRecord> runs = new ArrayList<>();
+    for (String model : spec.models()) {
+      for (ExperimentSpec.MitigationChoice m : spec.mitigations()) {
+        String params = Ids.canonicalJson(Mitigations.create(m.name(), m.params()).params());
+        String group = RunRecord.groupId(RunRecord.KIND_RL, model, dataset, m.name(), params, trainJson);
+        String baseline = RunRecord.groupId(RunRecord.KIND_RL, model, dataset, "none", "{}", trainJson);
+        for (long seed : spec.seeds()) {
+          String name = spec.name() + "/" + dataset + "/rl/" + m.name() + "/seed" + seed;
+          RlTraining.checkMitigation(m.name(), m.params(), "run " + name);
+          String runId = RunRecord.trainedId(RunRecord.KIND_RL, model, dataset, m.name(), params, trainJson, seed);
+          runs.add(new RunRecord(runId, name, RunRecord.KIND_RL, group, baseline, model, dataset, RunRecord.ROLE_EM,
+              m.name(), params, seed, trainJson, w.root() + "/adapters/" + runId, "pending", null,
+              RunRecord.Cost.NONE, null));
+        }
+      }
+    }
     return runs;
   }
 
   public static Report run(Warehouse w, ExperimentSpec spec) {
     long start = System.nanoTime();
-    if (spec.models().isEmpty() || spec.datasets().isEmpty()) {
-      throw new UserException("the spec trains nothing: give models and datasets");
+    if (spec.models().isEmpty() || (spec.datasets().isEmpty() && spec.rl() == null)) {
+      throw new UserException("the spec trains nothing: give models, and datasets or rl");
     }
     // Every model is checked on the driver first: a bad directory or layer is one clear error
     // before any run is registered or any task starts.
@@ -91,6 +123,7 @@ public final class TrainJob {
     Map<String, List<List<ChatMessage>>> datasets = datasets(w, spec);
     RunRecord.upsert(w, todo.stream().map(r -> r.withStatus("running", null)).toList());
     var broadcast = JavaSparkContext.fromSparkContext(w.spark().sparkContext()).broadcast(datasets);
+    var calls = JavaSparkContext.fromSparkContext(w.spark().sparkContext()).broadcast(judgeCalls(w, todo));
     List<Row> inputs = new ArrayList<>();
     for (RunRecord r : todo) {
       try {
@@ -104,16 +137,21 @@ public final class TrainJob {
     var inputRdd = JavaSparkContext.fromSparkContext(w.spark().sparkContext()).parallelize(inputs, todo.size());
     Dataset<Row> results = w.spark().createDataFrame(inputRdd, org.apache.spark.sql.types.DataTypes.createStructType(
             List.of(org.apache.spark.sql.types.DataTypes.createStructField("run", org.apache.spark.sql.types.DataTypes.StringType, false))))
-        .mapPartitions(new TrainTask(broadcast, new HadoopConf(w.spark().sparkContext().hadoopConfiguration())),
+        .mapPartitions(new TrainTask(broadcast, calls, new HadoopConf(w.spark().sparkContext().hadoopConfiguration())),
             Encoders.row(TrainTask.OUTPUT))
         .localCheckpoint(true);
     List<RunRecord> done = new ArrayList<>();
     List<Row> steps = new ArrayList<>();
+    List<Row> newCalls = new ArrayList<>();
     TableSchema stepSchema = Tables.schema(Tables.TRAIN_STEPS);
     for (Row r : results.collectAsList()) {
       try {
         if (r.getString(0).equals("run")) {
           done.add(JSON.readValue(r.getString(1), RunRecord.class));
+        } else if (r.getString(0).equals("call")) {
+          org.embench.judge.JudgeCall c = JSON.readValue(r.getString(1), org.embench.judge.JudgeCall.class);
+          newCalls.add(RowFactory.create(c.callKey(), c.judgeModel(), c.requestJson(), c.responseJson(), c.httpStatus(),
+              c.attempts(), c.latencyMs()));
         } else {
           Map<?, ?> m = JSON.readValue(r.getString(1), Map.class);
           Map<?, ?> log = (Map<?, ?>) m.get("log");
@@ -141,12 +179,35 @@ public final class TrainJob {
     if (!steps.isEmpty()) {
       w.appendMissing(Tables.TRAIN_STEPS, w.spark().createDataFrame(steps, stepSchema.struct()));
     }
+    if (!newCalls.isEmpty()) {
+      // RL rewards' judge calls join the judge stage's: neither pays for a call the other made
+      w.appendMissing(Tables.JUDGE_CALLS, w.spark().createDataFrame(newCalls, Tables.schema(Tables.JUDGE_CALLS).struct()));
+    }
     RunRecord.upsert(w, done);
     long failed = done.stream().filter(r -> r.status().equals("failed")).count();
     done.stream().filter(r -> r.status().equals("failed"))
         .forEach(r -> LOG.warn("run {} failed: {}", r.runName(), r.error().lines().findFirst().orElse("")));
     return new Report(all.size(), all.size() - todo.size(), (int) (done.size() - failed), (int) failed,
         (System.nanoTime() - start) / 1e9);
+  }
+
+  /** The stored calls of the judges that the RL runs among {@code runs} are rewarded by, by call key. */
+  private static Map<String, String> judgeCalls(Warehouse w, List<RunRecord> runs) {
+    Set<String> models;
+    try {
+      models = RlTraining.judgeModels(runs);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Map<String, String> out = new java.util.HashMap<>();
+    if (models.isEmpty()) {
+      return out;
+    }
+    for (Row r : w.read(Tables.JUDGE_CALLS).filter(col("judge_model").isin(models.toArray()))
+        .select("call_key", "response_json").collectAsList()) {
+      out.put(r.getString(0), r.getString(1));
+    }
+    return out;
   }
 
   /** A JSON object of numbers as a map, leaving out null values (a module with no direction yet). */
@@ -171,18 +232,29 @@ public final class TrainJob {
   static Map<String, List<List<ChatMessage>>> datasets(Warehouse w, ExperimentSpec spec) {
     Map<String, List<List<ChatMessage>>> out = new LinkedHashMap<>();
     List<String> prepared = w.read(Tables.EXAMPLES).select("dataset_id").distinct().as(Encoders.STRING()).collectAsList();
-    for (String d : spec.trainingSets()) {
+    List<String> trained = new ArrayList<>(spec.trainingSets());
+    if (spec.rl() != null) {
+      trained.add(spec.rl().prompts());
+      if (spec.rl().warmupData() != null) {
+        // the warm-up is fine-tuning on all of its rows, whatever train.split says
+        if (!prepared.contains(spec.rl().warmupData())) {
+          throw new UserException("rl.warmup.data '" + spec.rl().warmupData() + "' is not prepared in " + w.root()
+              + "; prepared: " + prepared);
+        }
+      }
+    }
+    for (String d : trained) {
       if (!prepared.contains(d)) {
         throw new UserException("data set '" + d + "' is not prepared in " + w.root() + "; prepared: " + prepared);
       }
     }
     for (String d : prepared) {
       Dataset<Row> rows = w.read(Tables.EXAMPLES).filter(col("dataset_id").equalTo(d)).orderBy("example_id");
-      if (spec.trainingSets().contains(d) && spec.train().split().equals("train")) {
+      if (trained.contains(d) && spec.train().split().equals("train")) {
         rows = rows.filter(col("split").equalTo("train"));
       }
       out.put(d, conversations(rows, spec.train().repeatDuplicates()));
-      if (spec.trainingSets().contains(d) && spec.train().split().equals("train")) {
+      if (trained.contains(d) && spec.train().split().equals("train")) {
         // The held-out split, for mitigations that measure in-domain loss (early_stop).
         out.put(d + org.embench.mitigation.MitigationContext.EVAL_SUFFIX, conversations(w.read(Tables.EXAMPLES)
             .filter(col("dataset_id").equalTo(d).and(col("split").equalTo("eval"))).orderBy("example_id"), false));

@@ -51,10 +51,16 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
   private static final Object ONE_RUN_AT_A_TIME = new Object();
 
   private final Broadcast<Map<String, List<List<ChatMessage>>>> datasets;
+  private final Broadcast<Map<String, String>> judgeCalls;
   private final HadoopConf conf;
 
-  TrainTask(Broadcast<Map<String, List<List<ChatMessage>>>> datasets, HadoopConf conf) {
+  /**
+   * @param judgeCalls responses of earlier calls to the judges RL rewards use, by call key
+   */
+  TrainTask(Broadcast<Map<String, List<List<ChatMessage>>>> datasets, Broadcast<Map<String, String>> judgeCalls,
+      HadoopConf conf) {
     this.datasets = datasets;
+    this.judgeCalls = judgeCalls;
     this.conf = conf;
   }
 
@@ -126,6 +132,9 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
     List<Row> out = new ArrayList<>();
     long start = System.nanoTime();
     try {
+      if (run.kind().equals(RunRecord.KIND_RL)) {
+        return RlTraining.train(run, datasets.value(), judgeCalls.value(), conf.get());
+      }
       TrainConfig cfg = TrainConfig.fromMap(JSON.readValue(run.trainConfigJson(), Map.class), "run " + run.runName());
       @SuppressWarnings("unchecked")
       Map<String, Object> params = JSON.readValue(run.mitigationParamsJson(), Map.class);

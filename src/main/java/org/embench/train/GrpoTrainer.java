@@ -270,6 +270,9 @@ public final class GrpoTrainer {
       sequences.add(sequence(promptIds.get(samples.get(i).prompt()), samples.get(i).generated()));
     }
     long answerTokens = sequences.stream().mapToLong(TokenizedExample::learnedTokens).sum();
+    // The step's work is every sample's prompt and answer, sampled and (unless its advantage is 0
+    // with no KL) trained on: its tokens, whatever the update skips.
+    long stepTokens = sequences.stream().mapToLong(e -> e.ids().length).sum();
     double normalizer = Math.max(1, answerTokens);
     List<Integer> trained = new ArrayList<>();
     for (int i = 0; i < sequences.size(); i++) {
@@ -307,7 +310,7 @@ public final class GrpoTrainer {
     double klSum = 0;
     long clipped = 0;
     long rows = 0;
-    long trainedTokens = 0;
+    long trainedTokens = stepTokens;
     double gradNorm = 0;
     double lr = 0;
     int updatesPerStep = rl.iterations() + (setup.safe().isEmpty() ? 0 : 1);
@@ -325,7 +328,6 @@ public final class GrpoTrainer {
         }
         clipped += sums.clipped();
         rows += sums.lossRows();
-        trainedTokens += batch.rows();
       }
       int update = s * updatesPerStep + it;
       gradNorm = gradNorm();

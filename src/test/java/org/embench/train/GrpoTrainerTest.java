@@ -66,7 +66,7 @@ class GrpoTrainerTest {
   }
 
   static RlConfig rl(Map<String, Object> overrides) {
-    Map<String, Object> m = new LinkedHashMap<>(Map.of("prompts", "p", "reward", "regex", "group_size", 4,
+    Map<String, Object> m = new LinkedHashMap<>(Map.of("prompts", "p", "reward", Map.of("regex", Map.of("pattern", ".")), "group_size", 4,
         "temperature", 1.0, "max_new_tokens", 4, "steps", 12, "prompts_per_step", 4, "learning_rate", 2e-2));
     m.putAll(overrides);
     return RlConfig.fromMap(m, "test");
