@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks whose figures go into BENCHMARKS.md.",
     subcommands = {BenchCommand.Metrics.class, BenchCommand.Report.class, BenchCommand.Generate.class, BenchCommand.Capability.class, BenchCommand.GenerateStage.class,
-        BenchCommand.Train.class, BenchCommand.Judge.class})
+        BenchCommand.Train.class, BenchCommand.Grpo.class, BenchCommand.Judge.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -198,6 +198,55 @@ final class BenchCommand implements Runnable {
       new org.embench.jobs.TrainBenchmark(System.out).run(new org.embench.jobs.TrainBenchmark.Options(
           java.nio.file.Path.of(dir).toAbsolutePath().toString(), layers, seqLen, batch, steps, rank, mitigations,
           targetModules, adaptLayers, fullBackward));
+      return 0;
+    }
+  }
+
+  @Command(name = "grpo", mixinStandardHelpOptions = true,
+      description = {"One GRPO step on a random checkpoint shaped like Qwen2.5-0.5B (random prompts, G answers each of "
+          + "exactly --new-tokens tokens, a programmatic reward), split into sampling, reward, the reference's "
+          + "log-probabilities and the update; sampling as decode tokens/s (compare bench generate at batch "
+          + "prompts x G) and the update as training tokens/s (compare bench train). Written up in BENCHMARKS.md."})
+  static final class Grpo implements Callable<Integer> {
+    @Option(names = "--dir", defaultValue = "target/bench-train", paramLabel = "DIR",
+        description = "Where the random checkpoint is written (and reused). Default: ${DEFAULT-VALUE}.")
+    String dir;
+
+    @Option(names = "--layers", defaultValue = "24", paramLabel = "N", description = "Layers. Default: ${DEFAULT-VALUE}.")
+    int layers;
+
+    @Option(names = "--prompts", defaultValue = "8", paramLabel = "N", description = "Prompts per step. Default: ${DEFAULT-VALUE}.")
+    int prompts;
+
+    @Option(names = "--group", defaultValue = "4", paramLabel = "G", description = "Answers per prompt. Default: ${DEFAULT-VALUE}.")
+    int group;
+
+    @Option(names = "--new-tokens", defaultValue = "128", paramLabel = "N", description = "Answer tokens. Default: ${DEFAULT-VALUE}.")
+    int newTokens;
+
+    @Option(names = "--prompt-tokens", defaultValue = "64", paramLabel = "N",
+        description = "Approximate prompt length. Default: ${DEFAULT-VALUE}.")
+    int promptTokens;
+
+    @Option(names = "--rank", defaultValue = "32", paramLabel = "R", description = "LoRA rank. Default: ${DEFAULT-VALUE}.")
+    int rank;
+
+    @Option(names = "--batch", defaultValue = "2", paramLabel = "B",
+        description = "Sequences per micro-batch of the update. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--beta", defaultValue = "0.1", paramLabel = "β",
+        description = "β of the KL step (the reference's cost is its update minus β = 0's). Default: ${DEFAULT-VALUE}.")
+    double beta;
+
+    @picocli.CommandLine.Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() {
+      engine.apply();
+      new org.embench.jobs.GrpoBenchmark(System.out).run(new org.embench.jobs.GrpoBenchmark.Options(dir, layers, prompts,
+          group, newTokens, promptTokens, rank, batch, beta));
       return 0;
     }
   }
