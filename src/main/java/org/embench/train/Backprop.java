@@ -344,17 +344,7 @@ public final class Backprop {
    * layer's cache is dropped as soon as the next layer has run.
    */
   public Eval evaluate(Batch batch) {
-    int rows = batch.rows();
-    int hidden = cfg.hiddenSize();
-    float[] h = new float[rows * hidden];
-    for (int r = 0; r < rows; r++) {
-      w.embed().copyRow(batch.tokens()[r], h, r * hidden);
-    }
-    embeddingForward(batch, h);
-    for (int l = 0; l < cfg.numLayers(); l++) {
-      // As in step: the layers below the first trained one have no trained part.
-      h = layerForward(l, h, batch, l < firstTrained ? null : new LayerCache(), null);
-    }
+    float[] h = forwardOnly(batch, Hooks.NONE);
     int n = batch.lossRows();
     if (n == 0) {
       return new Eval(0, 0);
@@ -391,17 +381,7 @@ public final class Backprop {
    * log-probabilities, kept for the later updates on the same samples.
    */
   public float[] targetLogprobs(Batch batch, Hooks hooks, double temperature) {
-    int rows = batch.rows();
-    int hidden = cfg.hiddenSize();
-    float[] h = new float[rows * hidden];
-    for (int r = 0; r < rows; r++) {
-      w.embed().copyRow(batch.tokens()[r], h, r * hidden);
-    }
-    embeddingForward(batch, h);
-    for (int l = 0; l < cfg.numLayers(); l++) {
-      h = layerForward(l, h, batch, l < firstTrained ? null : new LayerCache(), null);
-      hooks.forward(l, h, rows, hidden);
-    }
+    float[] h = forwardOnly(batch, hooks);
     int n = batch.lossRows();
     float[] out = new float[n];
     if (n == 0) {
@@ -427,6 +407,26 @@ public final class Backprop {
       }
     });
     return out;
+  }
+
+  /**
+   * The current model's last hidden states on {@code batch} (base plus the trained parts, with
+   * {@code hooks}, no dropout), forward only; each layer's cache is dropped once the next has run.
+   */
+  private float[] forwardOnly(Batch batch, Hooks hooks) {
+    int rows = batch.rows();
+    int hidden = cfg.hiddenSize();
+    float[] h = new float[rows * hidden];
+    for (int r = 0; r < rows; r++) {
+      w.embed().copyRow(batch.tokens()[r], h, r * hidden);
+    }
+    embeddingForward(batch, h);
+    for (int l = 0; l < cfg.numLayers(); l++) {
+      // As in step: the layers below the first trained one have no trained part.
+      h = layerForward(l, h, batch, l < firstTrained ? null : new LayerCache(), null);
+      hooks.forward(l, h, rows, hidden);
+    }
+    return h;
   }
 
   /**

@@ -488,14 +488,7 @@ public final class GrpoTrainer {
   }
 
   private double gradNorm() {
-    double sq = 0;
-    for (TrainableLinear p : params.values()) {
-      for (float[] g : p.grads) {
-        for (float x : g) {
-          sq += (double) x * x;
-        }
-      }
-    }
-    return Math.sqrt(sq);
+    return Trainer.gradNorm(params.values());
   }
+
 }

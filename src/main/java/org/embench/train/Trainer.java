@@ -412,9 +412,14 @@ public final class Trainer {
   }
 
   private double gradNorm() {
-    double sq = 0;
     List<TrainableLinear> all = new ArrayList<>(params.values());
     all.addAll(parts.values());
+    return gradNorm(all);
+  }
+
+  /** The global L2 norm of the gradients of {@code all} (what clip_norm bounds). */
+  static double gradNorm(java.util.Collection<TrainableLinear> all) {
+    double sq = 0;
     for (TrainableLinear p : all) {
       for (float[] g : p.grads) {
         for (float x : g) {
