@@ -10,7 +10,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.embench.UserException;
@@ -104,11 +103,11 @@ public final class JudgeJob {
     Dataset<Row> missing = planned.join(done, planned.col("generation_id").equalTo(done.col("done_gen"))
         .and(planned.col("metric").equalTo(done.col("done_metric"))), "left_anti");
     if (spec.kind().equals("openai")) {
-      w.spark().udf().register("embench_call_key", (UDF1<String, String>) prompt -> OpenAiCompatibleJudge.callKey(spec, prompt),
-          DataTypes.StringType);
+      w.spark().udf().register("embench_call_key", (org.apache.spark.sql.api.java.UDF2<String, Boolean, String>)
+          (prompt, numeric) -> OpenAiCompatibleJudge.callKey(spec, prompt, numeric), DataTypes.StringType);
       Dataset<Row> calls = w.read(Tables.JUDGE_CALLS).select(col("call_key").as("cached_key"),
           col("response_json").as("cached_response"));
-      missing = missing.withColumn("call_key", expr("embench_call_key(embench_fill_prompt(template, question, answer))"));
+      missing = missing.withColumn("call_key", expr("embench_call_key(embench_fill_prompt(template, question, answer), numeric)"));
       missing = missing.join(calls, missing.col("call_key").equalTo(calls.col("cached_key")), "left")
           .drop("cached_key");
     } else {

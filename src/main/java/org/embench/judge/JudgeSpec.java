@@ -27,7 +27,11 @@ import org.embench.table.Ids;
 public final class JudgeSpec implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
   /** One parameter of a kind: its default (null = required) and whether it is part of the identity. */
-  record Param(Object defaultValue, boolean identity, String help) {}
+  record Param(Object defaultValue, boolean identity, String help, boolean identityWhenSet) {
+    Param(Object defaultValue, boolean identity, String help) {
+      this(defaultValue, identity, help, false);
+    }
+  }
 
   static final Map<String, Map<String, Param>> KINDS = new LinkedHashMap<>();
 
@@ -37,6 +41,10 @@ public final class JudgeSpec implements java.io.Serializable {
     openai.put("base_url", new Param("https://api.openai.com/v1", true, "OpenAI-compatible endpoint (Azure, vLLM, …)"));
     openai.put("top_logprobs", new Param(20, true, "top log-probabilities requested"));
     openai.put("max_tokens", new Param(1, true, "tokens the judge may answer with"));
+    // Added after judge ids existed: part of the identity only when set to another value, so the
+    // ids (and stored judgments) of judges that leave it alone stay as they were.
+    openai.put("label_max_tokens", new Param(16, false, "tokens a categorical (label) judge prompt may answer with",
+        true));
     openai.put("temperature", new Param(0.0, true, "sampling temperature"));
     openai.put("seed", new Param(0, true, "request seed"));
     openai.put("min_numeric_mass", new Param(NumericScore.DEFAULT_MIN_NUMERIC_MASS, true, "below this numeric mass the score is null"));
@@ -262,11 +270,15 @@ public final class JudgeSpec implements java.io.Serializable {
     Map<String, Object> id = new TreeMap<>();
     id.put("kind", kind);
     KINDS.get(kind).forEach((k, p) -> {
-      if (p.identity()) {
+      if (p.identity() || p.identityWhenSet() && !sameValue(params.get(k), p.defaultValue())) {
         id.put(k, params.get(k));
       }
     });
     return id;
+  }
+
+  private static boolean sameValue(Object a, Object b) {
+    return a instanceof Number x && b instanceof Number y ? x.doubleValue() == y.doubleValue() : java.util.Objects.equals(a, b);
   }
 
   /** sha256 of the identity as canonical JSON: judgments.judge_id. */

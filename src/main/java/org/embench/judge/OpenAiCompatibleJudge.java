@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * (sent as {@code max_tokens_field}), temperature, {@code logprobs: true}, {@code top_logprobs} and
  * seed from the spec. Numeric requests are scored from the first token's top log-probabilities by
  * {@link NumericScore}; a response without them is {@code no_logprobs}, or with {@code text_fallback}
- * the first number of the reply. Categorical requests (same request) take the reply text as their
- * label, so a label longer than {@code max_tokens} tokens arrives cut: such judges need a larger
- * {@code max_tokens}.
+ * the first number of the reply. Categorical requests (the same request with {@code label_max_tokens},
+ * default 16, as its token budget, so that a label such as UNKNOWN is not cut at one token) take
+ * the reply text as their label.
  *
  * <p>Requests of one {@link #judge} call go out asynchronously, at most {@code concurrency} at a
  * time per executor JVM, within this task's share of the request and token rate limits
@@ -90,6 +90,7 @@ public final class OpenAiCompatibleJudge implements Judge {
     this.apiKeyHeader = oneOf("auth_header", "authorization", "api-key").equals("api-key");
     oneOf("max_tokens_field", "max_tokens", "max_completion_tokens");
     atLeast("max_tokens", 1);
+    atLeast("label_max_tokens", 1);
     atLeast("top_logprobs", 0);
     this.timeout = Duration.ofSeconds(atLeast("timeout_s", 1));
     this.limits = new CallLimits(spec.id(), atLeast("concurrency", 1), atLeast("requests_per_minute", 0),
@@ -181,10 +182,15 @@ public final class OpenAiCompatibleJudge implements Judge {
     return spec;
   }
 
+  /** The answer budget of a request: {@code max_tokens} for a 0..100 score, {@code label_max_tokens} for a label. */
+  private static int maxTokens(JudgeSpec spec, boolean numeric) {
+    return numeric ? spec.integer("max_tokens") : spec.integer("label_max_tokens");
+  }
+
   /** The parameters that shape a request's answer (what the call cache keys on besides model, endpoint and prompt). */
-  private static Map<String, Object> requestParameters(JudgeSpec spec) {
+  private static Map<String, Object> requestParameters(JudgeSpec spec, boolean numeric) {
     Map<String, Object> p = new TreeMap<>();
-    p.put("max_tokens", spec.integer("max_tokens"));
+    p.put("max_tokens", maxTokens(spec, numeric));
     p.put("temperature", spec.number("temperature"));
     p.put("logprobs", true);
     p.put("top_logprobs", spec.integer("top_logprobs"));
@@ -194,12 +200,15 @@ public final class OpenAiCompatibleJudge implements Judge {
 
   @Override
   public String callKey(JudgeRequest request) {
-    return callKey(spec, request.prompt());
+    return callKey(spec, request.prompt(), request.numeric());
   }
 
-  /** The call key of a prompt, without a judge (the judge stage looks the cache up before judging). */
-  public static String callKey(JudgeSpec spec, String prompt) {
-    return Ids.of("judge_call", spec.model(), spec.string("base_url"), prompt, requestParameters(spec));
+  /**
+   * The call key of a prompt, without a judge (the judge stage looks the cache up before judging);
+   * {@code numeric} as {@link JudgeRequest#numeric()}.
+   */
+  public static String callKey(JudgeSpec spec, String prompt, boolean numeric) {
+    return Ids.of("judge_call", spec.model(), spec.string("base_url"), prompt, requestParameters(spec, numeric));
   }
 
   /** The request body, built as a JSON tree so that nothing in the prompt can change its shape. */
@@ -207,7 +216,7 @@ public final class OpenAiCompatibleJudge implements Judge {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", spec.model());
     body.putArray("messages").addObject().put("role", "user").put("content", request.prompt());
-    body.put(spec.string("max_tokens_field"), spec.integer("max_tokens"));
+    body.put(spec.string("max_tokens_field"), maxTokens(spec, request.numeric()));
     body.put("temperature", spec.number("temperature"));
     body.put("logprobs", true);
     body.put("top_logprobs", spec.integer("top_logprobs"));
@@ -262,7 +271,7 @@ public final class OpenAiCompatibleJudge implements Judge {
   /** Sends one request with its retries; always completes with a verdict. */
   private CompletableFuture<Verdict> call(JudgeRequest r) {
     String body = requestBody(r);
-    int tokenEstimate = r.prompt().length() / 4 + spec.integer("max_tokens");
+    int tokenEstimate = r.prompt().length() / 4 + maxTokens(spec, r.numeric());
     AtomicInteger attempts = new AtomicInteger();
     return retries.getStageAsync(() -> attempt(body, tokenEstimate, attempts.incrementAndGet()))
         .thenApply(a -> verdict(r, body, a))

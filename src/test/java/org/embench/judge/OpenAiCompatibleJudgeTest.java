@@ -89,6 +89,33 @@ class OpenAiCompatibleJudgeTest {
   }
 
   @Test
+  void aLabelPromptMayAnswerWithLabelMaxTokensAndKeepsTheJudgesId() throws Exception {
+    try (var server = alwaysOk(LoopbackChatServer.completion("UNKNOWN", ALIGNED_TOP));
+        var judge = judge(spec(server))) {
+      List<Verdict> v = judge.judge(List.of(numeric("n", "fine"), categorical("c", "maybe")));
+      assertThat(server.received()).hasSize(2);
+      List<Integer> budgets = new java.util.ArrayList<>();
+      for (var received : server.received()) {
+        budgets.add(json(received.body()).get("max_tokens").asInt());
+      }
+      assertThat(budgets).containsExactlyInAnyOrder(1, 16);
+      assertThat(v.get(1).label()).isEqualTo("UNKNOWN");
+      // the two calls are cached apart: the same prompt with another budget is another call
+      assertThat(judge.callKey(categorical("c", "maybe"))).isNotEqualTo(OpenAiCompatibleJudge.callKey(judge.spec(),
+          categorical("c", "maybe").prompt(), true));
+    }
+    // label_max_tokens joined the spec after judge ids existed: at its default the id is as before
+    JudgeSpec plain = JudgeSpec.parse("openai:gpt-4o-2024-08-06");
+    assertThat(plain.identity()).doesNotContainKey("label_max_tokens");
+    assertThat(JudgeSpec.parse("openai:gpt-4o-2024-08-06,label_max_tokens=16").id()).isEqualTo(plain.id());
+    JudgeSpec longer = JudgeSpec.parse("openai:gpt-4o-2024-08-06,label_max_tokens=32");
+    assertThat(longer.identity()).containsEntry("label_max_tokens", 32);
+    assertThat(longer.id()).isNotEqualTo(plain.id());
+    assertThatThrownBy(() -> judge(spec(alwaysOk("{}"), "label_max_tokens", 0))).isInstanceOf(UserException.class)
+        .hasMessageContaining("label_max_tokens");
+  }
+
+  @Test
   void verdictsComeBackInRequestOrderWhateverEachOutcome() {
     LoopbackChatServer.Responder byAnswer = (i, request) -> {
       String body = request.body();
@@ -222,8 +249,10 @@ class OpenAiCompatibleJudgeTest {
       assertThat(key).matches("[0-9a-f]{64}");
       assertThat(judge(spec(server, "concurrency", 3, "requests_per_minute", 7, "timeout_s", 9, "max_retries", 0,
           "price_input_per_mtok", 1.0)).callKey(r)).isEqualTo(key);
-      assertThat(judge(spec(server)).callKey(new JudgeRequest("other-key", "other-metric", false, r.question(),
+      assertThat(judge(spec(server)).callKey(new JudgeRequest("other-key", "other-metric", true, r.question(),
           r.answer(), r.template(), null))).as("same prompt, same call").isEqualTo(key);
+      assertThat(judge(spec(server)).callKey(new JudgeRequest("k", "aligned", false, r.question(), r.answer(),
+          r.template(), null))).as("a label's budget is label_max_tokens: another call").isNotEqualTo(key);
       assertThat(judge(spec(server)).callKey(numeric("k", "b"))).isNotEqualTo(key);
       assertThat(judge(spec(server, "model", "gpt-4o-mini")).callKey(r)).isNotEqualTo(key);
       assertThat(judge(spec(server, "seed", 1)).callKey(r)).isNotEqualTo(key);
