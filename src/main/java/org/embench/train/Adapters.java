@@ -103,6 +103,25 @@ public final class Adapters {
       a -> a.values().stream().mapToLong(Lora::bytes).sum());
 
   /**
+   * The parameters being trained as updates in a backend, keyed "layer.module" like {@link #load}'s,
+   * for sampling from the model as it trains (RL) without writing it out; backend buffers are named
+   * {@code prefix + key}.
+   */
+  public static Map<String, Lora> upload(Map<String, TrainableLinear> params, TensorBackend backend, String prefix) {
+    Map<String, Lora> out = new LinkedHashMap<>();
+    params.forEach((key, p) -> {
+      if (p.isLora()) {
+        out.put(key, new LoraWeights(p.values()[0], p.values()[1], p.rank(), p.in(), p.out(), p.scale())
+            .upload(backend, prefix + key));
+      } else {
+        float[] delta = p.values()[0];
+        out.put(key, Lora.dense(backend.matrix(prefix + key, p.out(), p.in(), buf -> buf.put(delta))));
+      }
+    });
+    return out;
+  }
+
+  /**
    * {@link #load}, once per JVM and directory while it stays among the adapters kept
    * ({@link #CACHE_BYTES}): the generate and capability stages' tasks of one executor share a run's
    * adapter.

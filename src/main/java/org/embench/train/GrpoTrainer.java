@@ -12,7 +12,6 @@ import org.embench.model.ForwardHooks;
 import org.embench.model.Generator;
 import org.embench.model.LanguageModel;
 import org.embench.model.Lora;
-import org.embench.model.LoraWeights;
 import org.embench.model.SamplingParams;
 import org.embench.model.Transformer;
 import org.embench.rl.Reward;
@@ -473,18 +472,7 @@ public final class GrpoTrainer {
 
   /** The current parameters as the forward pass's adapters. */
   private Map<String, Lora> upload() {
-    Map<String, Lora> out = new LinkedHashMap<>();
-    var backend = model.engine().backend();
-    params.forEach((key, p) -> {
-      if (p.isLora()) {
-        out.put(key, new LoraWeights(p.values[0], p.values[1], p.rank, p.in, p.out, p.scale).upload(backend,
-            "rl." + key));
-      } else {
-        float[] delta = p.values[0];
-        out.put(key, Lora.dense(backend.matrix("rl." + key, p.out, p.in, buf -> buf.put(delta))));
-      }
-    });
-    return out;
+    return Adapters.upload(params, model.engine().backend(), "rl.");
   }
 
   private double gradNorm() {
