@@ -1,7 +1,9 @@
 package org.embench.cli;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.embench.jobs.GenerateJob;
 import org.embench.model.Prompting;
@@ -44,6 +46,16 @@ final class GenerateCommand implements Callable<Integer> {
       description = "End an answer at this text, which is cut from it (repeatable). Part of each answer's id.")
   List<String> stop = new ArrayList<>();
 
+  @Option(names = "--template-var", paramLabel = "NAME=VALUE",
+      description = "A chat-template variable (repeatable), e.g. enable_thinking=false for Qwen3; true/false and numbers"
+          + " are read as such, anything else as a string. Part of each answer's id.")
+  Map<String, String> templateVars = new LinkedHashMap<>();
+
+  @Option(names = "--template-now", paramLabel = "INSTANT",
+      description = "The date a template's strftime_now renders (ISO-8601, e.g. 2025-01-31T00:00:00Z); default a fixed"
+          + " date, " + org.embench.model.text.ChatTemplate.DEFAULT_NOW + ". Part of each answer's id when set.")
+  String templateNow;
+
   @Option(names = "--run", paramLabel = "ID|NAME",
       description = "A run to sample (repeatable). Without --run and --model, every finished training run and every"
           + " imported adapter.")
@@ -76,10 +88,30 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SamplingParams params = new SamplingParams(temperature, topP, topK, maxNewTokens);
-    Prompting prompting = new Prompting(raw ? Prompting.RAW : Prompting.CHAT, stop);
+    Map<String, Object> variables = new LinkedHashMap<>();
+    templateVars.forEach((k, v) -> variables.put(k, scalar(v)));
+    Prompting prompting = new Prompting(raw ? Prompting.RAW : Prompting.CHAT, stop, variables, templateNow);
     var w = warehouse.open("generate");
     System.out.println(GenerateJob.run(w, new GenerateJob.Options(suites, model, adapter, runName, runs, samples, params,
         prompting, batch, wave)).describe());
     return 0;
+  }
+
+  /** A --template-var value: true/false, a whole number, a decimal number, or else the text itself. */
+  static Object scalar(String v) {
+    if (v.equals("true") || v.equals("false")) {
+      return Boolean.parseBoolean(v);
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      // not a whole number
+    }
+    try {
+      double d = Double.parseDouble(v);
+      return Double.isFinite(d) ? (Object) d : v;
+    } catch (NumberFormatException e) {
+      return v;
+    }
   }
 }

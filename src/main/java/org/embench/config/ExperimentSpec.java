@@ -100,7 +100,7 @@ public record ExperimentSpec(
   static final Set<String> KEYS = Set.of("name", "data", "suites", "suite_variants", "models", "datasets",
       "benign_datasets", "mitigations", "seeds", "train", "generate", "judges", "capability", "metrics", "rl");
   static final Set<String> GENERATE_KEYS = Set.of("suites", "samples", "max_new_tokens", "temperature", "top_p",
-      "include_base", "batch", "prompting", "stop");
+      "include_base", "batch", "prompting", "stop", "template_variables", "template_now");
   static final Set<String> MODEL_KEYS = Set.of("path", "adapter", "name");
 
   /** Reads and checks a spec file. */
@@ -338,7 +338,7 @@ public record ExperimentSpec(
     }
   }
 
-  /** generate.prompting (chat or raw) and generate.stop (strings). */
+  /** generate.prompting (chat or raw), generate.stop (strings), generate.template_variables and template_now. */
   private static Prompting prompting(JsonNode g, String source) {
     String mode = Prompting.CHAT;
     if (g.has("prompting")) {
@@ -362,7 +362,38 @@ public record ExperimentSpec(
         stop.add(x.asText());
       }
     }
-    return new Prompting(mode, stop);
+    Map<String, Object> variables = new LinkedHashMap<>();
+    if (g.has("template_variables")) {
+      JsonNode v = g.get("template_variables");
+      if (!v.isObject()) {
+        throw new UserException(source + ": generate.template_variables: expected a mapping of names to strings,"
+            + " numbers or booleans (e.g. {enable_thinking: false}), got " + v);
+      }
+      for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) v::fields) {
+        JsonNode x = e.getValue();
+        Object value = x.isTextual() ? x.asText() : x.isBoolean() ? x.asBoolean() : x.isIntegralNumber()
+            && x.canConvertToLong() ? (Object) x.asLong() : x.isNumber() ? (Object) x.asDouble() : null;
+        if (value == null) {
+          throw new UserException(source + ": generate.template_variables." + e.getKey()
+              + ": expected a string, number or boolean, got " + x);
+        }
+        variables.put(e.getKey(), value);
+      }
+    }
+    String now = null;
+    if (g.has("template_now")) {
+      JsonNode v = g.get("template_now");
+      if (!v.isTextual()) {
+        throw new UserException(source + ": generate.template_now: expected an ISO-8601 instant such as"
+            + " 2025-01-31T00:00:00Z, got " + v);
+      }
+      now = v.asText();
+    }
+    try {
+      return new Prompting(mode, stop, variables, now);
+    } catch (UserException e) {
+      throw new UserException(source + ": generate: " + e.getMessage());
+    }
   }
 
   /** A whole number at least {@code min}: 2.7, "lots" or 0 for a count are errors naming the key. */

@@ -63,10 +63,11 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
     Map<String, Lora> adapter = sampled.adapter() == null ? Map.of()
         : Adapters.cached(sampled.adapter(), conf.get(), model.config(), model.engine().backend());
     List<Generator.Request> requests = new ArrayList<>(items.size());
+    org.embench.model.text.ChatTemplate template = prompting.raw() ? null : prompting.apply(model.chatTemplate());
     for (Row r : items) {
       String id = r.getAs("generation_id");
       int[] prompt = prompting.raw() ? model.tokenizer().encodeRaw(r.getAs("paraphrase"))
-          : model.chatPrompt(chat(r.getAs("system"), r.getAs("paraphrase")));
+          : model.tokenizer().encode(template.render(chat(r.getAs("system"), r.getAs("paraphrase")), true));
       requests.add(new Generator.Request(id, prompt, Ids.seedOf(id), params));
     }
     LOG.info("generate run {}: sampling {} answers in batches of {}", runId, requests.size(), batch);

@@ -177,6 +177,33 @@ class ExperimentSpecTest {
   }
 
   @Test
+  void templateVariablesAndTheTemplateDateArePartOfThePromptingAndOfTheAnswersIds() throws IOException {
+    ExperimentSpec s = read("""
+        models: [m]
+        generate: {template_variables: {enable_thinking: false, persona: pirate}, template_now: "2025-01-31T00:00:00Z"}
+        """);
+    org.embench.model.Prompting p = s.generate().prompting();
+    assertThat(p.templateVariables()).containsExactlyEntriesOf(new java.util.TreeMap<>(
+        Map.of("enable_thinking", false, "persona", "pirate")));
+    assertThat(p.templateNow()).isEqualTo("2025-01-31T00:00:00Z");
+    // the sampling_json (and so the generation ids) of default prompting has no such keys: old ids stay
+    assertThat(org.embench.model.Prompting.DEFAULT.addTo(new java.util.LinkedHashMap<>())).isEmpty();
+    assertThat(p.addTo(new java.util.LinkedHashMap<>())).containsEntry("template_now", "2025-01-31T00:00:00Z")
+        .containsEntry("template_variables", p.templateVariables());
+    // the model's template renders with them
+    org.embench.model.text.ChatTemplate t = org.embench.model.text.ChatTemplate.of(
+        "{{ enable_thinking }} {{ persona }} {{ strftime_now('%Y-%m-%d') }}", Map.of("enable_thinking", true),
+        java.util.Set.of());
+    assertThat(p.apply(t).render(List.of(), false)).isEqualTo("False pirate 2025-01-31");
+    assertThat(org.embench.model.Prompting.DEFAULT.apply(t).render(List.of(), false)).isEqualTo("True  2024-07-26");
+    assertThatThrownBy(() -> read("generate: {prompting: raw, template_variables: {a: 1}}\n"))
+        .isInstanceOf(UserException.class).hasMessageContaining("generate: template variables and the template date"
+            + " apply to chat prompting, not raw");
+    assertThatThrownBy(() -> read("generate: {template_variables: {messages: 1}}\n"))
+        .isInstanceOf(UserException.class).hasMessageContaining("'messages' is set by render");
+  }
+
+  @Test
   void badModelEntriesAndPromptingAreRefusedNamingTheKey() throws IOException {
     Map<String, String> cases = Map.of(
         "models: [{path: m, adapter: a, rank: 4}]", ": models[0]: unknown key 'rank'; known: adapter, name, path",
@@ -186,7 +213,11 @@ class ExperimentSpecTest {
         "models: [[m]]", ": models[0]: expected a model directory or {path: DIR, adapter: DIR}, found [\"m\"]",
         "generate: {prompting: base}", ": generate.prompting: expected chat or raw, got \"base\"",
         "generate: {stop: \"x\"}", ": generate.stop: expected a list of strings, got \"x\"",
-        "generate: {stop: [\"\"]}", ": generate.stop: expected non-empty strings, got \"\"");
+        "generate: {stop: [\"\"]}", ": generate.stop: expected non-empty strings, got \"\"",
+        "generate: {template_variables: {enable_thinking: [x]}}",
+        ": generate.template_variables.enable_thinking: expected a string, number or boolean, got [\"x\"]",
+        "generate: {template_now: yesterday}", ": generate: template date: expected an ISO-8601 instant such as"
+            + " 2025-01-31T00:00:00Z, got 'yesterday'");
     for (var c : cases.entrySet()) {
       assertThatThrownBy(() -> read(c.getKey())).as(c.getKey()).isInstanceOf(UserException.class)
           .hasMessage(spec() + c.getValue());

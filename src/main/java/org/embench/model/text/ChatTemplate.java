@@ -57,19 +57,13 @@ public final class ChatTemplate {
 
   /**
    * The date {@code strftime_now} writes by default: fixed, so a prompt (and with it an answer's
-   * generation) is the same on every day. {@code -Dembench.template.now=2025-01-31T00:00:00Z} picks
-   * another instant.
+   * generation) is the same on every day and on every machine. Another date is a setting of the
+   * generate stage ({@code generate.template_now}), recorded in the generation ids, not of the JVM.
    */
-  static final String DEFAULT_NOW = "2024-07-26T00:00:00Z";
+  public static final String DEFAULT_NOW = "2024-07-26T00:00:00Z";
 
   static Clock defaultClock() {
-    String now = System.getProperty("embench.template.now", DEFAULT_NOW);
-    try {
-      return Clock.fixed(java.time.Instant.parse(now), java.time.ZoneOffset.UTC);
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new org.embench.UserException("embench.template.now: expected an instant like " + DEFAULT_NOW + ", got '"
-          + now + "'");
-    }
+    return Clock.fixed(java.time.Instant.parse(DEFAULT_NOW), java.time.ZoneOffset.UTC);
   }
 
   /** This template with more variables (e.g. {@code enable_thinking=false}), replacing same-named ones. */
@@ -193,10 +187,11 @@ public final class ChatTemplate {
     return Collections.unmodifiableMap(new HashMap<>(variables));
   }
 
-  private static void checkNotReserved(Map<String, ?> variables) {
+  /** Refuses, as a user error, a variable that render sets itself (messages, add_generation_prompt, …). */
+  public static void checkNotReserved(Map<String, ?> variables) {
     for (String name : variables.keySet()) {
       if (RESERVED.contains(name)) {
-        throw new IllegalArgumentException("'" + name + "' is set by render; it cannot be a template variable");
+        throw new org.embench.UserException("'" + name + "' is set by render; it cannot be a template variable");
       }
     }
   }

@@ -145,7 +145,7 @@ class ChatTemplateTest {
   @Test
   void messagesAndGenerationPromptAreNotVariables() {
     assertThatThrownBy(() -> template("x").withVariables(Map.of("messages", List.of())))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(org.embench.UserException.class)
         .hasMessageContaining("'messages' is set by render");
   }
 
