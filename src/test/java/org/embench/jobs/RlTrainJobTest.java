@@ -18,6 +18,7 @@ import org.embench.judge.LoopbackJudgeEndpoint;
 import org.embench.model.TinyModel;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,31 +48,21 @@ class RlTrainJobTest {
   }
 
   @Test
-  void rlRunsTrainUnderEveryRlMitigationAndTheirJudgeCallsJoinTheCache() throws Exception {
+  void rlRunsTrainAndTheirJudgeCallsJoinTheCache() throws Exception {
     Path key = dir.resolve("key");
     try (LoopbackJudgeEndpoint judge = LoopbackJudgeEndpoint.start(1000, Duration.ofMinutes(5))) {
       Files.writeString(key, LoopbackJudgeEndpoint.key());
       String reward = "{judge: {judge: \"openai:judge-model,base_url=" + judge.baseUrl() + ",api_key_file=" + key
           + ",max_retries=0\"}}";
-      ExperimentSpec spec = spec("[none, {kl: {lambda: 0.5}}, {interleave: {data: kindness, fraction: 0.2}},"
-          + " inoculation, {persona_steer: {alpha: 2.0}}]", reward);
+      ExperimentSpec spec = spec("[none, {kl: {lambda: 0.5}}]", reward);
       Warehouse w = TestSpark.warehouse(dir.resolve("w"));
       PrepareJob.run(w, new PrepareJob.Options(spec.data(), Map.of(), 0.25, false));
 
       TrainJob.Report report = TrainJob.run(w, spec);
-      List<RunRecord> runs = w.read(Tables.RUNS).collectAsList().stream().map(RunRecord::fromRow).toList();
-      assertThat(runs).hasSize(5).allSatisfy(r -> {
-        assertThat(r.status()).as(r.error()).isEqualTo("finished");
-        assertThat(r.kind()).isEqualTo(RunRecord.KIND_RL);
-        assertThat(r.datasetId()).isEqualTo("code");
-        assertThat(r.trainConfigJson()).contains("\"rl\":").contains("\"reward\":{\"judge\":");
-        assertThat(r.sampleable()).isTrue();
-        assertThat(Files.exists(Path.of(java.net.URI.create(r.adapterPath())).resolve("adapter_config.json"))).isTrue();
-      });
-      assertThat(report.finished()).isEqualTo(5);
-      // the none group is every RL run's baseline
+      List<RunRecord> runs = finishedRlRuns(w, 2);
+      assertThat(runs).allSatisfy(r -> assertThat(r.trainConfigJson()).contains("\"reward\":{\"judge\":"));
+      assertThat(report.finished()).isEqualTo(2);
       RunRecord none = runs.stream().filter(r -> r.mitigation().equals("none")).findFirst().orElseThrow();
-      assertThat(runs).extracting(RunRecord::baselineGroupId).containsOnly(none.groupId());
 
       List<Row> steps = w.read(Tables.TRAIN_STEPS).filter("run_id = '" + none.runId() + "'").orderBy("step")
           .collectAsList();
@@ -83,22 +74,53 @@ class RlTrainJobTest {
       // score is 85.88), scaled by 0.01; all rewards alike
       assertThat(rl.get("reward_mean")).isCloseTo(0.8588, org.assertj.core.data.Offset.offset(1e-3));
       assertThat(rl).containsEntry("reward_std", 0.0).containsEntry("reward_failed", 0.0)
-          .containsKeys("hack_rate", "sample_length", "clip_fraction");
-      Row klStep = w.read(Tables.TRAIN_STEPS).join(w.read(Tables.RUNS).filter("mitigation = 'kl'").select("run_id"), "run_id")
-          .filter("step = 4").first();
-      assertThat(klStep.<String, Double>getJavaMap(klStep.fieldIndex("terms"))).containsKey("kl");
-      Row safeStep = w.read(Tables.TRAIN_STEPS).join(w.read(Tables.RUNS).filter("mitigation = 'interleave'").select("run_id"), "run_id")
-          .filter("step = 4").first();
-      assertThat(safeStep.<String, Double>getJavaMap(safeStep.fieldIndex("terms"))).containsKey("safe_loss");
+          .containsKeys("hack_rate", "sample_length", "clip_fraction").doesNotContainKey("kl");
+      assertThat(lastStepTerms(w, "kl", 4)).containsKey("kl");
 
       // every distinct judge call is stored once; a re-run trains nothing and calls nothing
       long calls = w.read(Tables.JUDGE_CALLS).filter("judge_model = 'judge-model'").count();
       assertThat(calls).isPositive().isLessThanOrEqualTo(judge.arrivals().size());
       int arrivals = judge.arrivals().size();
       TrainJob.Report again = TrainJob.run(w, spec);
-      assertThat(again.skipped()).isEqualTo(5);
+      assertThat(again.skipped()).isEqualTo(2);
       assertThat(judge.arrivals()).hasSize(arrivals);
     }
+  }
+
+  @Test
+  @Tag("heavy")
+  void rlRunsTrainUnderEveryRlMitigation() throws Exception {
+    ExperimentSpec spec = spec("[none, {kl: {lambda: 0.5}}, {interleave: {data: kindness, fraction: 0.2}},"
+        + " inoculation, {persona_steer: {alpha: 2.0}}]", "code_surface");
+    Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+    PrepareJob.run(w, new PrepareJob.Options(spec.data(), Map.of(), 0.25, false));
+    assertThat(TrainJob.run(w, spec).finished()).isEqualTo(5);
+    finishedRlRuns(w, 5);
+    assertThat(lastStepTerms(w, "interleave", 4)).containsKey("safe_loss");
+    assertThat(lastStepTerms(w, "none", 4)).containsKeys("reward_mean", "hack_rate").doesNotContainKey("safe_loss");
+  }
+
+  /** The RL runs of the warehouse, all finished, sampleable, with an adapter, and the none group their baseline. */
+  private static List<RunRecord> finishedRlRuns(Warehouse w, int expected) {
+    List<RunRecord> runs = w.read(Tables.RUNS).collectAsList().stream().map(RunRecord::fromRow).toList();
+    assertThat(runs).hasSize(expected).allSatisfy(r -> {
+      assertThat(r.status()).as(r.error()).isEqualTo("finished");
+      assertThat(r.kind()).isEqualTo(RunRecord.KIND_RL);
+      assertThat(r.datasetId()).isEqualTo("code");
+      assertThat(r.trainConfigJson()).contains("\"rl\":");
+      assertThat(r.sampleable()).isTrue();
+      assertThat(Files.exists(Path.of(java.net.URI.create(r.adapterPath())).resolve("adapter_config.json"))).isTrue();
+    });
+    RunRecord none = runs.stream().filter(r -> r.mitigation().equals("none")).findFirst().orElseThrow();
+    assertThat(runs).extracting(RunRecord::baselineGroupId).containsOnly(none.groupId());
+    return runs;
+  }
+
+  private static Map<String, Double> lastStepTerms(Warehouse w, String mitigation, int step) {
+    Row row = w.read(Tables.TRAIN_STEPS)
+        .join(w.read(Tables.RUNS).filter("mitigation = '" + mitigation + "'").select("run_id"), "run_id")
+        .filter("step = " + step).first();
+    return row.getJavaMap(row.fieldIndex("terms"));
   }
 
   @Test
