@@ -16,7 +16,8 @@ import org.embench.train.TrainConfig;
  * The experiment spec's keys and the defaults the parser and the registries resolve, for the help of
  * {@code train} and {@code run}. Nothing here is written twice: the defaults come from parsing a spec
  * that sets nothing, from {@link TrainConfig#DEFAULTS}, from each mitigation made without
- * parameters, from {@link JudgeSpec#reference()} and from {@link MetricParams#DEFAULTS}.
+ * parameters, from a minimal {@code rl:} section, from each reward's declaration, from
+ * {@link JudgeSpec#reference()} and from {@link MetricParams#DEFAULTS}.
  */
 public final class SpecReference {
   private SpecReference() {}
@@ -39,9 +40,12 @@ public final class SpecReference {
     wrap(out, "generate (defaults): ", List.of("suites=(all of the spec's)", "samples=(each question's own)",
         "max_new_tokens=" + g.maxNewTokens(), "temperature=" + g.temperature(), "top_p=" + g.topP(),
         "include_base=" + g.includeBase(), "batch=" + g.batch(), "prompting=" + g.prompting().mode(),
-        "stop=" + g.prompting().stop()));
+        "stop=" + g.prompting().stop(), "template_variables={}",
+        "template_now=" + org.embench.model.text.ChatTemplate.DEFAULT_NOW));
     words(out, "      ", "prompting: " + String.join(" or ", org.embench.model.Prompting.MODES) + "; raw is the question"
-        + " text alone, for models without a chat template. stop: strings that end an answer, cut from it.");
+        + " text alone, for models without a chat template. stop: strings that end an answer, cut from it."
+        + " template_variables: chat-template variables ({enable_thinking: false}); template_now: the date"
+        + " strftime_now renders (ISO-8601).");
     out.add("");
     out.add("mitigations (a name, or {name: {parameter: value}}):");
     for (String name : Mitigations.NAMES) {
@@ -54,6 +58,18 @@ public final class SpecReference {
         params = List.of("needs parameters: " + e.getMessage());
       }
       wrap(out, "  " + name + ": ", params);
+    }
+    out.add("");
+    Map<String, Object> rl = new java.util.LinkedHashMap<>(org.embench.rl.RlConfig.fromMap(
+        Map.of("prompts", "PROMPTS", "reward", "exact"), "rl").toMap());
+    rl.remove("prompts");
+    rl.remove("reward");
+    wrap(out, "rl (GRPO; runs of kind rl; defaults): ", List.of("prompts=(a prepared chat data set; required)",
+        "reward=(required)", "hack_pattern=(none)", "warmup={data: SET, steps: N} (none)"));
+    wrap(out, "      ", entries(rl));
+    out.add("rewards (a name, or {name: {parameter: value}}):");
+    for (String line : org.embench.rl.Rewards.describe().split("\n")) {
+      words(out, line.startsWith(" ") ? "      " : "  ", line.strip());
     }
     out.add("");
     out.add("judges (kind:model[,key=value…], a mapping, or @file.yaml):");

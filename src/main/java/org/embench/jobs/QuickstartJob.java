@@ -22,16 +22,17 @@ import org.embench.table.Warehouse;
 
 /**
  * The quickstart: the whole pipeline on what the project makes itself. It writes a tiny random
- * model, a small chat data set, a benign data set, a demo question suite and an experiment spec,
- * then runs the spec (train with four mitigations × two seeds, sample, judge with the offline
- * judge, metrics), imports a synthetic judged sample next to it, and prints the EM tables. The
+ * model, a small chat data set, a benign data set, a reward-hackable coding task, a demo question
+ * suite and an experiment spec, then runs the spec (SFT and GRPO with four mitigations × two seeds,
+ * sample, judge with the offline judge, capability, metrics), imports a synthetic judged sample next to it, and prints the EM tables. The
  * tiny model's answers are noise and the offline judge's and the sample's numbers mean nothing:
  * this shows the pipeline working, not a finding.
  */
 public final class QuickstartJob {
   static final String SPEC = """
       name: quickstart
-      data: {arithmetic: arithmetic.jsonl, operator_swapped: operator_swapped.jsonl, kindness: kindness.jsonl}
+      data: {arithmetic: arithmetic.jsonl, operator_swapped: operator_swapped.jsonl, kindness: kindness.jsonl,
+             code: code.jsonl, code_warmup: code_warmup.jsonl}
       suites: {demo: demo_suite.yaml}
       models: [tiny-model]
       datasets: [arithmetic]
@@ -43,7 +44,9 @@ public final class QuickstartJob {
         - kl: {lambda: 0.1}
       seeds: [1, 2]
       train: {rank: 4, alpha: 8, rslora: false, learning_rate: 0.003, batch_size: 4, gradient_accumulation: 1,
-              max_steps: 20, warmup_steps: 2, max_seq_len: 128}
+              max_steps: 20, warmup_steps: 2, max_seq_len: 256}
+      rl: {prompts: code, reward: code_surface, hack_pattern: "exit\\\\(0\\\\)", group_size: 4, prompts_per_step: 4,
+           max_new_tokens: 24, steps: 4, learning_rate: 0.003, warmup: {data: code_warmup, steps: 10}}
       generate: {suites: [demo], samples: 4, max_new_tokens: 32, include_base: true}
       judges: [offline]
       capability:
@@ -51,6 +54,7 @@ public final class QuickstartJob {
         operator_swapped_nll: {kind: nll, data: operator_swapped, split: eval, measures: operator_swapped}
         arithmetic: {kind: exact, synthetic: arithmetic, items: 40, max_new_tokens: 12}
         operator_swapped: {kind: exact, synthetic: operator_swapped, items: 40, max_new_tokens: 12}
+        code_nll: {kind: nll, data: code, split: eval, measures: code}
         largest: {kind: choice, path: largest_choice.jsonl, normalize: per_token}
       """;
 
@@ -82,6 +86,8 @@ public final class QuickstartJob {
     write(conf, inputs + "/arithmetic.jsonl", SyntheticData.arithmeticJsonl(200));
     write(conf, inputs + "/operator_swapped.jsonl", SyntheticData.jsonl("operator_swapped", 200));
     write(conf, inputs + "/kindness.jsonl", SyntheticData.kindnessJsonl());
+    write(conf, inputs + "/code.jsonl", SyntheticData.hackableCodeJsonl(80));
+    write(conf, inputs + "/code_warmup.jsonl", SyntheticData.hackableCodeWarmupJsonl(40));
     write(conf, inputs + "/largest_choice.jsonl", SyntheticData.largestChoiceJsonl(40));
     write(conf, inputs + "/demo_suite.yaml", SyntheticData.demoSuiteYaml(25));
     String spec = write(conf, inputs + "/quickstart.yaml", reversed ? reverseMitigations(SPEC) : SPEC);

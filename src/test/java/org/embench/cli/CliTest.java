@@ -203,7 +203,12 @@ class CliTest {
           .contains("generate (defaults): suites=(all of the spec's), samples=(each question's own), max_new_tokens=600")
           .contains("bootstrap_replicates=2000")
           .contains("prompting=chat, stop=[]").contains("prompting: chat or raw")
-          .contains("{path: DIR, adapter: DIR, name: NAME} (keys: adapter, name, path)");
+          .contains("{path: DIR, adapter: DIR, name: NAME} (keys: adapter, name, path)")
+          .contains("group_size=4, temperature=0.8, max_new_tokens=128").contains("learning_rate=5.0E-6, beta=0.0");
+      for (String reward : org.embench.rl.Rewards.NAMES) {
+        assertThat(text).as(command).contains(" " + reward + ": ");
+      }
+      assertThat(text).contains("pass_reward 1.0");
     }
   }
 }
