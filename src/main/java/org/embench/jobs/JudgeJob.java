@@ -17,7 +17,6 @@ import org.embench.judge.JudgeEnvironment;
 import org.embench.judge.JudgeSpec;
 import org.embench.judge.Verdict;
 import org.embench.judge.Judges;
-import org.embench.judge.OpenAiCompatibleJudge;
 import org.embench.judge.PromptFiller;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
@@ -69,7 +68,8 @@ public final class JudgeJob {
     JudgeSpec spec = o.judge();
     String judgeId = spec.id();
     // Make the judge once here: a missing API key or a bad setting fails now, not in every task.
-    if (!spec.kind().equals("local")) {
+    Judges.Kind kind = Judges.kind(spec);
+    if (kind.checkedOnDriver()) {
       Judges.create(spec, JudgeEnvironment.system(w.spark().sparkContext().hadoopConfiguration(), 1)).close();
     }
     if (o.retryFailed()) {
@@ -102,9 +102,9 @@ public final class JudgeJob {
         .select(col("generation_id").as("done_gen"), col("metric").as("done_metric"));
     Dataset<Row> missing = planned.join(done, planned.col("generation_id").equalTo(done.col("done_gen"))
         .and(planned.col("metric").equalTo(done.col("done_metric"))), "left_anti");
-    if (spec.kind().equals("openai")) {
+    if (kind.paidCalls()) {
       w.spark().udf().register("embench_call_key", (org.apache.spark.sql.api.java.UDF2<String, Boolean, String>)
-          (prompt, numeric) -> OpenAiCompatibleJudge.callKey(spec, prompt, numeric), DataTypes.StringType);
+          (prompt, numeric) -> Judges.callKey(spec, prompt, numeric), DataTypes.StringType);
       Dataset<Row> calls = w.read(Tables.JUDGE_CALLS).select(col("call_key").as("cached_key"),
           col("response_json").as("cached_response"));
       missing = missing.withColumn("call_key", expr("embench_call_key(embench_fill_prompt(template, question, answer), numeric)"));
@@ -117,7 +117,7 @@ public final class JudgeJob {
     long plannedCount = planned.count();
     long missingCount = missing.count();
     long cached = missingCount == 0 ? 0 : missing.filter(col("cached_response").isNotNull()).count();
-    if (spec.kind().equals("openai") && missingCount > cached) {
+    if (kind.paidCalls() && missingCount > cached) {
       announce(spec, missing.filter(col("cached_response").isNull()));
     }
     int waves = (int) Math.ceil(missingCount / (double) o.wave());

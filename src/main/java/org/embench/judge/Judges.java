@@ -1,15 +1,55 @@
 package org.embench.judge;
 
-/** The judges by kind: the one place a {@link JudgeSpec} becomes a {@link Judge}. */
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The judges by kind: the one place a {@link JudgeSpec} becomes a {@link Judge}, and what the
+ * stages need to know about a kind without asking for its name. A kind's parameters, defaults and
+ * which of them make its identity are declared in {@link JudgeSpec}.
+ */
 public final class Judges {
   private Judges() {}
 
+  /**
+   * One kind of judge.
+   *
+   * @param paidCalls whether a judgment is a call to a service that costs money: the judge stage then
+   *     looks each call up in {@code judge_calls} by {@link #callKey} before judging, and announces
+   *     how many calls it will make and their estimated cost
+   * @param checkedOnDriver whether the stage makes the judge once on the driver first, so that a
+   *     missing API key or a bad setting fails before any task; false for a kind that would load a
+   *     model there
+   */
+  public record Kind(String name, boolean paidCalls, boolean checkedOnDriver,
+      BiFunction<JudgeSpec, JudgeEnvironment, Judge> factory) {}
+
+  private static final Map<String, Kind> KINDS = Map.of(
+      "openai", new Kind("openai", true, true, OpenAiCompatibleJudge::new),
+      "local", new Kind("local", false, false, LocalModelJudge::new),
+      "offline", new Kind("offline", false, true, (spec, env) -> new OfflineJudge(spec)));
+
+  public static Kind kind(JudgeSpec spec) {
+    Kind k = KINDS.get(spec.kind());
+    if (k == null) {
+      throw new IllegalArgumentException("no judge of kind " + spec.kind());
+    }
+    return k;
+  }
+
   public static Judge create(JudgeSpec spec, JudgeEnvironment env) {
-    return switch (spec.kind()) {
-      case "openai" -> new OpenAiCompatibleJudge(spec, env);
-      case "local" -> new LocalModelJudge(spec, env);
-      case "offline" -> new OfflineJudge(spec);
-      default -> throw new IllegalArgumentException("no judge of kind " + spec.kind());
-    };
+    return kind(spec).factory().apply(spec, env);
+  }
+
+  /**
+   * The key under which a paid judge's call of this prompt is stored in {@code judge_calls} (what
+   * the judge's own {@link Judge#callKey} gives for the request); {@code numeric} as
+   * {@link JudgeRequest#numeric()}. Only for kinds with {@link Kind#paidCalls}.
+   */
+  public static String callKey(JudgeSpec spec, String prompt, boolean numeric) {
+    if (!kind(spec).paidCalls()) {
+      throw new IllegalArgumentException(spec.kind() + " judges make no stored calls");
+    }
+    return OpenAiCompatibleJudge.callKey(spec, prompt, numeric);
   }
 }
