@@ -54,6 +54,37 @@ final class RlTraining {
 
   private RlTraining() {}
 
+  /**
+   * Refuses, before any run exists, an RL prompt that leaves no room for its answer: rendered with
+   * the model's chat template (without its reference answer), it plus {@code rl.max_new_tokens}
+   * must fit in {@code train.max_seq_len}. Reads only the tokenizer, not the weights. The error names
+   * the model, the prompt set, the longest prompt and how long it is. (inoculation's system prompt
+   * adds to this; the run checks that itself.)
+   */
+  static void checkPromptLengths(String model, RlConfig rl, TrainConfig train, List<List<ChatMessage>> prompts,
+      Configuration conf) {
+    var tokenizer = org.embench.model.text.Tokenizer.load(model, conf);
+    var template = tokenizer.chatTemplate();
+    int longest = -1;
+    int longestTokens = 0;
+    for (int i = 0; i < prompts.size(); i++) {
+      int n = tokenizer.encode(template.render(GrpoTrainer.Prompt.of("", prompts.get(i)).messages(), true)).length;
+      if (n > longestTokens) {
+        longest = i;
+        longestTokens = n;
+      }
+    }
+    if (longestTokens + rl.maxNewTokens() > train.maxSeqLen()) {
+      String question = String.valueOf(GrpoTrainer.Prompt.of("", prompts.get(longest)).question());
+      String start = question.length() > 60 ? question.substring(0, 60) + "…" : question;
+      throw new UserException("rl.prompts " + rl.prompts() + ": its longest prompt (\"" + start.replace("\n", " ")
+          + "\") has " + longestTokens + " tokens with the chat template of " + model + "; with"
+          + " rl.max_new_tokens " + rl.maxNewTokens() + " that exceeds train.max_seq_len " + train.maxSeqLen()
+          + ": raise train.max_seq_len to at least " + (longestTokens + rl.maxNewTokens())
+          + " or lower rl.max_new_tokens");
+    }
+  }
+
   /** Refuses, naming {@code who}, a mitigation that has no meaning in RL. */
   static void checkMitigation(String name, Map<String, ?> params, String who) {
     if (!MITIGATIONS.contains(name)) {

@@ -121,6 +121,12 @@ public final class TrainJob {
       return new Report(all.size(), all.size(), 0, 0, (System.nanoTime() - start) / 1e9);
     }
     Map<String, List<List<ChatMessage>>> datasets = datasets(w, spec);
+    if (spec.rl() != null) {
+      for (String model : spec.models()) {
+        RlTraining.checkPromptLengths(model, spec.rl(), spec.train(), datasets.get(spec.rl().prompts()),
+            w.spark().sparkContext().hadoopConfiguration());
+      }
+    }
     RunRecord.upsert(w, todo.stream().map(r -> r.withStatus("running", null)).toList());
     var broadcast = JavaSparkContext.fromSparkContext(w.spark().sparkContext()).broadcast(datasets);
     var calls = JavaSparkContext.fromSparkContext(w.spark().sparkContext()).broadcast(judgeCalls(w, todo));

@@ -134,6 +134,20 @@ class RlTrainJobTest {
   }
 
   @Test
+  void aPromptWithNoRoomForItsAnswerIsRefusedBeforeAnyRunIsRegistered() throws Exception {
+    ExperimentSpec spec = spec("[none]", "code_surface");
+    Path tight = dir.resolve("tight.yaml");
+    Files.writeString(tight, Files.readString(dir.resolve("spec.yaml")).replace("max_seq_len: 256", "max_seq_len: 64"));
+    ExperimentSpec tooShort = ExperimentSpec.read(tight.toString(), new Configuration());
+    Warehouse w = TestSpark.warehouse(dir.resolve("w3"));
+    PrepareJob.run(w, new PrepareJob.Options(spec.data(), Map.of(), 0.25, false));
+    assertThatThrownBy(() -> TrainJob.run(w, tooShort)).isInstanceOf(UserException.class)
+        .hasMessageContaining("rl.prompts code: its longest prompt (\"").hasMessageContaining("tokens with the chat"
+            + " template of").hasMessageContaining("rl.max_new_tokens 6 that exceeds train.max_seq_len 64");
+    assertThat(w.read(Tables.RUNS).count()).isZero();
+  }
+
+  @Test
   void rlSpecErrorsNameTheKeyWhenTheSpecIsRead() throws Exception {
     assertThatThrownBy(() -> spec("[none]", "{code_surface: {pass_reward: lots}}"))
         .isInstanceOf(UserException.class).hasMessageContaining("rl.reward").hasMessageContaining("pass_reward");
