@@ -472,7 +472,9 @@ public final class Backprop {
   /**
    * Decoder layer {@code l} on {@code h}. With a {@code cache} it keeps what the backward pass
    * needs and includes the trained parts; without one it is the frozen layer (trained parts off),
-   * for the layers below the first trained one and for the reference.
+   * for the layers below the first trained one and for the reference. Arrays are flat and row-major;
+   * {@code rows} is the batch's packed tokens (every sequence one after another), so the shapes in
+   * the comments read [rows, …].
    */
   private float[] layerForward(int l, float[] h, Batch batch, LayerCache cache, SplittableRandom dropout) {
     LayerCache c = cache != null ? cache : new LayerCache();
@@ -484,20 +486,22 @@ public final class Backprop {
     int nh = cfg.numHeads();
     int nkv = cfg.numKvHeads();
     double eps = cfg.rmsNormEps();
-    c.hIn = h;
-    c.inv1 = new float[rows];
+    c.hIn = h; // [rows, hidden]
+    // attention block: n1 = RMSNorm(h); q, k, v = n1 · W^T (+ adapters)
+    c.inv1 = new float[rows]; // 1 / rms of each row
     c.n1 = new float[rows * hidden];
     for (int r = 0; r < rows; r++) {
       c.inv1[r] = Ops.rmsInverse(h, r * hidden, hidden, eps);
     }
     Ops.rmsNorm(h, rows, hidden, norm(l, "input_layernorm", lw.inputNorm()), eps, c.n1);
-    float[] q = new float[rows * nh * hd];
-    float[] k = new float[rows * nkv * hd];
-    c.v = new float[rows * nkv * hd];
+    float[] q = new float[rows * nh * hd]; // [rows, heads, head_dim]
+    float[] k = new float[rows * nkv * hd]; // [rows, kv_heads, head_dim]
+    c.v = new float[rows * nkv * hd]; // [rows, kv_heads, head_dim]
     linearForward(l, "q_proj", lw.q(), c.n1, rows, q, c, dropout);
     linearForward(l, "k_proj", lw.k(), c.n1, rows, k, c, dropout);
     linearForward(l, "v_proj", lw.v(), c.n1, rows, c.v, c, dropout);
     if (cfg.qkNorm()) {
+      // Qwen3: RMSNorm over each head's head_dim, before RoPE
       c.qRaw = q.clone();
       c.kRaw = k.clone();
       c.qInv = groupInverse(q, rows * nh, hd, eps);
@@ -509,12 +513,13 @@ public final class Backprop {
     Ops.rope(k, rows, nkv, hd, batch.positions(), rope);
     c.q = q;
     c.k = k;
-    c.attn = new float[rows * nh * hd];
-    c.probs = attentionForward(batch, q, k, c.v, c.attn);
-    float[] o = new float[rows * hidden];
+    c.attn = new float[rows * nh * hd]; // [rows, heads, head_dim]: softmax(q·k^T / √head_dim, causal) · v
+    c.probs = attentionForward(batch, q, k, c.v, c.attn); // per (sequence, head): [len, len]
+    float[] o = new float[rows * hidden]; // [rows, hidden]
     linearForward(l, "o_proj", lw.o(), c.attn, rows, o, c, dropout);
-    float[] h2 = h.clone();
+    float[] h2 = h.clone(); // residual: h2 = h + o, [rows, hidden]
     Ops.addInPlace(h2, o, rows * hidden);
+    // MLP block: n2 = RMSNorm(h2); act = silu(n2 · gate^T) * (n2 · up^T); out = h2 + act · down^T
     c.h2 = h2;
     c.inv2 = new float[rows];
     c.n2 = new float[rows * hidden];
@@ -523,16 +528,16 @@ public final class Backprop {
     }
     Ops.rmsNorm(h2, rows, hidden, norm(l, "post_attention_layernorm", lw.postAttentionNorm()), eps, c.n2);
     int inter = cfg.intermediateSize();
-    c.gate = new float[rows * inter];
-    c.up = new float[rows * inter];
+    c.gate = new float[rows * inter]; // [rows, intermediate]
+    c.up = new float[rows * inter]; // [rows, intermediate]
     linearForward(l, "gate_proj", lw.gate(), c.n2, rows, c.gate, c, dropout);
     linearForward(l, "up_proj", lw.up(), c.n2, rows, c.up, c, dropout);
     c.act = new float[rows * inter];
-    c.sig = new float[rows * inter];
+    c.sig = new float[rows * inter]; // sigmoid(gate), kept for the backward pass
     parallel.range(rows, (from, to) -> Ops.siluMul(c.gate, c.up, c.act, c.sig, from * inter, (to - from) * inter));
     float[] d = new float[rows * hidden];
     linearForward(l, "down_proj", lw.down(), c.act, rows, d, c, dropout);
-    float[] out = h2.clone();
+    float[] out = h2.clone(); // [rows, hidden]
     Ops.addInPlace(out, d, rows * hidden);
     return out;
   }
@@ -602,10 +607,10 @@ public final class Backprop {
       int kvHead = head / group;
       int start = batch.starts()[s];
       int len = batch.starts()[s + 1] - start;
-      float[] qh = gather(q, start, len, nh, head, hd);
-      float[] kh = gather(k, start, len, nkv, kvHead, hd);
-      float[] vh = gather(v, start, len, nkv, kvHead, hd);
-      float[] pr = new float[len * len];
+      float[] qh = gather(q, start, len, nh, head, hd); // [len, head_dim]
+      float[] kh = gather(k, start, len, nkv, kvHead, hd); // [len, head_dim]: the head's KV group
+      float[] vh = gather(v, start, len, nkv, kvHead, hd); // [len, head_dim]
+      float[] pr = new float[len * len]; // [len, len]: scores, then causal softmax probabilities
       backend.gemm(false, true, len, len, hd, qh, kh, pr, false);
       for (int i = 0; i < len; i++) {
         int so = i * len;
@@ -615,7 +620,7 @@ public final class Backprop {
         java.util.Arrays.fill(pr, so + i + 1, so + len, 0f);
         Ops.softmax(pr, so, so + i + 1);
       }
-      float[] oh = new float[len * hd];
+      float[] oh = new float[len * hd]; // [len, head_dim] = probabilities · v
       backend.gemm(false, false, len, hd, len, pr, vh, oh, false);
       scatter(oh, out, start, len, nh, head, hd, false);
       probs[item] = pr;
@@ -881,12 +886,13 @@ public final class Backprop {
     int nh = cfg.numHeads();
     int nkv = cfg.numKvHeads();
     // MLP: out = h2 + down(silu(gate) ⊙ up)
-    float[] dAct = linearBackward(l, "down_proj", lw.down(), dOut, rows, c, stop < STAGE_DOWN);
+    float[] dAct = linearBackward(l, "down_proj", lw.down(), dOut, rows, c, stop < STAGE_DOWN); // [rows, intermediate]
     if (stop == STAGE_DOWN) {
       return null;
     }
-    float[] dGate = new float[rows * inter];
-    float[] dUp = new float[rows * inter];
+    // d/dg [silu(g) · u] = u · σ(g) · (1 + g · (1 − σ(g))), d/du = silu(g)
+    float[] dGate = new float[rows * inter]; // [rows, intermediate]
+    float[] dUp = new float[rows * inter]; // [rows, intermediate]
     parallel.range(rows, (from, to) -> {
       for (int i = from * inter; i < to * inter; i++) {
         double g = c.gate[i];
@@ -902,22 +908,24 @@ public final class Backprop {
     if (!below) {
       return null;
     }
-    Ops.addInPlace(dn2, dn2Up, rows * hidden);
-    float[] dh2 = dOut.clone();
+    Ops.addInPlace(dn2, dn2Up, rows * hidden); // [rows, hidden]
+    // through post_attention_layernorm, plus the residual path: dh2 = dOut + RMSNorm'(h2)ᵀ · dn2
+    float[] dh2 = dOut.clone(); // [rows, hidden]
     float[] postNorm = norm(l, "post_attention_layernorm", lw.postAttentionNorm());
     for (int r = 0; r < rows; r++) {
       Ops.rmsNormBackwardRow(c.h2, r * hidden, hidden, postNorm, c.inv2[r], dn2, r * hidden, dh2, r * hidden);
     }
     normGradient(FullParts.layerNorm(l, "post_attention_layernorm"), c.h2, c.inv2, dn2, rows, hidden);
     // Attention: h2 = hIn + o_proj(attention(...))
-    float[] dAttn = linearBackward(l, "o_proj", lw.o(), dh2, rows, c, stop < STAGE_O);
+    float[] dAttn = linearBackward(l, "o_proj", lw.o(), dh2, rows, c, stop < STAGE_O); // [rows, heads, head_dim]
     if (stop == STAGE_O) {
       return null;
     }
-    float[] dq = new float[rows * nh * hd];
-    float[] dk = new float[rows * nkv * hd];
-    float[] dv = new float[rows * nkv * hd];
+    float[] dq = new float[rows * nh * hd]; // [rows, heads, head_dim]
+    float[] dk = new float[rows * nkv * hd]; // [rows, kv_heads, head_dim]: summed over each KV group's heads
+    float[] dv = new float[rows * nkv * hd]; // [rows, kv_heads, head_dim]
     attentionBackward(batch, c, dAttn, dq, dk, dv);
+    // RoPE is a rotation: its backward is the rotation by the opposite angle
     Ops.ropeTranspose(dq, rows, nh, hd, batch.positions(), rope);
     Ops.ropeTranspose(dk, rows, nkv, hd, batch.positions(), rope);
     if (cfg.qkNorm()) {
@@ -934,8 +942,9 @@ public final class Backprop {
       return null;
     }
     Ops.addInPlace(dn1, dn1k, rows * hidden);
-    Ops.addInPlace(dn1, dn1v, rows * hidden);
-    float[] dIn = dh2.clone();
+    Ops.addInPlace(dn1, dn1v, rows * hidden); // [rows, hidden]
+    // through input_layernorm, plus the residual path
+    float[] dIn = dh2.clone(); // [rows, hidden]
     float[] inputNorm = norm(l, "input_layernorm", lw.inputNorm());
     for (int r = 0; r < rows; r++) {
       Ops.rmsNormBackwardRow(c.hIn, r * hidden, hidden, inputNorm, c.inv1[r], dn1, r * hidden, dIn, r * hidden);

@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
-  /** One optimizer step, for the train_steps table. */
   /**
    * One optimizer step, for the train_steps table. {@code adapterNorms}: per module the Frobenius
    * norm of its update after the step; {@code directionCosines}: per module the cosine between the
@@ -141,155 +140,234 @@ public final class Trainer {
     return params;
   }
 
-  /** Trains on {@code data} (resuming from the newest checkpoint when there is one). */
+  /**
+   * Trains on {@code data} (resuming from the newest checkpoint when there is one). Each step: its
+   * examples ({@link #stepData}), their gradients ({@link #gradients}), the optimizer update
+   * ({@link #update}), its log ({@link #stepLog}, with the held-out evaluation of early stopping),
+   * then whether to stop ({@link #stopReason}) and the checkpoint.
+   */
   public Result train(List<TokenizedExample> data) {
     if (data.isEmpty()) {
       throw new org.embench.UserException("no training examples");
     }
-    int perStep = cfg.batchSize() * cfg.gradientAccumulation();
-    int stepsPerEpoch = (data.size() + perStep - 1) / perStep;
-    int total = stepsPerEpoch * cfg.epochs();
-    if (cfg.maxSteps() > 0) {
-      total = Math.min(total, cfg.maxSteps());
-    }
+    Schedule schedule = Schedule.of(data.size(), cfg);
     Checkpoints checkpoints = setup.checkpointDir() == null ? null
         : new Checkpoints(setup.checkpointDir(), setup.conf());
-    List<StepLog> logs = new ArrayList<>();
-    int first = 0;
     EarlyStop stop = setup.earlyStop();
-    EarlyStop.Progress progress = new EarlyStop.Progress();
-    // Early stopping's best parameters so far (values only), kept in checkpoints beside the rest.
-    Map<String, float[]> best = stop != null && stop.patience() > 0 ? bestCopies() : Map.of();
-    if (checkpoints != null) {
-      Checkpoints.State resumed = checkpoints.restoreLatest(params, parts, best);
-      if (resumed != null) {
-        first = resumed.step();
-        logs.addAll(resumed.logs());
-        for (StepLog l : logs) {
-          // The patience state is a function of the logged held-out losses.
-          Double held = l.terms() == null ? null : l.terms().get(EarlyStop.HELD_OUT_LOSS);
-          if (held != null && stop != null) {
-            progress.observe(l.step(), held, stop.minDelta());
-          }
-        }
-        LOG.info("resuming at step {} of {} from {}", first, total, setup.checkpointDir());
-      }
-    }
-    String stopReason = null;
-    long tokens = logs.stream().mapToLong(StepLog::tokens).sum();
+    Run run = resume(checkpoints, stop, schedule.total());
     long start = System.nanoTime();
-    long peakOff = 0;
-    int[] order = null;
-    int orderEpoch = -1;
-    AdapterGeometry geometry = new AdapterGeometry(engine.backend(), params, total);
-    java.util.SortedSet<Integer> snapshotSteps = cfg.snapshotSteps(total);
+    AdapterGeometry geometry = new AdapterGeometry(engine.backend(), params, schedule.total());
+    java.util.SortedSet<Integer> snapshotSteps = cfg.snapshotSteps(schedule.total());
     try (HeapPeak heap = HeapPeak.start()) {
-      for (int s = first; s < total; s++) {
+      for (int s = run.first; s < schedule.total(); s++) {
         long t0 = System.nanoTime();
-        int epoch = s / stepsPerEpoch;
-        if (epoch != orderEpoch) {
-          order = permutation(data.size(), Ids.seedOf("order|" + setup.seed() + "|" + epoch));
-          orderEpoch = epoch;
-        }
-        int within = s % stepsPerEpoch;
-        List<TokenizedExample> stepData = new ArrayList<>();
-        for (int i = within * perStep; i < Math.min(data.size(), (within + 1) * perStep); i++) {
-          stepData.add(data.get(order[i]));
-        }
-        long normalizer = stepData.stream().mapToLong(TokenizedExample::learnedTokens).sum();
-        if (normalizer == 0) {
-          // A step of examples whose assistant tokens were all cut off would log a loss of 0 and
-          // learn nothing: the run fails rather than train on nothing.
-          throw new org.embench.UserException("step " + (s + 1) + " has no assistant token to learn: its "
-              + stepData.size() + " example(s) were cut off by max_seq_len " + cfg.maxSeqLen()
-              + " before their assistant turn; raise max_seq_len or filter the data set");
-        }
-        double ce = 0;
-        double kl = 0;
-        double feature = 0;
-        long stepTokens = 0;
-        List<List<TokenizedExample>> micro = TokenizedExample.chunks(stepData, cfg.batchSize());
-        for (int mi = 0; mi < micro.size(); mi++) {
-          Backprop.Batch batch = TokenizedExample.pack(micro.get(mi));
-          stepTokens += batch.rows();
-          boolean klHere = setup.terms().klLambda() > 0 && setup.terms().klData() == null;
-          Backprop.Loss loss = loss(batch, Math.max(1, normalizer), klHere, setup.terms().featureLambda() > 0);
-          Backprop.Sums sums = backprop.step(batch, loss, setup.hooks(),
-              new SplittableRandom(Ids.seedOf("dropout|" + setup.seed() + "|" + s + "|" + mi)));
-          ce += sums.crossEntropy();
-          kl += sums.kl();
-          feature += sums.feature();
-        }
-        if (setup.terms().klLambda() > 0 && setup.terms().klData() != null) {
-          // KL on a separate safe set: one batch per step, no cross-entropy.
-          // Step s reads the safe set from s * batch_size on: a resumed run reads what an
-          // uninterrupted one would.
-          List<TokenizedExample> safe = new ArrayList<>();
-          List<TokenizedExample> klData = setup.terms().klData();
-          for (int i = 0; i < cfg.batchSize(); i++) {
-            safe.add(klData.get((int) (((long) s * cfg.batchSize() + i) % klData.size())));
-          }
-          Backprop.Batch batch = TokenizedExample.pack(safe);
-          Backprop.Loss loss = withCeWeight(loss(batch, Math.max(1, batch.lossRows()), true, false), 0);
-          kl += backprop.step(batch, loss, setup.hooks(), new SplittableRandom(Ids.seedOf("dropout-kl|" + setup.seed()
-              + "|" + s))).kl() * Math.max(1, normalizer) / Math.max(1, batch.lossRows());
-        }
+        List<TokenizedExample> stepData = stepData(data, s, schedule, run);
+        long normalizer = learnedTokens(stepData, s);
+        Sums sums = gradients(stepData, s, normalizer);
         double gradNorm = gradNorm();
-        double clipScale = cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
-        double lr = cfg.learningRate() * Schedules.multiplier(cfg.schedule(), s, cfg.warmupSteps(), total);
-        AdamW.update(params, lr, cfg, s + 1, clipScale, engine.parallel());
-        AdamW.update(parts.values(), lr, cfg, s + 1, clipScale, engine.parallel());
-        tokens += stepTokens;
+        double lr = update(s, schedule.total(), gradNorm);
+        run.tokens += sums.tokens();
         heap.sample();
-        peakOff = Math.max(peakOff, engine.backend().offHeapBytes());
-        double n = Math.max(1, normalizer);
-        Map<String, Double> terms = new LinkedHashMap<>();
-        if (setup.terms().klLambda() > 0) {
-          terms.put("kl", kl / n);
-        }
-        if (setup.terms().featureLambda() > 0) {
-          terms.put("feature_distance", feature / featureNormalizer(stepData));
-        }
-        if (stop != null && stop.evaluatesAt(s + 1)) {
-          double held = heldOutLoss(stop.heldOut());
-          terms.put(EarlyStop.HELD_OUT_LOSS, held);
-          if (progress.observe(s + 1, held, stop.minDelta())) {
-            copyValues(best, true);
-          }
-        }
-        double total_ = ce / n + setup.terms().klLambda() * kl / n
-            + setup.terms().featureLambda()
-                * (setup.terms().featureLambda() > 0 ? feature / featureNormalizer(stepData) : 0);
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        StepLog log = new StepLog(s + 1, (double) Math.min(data.size(), (within + 1) * perStep) / data.size() + epoch,
-            total_, ce / n, lr, gradNorm, stepTokens, elapsed, terms, geometry.afterStep(s + 1, params), null);
-        logs.add(log);
+        run.peakOffHeap = Math.max(run.peakOffHeap, engine.backend().offHeapBytes());
+        StepLog log = stepLog(s, schedule, data.size(), stepData, normalizer, sums, lr, gradNorm, t0, stop, run,
+            geometry);
+        run.logs.add(log);
         if (setup.listener() != null) {
           setup.listener().step(log);
         }
         if (snapshots != null && snapshotSteps.contains(s + 1)) {
           snapshots.save(s + 1, params, parts);
         }
-        if (stop != null && stop.patience() > 0 && progress.sinceBest >= stop.patience()) {
-          stopReason = stop.patienceReason(progress, s + 1);
-          copyValues(best, false);
-          LOG.info("early stop after step {}: {}", s + 1, stopReason);
+        run.stopReason = stopReason(stop, run, s + 1);
+        if (run.stopReason != null) {
+          LOG.info("early stop after step {}: {}", s + 1, run.stopReason);
           break;
         }
-        if (stop != null && stop.atStep() > 0 && s + 1 >= stop.atStep()) {
-          stopReason = stop.atStepReason();
-          LOG.info("early stop after step {}: {}", s + 1, stopReason);
-          break;
-        }
-        if (checkpoints != null && cfg.checkpointEvery() > 0 && (s + 1) % cfg.checkpointEvery() == 0 && s + 1 < total) {
-          checkpoints.save(s + 1, params, parts, logs, best);
+        if (checkpoints != null && cfg.checkpointEvery() > 0 && (s + 1) % cfg.checkpointEvery() == 0
+            && s + 1 < schedule.total()) {
+          checkpoints.save(s + 1, params, parts, run.logs, run.best);
         }
       }
       Map<Integer, Map<String, Double>> cosines = geometry.cosinesWithFinal(params);
-      logs.replaceAll(l -> l.withDirectionCosines(cosines.get(l.step())));
-      return new Result(params, logs, tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(), peakOff, parts,
-          stopReason);
+      run.logs.replaceAll(l -> l.withDirectionCosines(cosines.get(l.step())));
+      return new Result(params, run.logs, run.tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(),
+          run.peakOffHeap, parts, run.stopReason);
     }
+  }
+
+  /** The run's length: examples per step (batch × accumulation), steps per epoch, steps in all. */
+  private record Schedule(int perStep, int stepsPerEpoch, int total) {
+    static Schedule of(int examples, TrainConfig cfg) {
+      int perStep = cfg.batchSize() * cfg.gradientAccumulation();
+      int stepsPerEpoch = (examples + perStep - 1) / perStep;
+      int total = stepsPerEpoch * cfg.epochs();
+      return new Schedule(perStep, stepsPerEpoch, cfg.maxSteps() > 0 ? Math.min(total, cfg.maxSteps()) : total);
+    }
+  }
+
+  /** What a run has done so far: restored from a checkpoint, then advanced step by step. */
+  private static final class Run {
+    int first;
+    final List<StepLog> logs = new ArrayList<>();
+    /** Early stopping's patience state, a function of the logged held-out losses. */
+    final EarlyStop.Progress progress = new EarlyStop.Progress();
+    /** Early stopping's best parameters so far (values only), kept in checkpoints beside the rest. */
+    Map<String, float[]> best;
+    long tokens;
+    long peakOffHeap;
+    String stopReason;
+    /** The data order of epoch {@link #orderEpoch}. */
+    int[] order;
+    int orderEpoch = -1;
+  }
+
+  /** A fresh run, or the newest checkpoint's: parameters, optimizer moments, logs, patience and best parameters. */
+  private Run resume(Checkpoints checkpoints, EarlyStop stop, int total) {
+    Run run = new Run();
+    run.best = stop != null && stop.patience() > 0 ? bestCopies() : Map.of();
+    if (checkpoints != null) {
+      Checkpoints.State resumed = checkpoints.restoreLatest(params, parts, run.best);
+      if (resumed != null) {
+        run.first = resumed.step();
+        run.logs.addAll(resumed.logs());
+        for (StepLog l : run.logs) {
+          Double held = l.terms() == null ? null : l.terms().get(EarlyStop.HELD_OUT_LOSS);
+          if (held != null && stop != null) {
+            run.progress.observe(l.step(), held, stop.minDelta());
+          }
+        }
+        LOG.info("resuming at step {} of {} from {}", run.first, total, setup.checkpointDir());
+      }
+    }
+    run.tokens = run.logs.stream().mapToLong(StepLog::tokens).sum();
+    return run;
+  }
+
+  /** Step {@code s}'s examples: its slice of its epoch's order, shuffled with a seed from the run's seed and the epoch. */
+  private List<TokenizedExample> stepData(List<TokenizedExample> data, int s, Schedule schedule, Run run) {
+    int epoch = s / schedule.stepsPerEpoch();
+    if (epoch != run.orderEpoch) {
+      run.order = permutation(data.size(), Ids.seedOf("order|" + setup.seed() + "|" + epoch));
+      run.orderEpoch = epoch;
+    }
+    int within = s % schedule.stepsPerEpoch();
+    List<TokenizedExample> stepData = new ArrayList<>();
+    for (int i = within * schedule.perStep(); i < Math.min(data.size(), (within + 1) * schedule.perStep()); i++) {
+      stepData.add(data.get(run.order[i]));
+    }
+    return stepData;
+  }
+
+  /** The assistant tokens the step learns: the loss's denominator, however the step is split into micro-batches. */
+  private long learnedTokens(List<TokenizedExample> stepData, int s) {
+    long normalizer = stepData.stream().mapToLong(TokenizedExample::learnedTokens).sum();
+    if (normalizer == 0) {
+      // A step of examples whose assistant tokens were all cut off would log a loss of 0 and
+      // learn nothing: the run fails rather than train on nothing.
+      throw new org.embench.UserException("step " + (s + 1) + " has no assistant token to learn: its "
+          + stepData.size() + " example(s) were cut off by max_seq_len " + cfg.maxSeqLen()
+          + " before their assistant turn; raise max_seq_len or filter the data set");
+    }
+    return normalizer;
+  }
+
+  /** A step's summed loss terms (each over the step's learned tokens) and the tokens it ran. */
+  private record Sums(double crossEntropy, double kl, double feature, long tokens) {}
+
+  /**
+   * Accumulates step {@code s}'s gradients: the micro-batches of its examples (cross-entropy, and
+   * KL or feature distance to the reference when the mitigation asks), then, for KL on a safe set
+   * of its own, one batch of that set.
+   */
+  private Sums gradients(List<TokenizedExample> stepData, int s, long normalizer) {
+    double ce = 0;
+    double kl = 0;
+    double feature = 0;
+    long tokens = 0;
+    List<List<TokenizedExample>> micro = TokenizedExample.chunks(stepData, cfg.batchSize());
+    for (int mi = 0; mi < micro.size(); mi++) {
+      Backprop.Batch batch = TokenizedExample.pack(micro.get(mi));
+      tokens += batch.rows();
+      boolean klHere = setup.terms().klLambda() > 0 && setup.terms().klData() == null;
+      Backprop.Loss loss = loss(batch, Math.max(1, normalizer), klHere, setup.terms().featureLambda() > 0);
+      Backprop.Sums sums = backprop.step(batch, loss, setup.hooks(),
+          new SplittableRandom(Ids.seedOf("dropout|" + setup.seed() + "|" + s + "|" + mi)));
+      ce += sums.crossEntropy();
+      kl += sums.kl();
+      feature += sums.feature();
+    }
+    if (setup.terms().klLambda() > 0 && setup.terms().klData() != null) {
+      // KL on a separate safe set: one batch per step, no cross-entropy. Step s reads the safe set
+      // from s * batch_size on: a resumed run reads what an uninterrupted one would.
+      List<TokenizedExample> safe = new ArrayList<>();
+      List<TokenizedExample> klData = setup.terms().klData();
+      for (int i = 0; i < cfg.batchSize(); i++) {
+        safe.add(klData.get((int) (((long) s * cfg.batchSize() + i) % klData.size())));
+      }
+      Backprop.Batch batch = TokenizedExample.pack(safe);
+      Backprop.Loss loss = withCeWeight(loss(batch, Math.max(1, batch.lossRows()), true, false), 0);
+      kl += backprop.step(batch, loss, setup.hooks(), new SplittableRandom(Ids.seedOf("dropout-kl|" + setup.seed()
+          + "|" + s))).kl() * Math.max(1, normalizer) / Math.max(1, batch.lossRows());
+    }
+    return new Sums(ce, kl, feature, tokens);
+  }
+
+  /** AdamW on every trained tensor at step {@code s}'s learning rate, the gradients clipped to {@code clip_norm}; returns the rate. */
+  private double update(int s, int total, double gradNorm) {
+    double clipScale = cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
+    double lr = cfg.learningRate() * Schedules.multiplier(cfg.schedule(), s, cfg.warmupSteps(), total);
+    AdamW.update(params, lr, cfg, s + 1, clipScale, engine.parallel());
+    AdamW.update(parts.values(), lr, cfg, s + 1, clipScale, engine.parallel());
+    return lr;
+  }
+
+  /**
+   * Step {@code s}'s row of train_steps: the loss (cross-entropy plus the weighted reference terms,
+   * per learned token), the terms, and on evaluation steps the held-out loss (which also moves early
+   * stopping's best parameters).
+   */
+  private StepLog stepLog(int s, Schedule schedule, int examples, List<TokenizedExample> stepData, long normalizer,
+      Sums sums, double lr, double gradNorm, long t0, EarlyStop stop, Run run, AdapterGeometry geometry) {
+    double n = Math.max(1, normalizer);
+    double featureDistance = setup.terms().featureLambda() > 0 ? sums.feature() / featureNormalizer(stepData) : 0;
+    Map<String, Double> terms = new LinkedHashMap<>();
+    if (setup.terms().klLambda() > 0) {
+      terms.put("kl", sums.kl() / n);
+    }
+    if (setup.terms().featureLambda() > 0) {
+      terms.put("feature_distance", featureDistance);
+    }
+    if (stop != null && stop.evaluatesAt(s + 1)) {
+      double held = heldOutLoss(stop.heldOut());
+      terms.put(EarlyStop.HELD_OUT_LOSS, held);
+      if (run.progress.observe(s + 1, held, stop.minDelta())) {
+        copyValues(run.best, true);
+      }
+    }
+    double loss = sums.crossEntropy() / n + setup.terms().klLambda() * sums.kl() / n
+        + setup.terms().featureLambda() * featureDistance;
+    int epoch = s / schedule.stepsPerEpoch();
+    int within = s % schedule.stepsPerEpoch();
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    return new StepLog(s + 1, (double) Math.min(examples, (within + 1) * schedule.perStep()) / examples + epoch,
+        loss, sums.crossEntropy() / n, lr, gradNorm, sums.tokens(), elapsed, terms, geometry.afterStep(s + 1, params),
+        null);
+  }
+
+  /**
+   * Why the run stops after {@code step}, or null: patience ran out (the best parameters are put
+   * back) or {@code at_step} was reached.
+   */
+  private String stopReason(EarlyStop stop, Run run, int step) {
+    if (stop != null && stop.patience() > 0 && run.progress.sinceBest >= stop.patience()) {
+      String reason = stop.patienceReason(run.progress, step);
+      copyValues(run.best, false);
+      return reason;
+    }
+    if (stop != null && stop.atStep() > 0 && step >= stop.atStep()) {
+      return stop.atStepReason();
+    }
+    return null;
   }
 
   /** Mean cross-entropy per assistant token of the current model on {@code heldOut}, forward only. */
