@@ -67,7 +67,8 @@ public final class Fixtures {
   }
 
   /**
-   * After {@link #fill}: trains a tiny model on the fixture data and a synthetic benign set (none and
+   * After {@link #fill} (or {@link #fillData}: the pipeline's metrics stage computes every metric
+   * table): trains a tiny model on the fixture data and a synthetic benign set (none and
    * kl, one seed, four steps: two timed for the cost ratios), samples the demo suite from the EM runs and the base model, scores
    * everything with the offline judge (imported answers included) and an HTTP judge on loopback,
    * scores every run and the base model on four capability tasks (one of each kind), and compares the
@@ -122,7 +123,7 @@ public final class Fixtures {
   public static final String OTHER_EXPERIMENT = "other-experiment";
 
   /**
-   * One warehouse after {@link #fill} and {@link #pipeline}, built once per test JVM and shared by
+   * One warehouse after {@link #fillData} and {@link #pipeline}, built once per test JVM and shared by
    * the test classes that only read it (it is the most expensive fixture of the suite). Tests must
    * not write to it.
    */
@@ -133,7 +134,8 @@ public final class Fixtures {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
         Warehouse w = TestSpark.warehouse(dir.resolve("w"));
         Inputs in = inputs(dir.resolve("in"));
-        fill(w, in);
+        // No metrics before the pipeline: its own metrics stage replaces every metric table.
+        fillData(w, in);
         pipeline(w, in, dir.resolve("pipeline"));
         shared = w;
       } catch (IOException e) {
