@@ -3,7 +3,6 @@ package org.embench.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,8 +112,6 @@ public record ExperimentSpec(
       String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
       throw new UserException(uri + ": not valid YAML" + where + ": "
           + e.getOriginalMessage().lines().findFirst().orElse(""));
-    } catch (IOException e) {
-      throw new UserException(uri + ": cannot read: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw new UserException(uri + ": an experiment spec is a mapping of " + String.join(", ", new TreeSet<>(KEYS)));

@@ -20,7 +20,7 @@ import org.embench.table.Ids;
 import org.embench.table.Warehouse;
 
 /**
- * Published PEFT adapters as runs of kind {@value RunRecord#KIND_IMPORTED_ADAPTER}. Each is checked
+ * Published PEFT adapters as runs of kind {@code imported_adapter}. Each is checked
  * on the driver before its run row exists: the base model directory, then the adapter against the
  * base model's config (settings and modules the engine cannot apply, tensor shapes), so a bad
  * adapter is one clear error rather than a failure in every generate task.
@@ -40,7 +40,8 @@ final class ImportedAdapters {
         throw new UserException("adapter directory not found: " + adapter);
       }
       for (String file : List.of(PeftAdapter.CONFIG, PeftAdapter.WEIGHTS)) {
-        if (!fs.isFile(new Path(dir, file))) {
+        Path path = new Path(dir, file);
+        if (!fs.exists(path) || !fs.getFileStatus(path).isFile()) {
           boolean bin = file.equals(PeftAdapter.WEIGHTS) && fs.exists(new Path(dir, "adapter_model.bin"));
           throw new UserException("adapter directory " + adapter + " has no " + file + "; a published adapter is a"
               + " PEFT directory with " + PeftAdapter.CONFIG + " and " + PeftAdapter.WEIGHTS
@@ -51,10 +52,10 @@ final class ImportedAdapters {
       throw new UncheckedIOException("cannot read " + adapter + ": " + e.getMessage(), e);
     }
     PeftAdapter.read(adapter, conf, cfg);
-    @SuppressWarnings("unchecked")
     Map<String, Object> config;
     try {
-      config = JSON.readValue(InputFiles.readString(adapter + "/" + PeftAdapter.CONFIG, conf), LinkedHashMap.class);
+      config = JSON.readValue(InputFiles.readString(adapter + "/" + PeftAdapter.CONFIG, conf),
+          new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
     } catch (IOException e) {
       throw new UserException(adapter + "/" + PeftAdapter.CONFIG + ": not valid JSON: " + e.getMessage());
     }

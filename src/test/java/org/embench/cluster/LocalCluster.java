@@ -125,9 +125,14 @@ final class LocalCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     Process p = script(dir.resolve("stop.log"), "stop");
-    p.waitFor(2, TimeUnit.MINUTES);
+    try {
+      p.waitFor(2, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while stopping the cluster", e);
+    }
   }
 
   private Process script(Path log, String... args) throws IOException {

@@ -195,7 +195,7 @@ class DeploymentDefinitionsTest {
     assertThat(parsed.subcommand().matchedPositionals()).hasSize(1);
     String spec = parsed.subcommand().matchedPositionals().get(0).getValue();
     assertThat(ROOT.resolve("jobs").resolve(spec.substring(spec.lastIndexOf('/') + 1))).exists();
-    assertThat((String) parsed.subcommand().matchedOptionValue("--warehouse", "")).isNotBlank();
+    assertThat(parsed.subcommand().matchedOptionValue("--warehouse", "")).isNotBlank();
   }
 
   private static String substitute(String text, Map<String, String> vars) {
