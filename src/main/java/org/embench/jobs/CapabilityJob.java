@@ -79,7 +79,7 @@ public final class CapabilityJob {
     }
     RunRecord.upsert(w, out);
     out.addAll(ImportedAdapters.register(w, spec.adapters()));
-    Set<String> finished = w.read(Tables.RUNS).filter(col("status").equalTo("finished")).select("run_id")
+    Set<String> finished = w.read(Tables.RUNS).filter(col("status").equalTo(RunStatus.FINISHED.value())).select("run_id")
         .as(Encoders.STRING()).collectAsList().stream().collect(Collectors.toSet());
     List<RunRecord> matrix = spec.models().isEmpty() ? List.of() : TrainJob.matrix(w, spec);
     List<RunRecord> done = matrix.stream().filter(r -> finished.contains(r.runId())).toList();
@@ -154,7 +154,7 @@ public final class CapabilityJob {
    * the tasks that measure its training set (its in-domain score by step, for dynamics).
    */
   static boolean scores(RunRecord run, CapabilityTask task) {
-    return !RunRecord.KIND_CHECKPOINT.equals(run.kind()) || java.util.Objects.equals(task.measures(), run.datasetId());
+    return run.kind() != RunKind.CHECKPOINT || java.util.Objects.equals(task.measures(), run.datasetId());
   }
 
   /** choice, exact and nll: the missing (run, item) rows scored on the runs' models. */

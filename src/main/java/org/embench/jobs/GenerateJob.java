@@ -164,7 +164,7 @@ public final class GenerateJob {
         throw new UserException("no run with id or name '" + wanted + "' in " + w.root());
       }
       for (RunRecord r : match) {
-        if (r.kind().equals(RunRecord.KIND_IMPORTED)) {
+        if (r.kind() == RunKind.IMPORTED) {
           throw new UserException("run '" + wanted + "' is imported: it has answers but no model to sample");
         }
         if (!r.sampleable()) {
@@ -174,7 +174,7 @@ public final class GenerateJob {
       }
     }
     if (o.model() == null && o.runs().isEmpty()) {
-      stored.stream().filter(r -> r.sampleable() && !r.kind().equals(RunRecord.KIND_BASE))
+      stored.stream().filter(r -> r.sampleable() && r.kind() != RunKind.BASE)
           .forEach(r -> selected.put(r.runId(), r));
     }
     if (selected.isEmpty()) {

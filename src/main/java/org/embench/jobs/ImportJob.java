@@ -120,9 +120,9 @@ public final class ImportJob {
 
   private static Row runRow(Options o, String runId, String model, String group, Long seed) {
     return new RunRecord(runId, model.equals(o.runName()) ? o.runName() : o.runName() + "/" + model,
-        RunRecord.KIND_IMPORTED, Ids.of("imported-group", o.runName(), group, o.mitigation()),
+        RunKind.IMPORTED, Ids.of("imported-group", o.runName(), group, o.mitigation()),
         Ids.of("imported-group", o.runName(), group, "none"), o.runName(), group, RunRecord.ROLE_EM, o.mitigation(),
-        "{}", seed, null, null, "imported", null, RunRecord.Cost.NONE, o.path()).toRow();
+        "{}", seed, null, null, RunStatus.IMPORTED, null, RunRecord.Cost.NONE, o.path()).toRow();
   }
 
   private static Row judgment(String judgeId, String judgeSpecJson, Options o, String runId, String generationId,

@@ -155,7 +155,7 @@ public final class MetricsJob {
    */
   private static boolean nothingToCompute(Warehouse w, String table) {
     if (table.equals(Tables.DYNAMICS)) {
-      return !w.exists(Tables.RUNS) || w.read(Tables.RUNS).filter(col("kind").equalTo(RunRecord.KIND_CHECKPOINT))
+      return !w.exists(Tables.RUNS) || w.read(Tables.RUNS).filter(col("kind").equalTo(RunKind.CHECKPOINT.value()))
           .isEmpty();
     }
     if (table.equals(Tables.VARIANT_EFFECTS)) {

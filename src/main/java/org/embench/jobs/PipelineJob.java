@@ -58,7 +58,7 @@ public final class PipelineJob {
     }
     ExperimentSpec.Generate g = spec.generate();
     List<String> finished = w.read(org.embench.table.Tables.RUNS)
-        .filter(org.apache.spark.sql.functions.col("status").equalTo("finished")).select("run_id")
+        .filter(org.apache.spark.sql.functions.col("status").equalTo(RunStatus.FINISHED.value())).select("run_id")
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     // Imported adapters are sampled with the trained runs (by id: their rows were written above).
     List<String> trained = new ArrayList<>(runNames.stream().filter(finished::contains).toList());

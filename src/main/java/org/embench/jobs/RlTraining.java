@@ -100,8 +100,8 @@ final class RlTraining {
   /** The training settings and RL section of an RL run's train_config_json. */
   record Config(TrainConfig train, RlConfig rl) {
     @SuppressWarnings("unchecked")
-    static Config of(RunRecord run) throws IOException {
-      Map<String, Object> all = new LinkedHashMap<>(JSON.readValue(run.trainConfigJson(), Map.class));
+    static Config of(RunRecord run) {
+      Map<String, Object> all = run.trainConfig();
       Map<String, Object> rl = (Map<String, Object>) all.remove("rl");
       return new Config(TrainConfig.fromMap(all, "run " + run.runName()),
           RlConfig.fromMap(rl, "run " + run.runName() + ": rl"));
@@ -121,9 +121,8 @@ final class RlTraining {
     long t0 = System.nanoTime();
     Config c = Config.of(run);
     String who = "run " + run.runName();
-    checkMitigation(run.mitigation(), JSON.readValue(run.mitigationParamsJson(), Map.class), who);
-    @SuppressWarnings("unchecked")
-    Mitigation mitigation = Mitigations.create(run.mitigation(), JSON.readValue(run.mitigationParamsJson(), Map.class));
+    checkMitigation(run.mitigation(), run.mitigationParams(), who);
+    Mitigation mitigation = Mitigations.create(run.mitigation(), run.mitigationParams());
     MitigationContext ctx = new MitigationContext(model, datasets, c.train(), run.seed(), conf, run.datasetId());
     List<List<ChatMessage>> rows = ctx.dataset(c.rl().prompts(), who);
     // inoculation: its system prompt on every prompt, so in sampling and training alike
@@ -204,7 +203,7 @@ final class RlTraining {
   static Set<String> judgeModels(List<RunRecord> runs) throws IOException {
     Set<String> models = new java.util.TreeSet<>();
     for (RunRecord r : runs) {
-      if (r.kind().equals(RunRecord.KIND_RL)) {
+      if (r.kind() == RunKind.RL) {
         RlConfig rl = Config.of(r).rl();
         if (rl.reward().equals("judge")) {
           models.add(org.embench.judge.JudgeSpec.parse((String) rl.rewardParams().get("judge")).model());

@@ -14,7 +14,7 @@ import org.embench.table.Tables;
 public record RunRecord(
     String runId,
     String runName,
-    String kind,
+    RunKind kind,
     String groupId,
     String baselineGroupId,
     String model,
@@ -25,7 +25,7 @@ public record RunRecord(
     Long seed,
     String trainConfigJson,
     String adapterPath,
-    String status,
+    RunStatus status,
     String error,
     Cost cost,
     String source,
@@ -34,23 +34,13 @@ public record RunRecord(
     String stopReason) {
 
   /** A run that is not a training checkpoint (no parent, no step). */
-  public RunRecord(String runId, String runName, String kind, String groupId, String baselineGroupId, String model,
+  public RunRecord(String runId, String runName, RunKind kind, String groupId, String baselineGroupId, String model,
       String datasetId, String datasetRole, String mitigation, String mitigationParamsJson, Long seed,
-      String trainConfigJson, String adapterPath, String status, String error, Cost cost, String source) {
+      String trainConfigJson, String adapterPath, RunStatus status, String error, Cost cost, String source) {
     this(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
         mitigationParamsJson, seed, trainConfigJson, adapterPath, status, error, cost, source, null, null, null);
   }
 
-  public static final String KIND_BASE = "base";
-  public static final String KIND_TRAIN = "train";
-  /** Trained with GRPO on a prompt set and a reward (the spec's {@code rl:}). */
-  public static final String KIND_RL = "rl";
-  public static final String KIND_IMPORTED = "imported";
-  /** The adapter of a training run at an earlier step ({@code train.eval_at} / {@code eval_every}). */
-  public static final String KIND_CHECKPOINT = "checkpoint";
-  /** A published adapter (PEFT layout) on a base model: sampled and scored like a finished trained run. */
-  public static final String KIND_IMPORTED_ADAPTER = "imported_adapter";
-  public static final String STATUS_READY = "ready";
   /** The data set a run trained on is one of the spec's narrow (EM-inducing) sets. */
   public static final String ROLE_EM = "em";
   /** The data set a run trained on is one of the spec's benign sets (for the alignment tax). */
@@ -75,22 +65,22 @@ public record RunRecord(
 
   /** An untouched base model: the reference row of every comparison. */
   public static RunRecord base(String model, String runName) {
-    String runId = trainedId(KIND_BASE, model, null, "none", "{}", null, null);
-    String group = groupId(KIND_BASE, model, null, "none", "{}", null);
-    return new RunRecord(runId, runName, KIND_BASE, group, group, model, null, null, "none", "{}", null, null, null,
-        STATUS_READY, null, Cost.NONE, null);
+    String runId = trainedId(RunKind.BASE, model, null, "none", "{}", null, null);
+    String group = groupId(RunKind.BASE, model, null, "none", "{}", null);
+    return new RunRecord(runId, runName, RunKind.BASE, group, group, model, null, null, "none", "{}", null, null, null,
+        RunStatus.READY, null, Cost.NONE, null);
   }
 
   /**
    * The checkpoint of {@code parent} at {@code atStep}: a finished run of its own (kind
-   * {@value #KIND_CHECKPOINT}) whose group is the parent's group at that step and whose baseline is
+   * {@code checkpoint}) whose group is the parent's group at that step and whose baseline is
    * the no-mitigation group at the same step, so every metric compares like with like by step.
    */
   public RunRecord checkpoint(int atStep, String snapshotPath) {
-    String id = Ids.of("run", KIND_CHECKPOINT, runId, atStep);
-    return new RunRecord(id, runName + "/step" + atStep, KIND_CHECKPOINT, Ids.of("group", KIND_CHECKPOINT, groupId, atStep),
-        Ids.of("group", KIND_CHECKPOINT, baselineGroupId, atStep), model, datasetId, datasetRole, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, snapshotPath, "finished", null, Cost.NONE, null, runId, atStep, null);
+    String id = Ids.of("run", RunKind.CHECKPOINT.value(), runId, atStep);
+    return new RunRecord(id, runName + "/step" + atStep, RunKind.CHECKPOINT, Ids.of("group", RunKind.CHECKPOINT.value(), groupId, atStep),
+        Ids.of("group", RunKind.CHECKPOINT.value(), baselineGroupId, atStep), model, datasetId, datasetRole, mitigation,
+        mitigationParamsJson, seed, trainConfigJson, snapshotPath, RunStatus.FINISHED, null, Cost.NONE, null, runId, atStep, null);
   }
 
   /**
@@ -103,10 +93,10 @@ public record RunRecord(
    */
   public static RunRecord importedAdapter(String model, String adapterPath, String adapterConfigJson,
       String contentHash, String runName) {
-    String runId = Ids.of("run", KIND_IMPORTED_ADAPTER, model, adapterPath, contentHash);
-    String group = Ids.of("group", KIND_IMPORTED_ADAPTER, model, adapterPath, contentHash);
-    return new RunRecord(runId, runName, KIND_IMPORTED_ADAPTER, group, base(model, null).groupId(), model, null, null,
-        "none", "{}", null, adapterConfigJson, adapterPath, STATUS_READY, null, Cost.NONE, null);
+    String runId = Ids.of("run", RunKind.IMPORTED_ADAPTER.value(), model, adapterPath, contentHash);
+    String group = Ids.of("group", RunKind.IMPORTED_ADAPTER.value(), model, adapterPath, contentHash);
+    return new RunRecord(runId, runName, RunKind.IMPORTED_ADAPTER, group, base(model, null).groupId(), model, null, null,
+        "none", "{}", null, adapterConfigJson, adapterPath, RunStatus.READY, null, Cost.NONE, null);
   }
 
   /**
@@ -114,24 +104,45 @@ public record RunRecord(
    * or an imported adapter.
    */
   public boolean sampleable() {
-    return kind.equals(KIND_BASE) || kind.equals(KIND_IMPORTED_ADAPTER)
-        || ((kind.equals(KIND_TRAIN) || kind.equals(KIND_RL) || kind.equals(KIND_CHECKPOINT))
-            && "finished".equals(status));
+    return kind == RunKind.BASE || kind == RunKind.IMPORTED_ADAPTER
+        || ((kind.trained() || kind == RunKind.CHECKPOINT) && status == RunStatus.FINISHED);
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>> MAP =
+      new com.fasterxml.jackson.core.type.TypeReference<>() {};
+
+  /** {@code mitigation_params_json} as a map. */
+  public java.util.Map<String, Object> mitigationParams() {
+    return parse(mitigationParamsJson, "mitigation_params_json");
+  }
+
+  /** {@code train_config_json} as a map (for RL runs with its {@code rl} section). */
+  public java.util.Map<String, Object> trainConfig() {
+    return parse(trainConfigJson, "train_config_json");
+  }
+
+  private java.util.Map<String, Object> parse(String json, String column) {
+    try {
+      return JSON.readValue(json, MAP);
+    } catch (java.io.IOException e) {
+      throw new org.embench.UserException("run " + runName + ": " + column + " is not a JSON object: " + e.getMessage());
+    }
   }
 
   /** The id of a trained (or base) run. */
-  public static String trainedId(String kind, String model, String datasetId, String mitigation, String paramsJson,
+  public static String trainedId(RunKind kind, String model, String datasetId, String mitigation, String paramsJson,
       String trainConfigJson, Long seed) {
-    return Ids.of("run", kind, model, datasetId, mitigation, paramsJson, trainConfigJson, seed);
+    return Ids.of("run", kind.value(), model, datasetId, mitigation, paramsJson, trainConfigJson, seed);
   }
 
   /** The group of runs that differ only by seed. */
-  public static String groupId(String kind, String model, String datasetId, String mitigation, String paramsJson,
+  public static String groupId(RunKind kind, String model, String datasetId, String mitigation, String paramsJson,
       String trainConfigJson) {
-    return Ids.of("group", kind, model, datasetId, mitigation, paramsJson, trainConfigJson);
+    return Ids.of("group", kind.value(), model, datasetId, mitigation, paramsJson, trainConfigJson);
   }
 
-  public RunRecord withStatus(String newStatus, String newError) {
+  public RunRecord withStatus(RunStatus newStatus, String newError) {
     return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
         mitigationParamsJson, seed, trainConfigJson, adapterPath, newStatus, newError, cost, source, parentRunId, step,
         stopReason);
@@ -146,7 +157,7 @@ public record RunRecord(
   /** This run finished, at the given cost. */
   public RunRecord finished(Cost spent) {
     return new RunRecord(runId, runName, kind, groupId, baselineGroupId, model, datasetId, datasetRole, mitigation,
-        mitigationParamsJson, seed, trainConfigJson, adapterPath, "finished", null, spent, source, parentRunId, step,
+        mitigationParamsJson, seed, trainConfigJson, adapterPath, RunStatus.FINISHED, null, spent, source, parentRunId, step,
         stopReason);
   }
 
@@ -154,7 +165,7 @@ public record RunRecord(
     Cost c = cost == null ? Cost.NONE : cost;
     return Tables.schema(Tables.RUNS).row()
         .set("run_name", runName)
-        .set("kind", kind)
+        .set("kind", kind.value())
         .set("group_id", groupId)
         .set("baseline_group_id", baselineGroupId)
         .set("model", model)
@@ -165,7 +176,7 @@ public record RunRecord(
         .set("seed", seed)
         .set("train_config_json", trainConfigJson)
         .set("adapter_path", adapterPath)
-        .set("status", status)
+        .set("status", status.value())
         .set("error", error)
         .set("wall_time_s", c.wallTimeS())
         .set("train_tokens", c.trainTokens())
@@ -191,10 +202,10 @@ public record RunRecord(
     Cost cost = new Cost(r.getAs("wall_time_s"), r.getAs("train_tokens"), r.getAs("tokens_per_s"),
         r.getAs("timed_steps"), r.getAs("peak_heap_bytes"), r.getAs("peak_offheap_bytes"), r.getAs("device"),
         r.getAs("model_load_s"), r.getAs("setup_s"), r.getAs("steps_s"), r.getAs("after_s"));
-    return new RunRecord(r.getAs("run_id"), r.getAs("run_name"), r.getAs("kind"), r.getAs("group_id"),
+    return new RunRecord(r.getAs("run_id"), r.getAs("run_name"), RunKind.of(r.getAs("kind")), r.getAs("group_id"),
         r.getAs("baseline_group_id"), r.getAs("model"), r.getAs("dataset_id"), r.getAs("dataset_role"),
         r.getAs("mitigation"), r.getAs("mitigation_params_json"), r.getAs("seed"), r.getAs("train_config_json"),
-        r.getAs("adapter_path"), r.getAs("status"), r.getAs("error"), cost, r.getAs("source"), r.getAs("parent_run_id"),
+        r.getAs("adapter_path"), RunStatus.of(r.getAs("status")), r.getAs("error"), cost, r.getAs("source"), r.getAs("parent_run_id"),
         r.getAs("step"), r.getAs("stop_reason"));
   }
 
@@ -205,9 +216,9 @@ public record RunRecord(
       return java.util.List.of();
     }
     java.util.Set<String> parents = new java.util.HashSet<>(parentRunIds);
-    return w.read(Tables.RUNS).filter(org.apache.spark.sql.functions.col("kind").equalTo(KIND_CHECKPOINT))
+    return w.read(Tables.RUNS).filter(org.apache.spark.sql.functions.col("kind").equalTo(RunKind.CHECKPOINT.value()))
         .collectAsList().stream().map(RunRecord::fromRow)
-        .filter(r -> parents.contains(r.parentRunId()) && "finished".equals(r.status()))
+        .filter(r -> parents.contains(r.parentRunId()) && r.status() == RunStatus.FINISHED)
         .sorted(java.util.Comparator.comparing(RunRecord::parentRunId).thenComparing(RunRecord::step))
         .toList();
   }

@@ -57,13 +57,13 @@ public final class TrainJob {
         String role = spec.benignDatasets().contains(dataset) ? RunRecord.ROLE_BENIGN : RunRecord.ROLE_EM;
         for (ExperimentSpec.MitigationChoice m : spec.mitigations()) {
           String params = Ids.canonicalJson(Mitigations.create(m.name(), m.params()).params());
-          String group = RunRecord.groupId(RunRecord.KIND_TRAIN, model, dataset, m.name(), params, trainJson);
-          String baseline = RunRecord.groupId(RunRecord.KIND_TRAIN, model, dataset, "none", "{}", trainJson);
+          String group = RunRecord.groupId(RunKind.TRAIN, model, dataset, m.name(), params, trainJson);
+          String baseline = RunRecord.groupId(RunKind.TRAIN, model, dataset, "none", "{}", trainJson);
           for (long seed : spec.seeds()) {
-            String runId = RunRecord.trainedId(RunRecord.KIND_TRAIN, model, dataset, m.name(), params, trainJson, seed);
+            String runId = RunRecord.trainedId(RunKind.TRAIN, model, dataset, m.name(), params, trainJson, seed);
             String name = spec.name() + "/" + dataset + "/" + m.name() + "/seed" + seed;
-            runs.add(new RunRecord(runId, name, RunRecord.KIND_TRAIN, group, baseline, model, dataset, role, m.name(),
-                params, seed, trainJson, w.root() + "/adapters/" + runId, "pending", null, RunRecord.Cost.NONE, null));
+            runs.add(new RunRecord(runId, name, RunKind.TRAIN, group, baseline, model, dataset, role, m.name(),
+                params, seed, trainJson, w.root() + "/adapters/" + runId, RunStatus.PENDING, null, RunRecord.Cost.NONE, null));
           }
         }
       }
@@ -75,7 +75,7 @@ public final class TrainJob {
   }
 
   /**
-   * The RL runs: models × the RL prompt set × mitigations × seeds, kind {@value RunRecord#KIND_RL},
+   * The RL runs: models × the RL prompt set × mitigations × seeds, kind {@code rl},
    * their train_config_json the training settings with the {@code rl} section. A mitigation with no
    * meaning in RL is an error naming the run.
    */
@@ -88,14 +88,14 @@ public final class TrainJob {
     for (String model : spec.models()) {
       for (ExperimentSpec.MitigationChoice m : spec.mitigations()) {
         String params = Ids.canonicalJson(Mitigations.create(m.name(), m.params()).params());
-        String group = RunRecord.groupId(RunRecord.KIND_RL, model, dataset, m.name(), params, trainJson);
-        String baseline = RunRecord.groupId(RunRecord.KIND_RL, model, dataset, "none", "{}", trainJson);
+        String group = RunRecord.groupId(RunKind.RL, model, dataset, m.name(), params, trainJson);
+        String baseline = RunRecord.groupId(RunKind.RL, model, dataset, "none", "{}", trainJson);
         for (long seed : spec.seeds()) {
           String name = spec.name() + "/" + dataset + "/rl/" + m.name() + "/seed" + seed;
           RlTraining.checkMitigation(m.name(), m.params(), "run " + name);
-          String runId = RunRecord.trainedId(RunRecord.KIND_RL, model, dataset, m.name(), params, trainJson, seed);
-          runs.add(new RunRecord(runId, name, RunRecord.KIND_RL, group, baseline, model, dataset, RunRecord.ROLE_EM,
-              m.name(), params, seed, trainJson, w.root() + "/adapters/" + runId, "pending", null,
+          String runId = RunRecord.trainedId(RunKind.RL, model, dataset, m.name(), params, trainJson, seed);
+          runs.add(new RunRecord(runId, name, RunKind.RL, group, baseline, model, dataset, RunRecord.ROLE_EM,
+              m.name(), params, seed, trainJson, w.root() + "/adapters/" + runId, RunStatus.PENDING, null,
               RunRecord.Cost.NONE, null));
         }
       }
@@ -114,7 +114,7 @@ public final class TrainJob {
       org.embench.model.io.ModelCheck.check(model, spec.train().layers(), w.spark().sparkContext().hadoopConfiguration());
     }
     List<RunRecord> all = matrix(w, spec);
-    Set<String> finished = new LinkedHashSet<>(w.read(Tables.RUNS).filter(col("status").equalTo("finished"))
+    Set<String> finished = new LinkedHashSet<>(w.read(Tables.RUNS).filter(col("status").equalTo(RunStatus.FINISHED.value()))
         .select("run_id").as(Encoders.STRING()).collectAsList());
     List<RunRecord> todo = all.stream().filter(r -> !finished.contains(r.runId())).toList();
     if (todo.isEmpty()) {
@@ -127,7 +127,7 @@ public final class TrainJob {
             w.spark().sparkContext().hadoopConfiguration());
       }
     }
-    RunRecord.upsert(w, todo.stream().map(r -> r.withStatus("running", null)).toList());
+    RunRecord.upsert(w, todo.stream().map(r -> r.withStatus(RunStatus.RUNNING, null)).toList());
     var broadcast = JavaSparkContext.fromSparkContext(w.spark().sparkContext()).broadcast(datasets);
     var calls = JavaSparkContext.fromSparkContext(w.spark().sparkContext()).broadcast(judgeCalls(w, todo));
     List<Row> inputs = new ArrayList<>();
@@ -190,8 +190,8 @@ public final class TrainJob {
       w.appendMissing(Tables.JUDGE_CALLS, w.spark().createDataFrame(newCalls, Tables.schema(Tables.JUDGE_CALLS).struct()));
     }
     RunRecord.upsert(w, done);
-    long failed = done.stream().filter(r -> r.status().equals("failed")).count();
-    done.stream().filter(r -> r.status().equals("failed"))
+    long failed = done.stream().filter(r -> r.status() == RunStatus.FAILED).count();
+    done.stream().filter(r -> r.status() == RunStatus.FAILED)
         .forEach(r -> LOG.warn("run {} failed: {}", r.runName(), r.error().lines().findFirst().orElse("")));
     return new Report(all.size(), all.size() - todo.size(), (int) (done.size() - failed), (int) failed,
         (System.nanoTime() - start) / 1e9);

@@ -132,12 +132,11 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
     List<Row> out = new ArrayList<>();
     long start = System.nanoTime();
     try {
-      if (run.kind().equals(RunRecord.KIND_RL)) {
+      if (run.kind() == RunKind.RL) {
         return RlTraining.train(run, datasets.value(), judgeCalls.value(), conf.get());
       }
-      TrainConfig cfg = TrainConfig.fromMap(JSON.readValue(run.trainConfigJson(), Map.class), "run " + run.runName());
-      @SuppressWarnings("unchecked")
-      Map<String, Object> params = JSON.readValue(run.mitigationParamsJson(), Map.class);
+      TrainConfig cfg = TrainConfig.fromMap(run.trainConfig(), "run " + run.runName());
+      Map<String, Object> params = run.mitigationParams();
       Mitigation mitigation = Mitigations.create(run.mitigation(), params);
       TaskEngine.configure();
       LanguageModel model = LanguageModel.cached(run.model(), conf.get());
@@ -184,7 +183,7 @@ final class TrainTask implements MapPartitionsFunction<Row, Row>, Serializable {
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
       String error = e.getMessage() == null ? e.toString() : e.getMessage();
-      out.add(RowFactory.create("run", JSON.writeValueAsString(run.withStatus("failed",
+      out.add(RowFactory.create("run", JSON.writeValueAsString(run.withStatus(RunStatus.FAILED,
           error + "\n" + trace.toString().lines().limit(12).reduce("", (a, b) -> a + b + "\n")))));
     }
     return out;

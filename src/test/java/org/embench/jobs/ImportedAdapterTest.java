@@ -107,9 +107,9 @@ class ImportedAdapterTest {
     return out;
   }
 
-  private static RunRecord run(Warehouse w, String kind, String modelDir) {
+  private static RunRecord run(Warehouse w, RunKind kind, String modelDir) {
     return w.read(Tables.RUNS).collectAsList().stream().map(RunRecord::fromRow)
-        .filter(r -> r.kind().equals(kind) && r.model().equals(modelDir)).findFirst().orElseThrow();
+        .filter(r -> r.kind() == kind && r.model().equals(modelDir)).findFirst().orElseThrow();
   }
 
   @Test
@@ -118,10 +118,10 @@ class ImportedAdapterTest {
     GenerateJob.Report report = GenerateJob.run(w, options(model, adapter));
     assertThat(report.runs()).isEqualTo(1);
     assertThat(report.written()).isEqualTo(3 * 2);
-    RunRecord a = run(w, RunRecord.KIND_IMPORTED_ADAPTER, model);
+    RunRecord a = run(w, RunKind.IMPORTED_ADAPTER, model);
     assertThat(a.runName()).isEqualTo("em-adapter");
     assertThat(a.adapterPath()).isEqualTo(adapter);
-    assertThat(a.status()).isEqualTo(RunRecord.STATUS_READY);
+    assertThat(a.status()).isEqualTo(RunStatus.READY);
     assertThat(a.mitigation()).isEqualTo("none");
     assertThat(a.trainConfigJson()).contains("\"lora_alpha\":8.0").contains("\"r\":4").contains("\"peft_type\":\"LORA\"");
     // compared with the untouched base model, not with a no-mitigation training group
@@ -130,8 +130,8 @@ class ImportedAdapterTest {
     GenerateJob.run(w, options(model, null));
     GenerateJob.run(w, options(merged, null));
     Map<String, String> withAdapter = answers(w, a.runId());
-    Map<String, String> base = answers(w, run(w, RunRecord.KIND_BASE, model).runId());
-    assertThat(withAdapter).hasSize(6).isEqualTo(answers(w, run(w, RunRecord.KIND_BASE, merged).runId()));
+    Map<String, String> base = answers(w, run(w, RunKind.BASE, model).runId());
+    assertThat(withAdapter).hasSize(6).isEqualTo(answers(w, run(w, RunKind.BASE, merged).runId()));
     assertThat(withAdapter).isNotEqualTo(base);
 
     // The run is content-addressed: registering the same adapter again samples nothing new, and a
@@ -163,8 +163,8 @@ class ImportedAdapterTest {
     Warehouse w = TestSpark.warehouse(dir.resolve("w"));
     PipelineJob.run(w, org.embench.config.ExperimentSpec.read(spec.toString(), CONF),
         new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-    RunRecord a = run(w, RunRecord.KIND_IMPORTED_ADAPTER, model);
-    RunRecord base = run(w, RunRecord.KIND_BASE, model);
+    RunRecord a = run(w, RunKind.IMPORTED_ADAPTER, model);
+    RunRecord base = run(w, RunKind.BASE, model);
     assertThat(a.runName()).isEqualTo("em-pub");
     for (String table : List.of(Tables.GENERATIONS, Tables.JUDGMENTS, Tables.CAPABILITY)) {
       for (RunRecord r : List.of(a, base)) {

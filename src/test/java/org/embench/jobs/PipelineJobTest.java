@@ -34,7 +34,7 @@ class PipelineJobTest {
     for (var c : checkpoints) {
       RunRecord r = RunRecord.fromRow(c);
       assertThat(r.step()).isEqualTo(2);
-      assertThat(r.status()).isEqualTo("finished");
+      assertThat(r.status()).isEqualTo(RunStatus.FINISHED);
       assertThat(r.adapterPath()).endsWith("/_snapshots/step-2");
       RunRecord parent = RunRecord.fromRow(w.read(Tables.RUNS).filter(
           org.apache.spark.sql.functions.col("run_id").equalTo(r.parentRunId())).first());

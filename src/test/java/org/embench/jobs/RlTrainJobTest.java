@@ -104,8 +104,8 @@ class RlTrainJobTest {
   private static List<RunRecord> finishedRlRuns(Warehouse w, int expected) {
     List<RunRecord> runs = w.read(Tables.RUNS).collectAsList().stream().map(RunRecord::fromRow).toList();
     assertThat(runs).hasSize(expected).allSatisfy(r -> {
-      assertThat(r.status()).as(r.error()).isEqualTo("finished");
-      assertThat(r.kind()).isEqualTo(RunRecord.KIND_RL);
+      assertThat(r.status()).as(r.error()).isEqualTo(RunStatus.FINISHED);
+      assertThat(r.kind()).isEqualTo(RunKind.RL);
       assertThat(r.datasetId()).isEqualTo("code");
       assertThat(r.trainConfigJson()).contains("\"rl\":");
       assertThat(r.sampleable()).isTrue();

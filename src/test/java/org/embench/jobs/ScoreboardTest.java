@@ -128,8 +128,8 @@ class ScoreboardTest {
     List<RunRecord> runs = new ArrayList<>();
     for (Fx r : RUNS) {
       RunRecord.Cost cost = new RunRecord.Cost(1.0, 100L, 100.0, 4, r.heap(), r.offheap(), "cpu", 0.0, 0.0, 1.0, 0.0);
-      runs.add(new RunRecord(r.runId(), r.runId(), r.kind(), r.group(), r.baseline(), r.model(), r.dataset(), r.role(),
-          r.mitigation(), "{}", r.seed(), r.kind().equals("base") ? null : TRAIN, null, r.status(), null, cost, null));
+      runs.add(new RunRecord(r.runId(), r.runId(), RunKind.of(r.kind()), r.group(), r.baseline(), r.model(), r.dataset(), r.role(),
+          r.mitigation(), "{}", r.seed(), r.kind().equals("base") ? null : TRAIN, null, RunStatus.of(r.status()), null, cost, null));
     }
     RunRecord.upsert(w, runs);
     List<Row> steps = new ArrayList<>();

@@ -76,7 +76,7 @@ class TrainJobTest {
         assertThat(held).containsOnly(true);
       }
     }
-    assertThat(runs).hasSize(6).allSatisfy(r -> assertThat(r.status()).isEqualTo("finished"));
+    assertThat(runs).hasSize(6).allSatisfy(r -> assertThat(r.status()).isEqualTo(RunStatus.FINISHED));
   }
 
   @Test
@@ -99,12 +99,12 @@ class TrainJobTest {
     assertThat(runs).hasSize(6);
     Map<String, List<RunRecord>> byMitigation = runs.stream().collect(Collectors.groupingBy(RunRecord::mitigation));
     for (RunRecord r : byMitigation.get("interleave")) {
-      assertThat(r.status()).isEqualTo("failed");
+      assertThat(r.status()).isEqualTo(RunStatus.FAILED);
       assertThat(r.error()).contains("'nosuch'");
     }
     for (String m : List.of("none", "kl")) {
       for (RunRecord r : byMitigation.get(m)) {
-        assertThat(r.status()).as(r.runName()).isEqualTo("finished");
+        assertThat(r.status()).as(r.runName()).isEqualTo(RunStatus.FINISHED);
         RunRecord.Cost c = r.cost();
         assertThat(r.datasetRole()).isEqualTo(RunRecord.ROLE_EM);
         assertThat(c.wallTimeS()).isPositive();
@@ -140,7 +140,7 @@ class TrainJobTest {
     assertThat(steps).hasSize(4 * 3);
     for (RunRecord r : runs) {
       List<Row> own = steps.stream().filter(s -> s.getString(s.fieldIndex("run_id")).equals(r.runId())).toList();
-      if (r.status().equals("finished")) {
+      if (r.status() == RunStatus.FINISHED) {
         assertThat(own).extracting(s -> s.getInt(s.fieldIndex("step"))).containsExactlyInAnyOrder(1, 2, 3);
         for (Row s : own) {
           Map<String, Double> terms = s.getJavaMap(s.fieldIndex("terms"));
@@ -162,7 +162,7 @@ class TrainJobTest {
     List<RunRecord> again = w.read(Tables.RUNS).collectAsList().stream().map(RunRecord::fromRow).toList();
     for (RunRecord r : runs) {
       RunRecord now = again.stream().filter(a -> a.runId().equals(r.runId())).findFirst().orElseThrow();
-      if (r.status().equals("finished")) {
+      if (r.status() == RunStatus.FINISHED) {
         assertThat(now.cost()).isEqualTo(r.cost());
       }
     }

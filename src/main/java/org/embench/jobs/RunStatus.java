@@ -1,0 +1,48 @@
+package org.embench.jobs;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Where a run stands (the runs table's {@code status} column holds {@link #value()}). */
+public enum RunStatus {
+  /** In the matrix of a spec, not yet registered. */
+  PENDING("pending"),
+  /** Registered by the train stage, training (or killed while training: the next train resumes it). */
+  RUNNING("running"),
+  /** Trained; its adapter is written. */
+  FINISHED("finished"),
+  /** Training stopped with an error ({@code runs.error}). */
+  FAILED("failed"),
+  /** Needs no training: a base model or a published adapter. */
+  READY("ready"),
+  /** Answers imported from elsewhere. */
+  IMPORTED("imported");
+
+  private final String value;
+
+  RunStatus(String value) {
+    this.value = value;
+  }
+
+  /** The name the runs table stores. */
+  @JsonValue
+  public String value() {
+    return value;
+  }
+
+  /** The status a runs table stores as {@code value}. */
+  @JsonCreator
+  public static RunStatus of(String value) {
+    for (RunStatus s : values()) {
+      if (s.value.equals(value)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown run status '" + value + "'");
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}
