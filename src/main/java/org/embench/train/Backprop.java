@@ -274,11 +274,7 @@ public final class Backprop {
   public Sums step(Batch batch, Loss loss, Hooks hooks, SplittableRandom dropout) {
     int rows = batch.rows();
     int hidden = cfg.hiddenSize();
-    float[] h = new float[rows * hidden];
-    for (int r = 0; r < rows; r++) {
-      w.embed().copyRow(batch.tokens()[r], h, r * hidden);
-    }
-    embeddingForward(batch, h);
+    float[] h = embed(batch);
     int layers = cfg.numLayers();
     LayerCache[] caches = new LayerCache[layers];
     float[][] features = new float[layers][];
@@ -416,11 +412,7 @@ public final class Backprop {
   private float[] forwardOnly(Batch batch, Hooks hooks) {
     int rows = batch.rows();
     int hidden = cfg.hiddenSize();
-    float[] h = new float[rows * hidden];
-    for (int r = 0; r < rows; r++) {
-      w.embed().copyRow(batch.tokens()[r], h, r * hidden);
-    }
-    embeddingForward(batch, h);
+    float[] h = embed(batch);
     for (int l = 0; l < cfg.numLayers(); l++) {
       // As in step: the layers below the first trained one have no trained part.
       h = layerForward(l, h, batch, l < firstTrained ? null : new LayerCache(), null);
@@ -1098,13 +1090,17 @@ public final class Backprop {
     }
   }
 
-  /** Adds the trained embedding rows' updates to the embedded tokens. */
-  private void embeddingForward(Batch batch, float[] h) {
+  /** Layer 0's input, [rows, hidden]: each token's embedding row, plus its trained update when embeddings train. */
+  private float[] embed(Batch batch) {
+    int hidden = cfg.hiddenSize();
+    float[] h = new float[batch.rows() * hidden];
+    for (int r = 0; r < batch.rows(); r++) {
+      w.embed().copyRow(batch.tokens()[r], h, r * hidden);
+    }
     TrainableLinear p = parts.get(FullParts.EMBED);
     if (p == null) {
-      return;
+      return h;
     }
-    int hidden = cfg.hiddenSize();
     float[] delta = p.values[0];
     for (int r = 0; r < batch.rows(); r++) {
       int o = r * hidden;
@@ -1113,6 +1109,7 @@ public final class Backprop {
         h[o + i] += delta[e + i];
       }
     }
+    return h;
   }
 
   /** dE[token] += dh at layer 0's input, for each row. */
