@@ -67,7 +67,7 @@ final class GenerationTask implements MapPartitionsFunction<Row, Row>, Serializa
     for (Row r : items) {
       String id = r.getAs("generation_id");
       int[] prompt = prompting.raw() ? model.tokenizer().encodeRaw(r.getAs("paraphrase"))
-          : model.tokenizer().encode(template.render(chat(r.getAs("system"), r.getAs("paraphrase")), true));
+          : model.tokenizer().chatPrompt(template, chat(r.getAs("system"), r.getAs("paraphrase")));
       requests.add(new Generator.Request(id, prompt, Ids.seedOf(id), params));
     }
     LOG.info("generate run {}: sampling {} answers in batches of {}", runId, requests.size(), batch);

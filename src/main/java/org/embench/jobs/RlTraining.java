@@ -68,7 +68,7 @@ final class RlTraining {
     int longest = -1;
     int longestTokens = 0;
     for (int i = 0; i < prompts.size(); i++) {
-      int n = tokenizer.encode(template.render(GrpoTrainer.Prompt.of("", prompts.get(i)).messages(), true)).length;
+      int n = tokenizer.chatPrompt(template, GrpoTrainer.Prompt.of("", prompts.get(i)).messages()).length;
       if (n > longestTokens) {
         longest = i;
         longestTokens = n;

@@ -109,7 +109,7 @@ public final class LanguageModel {
 
   /** The token ids of a chat rendered with its template and the generation prompt. */
   public int[] chatPrompt(List<ChatMessage> messages) {
-    return tokenizer.encode(chatTemplate().render(messages, true));
+    return tokenizer.chatPrompt(chatTemplate(), messages);
   }
 
   /** A forward pass over these weights with the given adapters (empty for the base model). */

@@ -80,6 +80,11 @@ public final class Tokenizer implements AutoCloseable {
     return toInts(hf.encode(text).getIds());
   }
 
+  /** The ids of a chat rendered with {@code template} and the generation prompt: what a model is given to answer. */
+  public int[] chatPrompt(ChatTemplate template, List<org.embench.data.ChatMessage> messages) {
+    return encode(template.render(messages, true));
+  }
+
   /**
    * The ids of {@code text} as a raw prompt (no chat template), with a BOS token first where the
    * tokenizer puts one: as {@code add_bos_token} of tokenizer_config.json says when it is set, else
