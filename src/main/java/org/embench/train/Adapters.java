@@ -51,7 +51,7 @@ public final class Adapters {
     boolean full = params.values().stream().noneMatch(TrainableLinear::isLora);
     if (!full) {
       Map<String, LoraWeights> w = new LinkedHashMap<>();
-      params.forEach((k, p) -> w.put(k, new LoraWeights(p.values()[0], p.values()[1], p.rank(), p.in(), p.out(), p.scale())));
+      params.forEach((k, p) -> w.put(k, p.loraWeights()));
       new PeftAdapter(new PeftAdapter.Config(cfg.rank(), cfg.alpha(), cfg.rslora(), cfg.targetModules(), cfg.layers(),
           cfg.dropout(), baseModel), w).write(dir, conf);
       return;
@@ -111,8 +111,7 @@ public final class Adapters {
     Map<String, Lora> out = new LinkedHashMap<>();
     params.forEach((key, p) -> {
       if (p.isLora()) {
-        out.put(key, new LoraWeights(p.values()[0], p.values()[1], p.rank(), p.in(), p.out(), p.scale())
-            .upload(backend, prefix + key));
+        out.put(key, p.loraWeights().upload(backend, prefix + key));
       } else {
         float[] delta = p.values()[0];
         out.put(key, Lora.dense(backend.matrix(prefix + key, p.out(), p.in(), buf -> buf.put(delta))));

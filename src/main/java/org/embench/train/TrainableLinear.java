@@ -61,6 +61,14 @@ public final class TrainableLinear {
     return new TrainableLinear(in, out, rank, scale, new float[][] {a.clone(), b.clone()}, dropout);
   }
 
+  /** A LoRA pair's values as {@link org.embench.model.LoraWeights} (shared arrays, not copies), to write or upload. */
+  public org.embench.model.LoraWeights loraWeights() {
+    if (!isLora()) {
+      throw new IllegalStateException("a dense update has no LoRA pair");
+    }
+    return new org.embench.model.LoraWeights(values[0], values[1], rank, in, out, scale);
+  }
+
   public boolean isLora() {
     return rank > 0;
   }

@@ -11,7 +11,6 @@ import org.embench.model.Engine;
 import org.embench.model.KvCache;
 import org.embench.model.LanguageModel;
 import org.embench.model.Lora;
-import org.embench.model.LoraWeights;
 import org.embench.model.PeftAdapter;
 import org.embench.model.PeftFixtures;
 import org.embench.model.ReferenceTransformer;
@@ -61,8 +60,7 @@ class AdapterRoundTripTest {
       }
     }
     trained.params().forEach((k, p) -> {
-      inMemory.put(k, new LoraWeights(p.values()[0], p.values()[1], p.rank(), p.in(), p.out(), p.scale())
-          .upload(model.engine().backend(), k));
+      inMemory.put(k, p.loraWeights().upload(model.engine().backend(), k));
       int layer = Integer.parseInt(k.substring(0, k.indexOf('.')));
       String module = k.substring(k.indexOf('.') + 1);
       String weight = PeftAdapter.tensorName(layer, module, 'A').replace("base_model.model.", "")
