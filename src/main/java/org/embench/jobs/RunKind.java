@@ -33,12 +33,7 @@ public enum RunKind {
   /** The kind a runs table stores as {@code value}; anything else is an error naming the known ones. */
   @JsonCreator
   public static RunKind of(String value) {
-    for (RunKind k : values()) {
-      if (k.value.equals(value)) {
-        return k;
-      }
-    }
-    throw new IllegalArgumentException("unknown run kind '" + value + "'");
+    return RunStatus.byValue(values(), RunKind::value, value, "run kind");
   }
 
   /** Whether runs of this kind are trained by the train stage (and so have a status that moves). */

@@ -30,15 +30,22 @@ public enum RunStatus {
     return value;
   }
 
-  /** The status a runs table stores as {@code value}. */
+  /** The status a runs table stores as {@code value}; anything else is an error naming the known ones. */
   @JsonCreator
   public static RunStatus of(String value) {
-    for (RunStatus s : values()) {
-      if (s.value.equals(value)) {
-        return s;
+    return byValue(values(), RunStatus::value, value, "run status");
+  }
+
+  /** The constant of {@code constants} whose stored name is {@code value} (for RunKind and RunStatus). */
+  static <E extends Enum<E>> E byValue(E[] constants, java.util.function.Function<E, String> name, String value,
+      String what) {
+    for (E e : constants) {
+      if (name.apply(e).equals(value)) {
+        return e;
       }
     }
-    throw new IllegalArgumentException("unknown run status '" + value + "'");
+    throw new IllegalArgumentException("unknown " + what + " '" + value + "'; known: "
+        + java.util.Arrays.stream(constants).map(name).collect(java.util.stream.Collectors.joining(", ")));
   }
 
   @Override
