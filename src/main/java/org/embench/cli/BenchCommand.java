@@ -148,12 +148,8 @@ final class BenchCommand implements Runnable {
           + "bound from the GEMM rate this command measures; then each mitigation on the same run shape, its time and "
           + "memory as a ratio to none. Writes random checkpoints (2 GB each at 24 layers) under --dir and reuses them."})
   static final class Train implements Callable<Integer> {
-    @Option(names = "--dir", defaultValue = "target/bench-train", paramLabel = "DIR",
-        description = "Where the random checkpoints are written (reused). Default: ${DEFAULT-VALUE}.")
-    String dir;
-
-    @Option(names = "--layers", defaultValue = "24", paramLabel = "N", description = "Layers. Default: ${DEFAULT-VALUE}.")
-    int layers;
+    @Mixin
+    RandomCheckpointOptions checkpoint;
 
     @Option(names = "--seq-len", defaultValue = "256", paramLabel = "T", description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.")
     int seqLen;
@@ -164,9 +160,6 @@ final class BenchCommand implements Runnable {
     @Option(names = "--steps", defaultValue = "3", paramLabel = "N",
         description = "Timed steps per mitigation (after one warm-up step). Default: ${DEFAULT-VALUE}.")
     int steps;
-
-    @Option(names = "--rank", defaultValue = "32", paramLabel = "R", description = "LoRA rank. Default: ${DEFAULT-VALUE}.")
-    int rank;
 
     @Option(names = "--mitigations", split = ",", paramLabel = "M,M,…",
         defaultValue = "none,kl,ldifs,interleave,inoculation,persona_steer,caft,safelora,realign",
@@ -191,12 +184,14 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (layers < 1 || seqLen < 8 || batch < 1 || steps < 1 || rank < 1) {
-        throw new UserException("--layers, --batch, --steps and --rank must be at least 1, --seq-len at least 8");
+      checkpoint.check();
+      if (seqLen < 8 || batch < 1 || steps < 1) {
+        throw new UserException("--batch and --steps must be at least 1, --seq-len at least 8");
       }
       engine.apply();
       new org.embench.jobs.TrainBenchmark(System.out).run(new org.embench.jobs.TrainBenchmark.Options(
-          java.nio.file.Path.of(dir).toAbsolutePath().toString(), layers, seqLen, batch, steps, rank, mitigations,
+          java.nio.file.Path.of(checkpoint.dir).toAbsolutePath().toString(), checkpoint.layers, seqLen, batch, steps,
+          checkpoint.rank, mitigations,
           targetModules, adaptLayers, fullBackward));
       return 0;
     }
@@ -208,12 +203,8 @@ final class BenchCommand implements Runnable {
           + "log-probabilities and the update; sampling as decode tokens/s (compare bench generate at batch "
           + "prompts x G) and the update as training tokens/s (compare bench train). Written up in BENCHMARKS.md."})
   static final class Grpo implements Callable<Integer> {
-    @Option(names = "--dir", defaultValue = "target/bench-train", paramLabel = "DIR",
-        description = "Where the random checkpoint is written (and reused). Default: ${DEFAULT-VALUE}.")
-    String dir;
-
-    @Option(names = "--layers", defaultValue = "24", paramLabel = "N", description = "Layers. Default: ${DEFAULT-VALUE}.")
-    int layers;
+    @Mixin
+    RandomCheckpointOptions checkpoint;
 
     @Option(names = "--prompts", defaultValue = "8", paramLabel = "N", description = "Prompts per step. Default: ${DEFAULT-VALUE}.")
     int prompts;
@@ -228,9 +219,6 @@ final class BenchCommand implements Runnable {
         description = "Approximate prompt length. Default: ${DEFAULT-VALUE}.")
     int promptTokens;
 
-    @Option(names = "--rank", defaultValue = "32", paramLabel = "R", description = "LoRA rank. Default: ${DEFAULT-VALUE}.")
-    int rank;
-
     @Option(names = "--batch", defaultValue = "2", paramLabel = "B",
         description = "Sequences per micro-batch of the update. Default: ${DEFAULT-VALUE}.")
     int batch;
@@ -239,14 +227,18 @@ final class BenchCommand implements Runnable {
         description = "β of the KL step (the reference's cost is its update minus β = 0's). Default: ${DEFAULT-VALUE}.")
     double beta;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     EngineOptions engine;
 
     @Override
     public Integer call() {
+      checkpoint.check();
+      if (prompts < 1 || newTokens < 1 || promptTokens < 1 || batch < 1 || !(beta > 0)) {
+        throw new UserException("--prompts, --new-tokens, --prompt-tokens and --batch must be at least 1, --beta above 0");
+      }
       engine.apply();
-      new org.embench.jobs.GrpoBenchmark(System.out).run(new org.embench.jobs.GrpoBenchmark.Options(dir, layers, prompts,
-          group, newTokens, promptTokens, rank, batch, beta));
+      new org.embench.jobs.GrpoBenchmark(System.out).run(new org.embench.jobs.GrpoBenchmark.Options(checkpoint.dir,
+          checkpoint.layers, prompts, group, newTokens, promptTokens, checkpoint.rank, batch, beta));
       return 0;
     }
   }

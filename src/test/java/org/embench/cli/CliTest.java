@@ -83,6 +83,16 @@ class CliTest {
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).isEqualTo("embench: error: unknown import format 'xml'; known: upstream-csv, jsonl" + System.lineSeparator());
 
+    // The training benchmarks refuse a shape they cannot run before writing any checkpoint.
+    o = run("bench", "grpo", "--prompts", "0", "--dir", dir.resolve("bench").toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).isEqualTo("embench: error: --prompts, --new-tokens, --prompt-tokens and --batch must be at"
+        + " least 1, --beta above 0" + System.lineSeparator());
+    o = run("bench", "train", "--rank", "0", "--dir", dir.resolve("bench").toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).isEqualTo("embench: error: --layers and --rank must be at least 1" + System.lineSeparator());
+    assertThat(dir.resolve("bench")).doesNotExist();
+
     o = run("prepare", "--no-such-option");
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).startsWith("Unknown option: '--no-such-option'");
