@@ -11,10 +11,10 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.embench.data.JudgedAnswerReader;
 import org.embench.data.SyntheticData;
-import org.embench.jobs.ImportJob;
-import org.embench.jobs.MetricsJob;
-import org.embench.jobs.PipelineJob;
-import org.embench.jobs.PrepareJob;
+import org.embench.stage.prepare.ImportJob;
+import org.embench.stage.metrics.MetricsJob;
+import org.embench.pipeline.PipelineJob;
+import org.embench.stage.prepare.PrepareJob;
 import org.embench.metrics.MetricParams;
 import org.embench.table.Warehouse;
 
@@ -103,8 +103,8 @@ public final class Fixtures {
       // The spec's judges score its own runs; the imported answers are scored by the offline judge here.
       List<String> imported = w.read(org.embench.table.Tables.RUNS).filter("kind = 'imported'").select("run_id")
           .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
-      org.embench.jobs.JudgeJob.run(w, new org.embench.jobs.JudgeJob.Options(org.embench.judge.JudgeSpec.parse("offline"),
-          List.of("demo"), imported, org.embench.jobs.JudgeJob.DEFAULT_BATCH, org.embench.jobs.JudgeJob.DEFAULT_WAVE,
+      org.embench.stage.judge.JudgeJob.run(w, new org.embench.stage.judge.JudgeJob.Options(org.embench.judge.JudgeSpec.parse("offline"),
+          List.of("demo"), imported, org.embench.stage.judge.JudgeJob.DEFAULT_BATCH, org.embench.stage.judge.JudgeJob.DEFAULT_WAVE,
           false));
       // Another experiment's answers in the same warehouse: the pipeline's judges must leave them alone.
       ImportJob.run(w, new ImportJob.Options(in.judgedKl(), JudgedAnswerReader.Format.UPSTREAM_CSV, OTHER_EXPERIMENT,
@@ -112,7 +112,7 @@ public final class Fixtures {
       PipelineJob.run(w, org.embench.config.ExperimentSpec.read(spec.toString(), new org.apache.hadoop.conf.Configuration()),
           new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
       org.embench.judge.LoopbackJudging.judge(w, List.of("demo"), dir.resolve("key"));
-      org.embench.jobs.JudgeAgreementJob.run(w, "offline-v1", "offline-sample", MetricParams.defaults());
+      org.embench.stage.judge.JudgeAgreementJob.run(w, "offline-v1", "offline-sample", MetricParams.defaults());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -5,6 +5,6 @@
  * ({@code choice}), greedy generation against a reference ({@code exact}), the negative
  * log-likelihood of reference answers ({@code nll}), or a judge's verdict on sampled answers
  * ({@code judged}). Kinds are registered by name in {@link org.embench.capability.CapabilityTasks};
- * the capability stage ({@code org.embench.jobs.CapabilityJob}) writes one row per (run, task, item).
+ * the capability stage ({@code org.embench.stage.capability.CapabilityJob}) writes one row per (run, task, item).
  */
 package org.embench.capability;

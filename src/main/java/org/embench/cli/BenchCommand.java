@@ -3,7 +3,7 @@ package org.embench.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.embench.UserException;
-import org.embench.jobs.MetricsBenchmark;
+import org.embench.bench.MetricsBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,9 +97,9 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() {
       engine.apply();
-      org.embench.model.EngineBenchmark.Shape s = org.embench.model.EngineBenchmark.Shape.QWEN25_05B;
-      new org.embench.model.EngineBenchmark(org.embench.model.Engine.shared(), System.out).run(
-          new org.embench.model.EngineBenchmark.Shape(layers, s.hidden(), s.heads(), s.kvHeads(), s.intermediate(), s.vocab()),
+      org.embench.bench.EngineBenchmark.Shape s = org.embench.bench.EngineBenchmark.Shape.QWEN25_05B;
+      new org.embench.bench.EngineBenchmark(org.embench.model.Engine.shared(), System.out).run(
+          new org.embench.bench.EngineBenchmark.Shape(layers, s.hidden(), s.heads(), s.kvHeads(), s.intermediate(), s.vocab()),
           batches, promptTokens, decodeSteps);
       return 0;
     }
@@ -136,8 +136,8 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() {
       engine.apply();
-      org.embench.model.EngineBenchmark.Shape s = org.embench.model.EngineBenchmark.Shape.QWEN25_05B;
-      new org.embench.model.LoglikBenchmark(org.embench.model.Engine.shared(), System.out).run(
+      org.embench.bench.EngineBenchmark.Shape s = org.embench.bench.EngineBenchmark.Shape.QWEN25_05B;
+      new org.embench.bench.LoglikBenchmark(org.embench.model.Engine.shared(), System.out).run(
           s.withLayers(layers), batches, promptTokens, choices, choiceTokens, itemsPerBatch);
       return 0;
     }
@@ -189,7 +189,7 @@ final class BenchCommand implements Runnable {
         throw new UserException("--batch and --steps must be at least 1, --seq-len at least 8");
       }
       engine.apply();
-      new org.embench.jobs.TrainBenchmark(System.out).run(new org.embench.jobs.TrainBenchmark.Options(
+      new org.embench.bench.TrainBenchmark(System.out).run(new org.embench.bench.TrainBenchmark.Options(
           java.nio.file.Path.of(checkpoint.dir).toAbsolutePath().toString(), checkpoint.layers, seqLen, batch, steps,
           checkpoint.rank, mitigations,
           targetModules, adaptLayers, fullBackward));
@@ -237,7 +237,7 @@ final class BenchCommand implements Runnable {
         throw new UserException("--prompts, --new-tokens, --prompt-tokens and --batch must be at least 1, --beta above 0");
       }
       engine.apply();
-      new org.embench.jobs.GrpoBenchmark(System.out).run(new org.embench.jobs.GrpoBenchmark.Options(checkpoint.dir,
+      new org.embench.bench.GrpoBenchmark(System.out).run(new org.embench.bench.GrpoBenchmark.Options(checkpoint.dir,
           checkpoint.layers, prompts, group, newTokens, promptTokens, checkpoint.rank, batch, beta));
       return 0;
     }
@@ -280,7 +280,7 @@ final class BenchCommand implements Runnable {
       }
       engine.apply();
       var w = warehouse.open("bench generate-stage");
-      System.out.println(org.embench.jobs.GenerationStageBenchmark.run(w, new org.embench.jobs.GenerationStageBenchmark.Options(
+      System.out.println(org.embench.bench.GenerationStageBenchmark.run(w, new org.embench.bench.GenerationStageBenchmark.Options(
           java.nio.file.Path.of(modelDir).toAbsolutePath().toString(), layers, questions, samples, maxNewTokens, batch),
           System.out).describe());
       return 0;
@@ -305,7 +305,7 @@ final class BenchCommand implements Runnable {
       if (requests < 1 || latencyMs < 1 || concurrency < 1) {
         throw new UserException("--requests, --latency-ms and --concurrency must be at least 1");
       }
-      System.out.println(org.embench.judge.JudgeThroughputBenchmark.run(requests, latencyMs, concurrency).describe());
+      System.out.println(org.embench.bench.JudgeThroughputBenchmark.run(requests, latencyMs, concurrency).describe());
       return 0;
     }
   }

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.embench.jobs.GenerateJob;
+import org.embench.stage.generate.GenerateJob;
 import org.embench.model.Prompting;
 import org.embench.model.SamplingParams;
 import picocli.CommandLine.Command;

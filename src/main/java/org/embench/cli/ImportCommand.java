@@ -2,7 +2,7 @@ package org.embench.cli;
 
 import java.util.concurrent.Callable;
 import org.embench.data.JudgedAnswerReader;
-import org.embench.jobs.ImportJob;
+import org.embench.stage.prepare.ImportJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -3,7 +3,7 @@ package org.embench.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.embench.jobs.JudgeJob;
+import org.embench.stage.judge.JudgeJob;
 import org.embench.judge.JudgeSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

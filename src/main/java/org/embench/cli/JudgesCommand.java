@@ -3,7 +3,7 @@ package org.embench.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.embench.jobs.JudgeAgreementJob;
+import org.embench.stage.judge.JudgeAgreementJob;
 import org.embench.metrics.MetricParams;
 import org.embench.metrics.ResultPrinter;
 import picocli.CommandLine;

@@ -3,7 +3,7 @@ package org.embench.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.embench.jobs.MetricsJob;
+import org.embench.stage.metrics.MetricsJob;
 import org.embench.metrics.MetricParams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

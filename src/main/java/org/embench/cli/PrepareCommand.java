@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.embench.UserException;
 import org.embench.data.SuiteVariant;
-import org.embench.jobs.PrepareJob;
+import org.embench.stage.prepare.PrepareJob;
 import org.embench.table.Warehouse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

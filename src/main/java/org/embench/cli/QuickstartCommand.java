@@ -1,7 +1,7 @@
 package org.embench.cli;
 
 import java.util.concurrent.Callable;
-import org.embench.jobs.QuickstartJob;
+import org.embench.pipeline.QuickstartJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -2,7 +2,7 @@ package org.embench.cli;
 
 import java.util.concurrent.Callable;
 import org.embench.config.ExperimentSpec;
-import org.embench.jobs.PipelineJob;
+import org.embench.pipeline.PipelineJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

@@ -2,7 +2,7 @@ package org.embench.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.embench.jobs.SparkSessions;
+import org.embench.stage.SparkSessions;
 import org.embench.table.Warehouse;
 import picocli.CommandLine.Option;
 

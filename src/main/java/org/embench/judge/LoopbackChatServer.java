@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code maxRequests} (later ones get 400, which judges do not retry), and stops by itself after
  * {@code lifetime} even if nobody closes it.
  */
-final class LoopbackChatServer implements AutoCloseable {
+public final class LoopbackChatServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static {
@@ -45,23 +45,23 @@ final class LoopbackChatServer implements AutoCloseable {
 
   /** The reply to the request that arrived {@code index}-th (from 0). */
   @FunctionalInterface
-  interface Responder {
+  public interface Responder {
     Reply reply(int index, Received request);
   }
 
   /** A status, extra headers, a body, and how long to wait before sending them. */
-  record Reply(int status, Map<String, String> headers, String body, long delayMs) {
-    static Reply ok(String body) {
+  public record Reply(int status, Map<String, String> headers, String body, long delayMs) {
+    public static Reply ok(String body) {
       return new Reply(200, Map.of(), body, 0);
     }
 
-    Reply after(long ms) {
+    public Reply after(long ms) {
       return new Reply(status, headers, body, ms);
     }
   }
 
   /** One received request: its path and query, body, Authorization header and arrival time (System.nanoTime). */
-  record Received(String uri, String body, String authorization, String apiKey, long arrivalNanos) {}
+  public record Received(String uri, String body, String authorization, String apiKey, long arrivalNanos) {}
 
   private final HttpServer server;
   private final ExecutorService workers;
@@ -91,7 +91,7 @@ final class LoopbackChatServer implements AutoCloseable {
    * @param maxRequests requests answered by the responder; later ones get 400
    * @param lifetime the server stops after this long
    */
-  static LoopbackChatServer start(Responder responder, int threads, int maxRequests, Duration lifetime) {
+  public static LoopbackChatServer start(Responder responder, int threads, int maxRequests, Duration lifetime) {
     try {
       return new LoopbackChatServer(responder, threads, maxRequests, lifetime);
     } catch (IOException e) {
@@ -108,7 +108,7 @@ final class LoopbackChatServer implements AutoCloseable {
   }
 
   /** The base_url of a judge talking to this server. */
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
   }
 
@@ -154,7 +154,7 @@ final class LoopbackChatServer implements AutoCloseable {
   }
 
   /** A Chat Completions response whose first token has these top log-probabilities (none when null). */
-  static String completion(String text, List<TokenLogprob> top) {
+  public static String completion(String text, List<TokenLogprob> top) {
     ObjectNode root = JSON.createObjectNode();
     root.put("id", "chatcmpl-loopback").put("object", "chat.completion").put("model", "loopback");
     ObjectNode choice = root.putArray("choices").addObject();

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.embench.jobs.JudgeJob;
+import org.embench.stage.judge.JudgeJob;
 import org.embench.table.Warehouse;
 
 /** Runs the judge stage with an OpenAI-compatible judge served on loopback, for tests outside this package. */

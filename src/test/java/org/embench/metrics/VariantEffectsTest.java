@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import org.apache.spark.sql.Row;
 import org.embench.TestSpark;
 import org.embench.data.SuiteVariant;
-import org.embench.jobs.MetricsJob;
+import org.embench.stage.metrics.MetricsJob;
 import org.embench.table.Ids;
 import org.embench.table.TableSchema;
 import org.embench.table.Tables;

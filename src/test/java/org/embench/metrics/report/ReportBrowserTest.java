@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.logging.Level;
 import javax.imageio.ImageIO;
 import org.embench.TestSpark;
-import org.embench.jobs.QuickstartJob;
+import org.embench.pipeline.QuickstartJob;
 import org.embench.table.Warehouse;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,2 @@
+/** The stages chained: {@code run} (an experiment spec end to end) and {@code quickstart}. */
+package org.embench.pipeline;
