@@ -96,10 +96,68 @@ public record ExperimentSpec(
   public record Generate(List<String> suites, Integer samples, int maxNewTokens, double temperature, double topP,
       boolean includeBase, int batch, Prompting prompting) {}
 
+  /**
+   * The {@code generate:} section as written, bound by {@link Binding}; {@link #generate} checks
+   * ranges and assembles the prompting.
+   *
+   * @param suites null: every suite of the spec, each followed by its variants
+   * @param samples null: the suite's own count per question
+   */
+  record GenerateSection(List<String> suites, Integer samples, int maxNewTokens, double temperature, double topP,
+      boolean includeBase, int batch, String prompting, List<String> stop, Map<String, Object> templateVariables,
+      String templateNow) {
+    static final Map<String, Object> DEFAULTS = Map.of("max_new_tokens", 600, "temperature", 1.0, "top_p", 1.0,
+        "include_base", true, "batch", 32, "prompting", Prompting.CHAT, "stop", List.of(), "template_variables", Map.of());
+
+    static GenerateSection bind(JsonNode section, String source) {
+      return Binding.bind(section, DEFAULTS, GenerateSection.class, source + ": generate");
+    }
+
+    Generate generate(List<String> allSuites, String source) {
+      String at = source + ": generate.";
+      atLeast(samples == null ? 1 : samples, 1, at + "samples");
+      atLeast(maxNewTokens, 1, at + "max_new_tokens");
+      atLeast(batch, 1, at + "batch");
+      if (!(temperature >= 0)) {
+        throw new UserException(at + "temperature: expected a number of at least 0.0, got " + temperature);
+      }
+      if (!(topP > 0 && topP <= 1)) {
+        throw new UserException(at + "top_p: expected a number in (0, 1.0], got " + topP);
+      }
+      if (!Prompting.MODES.contains(prompting)) {
+        throw new UserException(at + "prompting: expected " + String.join(" or ", Prompting.MODES) + ", got \""
+            + prompting + "\"");
+      }
+      for (String x : stop) {
+        if (x == null || x.isEmpty()) {
+          throw new UserException(at + "stop: expected non-empty strings, got " + (x == null ? "null" : "\"\""));
+        }
+      }
+      templateVariables.forEach((k, v) -> {
+        if (!(v instanceof String || v instanceof Boolean || v instanceof Number)) {
+          throw new UserException(at + "template_variables." + k + ": expected a string, number or boolean, got "
+              + Binding.tree(java.util.Collections.singletonMap("v", v)).get("v"));
+        }
+      });
+      Prompting p;
+      try {
+        p = new Prompting(prompting, stop, templateVariables, templateNow);
+      } catch (UserException e) {
+        throw new UserException(source + ": generate: " + e.getMessage());
+      }
+      return new Generate(suites == null ? allSuites : suites, samples, maxNewTokens, temperature, topP, includeBase, batch,
+          p);
+    }
+
+    private static void atLeast(int value, int min, String at) {
+      if (value < min) {
+        throw new UserException(at + ": expected a whole number of at least " + min + ", got " + value);
+      }
+    }
+  }
+
   static final Set<String> KEYS = Set.of("name", "data", "suites", "suite_variants", "models", "datasets",
       "benign_datasets", "mitigations", "seeds", "train", "generate", "judges", "capability", "metrics", "rl");
-  static final Set<String> GENERATE_KEYS = Set.of("suites", "samples", "max_new_tokens", "temperature", "top_p",
-      "include_base", "batch", "prompting", "stop", "template_variables", "template_now");
   static final Set<String> MODEL_KEYS = Set.of("path", "adapter", "name");
 
   /** Reads and checks a spec file. */
@@ -191,26 +249,9 @@ public record ExperimentSpec(
       }
       seeds.add(x.asLong());
     }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> trainGiven = root.path("train").isObject()
-        ? json.convertValue(root.get("train"), LinkedHashMap.class) : Map.of();
-    TrainConfig train = TrainConfig.fromMap(trainGiven, source + ": train");
-    JsonNode g = root.path("generate");
-    if (!g.isMissingNode() && !g.isObject()) {
-      throw new UserException(source + ": generate is a mapping of " + String.join(", ", new TreeSet<>(GENERATE_KEYS)));
-    }
-    g.fieldNames().forEachRemaining(k -> {
-      if (!GENERATE_KEYS.contains(k)) {
-        throw new UserException(source + ": unknown key generate." + k + "; known: " + String.join(", ", new TreeSet<>(GENERATE_KEYS)));
-      }
-    });
-    Generate generate = new Generate(g.has("suites") ? strings(g.get("suites"), source, "generate.suites")
-        : withVariants(suites.keySet(), variants), g.has("samples") ? wholeNumber(g, "samples", 1, source) : null,
-        g.has("max_new_tokens") ? wholeNumber(g, "max_new_tokens", 1, source) : 600,
-        g.has("temperature") ? number(g, "temperature", 0, Double.MAX_VALUE, source) : 1.0,
-        g.has("top_p") ? number(g, "top_p", Double.MIN_VALUE, 1, source) : 1.0,
-        g.has("include_base") ? flag(g, "include_base", source) : true,
-        g.has("batch") ? wholeNumber(g, "batch", 1, source) : 32, prompting(g, source));
+    TrainConfig train = TrainConfig.bind(root.path("train"), source + ": train");
+    Generate generate = GenerateSection.bind(root.path("generate"), source).generate(withVariants(suites.keySet(), variants),
+        source);
     List<JudgeSpec> judges = new ArrayList<>();
     requireList(root.path("judges"), source, "judges");
     for (JsonNode j : root.path("judges")) {
@@ -229,9 +270,7 @@ public record ExperimentSpec(
         throw new UserException(source + ": rl is a mapping of " + String.join(", ", org.embench.rl.RlConfig.KEYS)
             + ", found " + rlNode);
       }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> rlGiven = json.convertValue(rlNode, LinkedHashMap.class);
-      rl = org.embench.rl.RlConfig.fromMap(rlGiven, source + ": rl");
+      rl = org.embench.rl.RlConfig.bind(rlNode, source + ": rl");
       if (benign.contains(rl.prompts())) {
         throw new UserException(source + ": rl.prompts: '" + rl.prompts() + "' is a benign data set; RL runs are"
             + " compared as EM runs");
@@ -333,91 +372,6 @@ public record ExperimentSpec(
             n.has("name") ? n.get("name").asText() : null));
       }
     }
-  }
-
-  /** generate.prompting (chat or raw), generate.stop (strings), generate.template_variables and template_now. */
-  private static Prompting prompting(JsonNode g, String source) {
-    String mode = Prompting.CHAT;
-    if (g.has("prompting")) {
-      JsonNode v = g.get("prompting");
-      if (!v.isTextual() || !Prompting.MODES.contains(v.asText())) {
-        throw new UserException(source + ": generate.prompting: expected " + String.join(" or ", Prompting.MODES)
-            + ", got " + v);
-      }
-      mode = v.asText();
-    }
-    List<String> stop = new ArrayList<>();
-    if (g.has("stop")) {
-      JsonNode v = g.get("stop");
-      if (!v.isArray()) {
-        throw new UserException(source + ": generate.stop: expected a list of strings, got " + v);
-      }
-      for (JsonNode x : v) {
-        if (!x.isTextual() || x.asText().isEmpty()) {
-          throw new UserException(source + ": generate.stop: expected non-empty strings, got " + x);
-        }
-        stop.add(x.asText());
-      }
-    }
-    Map<String, Object> variables = new LinkedHashMap<>();
-    if (g.has("template_variables")) {
-      JsonNode v = g.get("template_variables");
-      if (!v.isObject()) {
-        throw new UserException(source + ": generate.template_variables: expected a mapping of names to strings,"
-            + " numbers or booleans (e.g. {enable_thinking: false}), got " + v);
-      }
-      for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) v::fields) {
-        JsonNode x = e.getValue();
-        Object value = x.isTextual() ? x.asText() : x.isBoolean() ? x.asBoolean() : x.isIntegralNumber()
-            && x.canConvertToLong() ? (Object) x.asLong() : x.isNumber() ? (Object) x.asDouble() : null;
-        if (value == null) {
-          throw new UserException(source + ": generate.template_variables." + e.getKey()
-              + ": expected a string, number or boolean, got " + x);
-        }
-        variables.put(e.getKey(), value);
-      }
-    }
-    String now = null;
-    if (g.has("template_now")) {
-      JsonNode v = g.get("template_now");
-      if (!v.isTextual()) {
-        throw new UserException(source + ": generate.template_now: expected an ISO-8601 instant such as"
-            + " 2025-01-31T00:00:00Z, got " + v);
-      }
-      now = v.asText();
-    }
-    try {
-      return new Prompting(mode, stop, variables, now);
-    } catch (UserException e) {
-      throw new UserException(source + ": generate: " + e.getMessage());
-    }
-  }
-
-  /** A whole number at least {@code min}: 2.7, "lots" or 0 for a count are errors naming the key. */
-  private static int wholeNumber(JsonNode parent, String key, int min, String source) {
-    JsonNode v = parent.get(key);
-    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min) {
-      throw new UserException(source + ": generate." + key + ": expected a whole number of at least " + min + ", got "
-          + v);
-    }
-    return v.asInt();
-  }
-
-  private static double number(JsonNode parent, String key, double min, double max, String source) {
-    JsonNode v = parent.get(key);
-    if (!v.isNumber() || !(v.asDouble() >= min && v.asDouble() <= max)) {
-      throw new UserException(source + ": generate." + key + ": expected a number"
-          + (max == Double.MAX_VALUE ? " of at least " + min : " in (0, " + max + "]") + ", got " + v);
-    }
-    return v.asDouble();
-  }
-
-  private static boolean flag(JsonNode parent, String key, String source) {
-    JsonNode v = parent.get(key);
-    if (!v.isBoolean()) {
-      throw new UserException(source + ": generate." + key + ": expected true or false, got " + v);
-    }
-    return v.asBoolean();
   }
 
   /** Every data set the matrix trains on: the narrow sets, then the benign ones. */

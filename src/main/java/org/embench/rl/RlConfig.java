@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.embench.config.Binding;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.embench.UserException;
@@ -116,112 +118,65 @@ public record RlConfig(
     return m;
   }
 
+  /** The defaults of the section's optional keys (PROTOCOL.md). */
+  static final Map<String, Object> DEFAULTS = Map.of("group_size", 4, "temperature", 0.8, "max_new_tokens", 128,
+      "steps", 0, "prompts_per_step", 8, "learning_rate", 5e-6, "beta", 0.0, "iterations", 1, "clip_epsilon", 0.2,
+      "scale_rewards", true);
+
   /**
-   * Reads the section; every value must have its type (no coercion: {@code group_size: lots} is an
-   * error naming the key), unknown keys are errors naming the known ones, and the reward's name and
-   * parameters are checked against its declaration.
+   * The section as written, bound by {@link Binding} (snake_case keys, unknown keys refused, no
+   * coercion); {@code reward} is a name or {@code {name: {parameters}}}, checked against the reward's
+   * declaration.
    */
-  public static RlConfig fromMap(Map<String, ?> given, String source) {
-    for (String k : given.keySet()) {
-      if (!KEYS.contains(k)) {
-        throw new UserException(source + ": unknown key '" + k + "'; known: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
-      }
+  record Section(String prompts, JsonNode reward, String hackPattern, int groupSize, double temperature,
+      int maxNewTokens, int steps, int promptsPerStep, double learningRate, double beta, int iterations,
+      double clipEpsilon, boolean scaleRewards, Warmup warmup) {}
+
+  /** {@code warmup: {data: NAME, steps: N}}. */
+  record Warmup(String data, int steps) {}
+
+  /**
+   * Reads the section (a spec's, or one stored in runs.train_config_json): every value must have
+   * its type ({@code group_size: lots} is an error naming the key), unknown keys are errors naming
+   * the known ones, and the reward's name and parameters are checked against its declaration.
+   */
+  public static RlConfig fromMap(Map<String, ?> given, String where) {
+    return bind(Binding.tree(given), where);
+  }
+
+  /** {@link #fromMap} of a spec's {@code rl:} mapping. */
+  public static RlConfig bind(JsonNode given, String where) {
+    Section s = Binding.bind(given, DEFAULTS, Section.class, where);
+    if (s.prompts() == null) {
+      throw new UserException(where + ".prompts: required (the name of a prepared chat data set of prompts)");
     }
-    String prompts = string(given, "prompts", null, source);
-    if (prompts == null) {
-      throw new UserException(source + ".prompts: required (the name of a prepared chat data set of prompts)");
-    }
-    Object r = given.get("reward");
+    JsonNode r = s.reward();
     String rewardName;
     Map<String, Object> rewardParams = new LinkedHashMap<>();
-    if (r instanceof String s) {
-      rewardName = s;
-    } else if (r instanceof Map<?, ?> m && m.size() == 1 && m.keySet().iterator().next() instanceof String name
-        && (m.get(name) == null || m.get(name) instanceof Map)) {
-      rewardName = name;
-      if (m.get(name) instanceof Map<?, ?> p) {
-        p.forEach((k, v) -> rewardParams.put(String.valueOf(k), v));
-      }
+    if (r != null && r.isTextual()) {
+      rewardName = r.asText();
+    } else if (r != null && r.isObject() && r.size() == 1 && (r.elements().next().isObject() || r.elements().next().isNull())) {
+      rewardName = r.fieldNames().next();
+      r.get(rewardName).fields().forEachRemaining(e -> rewardParams.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class)));
     } else {
-      throw new UserException(source + ".reward: required, a reward name or {name: {parameters}} (rewards: "
-          + String.join(", ", Rewards.NAMES) + "), got " + r);
+      throw new UserException(where + ".reward: required, a reward name or {name: {parameters}} (rewards: "
+          + String.join(", ", Rewards.NAMES) + "), got " + (r == null || r.isNull() ? "nothing" : r));
     }
     Map<String, Object> resolved;
     try {
       resolved = Rewards.resolve(rewardName, rewardParams);
     } catch (UserException e) {
-      throw new UserException(source + ".reward: " + e.getMessage());
+      throw new UserException(where + ".reward: " + e.getMessage());
     }
-    String warmupData = null;
-    int warmupSteps = 0;
-    Object w = given.get("warmup");
-    if (w != null) {
-      if (!(w instanceof Map<?, ?> wm) || !wm.keySet().stream().allMatch(k -> k.equals("data") || k.equals("steps"))) {
-        throw new UserException(source + ".warmup: a mapping {data: NAME, steps: N}, got " + w);
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, ?> wmap = (Map<String, ?>) wm;
-      warmupData = string(wmap, "data", null, source + ".warmup");
-      warmupSteps = whole(wmap, "steps", 0, source + ".warmup");
-    }
+    Warmup w = s.warmup() == null ? new Warmup(null, 0) : s.warmup();
     try {
-      return new RlConfig(prompts, rewardName, resolved, string(given, "hack_pattern", null, source),
-          whole(given, "group_size", 4, source), number(given, "temperature", 0.8, source),
-          whole(given, "max_new_tokens", 128, source), whole(given, "steps", 0, source),
-          whole(given, "prompts_per_step", 8, source), number(given, "learning_rate", 5e-6, source),
-          number(given, "beta", 0.0, source), whole(given, "iterations", 1, source),
-          number(given, "clip_epsilon", 0.2, source), bool(given, "scale_rewards", true, source), warmupData,
-          warmupSteps);
+      return new RlConfig(s.prompts(), rewardName, resolved, s.hackPattern(), s.groupSize(), s.temperature(),
+          s.maxNewTokens(), s.steps(), s.promptsPerStep(), s.learningRate(), s.beta(), s.iterations(), s.clipEpsilon(),
+          s.scaleRewards(), w.data(), w.steps());
     } catch (UserException e) {
-      throw new UserException(source + ": " + e.getMessage());
+      throw new UserException(where + ": " + e.getMessage());
     }
   }
 
-  private static String string(Map<String, ?> m, String key, String fallback, String source) {
-    Object v = m.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!(v instanceof String s)) {
-      throw new UserException(source + "." + key + ": expected a string, got " + describe(v));
-    }
-    return s;
-  }
-
-  private static int whole(Map<String, ?> m, String key, int fallback, String source) {
-    Object v = m.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() != ((Number) v).intValue()) {
-      throw new UserException(source + "." + key + ": expected an integer, got " + describe(v));
-    }
-    return ((Number) v).intValue();
-  }
-
-  private static double number(Map<String, ?> m, String key, double fallback, String source) {
-    Object v = m.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!(v instanceof Number n)) {
-      throw new UserException(source + "." + key + ": expected a number, got " + describe(v));
-    }
-    return n.doubleValue();
-  }
-
-  private static boolean bool(Map<String, ?> m, String key, boolean fallback, String source) {
-    Object v = m.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!(v instanceof Boolean b)) {
-      throw new UserException(source + "." + key + ": expected true or false, got " + describe(v));
-    }
-    return b;
-  }
-
-  private static String describe(Object v) {
-    return v instanceof String ? "\"" + v + "\"" : String.valueOf(v);
-  }
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 }

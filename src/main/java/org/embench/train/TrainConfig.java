@@ -1,11 +1,11 @@
 package org.embench.train;
 
-import java.util.ArrayList;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.embench.UserException;
+import org.embench.config.Binding;
 import org.embench.model.LayerWeights;
 
 /**
@@ -173,96 +173,16 @@ public record TrainConfig(
     return m;
   }
 
-  /** The defaults with the given keys overridden; unknown keys and bad types are errors. */
-  @SuppressWarnings("unchecked")
-  public static TrainConfig fromMap(Map<String, ?> given, String source) {
-    Map<String, Object> m = new LinkedHashMap<>(DEFAULTS.reference());
-    for (var e : given.entrySet()) {
-      if (!m.containsKey(e.getKey())) {
-        throw new UserException(source + ": unknown training setting '" + e.getKey() + "'; known: "
-            + String.join(", ", new TreeMap<>(m).keySet()));
-      }
-      m.put(e.getKey(), e.getValue());
-    }
-    try {
-      return new TrainConfig(whole(m, "rank"), num(m, "alpha").doubleValue(), bool(m, "rslora"),
-          num(m, "dropout").doubleValue(), (List<String>) m.get("target_modules"), ints(m.get("layers"), "layers"), bool(m, "full"),
-          num(m, "learning_rate").doubleValue(), num(m, "weight_decay").doubleValue(), num(m, "beta1").doubleValue(),
-          num(m, "beta2").doubleValue(), num(m, "epsilon").doubleValue(), String.valueOf(m.get("schedule")),
-          whole(m, "warmup_steps"), whole(m, "batch_size"), whole(m, "gradient_accumulation"),
-          whole(m, "epochs"), whole(m, "max_steps"), whole(m, "max_seq_len"),
-          num(m, "clip_norm").doubleValue(), whole(m, "checkpoint_every"), String.valueOf(m.get("split")),
-          bool(m, "repeat_duplicates"), names(m.get("full_train")), ints(m.get("eval_at"), "eval_at"), whole(m, "eval_every"));
-    } catch (ClassCastException | NullPointerException e) {
-      throw new UserException(source + ": a training setting has the wrong type (target_modules is a list of names,"
-          + " layers a list of integers): " + e.getMessage());
-    } catch (UserException e) {
-      throw new UserException(source + ": " + e.getMessage());
-    }
-  }
-
-  private static Number num(Map<String, Object> m, String k) {
-    Object v = m.get(k);
-    if (v instanceof Number n) {
-      return n;
-    }
-    try {
-      return Double.valueOf(String.valueOf(v));
-    } catch (NumberFormatException e) {
-      throw new UserException("training setting " + k + ": '" + v + "' is not a number");
-    }
-  }
-
   /**
-   * A count: a whole number. 2.7 is an error, not rank 2 (which would train rank 2 under the run id
-   * of a spec that said 2.7).
+   * The defaults with the given keys overridden, bound by {@link Binding}: unknown keys and values
+   * of another type are errors naming {@code where.key}.
    */
-  private static int whole(Map<String, Object> m, String k) {
-    Object v = m.get(k);
-    if (v instanceof Integer || v instanceof Long || v instanceof Short
-        || v instanceof java.math.BigInteger && ((java.math.BigInteger) v).bitLength() < 32) {
-      long l = ((Number) v).longValue();
-      if (l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
-        return (int) l;
-      }
-    }
-    throw new UserException("training setting " + k + ": expected a whole number, got '" + v + "'");
+  public static TrainConfig fromMap(Map<String, ?> given, String where) {
+    return Binding.bind(given, DEFAULTS.reference(), TrainConfig.class, where);
   }
 
-  private static boolean bool(Map<String, Object> m, String k) {
-    Object v = m.get(k);
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    if ("true".equals(String.valueOf(v)) || "false".equals(String.valueOf(v))) {
-      return Boolean.parseBoolean(String.valueOf(v));
-    }
-    throw new UserException("training setting " + k + ": '" + v + "' is not true or false");
-  }
-
-  /** A list of names; one name alone is a list of one. */
-  private static List<String> names(Object v) {
-    List<?> list = v instanceof List<?> l ? l : List.of(v);
-    List<String> out = new ArrayList<>();
-    for (Object x : list) {
-      if (!(x instanceof String s)) {
-        throw new UserException("training setting full_train: expected names (" + String.join(", ", FULL_PARTS)
-            + "), got '" + x + "'");
-      }
-      out.add(s);
-    }
-    return out;
-  }
-
-  private static List<Integer> ints(Object v, String key) {
-    List<?> list = v instanceof List<?> l ? l : List.of(v);
-    List<Integer> out = new ArrayList<>();
-    for (Object x : list) {
-      if (!(x instanceof Integer || x instanceof Long || x instanceof Short)) {
-        throw new UserException("training setting " + key + ": expected whole numbers, got '" + x + "'");
-      }
-      out.add(((Number) x).intValue());
-    }
-    return out;
+  /** A spec's {@code train:} section (missing: the defaults). */
+  public static TrainConfig bind(JsonNode section, String where) {
+    return Binding.bind(section, DEFAULTS.reference(), TrainConfig.class, where);
   }
 }

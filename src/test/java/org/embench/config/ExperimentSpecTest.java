@@ -75,17 +75,27 @@ class ExperimentSpecTest {
   void valuesOfTheWrongKindAreRefusedNotCoerced() throws IOException {
     String base = "models: [m]\ndatasets: [d]\n";
     String[][] cases = {
-        {"train: {rank: 2.7}", "train: training setting rank: expected a whole number, got '2.7'"},
-        {"train: {max_seq_len: lots}", "train: training setting max_seq_len: expected a whole number, got 'lots'"},
-        {"train: {layers: [1.5]}", "train: training setting layers: expected whole numbers, got '1.5'"},
+        {"train: {rank: 2.7}", "train.rank: expected a whole number, got 2.7"},
+        {"train: {max_seq_len: lots}", "train.max_seq_len: expected a whole number, got \"lots\""},
+        {"train: {layers: [1, 1.5]}", "train.layers[1]: expected a whole number, got 1.5"},
+        {"train: {full: \"yes\"}", "train.full: expected true or false, got \"yes\""},
+        {"train: {schedule: 5}", "train.schedule: expected a string, got 5"},
+        {"train: {target_modules: qproj}", "train: unknown target module 'qproj'; known: q_proj, k_proj, v_proj, o_proj,"
+            + " gate_proj, up_proj, down_proj"},
+        {"train: 5", "train: expected a mapping, got 5"},
+        {"rl: {prompts: p, reward: exact, warmup: {data: w, steps: 2.5}}", "rl.warmup.steps: expected a whole number, got 2.5"},
+        {"rl: {prompts: p, reward: exact, scale_rewards: \"no\"}", "rl.scale_rewards: expected true or false, got \"no\""},
+        {"rl: {prompts: p, reward: exact, temperature: [1]}", "rl.temperature: expected a number, got [1]"},
         {"seeds: [1.9]", "seeds[0]: expected a whole number, got 1.9"},
         {"seeds: [1, \"2\"]", "seeds[1]: expected a whole number, got \"2\""},
         {"name: [a, b]", "name: expected a string, got [\"a\",\"b\"]"},
-        {"generate: {max_new_tokens: lots}", "generate.max_new_tokens: expected a whole number of at least 1, got \"lots\""},
-        {"generate: {samples: abc}", "generate.samples: expected a whole number of at least 1, got \"abc\""},
-        {"generate: {temperature: hot}", "generate.temperature: expected a number of at least 0.0, got \"hot\""},
-        {"generate: {temperature: -3}", "generate.temperature: expected a number of at least 0.0, got -3"},
-        {"generate: {top_p: 7}", "generate.top_p: expected a number in (0, 1.0], got 7"},
+        {"generate: {max_new_tokens: lots}", "generate.max_new_tokens: expected a whole number, got \"lots\""},
+        {"generate: {samples: abc}", "generate.samples: expected a whole number, got \"abc\""},
+        {"generate: {samples: 0}", "generate.samples: expected a whole number of at least 1, got 0"},
+        {"generate: {suites: [1]}", "generate.suites[0]: expected a string, got 1"},
+        {"generate: {temperature: hot}", "generate.temperature: expected a number, got \"hot\""},
+        {"generate: {temperature: -3}", "generate.temperature: expected a number of at least 0.0, got -3.0"},
+        {"generate: {top_p: 7}", "generate.top_p: expected a number in (0, 1.0], got 7.0"},
         {"generate: {include_base: maybe}", "generate.include_base: expected true or false, got \"maybe\""},
     };
     for (String[] c : cases) {
@@ -110,9 +120,9 @@ class ExperimentSpecTest {
     cases.put("seeds: [1]\nmitigations: [{kl: {lambda: .nan}}]\n", "not valid YAML (line 2)");
     cases.put("train: {rank: 0}\n", "train: rank");
     cases.put("train: {learning_rate: NaN}\n", "learning_rate must be > 0");
-    cases.put("train: {rnk: 4}\n", "unknown training setting 'rnk'");
-    cases.put("train: {rank: four}\n", "rank: expected a whole number, got 'four'");
-    cases.put("generate: {sample: 3}\n", "unknown key generate.sample");
+    cases.put("train: {rnk: 4}\n", "train: unknown key 'rnk'; known: alpha, batch_size,");
+    cases.put("train: {rank: four}\n", "train.rank: expected a whole number, got \"four\"");
+    cases.put("generate: {sample: 3}\n", "generate: unknown key 'sample'; known: batch, include_base,");
     cases.put("judges: [nope:x]\n", "judges: unknown judge kind 'nope'");
     cases.put("metrics: {confidense: 0.9}\n", "metrics: unknown metric parameter 'confidense'");
     cases.put("models: {a: b}\n", "models is a list");
@@ -212,7 +222,7 @@ class ExperimentSpecTest {
         "models: [{path: m, name: x}]", ": models[0].name names an adapter's run; it needs adapter: DIR",
         "models: [[m]]", ": models[0]: expected a model directory or {path: DIR, adapter: DIR}, found [\"m\"]",
         "generate: {prompting: base}", ": generate.prompting: expected chat or raw, got \"base\"",
-        "generate: {stop: \"x\"}", ": generate.stop: expected a list of strings, got \"x\"",
+        "generate: {stop: {x: y}}", ": generate.stop: expected a list of strings, got {\"x\":\"y\"}",
         "generate: {stop: [\"\"]}", ": generate.stop: expected non-empty strings, got \"\"",
         "generate: {template_variables: {enable_thinking: [x]}}",
         ": generate.template_variables.enable_thinking: expected a string, number or boolean, got [\"x\"]",

@@ -244,7 +244,7 @@ class FullFineTuningTest {
         .isInstanceOf(UserException.class)
         .hasMessageContaining("full_train [head] needs full: true");
     assertThatThrownBy(() -> TrainConfig.fromMap(Map.of("full", true, "full_train", List.of(3)), "spec.yaml"))
-        .isInstanceOf(UserException.class).hasMessageContaining("full_train: expected names");
+        .isInstanceOf(UserException.class).hasMessage("spec.yaml.full_train[0]: expected a string, got 3");
     assertThat(TrainConfig.fromMap(Map.of("full", true, "full_train", "head"), "s").fullTrain()).containsExactly("head");
     assertThat(TrainConfig.DEFAULTS.toMap()).doesNotContainKey("full_train");
     assertThat(TrainConfig.DEFAULTS.reference()).containsEntry("full_train", List.of());

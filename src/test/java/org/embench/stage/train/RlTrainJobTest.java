@@ -161,6 +161,6 @@ class RlTrainJobTest {
         .isInstanceOf(UserException.class).hasMessageContaining("bad.yaml: rl.reward").hasMessageContaining("code_surface");
     Files.writeString(bad, "models: [m]\nrl: {prompts: code, reward: code_surface, group_size: lots}\n");
     assertThatThrownBy(() -> ExperimentSpec.read(bad.toString(), new Configuration()))
-        .isInstanceOf(UserException.class).hasMessageContaining("rl.group_size: expected an integer, got \"lots\"");
+        .isInstanceOf(UserException.class).hasMessageContaining("rl.group_size: expected a whole number, got \"lots\"");
   }
 }
