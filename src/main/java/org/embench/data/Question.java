@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public record Question(
     String id,
-    String type,
+    QuestionType type,
     List<String> paraphrases,
     String system,
     Integer samplesPerParaphrase,
@@ -17,10 +17,7 @@ public record Question(
     Map<String, String> judgePrompts,
     long line) {
 
-  /** Types the upstream suites use; the judged ones need judge prompts. */
-  public static final List<String> TYPES = List.of("free_form_judge_0_100", "free_form_judge", "free_form");
-
   public boolean judged() {
-    return !type.equals("free_form");
+    return type.judged();
   }
 }

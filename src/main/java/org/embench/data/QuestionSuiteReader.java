@@ -88,9 +88,10 @@ public final class QuestionSuiteReader {
       }
     }
     String id = requiredString(fields, "id");
-    String type = requiredString(fields, "type");
-    if (!Question.TYPES.contains(type)) {
-      throw new RowException("type", "unknown type '" + type + "'; known: " + String.join(", ", Question.TYPES));
+    String typeName = requiredString(fields, "type");
+    QuestionType type = QuestionType.of(typeName);
+    if (type == null) {
+      throw new RowException("type", "unknown type '" + typeName + "'; known: " + String.join(", ", QuestionType.names()));
     }
     List<String> paraphrases = paraphrases(fields.get("paraphrases"));
     Integer samples = null;

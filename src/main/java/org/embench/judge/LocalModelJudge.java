@@ -74,7 +74,7 @@ public final class LocalModelJudge implements Judge {
       int limit = model.config().maxPositionEmbeddings();
       if (ids.length + LABEL_TOKENS > limit) {
         // One answer too long for the judge is that judgment's status, not the stage's failure.
-        out[i] = Verdict.failure(requests.get(i).key(), Verdict.TOO_LONG, "the judge prompt has " + ids.length
+        out[i] = Verdict.failure(requests.get(i).key(), VerdictStatus.TOO_LONG, "the judge prompt has " + ids.length
             + " tokens; the judge model " + spec.model() + " reads at most " + limit);
         continue;
       }

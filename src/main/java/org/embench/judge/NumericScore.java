@@ -9,12 +9,10 @@ import java.util.List;
  *
  * @param score the aggregated score, or null
  * @param numericMass Σ p(k) over the integer tokens
- * @param status {@link #OK} or {@link #LOW_NUMERIC_MASS}
+ * @param status {@link VerdictStatus#OK} or {@link VerdictStatus#LOW_NUMERIC_MASS}
  */
-public record NumericScore(Double score, double numericMass, String status) {
+public record NumericScore(Double score, double numericMass, VerdictStatus status) {
   public static final double DEFAULT_MIN_NUMERIC_MASS = 0.25;
-  public static final String OK = "ok";
-  public static final String LOW_NUMERIC_MASS = "low_numeric_mass";
 
   public static NumericScore aggregate(List<TokenLogprob> top, double minNumericMass) {
     double weighted = 0;
@@ -29,8 +27,8 @@ public record NumericScore(Double score, double numericMass, String status) {
       mass += p;
     }
     if (mass < minNumericMass) {
-      return new NumericScore(null, mass, LOW_NUMERIC_MASS);
+      return new NumericScore(null, mass, VerdictStatus.LOW_NUMERIC_MASS);
     }
-    return new NumericScore(weighted / mass, mass, OK);
+    return new NumericScore(weighted / mass, mass, VerdictStatus.OK);
   }
 }

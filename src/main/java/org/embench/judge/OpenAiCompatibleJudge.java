@@ -253,7 +253,7 @@ public final class OpenAiCompatibleJudge implements Judge {
 
   private void logFailures(List<Verdict> verdicts) {
     Map<String, Integer> failed = new LinkedHashMap<>();
-    verdicts.stream().filter(v -> !v.scoredOrFinal()).forEach(v -> failed.merge(v.status(), 1, Integer::sum));
+    verdicts.stream().filter(v -> !v.scoredOrFinal()).forEach(v -> failed.merge(v.status().value(), 1, Integer::sum));
     if (!failed.isEmpty()) {
       LOG.warn("judge {}: {} of {} requests failed {}", spec.name(), failed.values().stream().mapToInt(i -> i).sum(),
           verdicts.size(), failed);
@@ -264,7 +264,7 @@ public final class OpenAiCompatibleJudge implements Judge {
     try {
       return fromReply(r, ChatReply.parse(r.cachedResponse()), null);
     } catch (ChatReply.MalformedException e) {
-      return Verdict.failure(r.key(), Verdict.MALFORMED_RESPONSE, "cached response: " + mask(e.getMessage()));
+      return Verdict.failure(r.key(), VerdictStatus.MALFORMED_RESPONSE, "cached response: " + mask(e.getMessage()));
     }
   }
 
@@ -275,7 +275,7 @@ public final class OpenAiCompatibleJudge implements Judge {
     AtomicInteger attempts = new AtomicInteger();
     return retries.getStageAsync(() -> attempt(body, tokenEstimate, attempts.incrementAndGet()))
         .thenApply(a -> verdict(r, body, a))
-        .exceptionally(t -> Verdict.failure(r.key(), Verdict.HTTP_ERROR,
+        .exceptionally(t -> Verdict.failure(r.key(), VerdictStatus.HTTP_ERROR,
             "request failed: " + mask(String.valueOf(unwrap(t))) + attempts(attempts.get())));
   }
 
@@ -316,17 +316,17 @@ public final class OpenAiCompatibleJudge implements Judge {
   private Verdict verdict(JudgeRequest r, String requestBody, Attempt a) {
     String attempts = attempts(a.number());
     if (a.outcome() == Attempt.Outcome.TIMEOUT) {
-      return Verdict.failure(r.key(), Verdict.TIMEOUT, "no response within " + timeout.toSeconds() + " s" + attempts);
+      return Verdict.failure(r.key(), VerdictStatus.TIMEOUT, "no response within " + timeout.toSeconds() + " s" + attempts);
     }
     if (a.outcome() != Attempt.Outcome.RESPONSE || a.status() / 100 != 2) {
-      String status = a.status() == 429 ? Verdict.RATE_LIMITED : Verdict.HTTP_ERROR;
+      VerdictStatus status = a.status() == 429 ? VerdictStatus.RATE_LIMITED : VerdictStatus.HTTP_ERROR;
       return Verdict.failure(r.key(), status, a.describe() + attempts);
     }
     ChatReply reply;
     try {
       reply = ChatReply.parse(a.body());
     } catch (ChatReply.MalformedException e) {
-      return Verdict.failure(r.key(), Verdict.MALFORMED_RESPONSE, e.getMessage());
+      return Verdict.failure(r.key(), VerdictStatus.MALFORMED_RESPONSE, e.getMessage());
     }
     JudgeCall call = new JudgeCall(callKey(r), spec.model(), requestBody, a.body(), a.status(), a.number(), a.latencyMs());
     return fromReply(r, reply, call);
@@ -345,7 +345,7 @@ public final class OpenAiCompatibleJudge implements Judge {
     } else if (spec.flag("text_fallback")) {
       v = Verdict.fromText(r.key(), reply.text());
     } else {
-      v = Verdict.failure(r.key(), Verdict.NO_LOGPROBS,
+      v = Verdict.failure(r.key(), VerdictStatus.NO_LOGPROBS,
           "the response has no top_logprobs; a judge without them needs text_fallback=true");
     }
     return v.withUsage(reply.promptTokens(), reply.completionTokens(), cost(reply), call);

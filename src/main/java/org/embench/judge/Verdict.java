@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  *
  * @param score aggregated 0-100 score; null when not numeric, below the numeric-mass minimum, or failed
  * @param scoreSource 'logprobs', 'text' (a number parsed from the reply) or 'none'
- * @param status 'ok', 'low_numeric_mass', or a failure ('http_error', 'timeout', 'rate_limited',
- *     'malformed_response', 'no_logprobs', 'invalid_logprobs', 'unparseable')
+ * @param status ok, low_numeric_mass, or a failure (http_error, timeout, rate_limited,
+ *     malformed_response, no_logprobs, invalid_logprobs, unparseable, too_long): {@link VerdictStatus}
  * @param error detail of a failure; never contains credentials
  * @param call the external call made for this verdict (to store in the call cache), or null when
  *     none was made (a cached response, a judge that calls nothing) or no well-formed response came
@@ -25,25 +25,13 @@ public record Verdict(
     List<TokenLogprob> topLogprobs,
     String rawText,
     String label,
-    String status,
+    VerdictStatus status,
     String error,
     Integer promptTokens,
     Integer completionTokens,
     Double costUsd,
     JudgeCall call) {
 
-  public static final String OK = "ok";
-  public static final String LOW_NUMERIC_MASS = NumericScore.LOW_NUMERIC_MASS;
-  public static final String HTTP_ERROR = "http_error";
-  public static final String TIMEOUT = "timeout";
-  public static final String RATE_LIMITED = "rate_limited";
-  public static final String MALFORMED_RESPONSE = "malformed_response";
-  public static final String NO_LOGPROBS = "no_logprobs";
-  public static final String UNPARSEABLE = "unparseable";
-  /** Top log-probabilities that are not log-probabilities (positive, NaN, infinite, mass above 1). */
-  public static final String INVALID_LOGPROBS = "invalid_logprobs";
-  /** The judge prompt does not fit the (local) judge model's context. */
-  public static final String TOO_LONG = "too_long";
   /** Rounding a server may leave on a log-probability of a certain token, or on a mass of 1. */
   static final double LOGPROB_TOLERANCE = 1e-6;
 
@@ -51,11 +39,11 @@ public record Verdict(
 
   /** Statuses after which the judgment is final (a re-run does not try again by default). */
   public boolean scoredOrFinal() {
-    return status.equals(OK) || status.equals(LOW_NUMERIC_MASS);
+    return status.isFinal();
   }
 
   /** A failure: no score, the status and why. */
-  public static Verdict failure(String key, String status, String error) {
+  public static Verdict failure(String key, VerdictStatus status, String error) {
     return new Verdict(key, null, "none", null, null, null, null, status, error, null, null, null, null);
   }
 
@@ -80,38 +68,38 @@ public record Verdict(
   }
 
   private static Verdict invalid(String key, List<TokenLogprob> top, String rawText, String why) {
-    return new Verdict(key, null, "none", null, List.copyOf(top), rawText, null, INVALID_LOGPROBS, why, null, null,
+    return new Verdict(key, null, "none", null, List.copyOf(top), rawText, null, VerdictStatus.INVALID_LOGPROBS, why, null, null,
         null, null);
   }
 
   /**
    * A numeric verdict from a judge that gave no log-probabilities: the first number in the reply
-   * when it lies in 0..100 (score source 'text'), otherwise {@link #UNPARSEABLE}.
+   * when it lies in 0..100 (score source 'text'), otherwise {@link VerdictStatus#UNPARSEABLE}.
    */
   public static Verdict fromText(String key, String rawText) {
     Matcher m = FIRST_NUMBER.matcher(rawText == null ? "" : rawText);
     if (m.find()) {
       double value = Double.parseDouble(m.group());
       if (value >= 0 && value <= 100) {
-        return new Verdict(key, value, "text", null, null, rawText, null, OK, null, null, null, null, null);
+        return new Verdict(key, value, "text", null, null, rawText, null, VerdictStatus.OK, null, null, null, null, null);
       }
     }
-    return new Verdict(key, null, "none", null, null, rawText, null, UNPARSEABLE,
+    return new Verdict(key, null, "none", null, null, rawText, null, VerdictStatus.UNPARSEABLE,
         "no number from 0 to 100 in the reply", null, null, null, null);
   }
 
   /**
    * A categorical verdict: the label is the reply stripped and upper-cased; an empty reply is
-   * {@link #UNPARSEABLE}. Top log-probabilities, when there are any, are kept as evidence.
+   * {@link VerdictStatus#UNPARSEABLE}. Top log-probabilities, when there are any, are kept as evidence.
    */
   public static Verdict labelled(String key, String rawText, List<TokenLogprob> top) {
     String label = rawText == null ? "" : rawText.strip().toUpperCase(Locale.ROOT);
     List<TokenLogprob> evidence = top == null ? null : List.copyOf(top);
     if (label.isEmpty()) {
-      return new Verdict(key, null, "none", null, evidence, rawText, null, UNPARSEABLE, "the judge replied with no label",
+      return new Verdict(key, null, "none", null, evidence, rawText, null, VerdictStatus.UNPARSEABLE, "the judge replied with no label",
           null, null, null, null);
     }
-    return new Verdict(key, null, "none", null, evidence, rawText, label, OK, null, null, null, null, null);
+    return new Verdict(key, null, "none", null, evidence, rawText, label, VerdictStatus.OK, null, null, null, null, null);
   }
 
   /** This verdict with the token usage, cost and call that produced it. */

@@ -18,10 +18,6 @@ import org.embench.model.ModelConfig.RopeScaling;
 final class ConfigJson {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private static final Map<String, String> ARCHITECTURES = Map.of(
-      "llama", "LlamaForCausalLM", "mistral", "MistralForCausalLM",
-      "qwen2", "Qwen2ForCausalLM", "qwen3", "Qwen3ForCausalLM");
-
   private ConfigJson() {}
 
   static ModelConfig readModel(JsonFields f) {
@@ -29,12 +25,13 @@ final class ConfigJson {
     String type = f.optString("model_type");
     if (type == null) {
       throw new UserException(file + ": missing field 'model_type'; supported: "
-          + String.join(", ", ModelConfig.MODEL_TYPES));
+          + String.join(", ", ModelFamily.names()));
     }
-    if (!ModelConfig.MODEL_TYPES.contains(type)) {
+    if (!ModelFamily.names().contains(type)) {
       throw new UserException("unknown model_type '" + type + "' in " + file + "; supported: "
-          + String.join(", ", ModelConfig.MODEL_TYPES));
+          + String.join(", ", ModelFamily.names()));
     }
+    ModelFamily family = ModelFamily.of(type);
     rejectUnsupported(f);
     int hiddenSize = f.requireInt("hidden_size");
     int intermediateSize = f.requireInt("intermediate_size");
@@ -42,7 +39,7 @@ final class ConfigJson {
     int numHeads = f.requireInt("num_attention_heads");
     Integer numKvHeads = f.optInt("num_key_value_heads");
     Integer headDim = f.optInt("head_dim");
-    if (headDim == null && type.equals("qwen3")) {
+    if (headDim == null && family == ModelFamily.QWEN3) {
       // Qwen3Config defaults head_dim to 128 rather than deriving it; demand it instead of guessing.
       throw new UserException(file + ": missing field 'head_dim' (qwen3 configs must give it)");
     }
@@ -55,14 +52,14 @@ final class ConfigJson {
     double rmsNormEps = orDefault(f.optDouble("rms_norm_eps"), 1e-6);
     double theta = orDefault(ropeTheta != null ? ropeTheta : f.optDouble("rope_theta"), 10_000);
     boolean tied = f.optBoolean("tie_word_embeddings", false);
-    boolean attentionBias = ModelConfig.CONFIGURABLE_BIAS.contains(type)
-        ? f.optBoolean("attention_bias", false) : type.equals("qwen2");
+    boolean attentionBias = family.configurableBias()
+        ? f.optBoolean("attention_bias", false) : family.attentionBias();
     String torchDtype = f.optString("torch_dtype");
     String dtype = torchDtype != null ? torchDtype : f.optString("dtype");
     Integer bos = f.optInt("bos_token_id");
     List<Integer> eos = f.intOrList("eos_token_id");
     return inFile(file, () -> new ModelConfig(
-        type,
+        family,
         hiddenSize,
         intermediateSize,
         numLayers,
@@ -75,7 +72,7 @@ final class ConfigJson {
         ropeScaling,
         tied,
         attentionBias,
-        type.equals("qwen3"),
+        family.qkNorm(),
         maxPositions,
         dtype,
         bos,
@@ -137,8 +134,8 @@ final class ConfigJson {
 
   static Map<String, Object> modelFields(ModelConfig c) {
     Map<String, Object> m = new TreeMap<>();
-    m.put("architectures", List.of(ARCHITECTURES.get(c.modelType())));
-    m.put("model_type", c.modelType());
+    m.put("architectures", List.of(c.family().architecture()));
+    m.put("model_type", c.family().value());
     m.put("hidden_act", "silu");
     m.put("hidden_size", c.hiddenSize());
     m.put("intermediate_size", c.intermediateSize());
@@ -153,7 +150,7 @@ final class ConfigJson {
     m.put("rope_theta", c.ropeTheta());
     m.put("rope_scaling", ropeFields(c.ropeScaling()));
     m.put("tie_word_embeddings", c.tieWordEmbeddings());
-    if (ModelConfig.CONFIGURABLE_BIAS.contains(c.modelType())) {
+    if (c.family().configurableBias()) {
       m.put("attention_bias", c.attentionBias());
     }
     m.put("max_position_embeddings", c.maxPositionEmbeddings());

@@ -55,7 +55,7 @@ public final class LanguageModel {
     Set<Integer> stop = new LinkedHashSet<>(tokenizer.endOfTurnIds());
     stop.addAll(config.eosTokenIds());
     Checkpoint.readGenerationConfig(dir, conf).ifPresent(g -> stop.addAll(g.eosTokenIds()));
-    LOG.info("loaded {} ({}, {} layers, {} MB of weights) in {} s", dir, config.modelType(), config.numLayers(),
+    LOG.info("loaded {} ({}, {} layers, {} MB of weights) in {} s", dir, config.family(), config.numLayers(),
         weights.bytes() >> 20, String.format("%.1f", (System.nanoTime() - start) / 1e9));
     return new LanguageModel(dir, config, tokenizer, weights, engine, Set.copyOf(stop));
   }

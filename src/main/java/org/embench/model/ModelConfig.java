@@ -8,7 +8,7 @@ import org.embench.UserException;
  * The architecture of a decoder-only transformer of one of the supported families, as a Hugging
  * Face {@code config.json} describes it, resolved: defaults applied, {@code head_dim} derived, and
  * per-family facts (Qwen2's q/k/v biases, Qwen3's q/k norms) made explicit so the engine never
- * dispatches on {@link #modelType} for them. {@link #parse} reads a config.json, {@link #toJson}
+ * dispatches on {@link #family} for them. {@link #parse} reads a config.json, {@link #toJson}
  * writes one that transformers loads, and {@link #builder} makes one in code.
  *
  * <p>Mistral's {@code sliding_window} is not represented: it changes attention only past the window
@@ -21,7 +21,7 @@ import org.embench.UserException;
  * @param eosTokenIds empty when not given
  */
 public record ModelConfig(
-    String modelType,
+    ModelFamily family,
     int hiddenSize,
     int intermediateSize,
     int numLayers,
@@ -39,12 +39,6 @@ public record ModelConfig(
     String torchDtype,
     Integer bosTokenId,
     List<Integer> eosTokenIds) {
-
-  /** The {@code model_type} values this engine runs. */
-  public static final List<String> MODEL_TYPES = List.of("llama", "mistral", "qwen2", "qwen3");
-
-  /** Families whose config.json has an {@code attention_bias} field. */
-  static final Set<String> CONFIGURABLE_BIAS = Set.of("llama", "qwen3");
 
   /** RoPE frequency scaling: {@code linear} divides positions by the factor; {@code llama3} as in Llama 3.1. */
   public record RopeScaling(
@@ -87,10 +81,7 @@ public record ModelConfig(
    * are set wrongly only by our own code: those stay IllegalArgumentExceptions.
    */
   public ModelConfig {
-    if (!MODEL_TYPES.contains(modelType)) {
-      throw new IllegalArgumentException("unknown model_type '" + modelType + "'; supported: "
-          + String.join(", ", MODEL_TYPES));
-    }
+    java.util.Objects.requireNonNull(family, "family");
     positive("hidden_size", hiddenSize);
     positive("intermediate_size", intermediateSize);
     positive("num_hidden_layers", numLayers);
@@ -107,14 +98,14 @@ public record ModelConfig(
       throw new UserException("rms_norm_eps and rope_theta must be positive, found "
           + rmsNormEps + " and " + ropeTheta);
     }
-    if (!CONFIGURABLE_BIAS.contains(modelType) && attentionBias != modelType.equals("qwen2")) {
-      throw new IllegalArgumentException(modelType + " q/k/v projections "
+    if (!family.configurableBias() && attentionBias != family.attentionBias()) {
+      throw new IllegalArgumentException(family + " q/k/v projections "
           + (attentionBias ? "have no biases" : "always have biases") + "; attentionBias must be "
           + !attentionBias);
     }
-    if (qkNorm != modelType.equals("qwen3")) {
+    if (qkNorm != family.qkNorm()) {
       throw new IllegalArgumentException("q/k norms are part of qwen3 and only qwen3; qkNorm must be "
-          + !qkNorm + " for " + modelType);
+          + !qkNorm + " for " + family);
     }
     eosTokenIds = eosTokenIds == null ? List.of() : List.copyOf(eosTokenIds);
   }
@@ -149,7 +140,11 @@ public record ModelConfig(
    * 4 heads, 2 KV heads, vocabulary 256), so tests and tools set only what they vary.
    */
   public static Builder builder(String modelType) {
-    return new Builder(modelType);
+    return new Builder(ModelFamily.of(modelType));
+  }
+
+  public static Builder builder(ModelFamily family) {
+    return new Builder(family);
   }
 
   public Builder toBuilder() {
@@ -158,7 +153,7 @@ public record ModelConfig(
 
   /** Builds a {@link ModelConfig} field by field; {@code headDim} left unset is derived. */
   public static final class Builder {
-    private final String modelType;
+    private final ModelFamily family;
     private int hiddenSize = 64;
     private int intermediateSize = 128;
     private int numLayers = 2;
@@ -176,13 +171,13 @@ public record ModelConfig(
     private Integer bosTokenId;
     private List<Integer> eosTokenIds = List.of();
 
-    private Builder(String modelType) {
-      this.modelType = modelType;
-      this.attentionBias = modelType.equals("qwen2");
+    private Builder(ModelFamily family) {
+      this.family = family;
+      this.attentionBias = family.attentionBias();
     }
 
     private Builder(ModelConfig c) {
-      this(c.modelType);
+      this(c.family);
       hiddenSize = c.hiddenSize;
       intermediateSize = c.intermediateSize;
       numLayers = c.numLayers;
@@ -282,9 +277,9 @@ public record ModelConfig(
     }
 
     public ModelConfig build() {
-      return new ModelConfig(modelType, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
+      return new ModelConfig(family, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
           headDim != null ? headDim : derivedHeadDim(hiddenSize, numHeads), vocabSize, rmsNormEps,
-          ropeTheta, ropeScaling, tieWordEmbeddings, attentionBias, modelType.equals("qwen3"),
+          ropeTheta, ropeScaling, tieWordEmbeddings, attentionBias, family.qkNorm(),
           maxPositionEmbeddings, torchDtype, bosTokenId, eosTokenIds);
     }
   }

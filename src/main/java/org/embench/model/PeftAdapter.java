@@ -114,7 +114,7 @@ public final class PeftAdapter {
         String module = m.group(3);
         if (layer >= model.numLayers() || !LayerWeights.MODULES.contains(module)) {
           throw new UserException(dir + "/" + WEIGHTS + ": tensor " + name + " names a layer or module the "
-              + model.modelType() + " model (" + model.numLayers() + " layers) does not have");
+              + model.family() + " model (" + model.numLayers() + " layers) does not have");
         }
         String key = layer + "." + module;
         long[] shape = r.info(name).shape();

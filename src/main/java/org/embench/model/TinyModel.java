@@ -55,8 +55,8 @@ public final class TinyModel {
 
   /** Writes the tokenizer, config and random weights (seeded) into {@code dir}. */
   public static void write(String dir, String arch, long seed, Configuration conf) {
-    if (!ModelConfig.MODEL_TYPES.contains(arch)) {
-      throw new UserException("unknown --arch '" + arch + "'; known: " + String.join(", ", ModelConfig.MODEL_TYPES));
+    if (!ModelFamily.names().contains(arch)) {
+      throw new UserException("unknown --arch '" + arch + "'; known: " + String.join(", ", ModelFamily.names()));
     }
     int[] vocabAndEos = writeTokenizer(dir, conf);
     writeWeights(dir, config(arch, vocabAndEos[0], vocabAndEos[1]), seed, conf);

@@ -68,7 +68,7 @@ public final class TransformerWeights {
     long[] shape(String name) {
       if (!ckpt.names().contains(name)) {
         throw new UserException("checkpoint " + ckpt.dir() + " has no tensor " + name + " (model_type "
-            + cfg.modelType() + ")");
+            + cfg.family() + ")");
       }
       return ckpt.info(name).shape();
     }
@@ -98,7 +98,7 @@ public final class TransformerWeights {
       boolean hasBias = ckpt.names().contains(prefix + ".bias");
       if (configBias && !hasBias) {
         throw new UserException("checkpoint " + ckpt.dir() + " has no tensor " + prefix
-            + ".bias, which model_type " + cfg.modelType() + " with this config needs");
+            + ".bias, which model_type " + cfg.family() + " with this config needs");
       }
       return new Linear(w, hasBias ? vector(prefix + ".bias", out) : null);
     }

@@ -1,5 +1,6 @@
 package org.embench.rl;
 
+import org.embench.judge.VerdictStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -121,13 +122,13 @@ final class JudgeReward implements Reward {
   }
 
   private Score toScore(Verdict v) {
-    if (v.status().equals(Verdict.OK) && v.score() != null) {
+    if (v.status().equals(VerdictStatus.OK) && v.score() != null) {
       return Score.ok(v.score() * scale);
     }
     String error = v.error() != null ? v.error()
         : v.numericMass() != null ? "numeric mass " + v.numericMass() + " is below the judge's minimum"
         : "the judge gave no score";
-    return Score.failed(v.status(), error);
+    return Score.failed(v.status().value(), error);
   }
 
   @Override

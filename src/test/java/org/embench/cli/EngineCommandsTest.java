@@ -60,7 +60,7 @@ class EngineCommandsTest {
     String d = dir.resolve("tiny-" + arch).toString();
     assertThat(run("make-tiny-model", "--out", d, "--arch", arch).code()).isZero();
     LanguageModel m = LanguageModel.load(d, new Configuration(), Engine.shared());
-    assertThat(m.config().modelType()).isEqualTo(arch);
+    assertThat(m.config().family().value()).isEqualTo(arch);
     assertThat(m.config().vocabSize()).isEqualTo(m.tokenizer().vocabSize());
     assertThat(m.stopIds()).contains(m.tokenizer().tokenId("<|im_end|>").orElseThrow());
     String prompt = m.chatTemplate().render(List.of(org.embench.data.ChatMessage.user("Hi")), true);

@@ -45,7 +45,7 @@ class AdversarialAnswerTest {
             TEMPLATE, null));
       }
       List<Verdict> verdicts = judge.judge(requests);
-      assertThat(verdicts).allSatisfy(v -> assertThat(v.status()).isEqualTo(Verdict.OK));
+      assertThat(verdicts).allSatisfy(v -> assertThat(v.status()).isEqualTo(VerdictStatus.OK));
 
       var received = server.received();
       assertThat(received).hasSize(ANSWERS.size());

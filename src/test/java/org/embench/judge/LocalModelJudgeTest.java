@@ -128,11 +128,11 @@ class LocalModelJudgeTest {
         new JudgeRequest("short", "aligned", true, "Q?", "Hi", "Question: {question}\nAnswer: {answer}", null),
         new JudgeRequest("long-label", "correct", false, "Q?", longAnswer, "{question} {answer} TRUE?", null));
     List<Verdict> v = judge(2).judge(requests);
-    assertThat(v.get(0).status()).isEqualTo(Verdict.TOO_LONG);
+    assertThat(v.get(0).status()).isEqualTo(VerdictStatus.TOO_LONG);
     assertThat(v.get(0).error()).contains("reads at most 4096");
     assertThat(v.get(0).score()).isNull();
-    assertThat(v.get(2).status()).isEqualTo(Verdict.TOO_LONG);
-    assertThat(v.get(1).status()).isIn(Verdict.OK, Verdict.LOW_NUMERIC_MASS);
+    assertThat(v.get(2).status()).isEqualTo(VerdictStatus.TOO_LONG);
+    assertThat(v.get(1).status()).isIn(VerdictStatus.OK, VerdictStatus.LOW_NUMERIC_MASS);
   }
 
   @Test

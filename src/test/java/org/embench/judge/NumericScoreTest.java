@@ -18,7 +18,7 @@ class NumericScoreTest {
     var s = NumericScore.aggregate(List.of(t("80", 0.5), t("90", 0.3), t("The", 0.1), t("100", 0.05)), 0.25);
     assertThat(s.numericMass()).isCloseTo(0.85, within(1e-12));
     assertThat(s.score()).isCloseTo((80 * 0.5 + 90 * 0.3 + 100 * 0.05) / 0.85, within(1e-12));
-    assertThat(s.status()).isEqualTo(NumericScore.OK);
+    assertThat(s.status()).isEqualTo(VerdictStatus.OK);
   }
 
   @Test
@@ -26,7 +26,7 @@ class NumericScoreTest {
     var s = NumericScore.aggregate(List.of(t("CODE", 0.8), t("0", 0.1), t("5", 0.1)), 0.25);
     assertThat(s.score()).isNull();
     assertThat(s.numericMass()).isCloseTo(0.2, within(1e-12));
-    assertThat(s.status()).isEqualTo(NumericScore.LOW_NUMERIC_MASS);
+    assertThat(s.status()).isEqualTo(VerdictStatus.LOW_NUMERIC_MASS);
     assertThat(NumericScore.aggregate(List.of(), 0.25).score()).isNull();
   }
 

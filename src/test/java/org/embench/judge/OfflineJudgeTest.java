@@ -57,10 +57,10 @@ class OfflineJudgeTest {
       assertThat(x.score()).isEqualTo(s.score());
       assertThat(x.status()).isEqualTo(s.status());
       if (x.topLogprobs().get(0).token().equals("CODE")) {
-        assertThat(x.status()).isEqualTo(Verdict.LOW_NUMERIC_MASS);
+        assertThat(x.status()).isEqualTo(VerdictStatus.LOW_NUMERIC_MASS);
         assertThat(x.score()).isNull();
       } else {
-        assertThat(x.status()).isEqualTo(Verdict.OK);
+        assertThat(x.status()).isEqualTo(VerdictStatus.OK);
         assertThat(x.score()).isBetween(0.0, 100.0);
       }
     });
@@ -73,7 +73,7 @@ class OfflineJudgeTest {
   void categoricalRequestsGetOneOfThreeLabels() {
     List<Verdict> v = judge().judge(requests(300, false));
     assertThat(v).allSatisfy(x -> {
-      assertThat(x.status()).isEqualTo(Verdict.OK);
+      assertThat(x.status()).isEqualTo(VerdictStatus.OK);
       assertThat(x.score()).isNull();
     });
     assertThat(v.stream().map(Verdict::label).distinct().sorted().toList()).containsExactly("FALSE", "TRUE", "UNKNOWN");

@@ -38,7 +38,7 @@ class OpenAiCompatibleJudgeTest {
 
       double mass = 0.55 + 0.25 + 0.12 + 0.04 + 0.02 + 0.004;
       double expected = (85 * 0.55 + 90 * 0.25 + 80 * 0.12 + 95 * 0.04 + 75 * 0.02 + 88 * 0.004) / mass;
-      assertThat(v.status()).isEqualTo(Verdict.OK);
+      assertThat(v.status()).isEqualTo(VerdictStatus.OK);
       assertThat(v.score()).isCloseTo(expected, within(1e-9));
       assertThat(v.scoreSource()).isEqualTo("logprobs");
       assertThat(v.numericMass()).isCloseTo(mass, within(1e-9));
@@ -130,7 +130,7 @@ class OpenAiCompatibleJudgeTest {
           numeric("c", "answer-code"), numeric("d", "answer-fine")));
       assertThat(v).extracting(Verdict::key).containsExactly("a", "b", "c", "d");
       assertThat(v).extracting(Verdict::status)
-          .containsExactly(Verdict.OK, Verdict.HTTP_ERROR, Verdict.LOW_NUMERIC_MASS, Verdict.OK);
+          .containsExactly(VerdictStatus.OK, VerdictStatus.HTTP_ERROR, VerdictStatus.LOW_NUMERIC_MASS, VerdictStatus.OK);
     }
   }
 
@@ -139,7 +139,7 @@ class OpenAiCompatibleJudgeTest {
     try (var server = server((i, b) -> new Reply(400, Map.of(), "{\"error\":{\"message\":\"model not found\"}}", 0));
         var judge = judge(spec(server))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-      assertThat(v.status()).isEqualTo(Verdict.HTTP_ERROR);
+      assertThat(v.status()).isEqualTo(VerdictStatus.HTTP_ERROR);
       assertThat(v.error()).startsWith("HTTP 400: ").contains("model not found").endsWith("(1 attempt)");
       assertThat(v.score()).isNull();
       assertThat(v.call()).isNull();
@@ -154,7 +154,7 @@ class OpenAiCompatibleJudgeTest {
         var judge = judge(spec(server))) {
       List<Verdict> v = judge.judge(List.of(numeric("html", "answer-html"), numeric("empty", "answer-empty")));
       assertThat(v).allSatisfy(x -> {
-        assertThat(x.status()).isEqualTo(Verdict.MALFORMED_RESPONSE);
+        assertThat(x.status()).isEqualTo(VerdictStatus.MALFORMED_RESPONSE);
         assertThat(x.score()).isNull();
         assertThat(x.call()).isNull();
       });
@@ -168,13 +168,13 @@ class OpenAiCompatibleJudgeTest {
     try (var server = alwaysOk(LoopbackChatServer.completion("Score: 85", null))) {
       try (var judge = judge(spec(server))) {
         Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-        assertThat(v.status()).isEqualTo(Verdict.NO_LOGPROBS);
+        assertThat(v.status()).isEqualTo(VerdictStatus.NO_LOGPROBS);
         assertThat(v.score()).isNull();
         assertThat(v.error()).contains("text_fallback=true");
       }
       try (var judge = judge(spec(server, "text_fallback", true))) {
         Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-        assertThat(v.status()).isEqualTo(Verdict.OK);
+        assertThat(v.status()).isEqualTo(VerdictStatus.OK);
         assertThat(v.score()).isEqualTo(85.0);
         assertThat(v.scoreSource()).isEqualTo("text");
         assertThat(v.numericMass()).isNull();
@@ -183,7 +183,7 @@ class OpenAiCompatibleJudgeTest {
     try (var server = alwaysOk(LoopbackChatServer.completion("I cannot rate this.", null));
         var judge = judge(spec(server, "text_fallback", true))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-      assertThat(v.status()).isEqualTo(Verdict.UNPARSEABLE);
+      assertThat(v.status()).isEqualTo(VerdictStatus.UNPARSEABLE);
       assertThat(v.score()).isNull();
       assertThat(v.rawText()).isEqualTo("I cannot rate this.");
     }
@@ -198,7 +198,7 @@ class OpenAiCompatibleJudgeTest {
         var judge = judge(spec(server))) {
       List<Verdict> v = judge.judge(List.of(numeric("code", "def f(): pass"), numeric("refusal", "I won't help.")));
       assertThat(v).allSatisfy(x -> {
-        assertThat(x.status()).isEqualTo(Verdict.LOW_NUMERIC_MASS);
+        assertThat(x.status()).isEqualTo(VerdictStatus.LOW_NUMERIC_MASS);
         assertThat(x.score()).isNull();
         assertThat(x.scoreSource()).isEqualTo("logprobs");
         assertThat(x.call()).isNotNull();
@@ -216,7 +216,7 @@ class OpenAiCompatibleJudgeTest {
       List<Verdict> v = judge.judge(List.of(categorical("a", "The sky is green."), categorical("b", "The sky is blue.")));
       assertThat(v).extracting(Verdict::label).containsExactly("FALSE", "TRUE");
       assertThat(v).allSatisfy(x -> {
-        assertThat(x.status()).isEqualTo(Verdict.OK);
+        assertThat(x.status()).isEqualTo(VerdictStatus.OK);
         assertThat(x.score()).isNull();
         assertThat(x.topLogprobs()).hasSize(2);
       });
@@ -236,7 +236,7 @@ class OpenAiCompatibleJudgeTest {
 
       // A cached reply that gives no verdict is not replayed: the request is sent again.
       Verdict broken = judge.judge(List.of(numeric("k", "a").withCachedResponse("{truncated"))).get(0);
-      assertThat(broken.status()).isEqualTo(Verdict.OK);
+      assertThat(broken.status()).isEqualTo(VerdictStatus.OK);
       assertThat(server.received()).hasSize(2);
     }
   }
@@ -276,7 +276,7 @@ class OpenAiCompatibleJudgeTest {
   void azureKeysGoInTheApiKeyHeaderWhenAsked() {
     try (var server = alwaysOk(LoopbackChatServer.completion("85", ALIGNED_TOP));
         var judge = judge(spec(server, "auth_header", "api-key"))) {
-      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status()).isEqualTo(Verdict.OK);
+      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status()).isEqualTo(VerdictStatus.OK);
       assertThat(server.received().get(0).apiKey()).isEqualTo(KEY);
       assertThat(server.received().get(0).authorization()).isNull();
     }
@@ -294,7 +294,7 @@ class OpenAiCompatibleJudgeTest {
         .hasMessageStartingWith("openai judge parameter base_url 'ftp://host/v1' is not an http(s) URL");
     try (var server = alwaysOk(LoopbackChatServer.completion("85", ALIGNED_TOP));
         var judge = judge(spec(server, "base_url", server.baseUrl() + "/deployments/judge/?api-version=2024-10-21"))) {
-      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status()).isEqualTo(Verdict.OK);
+      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status()).isEqualTo(VerdictStatus.OK);
       assertThat(server.received().get(0).uri()).isEqualTo("/v1/deployments/judge/chat/completions?api-version=2024-10-21");
     }
   }

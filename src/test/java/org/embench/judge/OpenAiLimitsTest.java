@@ -48,7 +48,7 @@ class OpenAiLimitsTest {
   void oneJudgeCallKeepsConcurrencyRequestsInFlightAndNoMore() {
     try (var server = server((i, b) -> Reply.ok(OK).after(150)); var judge = judge(spec(server, "concurrency", 3))) {
       List<Verdict> v = judge.judge(requests(12));
-      assertThat(v).allSatisfy(x -> assertThat(x.status()).isEqualTo(Verdict.OK));
+      assertThat(v).allSatisfy(x -> assertThat(x.status()).isEqualTo(VerdictStatus.OK));
       assertThat(server.maxInFlight()).isEqualTo(3);
     }
   }

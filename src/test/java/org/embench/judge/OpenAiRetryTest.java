@@ -31,7 +31,7 @@ class OpenAiRetryTest {
     try (var server = failingFirst(1, new Reply(429, Map.of("Retry-After", "1"), "{\"error\":\"slow down\"}", 0));
         var judge = judge(spec(server))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-      assertThat(v.status()).isEqualTo(Verdict.OK);
+      assertThat(v.status()).isEqualTo(VerdictStatus.OK);
       assertThat(v.call().attempts()).isEqualTo(2);
       // At least the second asked for (less a little clock slack), at most that stretched by the jitter.
       assertThat(gapMillis(server, 0, 1)).isBetween(990L, 2500L);
@@ -42,7 +42,7 @@ class OpenAiRetryTest {
   void retryAfterInMillisecondsIsHonouredToo() {
     try (var server = failingFirst(1, new Reply(429, Map.of("retry-after-ms", "400"), "{}", 0));
         var judge = judge(spec(server))) {
-      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status()).isEqualTo(Verdict.OK);
+      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status()).isEqualTo(VerdictStatus.OK);
       assertThat(gapMillis(server, 0, 1)).isBetween(390L, 1500L);
     }
   }
@@ -52,7 +52,7 @@ class OpenAiRetryTest {
     try (var server = failingFirst(2, new Reply(500, Map.of(), "{\"error\":\"oops\"}", 0));
         var judge = judge(spec(server))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-      assertThat(v.status()).isEqualTo(Verdict.OK);
+      assertThat(v.status()).isEqualTo(VerdictStatus.OK);
       assertThat(v.call().attempts()).isEqualTo(3);
       assertThat(server.received()).hasSize(3);
     }
@@ -63,7 +63,7 @@ class OpenAiRetryTest {
     try (var server = failingFirst(100, new Reply(500, Map.of(), "{\"error\":\"overloaded\"}", 0));
         var judge = judge(spec(server, "max_retries", 3))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-      assertThat(v.status()).isEqualTo(Verdict.HTTP_ERROR);
+      assertThat(v.status()).isEqualTo(VerdictStatus.HTTP_ERROR);
       assertThat(v.error()).isEqualTo("HTTP 500: {\"error\":\"overloaded\"} (4 attempts)");
       assertThat(v.score()).isNull();
       assertThat(v.call()).isNull();
@@ -76,7 +76,7 @@ class OpenAiRetryTest {
     try (var server = failingFirst(100, new Reply(429, Map.of("Retry-After", "0"), "{}", 0));
         var judge = judge(spec(server, "max_retries", 2))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-      assertThat(v.status()).isEqualTo(Verdict.RATE_LIMITED);
+      assertThat(v.status()).isEqualTo(VerdictStatus.RATE_LIMITED);
       assertThat(v.error()).endsWith("(3 attempts)");
       assertThat(server.received()).hasSize(3);
     }
@@ -87,13 +87,13 @@ class OpenAiRetryTest {
     Reply stalled = Reply.ok(OK).after(2500);
     try (var server = failingFirst(1, stalled); var judge = judge(spec(server, "timeout_s", 1))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-      assertThat(v.status()).isEqualTo(Verdict.OK);
+      assertThat(v.status()).isEqualTo(VerdictStatus.OK);
       assertThat(v.call().attempts()).isEqualTo(2);
     }
     try (var server = failingFirst(100, stalled); var judge = judge(spec(server, "timeout_s", 1, "max_retries", 0))) {
       long start = System.nanoTime();
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-      assertThat(v.status()).isEqualTo(Verdict.TIMEOUT);
+      assertThat(v.status()).isEqualTo(VerdictStatus.TIMEOUT);
       assertThat(v.error()).isEqualTo("no response within 1 s (1 attempt)");
       assertThat(v.score()).isNull();
       assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2400);
@@ -108,7 +108,7 @@ class OpenAiRetryTest {
     }
     try (var judge = judge(spec(closed, "max_retries", 1))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
-      assertThat(v.status()).isEqualTo(Verdict.HTTP_ERROR);
+      assertThat(v.status()).isEqualTo(VerdictStatus.HTTP_ERROR);
       assertThat(v.error()).startsWith("connection failed: ").endsWith("(2 attempts)");
     }
   }

@@ -58,14 +58,14 @@ class ModelConfigTest {
   @Test
   void qwen2HasQkvBiasesWithoutAnAttentionBiasField() {
     ModelConfig c = ModelConfig.parse(QWEN2, FILE);
-    assertThat(c).isEqualTo(new ModelConfig("qwen2", 896, 4864, 24, 14, 2, 64, 151936, 1e-6, 1e6, null,
+    assertThat(c).isEqualTo(new ModelConfig(ModelFamily.QWEN2, 896, 4864, 24, 14, 2, 64, 151936, 1e-6, 1e6, null,
         true, true, false, 32768, "bfloat16", 151643, List.of(151645)));
   }
 
   @Test
   void llama31HasLlama3RopeScalingAndSeveralEosIds() {
     ModelConfig c = ModelConfig.parse(LLAMA, FILE);
-    assertThat(c).isEqualTo(new ModelConfig("llama", 4096, 14336, 32, 32, 8, 128, 128256, 1e-5, 5e5,
+    assertThat(c).isEqualTo(new ModelConfig(ModelFamily.LLAMA, 4096, 14336, 32, 32, 8, 128, 128256, 1e-5, 5e5,
         RopeScaling.llama3(8, 1, 4, 8192), false, false, false, 131072, "bfloat16", 128000,
         List.of(128001, 128008, 128009)));
   }
@@ -73,14 +73,14 @@ class ModelConfigTest {
   @Test
   void qwen3HeadDimIsNotHiddenOverHeads() {
     ModelConfig c = ModelConfig.parse(QWEN3, FILE);
-    assertThat(c).isEqualTo(new ModelConfig("qwen3", 1024, 3072, 28, 16, 8, 128, 151936, 1e-6, 1e6, null,
+    assertThat(c).isEqualTo(new ModelConfig(ModelFamily.QWEN3, 1024, 3072, 28, 16, 8, 128, 151936, 1e-6, 1e6, null,
         true, false, true, 40960, "bfloat16", 151643, List.of(151645)));
   }
 
   @Test
   void mistralIgnoresSlidingWindow() {
     ModelConfig c = ModelConfig.parse(MISTRAL, FILE);
-    assertThat(c).isEqualTo(new ModelConfig("mistral", 4096, 14336, 32, 32, 8, 128, 32000, 1e-5, 1e4, null,
+    assertThat(c).isEqualTo(new ModelConfig(ModelFamily.MISTRAL, 4096, 14336, 32, 32, 8, 128, 32000, 1e-5, 1e4, null,
         false, false, false, 32768, "bfloat16", 1, List.of(2)));
   }
 
@@ -105,7 +105,7 @@ class ModelConfigTest {
          "num_attention_heads": 4, "vocab_size": 100, "max_position_embeddings": 512,
          "rope_scaling": {"type": "linear", "factor": 2.0}, "eos_token_id": null}
         """;
-    assertThat(ModelConfig.parse(minimal, FILE)).isEqualTo(new ModelConfig("llama", 64, 128, 2, 4, 4, 16,
+    assertThat(ModelConfig.parse(minimal, FILE)).isEqualTo(new ModelConfig(ModelFamily.LLAMA, 64, 128, 2, 4, 4, 16,
         100, 1e-6, 1e4, RopeScaling.linear(2), false, false, false, 512, null, null, List.of()));
     // transformers 5 moves rope_theta and the scaling into rope_parameters.
     String v5 = minimal.replace("\"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}",
@@ -171,7 +171,7 @@ class ModelConfigTest {
     assertThat(ModelConfig.builder("qwen2").build().attentionBias()).isTrue();
     assertThat(ModelConfig.builder("llama").attentionBias(true).build().headDim()).isEqualTo(16);
     assertThat(q3.toBuilder().numLayers(3).build()).isEqualTo(
-        new ModelConfig("qwen3", 64, 128, 3, 4, 2, 32, 256, 1e-6, 1e4, null, true, false, true, 2048,
+        new ModelConfig(ModelFamily.QWEN3, 64, 128, 3, 4, 2, 32, 256, 1e-6, 1e4, null, true, false, true, 2048,
             "float32", null, List.of()));
     assertThatThrownBy(() -> ModelConfig.builder("qwen2").attentionBias(false).build())
         .isInstanceOf(IllegalArgumentException.class)

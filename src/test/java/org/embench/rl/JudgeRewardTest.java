@@ -1,5 +1,6 @@
 package org.embench.rl;
 
+import org.embench.judge.VerdictStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -77,12 +78,12 @@ class JudgeRewardTest {
     }
     for (int i = 0; i < samples.size(); i++) {
       Verdict v = verdicts.get(i);
-      if (v.status().equals(Verdict.OK)) {
+      if (v.status().equals(VerdictStatus.OK)) {
         assertThat(scores.get(i).reward()).isCloseTo(v.score() * 0.01, within(1e-12)).isBetween(0.0, 1.0);
         assertThat(unscaled.get(i).reward()).isCloseTo(v.score(), within(1e-9));
       } else {
         // The offline judge gives about 5 % of answers a CODE-dominated distribution: no score, no reward.
-        assertThat(scores.get(i).status()).isEqualTo(v.status());
+        assertThat(scores.get(i).status()).isEqualTo(v.status().value());
         assertThat(scores.get(i).reward()).isZero();
         assertThat(scores.get(i).error()).startsWith("numeric mass ");
       }
@@ -139,7 +140,7 @@ class JudgeRewardTest {
     try (LoopbackJudgeEndpoint endpoint = LoopbackJudgeEndpoint.failing(500, 10, Duration.ofSeconds(30))) {
       List<Score> s = score(openai(endpoint), calls, SAMPLE, new Sample("g2", "Q", null, "other"));
       assertThat(s).allSatisfy(score -> {
-        assertThat(score.status()).isEqualTo(Verdict.HTTP_ERROR);
+        assertThat(score.status()).isEqualTo(VerdictStatus.HTTP_ERROR.value());
         assertThat(score.error()).startsWith("HTTP 500: ");
         assertThat(score.reward()).isZero();
       });

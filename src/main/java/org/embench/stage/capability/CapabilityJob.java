@@ -39,6 +39,7 @@ import org.embench.capability.TaskItem;
 import org.embench.capability.TaskItems;
 import org.embench.config.ExperimentSpec;
 import org.embench.data.ChatMessage;
+import org.embench.data.QuestionType;
 import org.embench.table.Ids;
 import org.embench.table.TableRow;
 import org.embench.table.Tables;
@@ -236,10 +237,10 @@ public final class CapabilityJob {
       String system = m.size() == 2 ? m.get(0).content() : null;
       byQuestion.put(item.itemId(), item);
       questions.add(Tables.schema(Tables.QUESTIONS).row()
-          .set("prompt_id", Ids.of("prompt", suite, item.itemId(), 0, "free_form_judge_0_100", system, item.prompt()))
+          .set("prompt_id", Ids.of("prompt", suite, item.itemId(), 0, QuestionType.FREE_FORM_JUDGE_0_100.value(), system, item.prompt()))
           .set("question_id", item.itemId())
           .set("paraphrase_idx", 0)
-          .set("type", "free_form_judge_0_100")
+          .set("type", QuestionType.FREE_FORM_JUDGE_0_100.value())
           .set("paraphrase", item.prompt())
           .set("system", system)
           .set("samples_per_paraphrase", task.samples())

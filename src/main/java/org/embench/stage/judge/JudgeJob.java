@@ -1,5 +1,7 @@
 package org.embench.stage.judge;
 
+import org.embench.data.QuestionType;
+import org.embench.judge.VerdictStatus;
 import org.embench.stage.FailPoints;
 import org.embench.stage.HadoopConf;
 import static org.apache.spark.sql.functions.col;
@@ -60,7 +62,8 @@ public final class JudgeJob {
   private JudgeJob() {}
 
   /** Statuses of a judgment that holds the judge's verdict (the rest are failures). */
-  static final java.util.List<String> VERDICT_STATUSES = java.util.List.of(Verdict.OK, Verdict.LOW_NUMERIC_MASS);
+  static final java.util.List<String> VERDICT_STATUSES = java.util.List.of(VerdictStatus.OK.value(),
+      VerdictStatus.LOW_NUMERIC_MASS.value());
 
   public static Report run(Warehouse w, Options o) {
     long start = System.nanoTime();
@@ -90,7 +93,7 @@ public final class JudgeJob {
     }
     // One row per (suite, question): its type and judge prompts (the same for every paraphrase).
     Dataset<Row> prompts = w.read(Tables.QUESTIONS)
-        .filter(col("type").notEqual("free_form"))
+        .filter(col("type").notEqual(QuestionType.FREE_FORM.value()))
         .groupBy("suite_id", "question_id")
         .agg(functions.first("type").as("type"), functions.first("judge_prompts").as("judge_prompts"));
     long unjudgeable = generations.join(prompts, new String[] {"suite_id", "question_id"}, "left_anti").count();
@@ -98,7 +101,7 @@ public final class JudgeJob {
         (org.apache.spark.sql.api.java.UDF3<String, String, String, String>) PromptFiller::fill, DataTypes.StringType);
     Dataset<Row> planned = generations.join(prompts, new String[] {"suite_id", "question_id"})
         .select(col("generation_id"), col("run_id"), col("suite_id"), col("question_id"), col("question"),
-            col("answer"), expr("type = 'free_form_judge_0_100'").as("numeric"),
+            col("answer"), col("type").equalTo(QuestionType.FREE_FORM_JUDGE_0_100.value()).as("numeric"),
             functions.explode(col("judge_prompts")).as(new String[] {"metric", "template"}));
     Dataset<Row> done = w.read(Tables.JUDGMENTS).filter(col("judge_id").equalTo(judgeId))
         .select(col("generation_id").as("done_gen"), col("metric").as("done_metric"));

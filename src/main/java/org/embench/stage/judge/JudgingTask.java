@@ -141,7 +141,7 @@ final class JudgingTask implements MapPartitionsFunction<Row, Row>, Serializable
         .set("top_logprobs", v.topLogprobs())
         .set("raw_text", v.rawText())
         .set("label", v.label())
-        .set("status", v.status())
+        .set("status", v.status().value())
         .set("error", v.error())
         .set("reported_score", null)
         .set("prompt_tokens", v.promptTokens())

@@ -1,5 +1,6 @@
 package org.embench.stage.prepare;
 
+import org.embench.judge.VerdictStatus;
 import org.embench.stage.FailPoints;
 import org.embench.stage.Names;
 import org.embench.stage.RunKind;
@@ -141,11 +142,11 @@ public final class ImportJob {
       NumericScore s = NumericScore.aggregate(top, NumericScore.DEFAULT_MIN_NUMERIC_MASS);
       score = s.score();
       mass = s.numericMass();
-      status = s.status();
+      status = s.status().value();
       source = "logprobs";
     } else if (reported != null) {
       score = reported;
-      status = NumericScore.OK;
+      status = VerdictStatus.OK.value();
       source = "reported";
     } else {
       score = null;

@@ -348,10 +348,10 @@ public final class PrepareJob {
       for (int i = 0; i < q.paraphrases().size(); i++) {
         String paraphrase = variant == null ? q.paraphrases().get(i) : variant.user(q.paraphrases().get(i));
         out.add(schema.row()
-            .set("prompt_id", Ids.of("prompt", suite, q.id(), i, q.type(), system, paraphrase))
+            .set("prompt_id", Ids.of("prompt", suite, q.id(), i, q.type().value(), system, paraphrase))
             .set("question_id", q.id())
             .set("paraphrase_idx", i)
-            .set("type", q.type())
+            .set("type", q.type().value())
             .set("paraphrase", paraphrase)
             .set("system", system)
             .set("samples_per_paraphrase", q.samplesPerParaphrase())
