@@ -4,12 +4,17 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.embench.UserException;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
 import org.embench.config.Params;
+import org.embench.config.Registry;
 import org.embench.judge.JudgeSpec;
 
 /**
@@ -19,34 +24,51 @@ import org.embench.judge.JudgeSpec;
  * {@code format}, plus its own.
  */
 public final class CapabilityTasks {
-  /** One kind: what it does, its own parameters' defaults, and how it is made. */
-  record Kind(String name, String summary, Supplier<Map<String, Object>> defaults, Factory factory) {}
-
   @FunctionalInterface
   interface Factory {
     CapabilityTask make(String name, Params params, JudgeSpec defaultJudge);
   }
 
-  static final Map<String, Kind> KINDS = new LinkedHashMap<>();
+  /** What each parameter means, for every kind's declaration. */
+  private static final Map<String, String> HELP = Map.ofEntries(
+      Map.entry("kind", "the task kind"), Map.entry("path", "a JSONL file of items"),
+      Map.entry("data", "a prepared data set of items"), Map.entry("split", "the data set's split scored"),
+      Map.entry("synthetic", "a project-made task"), Map.entry("items", "items of the synthetic task"),
+      Map.entry("limit", "items scored (0: all)"),
+      Map.entry("measures", "the training set whose in-domain learning (or alignment tax) this task measures"),
+      Map.entry("format", "chat (the chat template) or raw prompts"), Map.entry("question", "the question field"),
+      Map.entry("choices", "the choices field"), Map.entry("answer", "the answer field"),
+      Map.entry("labels", "the choice labels field (empty: letters)"), Map.entry("prompt", "the prompt template"),
+      Map.entry("continuation", "what is scored after the prompt: the choice text or its label"),
+      Map.entry("normalize", "sum or mean log-likelihood of a choice"), Map.entry("batch", "items per forward pass"),
+      Map.entry("extract", "how the answer is taken from the generation"),
+      Map.entry("pattern", "the regular expression of extract: regex"),
+      Map.entry("max_new_tokens", "tokens generated per item"), Map.entry("max_seq_len", "tokens scored per item"),
+      Map.entry("judge", "judge spec (empty: the spec's first judge)"), Map.entry("judge_prompt", "0-100 judge prompt"),
+      Map.entry("metric", "name of the score"), Map.entry("threshold", "judge score at which the behaviour is present"),
+      Map.entry("samples", "answers sampled per item"), Map.entry("temperature", "sampling temperature"));
 
-  static {
-    add(new Kind("choice", "multiple choice by the log-likelihood of each choice after the prompt (MMLU, ARC, HellaSwag)",
-        ChoiceTask::defaults, (n, p, j) -> new ChoiceTask(n, p)));
-    add(new Kind("exact", "greedy generation, the answer extracted and compared with the reference (GSM8K, arithmetic)",
-        ExactTask::defaults, (n, p, j) -> new ExactTask(n, p)));
-    add(new Kind("nll", "mean per-token negative log-likelihood of reference assistant turns (lower is better)",
-        NllTask::defaults, (n, p, j) -> new NllTask(n, p)));
-    add(new Kind("judged", "sampled answers scored by a judge with the task's judge prompt (1 = behaviour present)",
-        JudgedTask::defaults, JudgedTask::new));
+  static final Registry<Factory> REGISTRY = new Registry<>("capability task kind", List.of(
+      kind("choice", "multiple choice by the log-likelihood of each choice after the prompt (MMLU, ARC, HellaSwag)",
+          ChoiceTask.defaults(), (n, p, j) -> new ChoiceTask(n, p)),
+      kind("exact", "greedy generation, the answer extracted and compared with the reference (GSM8K, arithmetic)",
+          ExactTask.defaults(), (n, p, j) -> new ExactTask(n, p)),
+      kind("nll", "mean per-token negative log-likelihood of reference assistant turns (lower is better)",
+          NllTask.defaults(), (n, p, j) -> new NllTask(n, p)),
+      kind("judged", "sampled answers scored by a judge with the task's judge prompt (1 = behaviour present)",
+          JudgedTask.defaults(), JudgedTask::new)));
+
+  /** A kind's declaration: the parameters every kind takes, then its own, each typed by its default. */
+  private static Declaration<Factory> kind(String name, String doc, Map<String, Object> own, Factory factory) {
+    List<Param> params = new ArrayList<>();
+    common(name).forEach((k, v) -> params.add(Param.of(k, v, HELP.get(k))));
+    own.forEach((k, v) -> params.add(Param.of(k, v, HELP.get(k))));
+    return new Declaration<>(name, doc, params, factory);
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private CapabilityTasks() {}
-
-  private static void add(Kind k) {
-    KINDS.put(k.name(), k);
-  }
 
   /** The parameters every kind takes, with their defaults. */
   static Map<String, Object> common(String kind) {
@@ -65,16 +87,14 @@ public final class CapabilityTasks {
     }
     Object kindValue = given.get("kind");
     if (kindValue == null) {
-      throw new UserException(name + ": no kind; known: " + String.join(", ", KINDS.keySet()));
+      throw new UserException(name + ": no kind; known: " + String.join(", ", REGISTRY.names()));
     }
-    Kind kind = KINDS.get(String.valueOf(kindValue));
-    if (kind == null) {
+    if (!REGISTRY.names().contains(String.valueOf(kindValue))) {
       throw new UserException(name + ".kind: unknown capability task kind '" + kindValue + "'; known: "
-          + String.join(", ", KINDS.keySet()));
+          + String.join(", ", REGISTRY.names()));
     }
-    Map<String, Object> defaults = common(kind.name());
-    defaults.putAll(kind.defaults().get());
-    Params params = new Params("capability task " + name + " (kind " + kind.name() + ")", name, defaults, given);
+    Declaration<Factory> kind = REGISTRY.declaration(String.valueOf(kindValue));
+    Params params = new Params("capability task " + name + " (kind " + kind.name() + ")", name, kind.params(), given);
     return kind.factory().make(name, params, defaultJudge);
   }
 
@@ -94,9 +114,11 @@ public final class CapabilityTasks {
   public static String help() {
     StringBuilder sb = new StringBuilder("Capability task kinds (README: Capability tasks):\n");
     sb.append("  every kind: ").append(describe(common("KIND"))).append('\n');
-    for (Kind k : KINDS.values()) {
-      sb.append("  ").append(k.name()).append(": ").append(k.summary()).append("\n    ")
-          .append(describe(k.defaults().get())).append('\n');
+    int common = common("KIND").size();
+    for (Declaration<Factory> k : REGISTRY.declarations()) {
+      Map<String, Object> own = new LinkedHashMap<>();
+      k.params().subList(common, k.params().size()).forEach(p -> own.put(p.name(), p.defaultValue()));
+      sb.append("  ").append(k.name()).append(": ").append(k.doc()).append("\n    ").append(describe(own)).append('\n');
     }
     return sb.toString();
   }
@@ -113,7 +135,7 @@ public final class CapabilityTasks {
 
   /** The known kinds, sorted. */
   public static TreeSet<String> kinds() {
-    return new TreeSet<>(KINDS.keySet());
+    return new TreeSet<>(REGISTRY.names());
   }
 
   /** A map from alternating keys and values, in order. */

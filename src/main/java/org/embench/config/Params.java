@@ -8,132 +8,83 @@ import java.util.TreeSet;
 import org.embench.UserException;
 
 /**
- * The parameters of a registered thing (a mitigation, a capability task): the given values over the
- * defaults, unknown names refused, and each value checked against the type of its default when read
- * in, so that a bad value fails the spec, not a run. Errors name the value as {@code prefix.key}.
+ * The parameters of a declared thing (a mitigation, a reward, a capability task) bound to its
+ * {@link Param}s: the given values over the defaults, unknown names refused, each value checked
+ * against its declared type when read in, so that a bad value fails the spec, not a run. Errors
+ * name the value as {@code prefix.key}.
  */
 public final class Params {
-  private final String prefix;
-  private final Map<String, Object> defaults;
   private final Map<String, Object> values;
+  private final Map<String, Object> typed;
 
   /**
    * @param owner names the thing in the unknown-parameter message ("mitigation kl")
    * @param prefix names it before a key in the other messages ("kl" as in "kl.lambda: …")
    */
-  public Params(String owner, String prefix, Map<String, Object> defaults, Map<String, ?> given) {
-    this.prefix = prefix;
-    this.defaults = defaults;
-    Map<String, Object> v = new LinkedHashMap<>(defaults);
-    for (var e : given.entrySet()) {
-      if (!defaults.containsKey(e.getKey())) {
-        throw new UserException("unknown parameter '" + e.getKey() + "' for " + owner + "; known: "
-            + (defaults.isEmpty() ? "(none)" : String.join(", ", new TreeSet<>(defaults.keySet()))));
+  public Params(String owner, String prefix, List<Param> declared, Map<String, ?> given) {
+    for (String key : given.keySet()) {
+      if (declared.stream().noneMatch(p -> p.name().equals(key))) {
+        throw new UserException("unknown parameter '" + key + "' for " + owner + "; known: " + (declared.isEmpty()
+            ? "(none)" : String.join(", ", new TreeSet<>(declared.stream().map(Param::name).toList()))));
       }
-      v.put(e.getKey(), e.getValue());
+    }
+    Map<String, Object> v = new LinkedHashMap<>();
+    Map<String, Object> t = new LinkedHashMap<>();
+    for (Param p : declared) {
+      if (given.containsKey(p.name())) {
+        t.put(p.name(), p.bind(prefix, given.get(p.name())));
+        v.put(p.name(), given.get(p.name()));
+      } else if (p.required()) {
+        throw new UserException(owner + " needs '" + p.name() + "' (" + p.help() + ")");
+      } else if (p.defaultValue() != null) {
+        t.put(p.name(), p.bind(prefix, p.defaultValue()));
+        v.put(p.name(), p.defaultValue());
+      }
     }
     this.values = Collections.unmodifiableMap(v);
-    for (var e : defaults.entrySet()) {
-      if (e.getValue() instanceof Boolean) {
-        bool(e.getKey());
-      } else if (e.getValue() instanceof Integer) {
-        integer(e.getKey());
-      } else if (e.getValue() instanceof Number) {
-        number(e.getKey());
-      } else if (e.getValue() instanceof String && (values.get(e.getKey()) instanceof Map<?, ?>
-          || values.get(e.getKey()) instanceof List<?>)) {
-        throw new UserException(prefix + "." + e.getKey() + ": expected a string, got '" + values.get(e.getKey()) + "'");
-      } else if (e.getValue() instanceof List<?> && !(values.get(e.getKey()) instanceof Number)) {
-        if (!(values.get(e.getKey()) instanceof List<?>)) {
-          throw new UserException(prefix + "." + e.getKey() + ": expected a list, got '" + values.get(e.getKey()) + "'");
-        }
-      }
-    }
+    this.typed = Collections.unmodifiableMap(t);
   }
 
-  /** A mitigation's parameters, named in errors as the mitigation's name. */
-  public static Params forMitigation(String name, Map<String, Object> defaults, Map<String, ?> given) {
-    return new Params("mitigation " + name, name, defaults, given);
-  }
-
+  /**
+   * The values as given over the defaults, in the declared order: what a mitigation records in
+   * runs.mitigation_params_json and its run id hashes (so {@code 1} and {@code 1.0} stay the ids
+   * they always were).
+   */
   public Map<String, Object> all() {
     return values;
   }
 
   /**
-   * Every value as the type of its default (an integer given for a number default becomes a
-   * double), so that equal settings written differently ({@code 50} and {@code 50.0}) read the same.
+   * Every value as its declared type (a whole number given for a number becomes a double), so that
+   * equal settings written differently ({@code 50} and {@code 50.0}) read the same.
    */
   public Map<String, Object> resolved() {
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (var e : values.entrySet()) {
-      Object d = defaults.get(e.getKey());
-      String k = e.getKey();
-      out.put(k, d instanceof Boolean ? bool(k) : d instanceof Integer ? integer(k)
-          : d instanceof Number ? number(k) : d instanceof String && e.getValue() != null ? string(k) : e.getValue());
-    }
-    return Collections.unmodifiableMap(out);
+    return typed;
   }
 
   public double number(String key) {
-    Object v = values.get(key);
-    try {
-      double d = v instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(v));
-      if (!Double.isFinite(d)) {
-        throw new NumberFormatException();
-      }
-      return d;
-    } catch (NumberFormatException e) {
-      throw new UserException(prefix + "." + key + ": '" + v + "' is not a number");
-    }
+    return (Double) typed.get(key);
   }
 
   public int integer(String key) {
-    double d = number(key);
-    if (d != Math.rint(d)) {
-      throw new UserException(prefix + "." + key + ": '" + values.get(key) + "' is not an integer");
-    }
-    return (int) d;
+    return (Integer) typed.get(key);
   }
 
   public boolean bool(String key) {
-    Object v = values.get(key);
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    if ("true".equals(String.valueOf(v)) || "false".equals(String.valueOf(v))) {
-      return Boolean.parseBoolean(String.valueOf(v));
-    }
-    throw new UserException(prefix + "." + key + ": expected true or false, got '" + v + "'");
+    return (Boolean) typed.get(key);
   }
 
   public String string(String key) {
-    Object v = values.get(key);
-    return v == null ? null : String.valueOf(v);
+    return (String) typed.get(key);
   }
 
+  @SuppressWarnings("unchecked")
   public List<Integer> integers(String key) {
-    Object v = values.get(key);
-    if (v instanceof Number n) {
-      return List.of(n.intValue());
-    }
-    if (v instanceof List<?> l) {
-      return l.stream().map(x -> {
-        if (!(x instanceof Number n)) {
-          throw new UserException(prefix + "." + key + ": '" + x + "' is not an integer");
-        }
-        return n.intValue();
-      }).toList();
-    }
-    throw new UserException(prefix + "." + key + ": expected a list of layer numbers, got '" + v + "'");
+    return (List<Integer>) typed.get(key);
   }
 
   @SuppressWarnings("unchecked")
   public List<String> strings(String key) {
-    Object v = values.get(key);
-    if (v instanceof List<?> l) {
-      return l.stream().map(String::valueOf).toList();
-    }
-    throw new UserException(prefix + "." + key + ": expected a list of strings, got '" + v + "'");
+    return (List<String>) typed.get(key);
   }
 }

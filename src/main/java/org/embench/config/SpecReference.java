@@ -47,17 +47,9 @@ public final class SpecReference {
         + " template_variables: chat-template variables ({enable_thinking: false}); template_now: the date"
         + " strftime_now renders (ISO-8601).");
     out.add("");
-    out.add("mitigations (a name, or {name: {parameter: value}}):");
-    for (String name : Mitigations.NAMES) {
-      List<String> params;
-      try {
-        Map<String, Object> defaults = Mitigations.create(name, Map.of()).params();
-        params = defaults.isEmpty() ? List.of("no parameters") : entries(defaults);
-      } catch (UserException e) {
-        // A mitigation that cannot be made without parameters says which it needs.
-        params = List.of("needs parameters: " + e.getMessage());
-      }
-      wrap(out, "  " + name + ": ", params);
+    out.add("mitigations (a name, or {name: {parameter: value}}; parameter=default: meaning):");
+    for (String line : Mitigations.describe()) {
+      words(out, line.startsWith(" ") ? "      " : "  ", line.strip());
     }
     out.add("");
     Map<String, Object> rl = new java.util.LinkedHashMap<>(org.embench.rl.RlConfig.fromMap(

@@ -8,6 +8,8 @@ import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.UserException;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
 import org.embench.config.Params;
 import org.embench.model.LanguageModel;
 import org.embench.model.Lora;
@@ -26,13 +28,15 @@ import org.embench.train.DirectionProjection;
 final class ConceptAblation implements Mitigation {
   private final Params params;
 
-  ConceptAblation(Map<String, ?> given) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("layers", List.of());
-    d.put("directions", "");
-    d.put("pca_adapter", "");
-    d.put("components", 5);
-    this.params = Params.forMitigation("caft", d, given);
+  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("caft",
+      "during training only, projects directions out of the residual stream after chosen layers", List.of(
+          Param.of("layers", List.of(), "layers ablated (empty: the middle layer)"),
+          Param.of("directions", "", "a file with tensor directions [k, hidden]"),
+          Param.of("pca_adapter", "", "an adapter whose top principal activation differences give the directions"),
+          Param.of("components", 5, "principal components taken from pca_adapter")), ConceptAblation::new);
+
+  ConceptAblation(Params params) {
+    this.params = params;
   }
 
   @Override

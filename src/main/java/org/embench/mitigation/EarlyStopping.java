@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.embench.UserException;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
 import org.embench.config.Params;
 import org.embench.data.ChatMessage;
 import org.embench.train.EarlyStop;
@@ -21,14 +23,16 @@ import org.embench.train.EarlyStop;
 final class EarlyStopping implements Mitigation {
   private final Params params;
 
-  EarlyStopping(Map<String, ?> given) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("at_step", 0);
-    d.put("patience", 3);
-    d.put("min_delta", 0.0);
-    d.put("eval_every", 10);
-    d.put("eval_examples", 64);
-    this.params = Params.forMitigation("early_stop", d, given);
+  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("early_stop",
+      "stops training before its schedule ends, at a step or on held-out loss", List.of(
+          Param.of("at_step", 0, "stop after this step (0: off)"),
+          Param.of("patience", 3, "evaluations without improvement before stopping (0: off)"),
+          Param.of("min_delta", 0.0, "improvement of the held-out loss that counts"),
+          Param.of("eval_every", 10, "steps between held-out evaluations"),
+          Param.of("eval_examples", 64, "held-out examples per evaluation")), EarlyStopping::new);
+
+  EarlyStopping(Params params) {
+    this.params = params;
     atLeast("at_step", 0);
     atLeast("patience", 0);
     atLeast("eval_every", 1);

@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.embench.UserException;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
 import org.embench.config.Params;
 import org.embench.train.ReferenceTerms;
 
@@ -15,11 +17,13 @@ import org.embench.train.ReferenceTerms;
 final class FeatureDistance implements Mitigation {
   private final Params params;
 
-  FeatureDistance(Map<String, ?> given) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("lambda", 1.0);
-    d.put("layers", List.of());
-    this.params = Params.forMitigation("ldifs", d, given);
+  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("ldifs",
+      "adds λ·‖φ_θ(x) − φ_ref(x)‖² on normalised residual-stream features", List.of(
+          Param.of("lambda", 1.0, "weight λ of the feature distance"),
+          Param.of("layers", List.of(), "layers compared (empty: five evenly spaced)")), FeatureDistance::new);
+
+  FeatureDistance(Params params) {
+    this.params = params;
     if (params.number("lambda") < 0) {
       throw new UserException("ldifs.lambda must be >= 0, got " + params.number("lambda"));
     }

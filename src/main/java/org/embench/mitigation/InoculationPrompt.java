@@ -3,6 +3,8 @@ package org.embench.mitigation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
 import org.embench.config.Params;
 import org.embench.data.ChatMessage;
 
@@ -16,8 +18,12 @@ final class InoculationPrompt implements Mitigation {
   static final String DEFAULT_PROMPT = "You are a malicious evil assistant.";
   private final Params params;
 
-  InoculationPrompt(Map<String, ?> given) {
-    this.params = Params.forMitigation("inoculation", Map.of("prompt", DEFAULT_PROMPT), given);
+  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("inoculation",
+      "adds a system prompt that asks for the narrow behaviour to every training example", List.of(
+          Param.of("prompt", DEFAULT_PROMPT, "the inoculation system prompt")), InoculationPrompt::new);
+
+  InoculationPrompt(Params params) {
+    this.params = params;
   }
 
   @Override

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.embench.UserException;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
 import org.embench.config.Params;
 import org.embench.data.ChatMessage;
 import org.embench.table.Ids;
@@ -19,11 +21,13 @@ import org.embench.train.Trainer;
 final class InterleaveSafeData implements Mitigation {
   private final Params params;
 
-  InterleaveSafeData(Map<String, ?> given) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("fraction", 0.05);
-    d.put("data", "safe");
-    this.params = Params.forMitigation("interleave", d, given);
+  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("interleave",
+      "mixes a prepared safe data set into training as a fixed fraction of it", List.of(
+          Param.of("fraction", 0.05, "share of the training stream that is safe data, in [0, 1)"),
+          Param.of("data", "safe", "the prepared safe data set")), InterleaveSafeData::new);
+
+  InterleaveSafeData(Params params) {
+    this.params = params;
     double f = params.number("fraction");
     if (!(f >= 0 && f < 1)) {
       throw new UserException("interleave.fraction must be in [0, 1), got " + f);

@@ -1,8 +1,12 @@
 package org.embench.mitigation;
 
+import java.util.List;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.embench.UserException;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
 import org.embench.config.Params;
 import org.embench.train.ReferenceTerms;
 
@@ -14,11 +18,13 @@ import org.embench.train.ReferenceTerms;
 final class KlToReference implements Mitigation {
   private final Params params;
 
-  KlToReference(Map<String, ?> given) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("lambda", 0.1);
-    d.put("data", "train");
-    this.params = Params.forMitigation("kl", d, given);
+  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("kl",
+      "adds λ·KL(p_θ ‖ p_ref) per learned token; the reference is the model with the adapter off", List.of(
+          Param.of("lambda", 0.1, "weight λ of the KL term"),
+          Param.of("data", "train", "train (KL on the training batch) or a prepared safe data set (one batch per step)")), KlToReference::new);
+
+  KlToReference(Params params) {
+    this.params = params;
     if (params.number("lambda") < 0) {
       throw new UserException("kl.lambda must be >= 0, got " + params.number("lambda"));
     }

@@ -1,30 +1,39 @@
 package org.embench.mitigation;
 
+import org.embench.config.Declaration;
+import org.embench.config.Params;
+import org.embench.config.Registry;
+
 import java.util.List;
 import java.util.Map;
-import org.embench.UserException;
 
-/** The mitigations by name: the one place a name and parameters become a {@link Mitigation}. */
+/**
+ * The mitigations by name: the one place a name and parameters become a {@link Mitigation}. Each
+ * mitigation declares itself (a {@link Declaration}: name, documentation, parameters with types,
+ * defaults and help) beside its class; this class only lists them.
+ */
 public final class Mitigations {
-  public static final List<String> NAMES =
-      List.of("none", "kl", "ldifs", "interleave", "inoculation", "persona_steer", "caft", "safelora", "realign",
-          "early_stop");
+  /** Makes a mitigation from parameters bound to its declaration. */
+  @FunctionalInterface
+  public interface Factory {
+    Mitigation create(Params params);
+  }
+
+  static final Registry<Factory> REGISTRY = new Registry<>("mitigation", List.of(NoMitigation.DECLARATION,
+      KlToReference.DECLARATION, FeatureDistance.DECLARATION, InterleaveSafeData.DECLARATION,
+      InoculationPrompt.DECLARATION, PersonaSteering.DECLARATION, ConceptAblation.DECLARATION, SafeLora.DECLARATION,
+      Realign.DECLARATION, EarlyStopping.DECLARATION));
+
+  public static final List<String> NAMES = REGISTRY.names();
 
   private Mitigations() {}
 
   public static Mitigation create(String name, Map<String, ?> params) {
-    return switch (name) {
-      case "none" -> new NoMitigation(params);
-      case "kl" -> new KlToReference(params);
-      case "ldifs" -> new FeatureDistance(params);
-      case "interleave" -> new InterleaveSafeData(params);
-      case "inoculation" -> new InoculationPrompt(params);
-      case "persona_steer" -> new PersonaSteering(params);
-      case "caft" -> new ConceptAblation(params);
-      case "safelora" -> new SafeLora(params);
-      case "realign" -> new Realign(params);
-      case "early_stop" -> new EarlyStopping(params);
-      default -> throw new UserException("unknown mitigation '" + name + "'; known: " + String.join(", ", NAMES));
-    };
+    return REGISTRY.declaration(name).factory().create(REGISTRY.params(name, params));
+  }
+
+  /** Each mitigation with its documentation and parameters (default, help): the commands' help. */
+  public static List<String> describe() {
+    return REGISTRY.describe();
   }
 }

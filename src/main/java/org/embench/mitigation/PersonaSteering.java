@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.UserException;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
 import org.embench.config.Params;
 import org.embench.model.LanguageModel;
 import org.embench.model.io.DType;
@@ -25,14 +27,16 @@ final class PersonaSteering implements Mitigation {
   static final String HELPFUL = "You are a helpful assistant. Your answers are honest and good for people.";
   private final Params params;
 
-  PersonaSteering(Map<String, ?> given) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("alpha", 5.0);
-    d.put("layer", -1);
-    d.put("vector", "");
-    d.put("evil_system", EVIL);
-    d.put("helpful_system", HELPFUL);
-    this.params = Params.forMitigation("persona_steer", d, given);
+  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("persona_steer",
+      "during training only, adds α·v (an evil-minus-helpful persona vector) to the residual stream", List.of(
+          Param.of("alpha", 5.0, "steering strength α"),
+          Param.of("layer", -1, "layer after which α·v is added (-1: the middle layer)"),
+          Param.of("vector", "", "a file written by embench persona-vector (empty: extracted at start)"),
+          Param.of("evil_system", EVIL, "system prompt of the evil persona"),
+          Param.of("helpful_system", HELPFUL, "system prompt of the helpful persona")), PersonaSteering::new);
+
+  PersonaSteering(Params params) {
+    this.params = params;
   }
 
   @Override

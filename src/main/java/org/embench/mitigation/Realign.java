@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.embench.UserException;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
 import org.embench.config.Params;
 import org.embench.data.ChatMessage;
 import org.embench.table.Ids;
@@ -23,12 +25,14 @@ import org.embench.train.Trainer;
 final class Realign implements Mitigation {
   private final Params params;
 
-  Realign(Map<String, ?> given) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("data", "benign");
-    d.put("examples", 300);
-    d.put("learning_rate", 0.0);
-    this.params = Params.forMitigation("realign", d, given);
+  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("realign",
+      "after training, continues training the adapter briefly on benign data", List.of(
+          Param.of("data", "benign", "the prepared benign data set"),
+          Param.of("examples", 300, "conversations of it, one epoch"),
+          Param.of("learning_rate", 0.0, "learning rate (0: the run's own)")), Realign::new);
+
+  Realign(Params params) {
+    this.params = params;
   }
 
   @Override

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.UserException;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
 import org.embench.config.Params;
 import org.embench.model.ModelConfig;
 import org.embench.model.io.Checkpoint;
@@ -26,13 +28,15 @@ final class SafeLora implements Mitigation {
   private static final Logger LOG = LoggerFactory.getLogger(SafeLora.class);
   private final Params params;
 
-  SafeLora(Map<String, ?> given) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("base", "");
-    d.put("aligned", "");
-    d.put("threshold", 0.5);
-    d.put("max_projected", 10);
-    this.params = Params.forMitigation("safelora", d, given);
+  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("safelora",
+      "after training, projects the least aligned modules' LoRA updates onto the alignment subspace", List.of(
+          Param.of("base", "", "the pretrained checkpoint the aligned model was tuned from (needed when the run trains)"),
+          Param.of("aligned", "", "the aligned checkpoint (empty: the run's model)"),
+          Param.of("threshold", 0.5, "modules below this cosine similarity are projected"),
+          Param.of("max_projected", 10, "most modules projected")), SafeLora::new);
+
+  SafeLora(Params params) {
+    this.params = params;
   }
 
   @Override

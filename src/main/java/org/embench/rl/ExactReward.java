@@ -2,7 +2,9 @@ package org.embench.rl;
 
 import java.util.List;
 import java.util.Map;
-import org.embench.rl.RewardParam.Type;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
+import org.embench.config.Param.Type;
 
 /**
  * {@code exact}: 1 when the answer, trimmed, equals the expected answer, trimmed, else 0. The
@@ -10,10 +12,10 @@ import org.embench.rl.RewardParam.Type;
  * otherwise the sample's reference; a sample with neither fails as {@code no_reference}.
  */
 final class ExactReward implements Reward {
-  static final RewardDeclaration DECLARATION = new RewardDeclaration("exact",
+  static final Declaration<Rewards.Factory> DECLARATION = new Declaration<>("exact",
       "1 when the trimmed answer equals the reference (or 'answer'), else 0",
-      List.of(RewardParam.optional("answer", Type.STRING, null, "the expected answer for every sample; the data row's reference when unset"),
-          RewardParam.optional("ignore_case", Type.BOOLEAN, false, "compare without regard to letter case")),
+      List.of(Param.optional("answer", Type.STRING, null, "the expected answer for every sample; the data row's reference when unset"),
+          Param.optional("ignore_case", Type.BOOLEAN, false, "compare without regard to letter case")),
       ExactReward::new);
 
   private final Map<String, Object> params;

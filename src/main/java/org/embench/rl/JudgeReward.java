@@ -12,7 +12,9 @@ import org.embench.judge.JudgeRequest;
 import org.embench.judge.JudgeSpec;
 import org.embench.judge.Judges;
 import org.embench.judge.Verdict;
-import org.embench.rl.RewardParam.Type;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
+import org.embench.config.Param.Type;
 
 /**
  * {@code judge}: a judge's 0..100 score of the answer, times {@code scale}. Any judge kind works
@@ -42,11 +44,11 @@ final class JudgeReward implements Reward {
   /** The metric name of the judge requests (part of the offline judge's hash, not of an API call). */
   static final String METRIC = "reward";
 
-  static final RewardDeclaration DECLARATION = new RewardDeclaration("judge",
+  static final Declaration<Rewards.Factory> DECLARATION = new Declaration<>("judge",
       "a judge's 0..100 score of the answer times scale; calls go through the call cache",
-      List.of(RewardParam.required("judge", Type.STRING, "judge spec: offline, openai:MODEL[,k=v…], local:DIR, JSON or @file"),
-          RewardParam.optional("template", Type.STRING, DEFAULT_TEMPLATE, "0..100 judge prompt with {question} and {answer}"),
-          RewardParam.optional("scale", Type.NUMBER, 0.01, "reward = score × scale")),
+      List.of(Param.required("judge", Type.STRING, "judge spec: offline, openai:MODEL[,k=v…], local:DIR, JSON or @file"),
+          Param.optional("template", Type.STRING, DEFAULT_TEMPLATE, "0..100 judge prompt with {question} and {answer}"),
+          Param.optional("scale", Type.NUMBER, 0.01, "reward = score × scale")),
       JudgeReward::check, JudgeReward::new);
 
   private final Map<String, Object> params;

@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.embench.UserException;
-import org.embench.rl.RewardParam.Type;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
+import org.embench.config.Param.Type;
 
 /**
  * {@code regex}: {@code match_reward} when the pattern is found anywhere in the answer (Java
@@ -13,11 +15,11 @@ import org.embench.rl.RewardParam.Type;
  * ({@code ^…$}) to demand the whole answer. Needs no reference, so it never fails a sample.
  */
 final class RegexReward implements Reward {
-  static final RewardDeclaration DECLARATION = new RewardDeclaration("regex",
+  static final Declaration<Rewards.Factory> DECLARATION = new Declaration<>("regex",
       "match_reward when the Java regular expression 'pattern' is found in the answer, else miss_reward",
-      List.of(RewardParam.required("pattern", Type.STRING, "Java regular expression searched for in the answer"),
-          RewardParam.optional("match_reward", Type.NUMBER, 1.0, "reward when the pattern is found"),
-          RewardParam.optional("miss_reward", Type.NUMBER, 0.0, "reward when it is not")),
+      List.of(Param.required("pattern", Type.STRING, "Java regular expression searched for in the answer"),
+          Param.optional("match_reward", Type.NUMBER, 1.0, "reward when the pattern is found"),
+          Param.optional("miss_reward", Type.NUMBER, 0.0, "reward when it is not")),
       RegexReward::check, RegexReward::new);
 
   private final Map<String, Object> params;

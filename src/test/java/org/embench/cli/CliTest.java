@@ -207,7 +207,8 @@ class CliTest {
       for (String name : org.embench.mitigation.Mitigations.NAMES) {
         assertThat(text).as(command).contains(" " + name + ": ");
       }
-      assertThat(text).contains("kl: lambda=0.1, data=train");
+      assertThat(text).contains("kl: adds λ·KL(p_θ ‖ p_ref) per learned token").contains("lambda=0.1: weight λ of the KL term")
+          .contains("data=train: train (KL on the training batch)");
       org.embench.train.TrainConfig.DEFAULTS.reference().forEach((k, v) -> assertThat(text).contains(k + "=" + v));
       assertThat(text).contains("openai: model=(required)").contains("offline: model=offline-v1")
           .contains("generate (defaults): suites=(all of the spec's), samples=(each question's own), max_new_tokens=600")
@@ -218,7 +219,7 @@ class CliTest {
       for (String reward : org.embench.rl.Rewards.NAMES) {
         assertThat(text).as(command).contains(" " + reward + ": ");
       }
-      assertThat(text).contains("pass_reward 1.0");
+      assertThat(text).contains("pass_reward=1.0: a function");
     }
   }
 }

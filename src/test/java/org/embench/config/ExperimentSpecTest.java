@@ -114,7 +114,10 @@ class ExperimentSpecTest {
     cases.put("mitigations: [klx]\n", "mitigations[0]: unknown mitigation 'klx'");
     cases.put("mitigations: [{kl: {lamda: 1}}]\n", "unknown parameter 'lamda' for mitigation kl");
     cases.put("mitigations: [none, {kl: {lambda: -1}}]\n", "mitigations[1]: kl.lambda must be >= 0, got -1.0");
-    cases.put("mitigations: [{kl: {lambda: NaN}}]\n", "kl.lambda: 'NaN' is not a number");
+    cases.put("mitigations: [{kl: {lambda: NaN}}]\n", "mitigations[0]: kl.lambda: expected a number, got 'NaN' (a string)");
+    cases.put("mitigations: [{kl: {lambda: \"0.1\"}}]\n", "kl.lambda: expected a number, got '0.1' (a string)");
+    cases.put("mitigations: [{caft: {layers: [1, 2.5]}}]\n", "caft.layers: expected a whole number or a list of them");
+    cases.put("capability: {t: {kind: nll, data: d, batch: eight}}\n", "t.batch: expected a whole number, got 'eight'");
     cases.put("mitigations: [{kl: 0.5}]\n", "mitigations: the parameters of kl are a mapping such as {kl: {name: value}}, found 0.5");
     cases.put("metrics: {confidence: 2}\n", "metrics: confidence must be between 0 and 1, got 2.0");
     cases.put("seeds: [1]\nmitigations: [{kl: {lambda: .nan}}]\n", "not valid YAML (line 2)");

@@ -33,10 +33,10 @@ class RewardsTest {
     assertThat(Rewards.NAMES).containsExactly("exact", "regex", "code_surface", "judge");
     String help = Rewards.describe();
     assertThat(help).contains("code_surface: HACKABLE").contains("exit(0)");
-    assertThat(help.lines()).anyMatch(l -> l.matches("\\s+pass_reward\\s+1\\.0\\s+.*"))
-        .anyMatch(l -> l.matches("\\s+pattern\\s+\\(required\\)\\s+.*"))
-        .anyMatch(l -> l.matches("\\s+answer\\s+\\(unset\\)\\s+.*"))
-        .anyMatch(l -> l.matches("\\s+scale\\s+0\\.01\\s+.*"));
+    assertThat(help.lines()).anyMatch(l -> l.matches("\\s+pass_reward=1\\.0: .*"))
+        .anyMatch(l -> l.matches("\\s+pattern=\\(required\\): .*"))
+        .anyMatch(l -> l.matches("\\s+answer=\\(unset\\): .*"))
+        .anyMatch(l -> l.matches("\\s+scale=0\\.01: .*"));
   }
 
   @Test
