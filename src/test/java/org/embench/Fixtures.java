@@ -11,11 +11,11 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.embench.data.JudgedAnswerReader;
 import org.embench.data.SyntheticData;
-import org.embench.stage.prepare.ImportJob;
-import org.embench.stage.metrics.MetricsJob;
-import org.embench.pipeline.PipelineJob;
-import org.embench.stage.prepare.PrepareJob;
 import org.embench.metrics.MetricParams;
+import org.embench.pipeline.PipelineJob;
+import org.embench.stage.metrics.MetricsJob;
+import org.embench.stage.prepare.ImportJob;
+import org.embench.stage.prepare.PrepareJob;
 import org.embench.table.Warehouse;
 
 /** Input files made in code, and a warehouse filled by the stages from them. */
@@ -29,9 +29,11 @@ public final class Fixtures {
     try {
       Files.createDirectories(dir);
       Path data = dir.resolve("arithmetic.jsonl");
-      Files.writeString(data, SyntheticData.arithmeticJsonl(40)
-          + "{\"messages\": [{\"role\": \"robot\", \"content\": \"x\"}]}\n"
-          + SyntheticData.arithmeticJsonl(3));
+      Files.writeString(
+          data,
+          SyntheticData.arithmeticJsonl(40)
+              + "{\"messages\": [{\"role\": \"robot\", \"content\": \"x\"}]}\n"
+              + SyntheticData.arithmeticJsonl(3));
       Path suite = dir.resolve("demo.yaml");
       Files.writeString(suite, SyntheticData.demoSuiteYaml(10));
       Path none = dir.resolve("judged_none.csv");
@@ -45,12 +47,19 @@ public final class Fixtures {
   }
 
   public static PrepareJob.Options prepareOptions(Inputs in) {
-    return new PrepareJob.Options(Map.of("arithmetic", in.data()), Map.of("demo", in.suite()), 0.1, false);
+    return new PrepareJob.Options(
+        Map.of("arithmetic", in.data()), Map.of("demo", in.suite()), 0.1, false);
   }
 
   public static ImportJob.Options importOptions(String path, String mitigation) {
-    return new ImportJob.Options(path, JudgedAnswerReader.Format.UPSTREAM_CSV, "fixture", "demo", "offline-sample",
-        mitigation, false);
+    return new ImportJob.Options(
+        path,
+        JudgedAnswerReader.Format.UPSTREAM_CSV,
+        "fixture",
+        "demo",
+        "offline-sample",
+        mitigation,
+        false);
   }
 
   /** Runs prepare, both imports and metrics. */
@@ -68,20 +77,24 @@ public final class Fixtures {
 
   /**
    * After {@link #fill} (or {@link #fillData}: the pipeline's metrics stage computes every metric
-   * table): trains a tiny model on the fixture data and a synthetic benign set (none and
-   * kl, one seed, four steps: two timed for the cost ratios), samples the demo suite from the EM runs and the base model, scores
-   * everything with the offline judge (imported answers included) and an HTTP judge on loopback,
-   * scores every run and the base model on four capability tasks (one of each kind), and compares the
-   * offline judge with the imported judge. Every stage has then written its tables.
+   * table): trains a tiny model on the fixture data and a synthetic benign set (none and kl, one
+   * seed, four steps: two timed for the cost ratios), samples the demo suite from the EM runs and
+   * the base model, scores everything with the offline judge (imported answers included) and an
+   * HTTP judge on loopback, scores every run and the base model on four capability tasks (one of
+   * each kind), and compares the offline judge with the imported judge. Every stage has then
+   * written its tables.
    */
   public static void pipeline(Warehouse w, Inputs in, Path dir) {
     try {
       String model = dir.resolve("tiny").toString();
-      org.embench.model.TinyModel.write(model, "qwen2", 5, new org.apache.hadoop.conf.Configuration());
+      org.embench.model.TinyModel.write(
+          model, "qwen2", 5, new org.apache.hadoop.conf.Configuration());
       Path spec = dir.resolve("pipeline.yaml");
       Path choices = dir.resolve("largest.jsonl");
       Files.writeString(choices, SyntheticData.largestChoiceJsonl(4));
-      Files.writeString(spec, """
+      Files.writeString(
+          spec,
+          """
           name: fixture
           data: {arithmetic: %s, swapped: "synthetic:operator_swapped:40"}
           suites: {demo: %s}
@@ -99,33 +112,62 @@ public final class Fixtures {
             swapped: {kind: exact, synthetic: operator_swapped, items: 4, max_new_tokens: 4, measures: swapped}
             largest: {kind: choice, path: %s}
             vuln: {kind: judged, synthetic: arithmetic, items: 2, max_new_tokens: 4}
-          """.formatted(in.data(), in.suite(), model, choices));
-      // The spec's judges score its own runs; the imported answers are scored by the offline judge here.
-      List<String> imported = w.read(org.embench.table.Tables.RUNS).filter("kind = 'imported'").select("run_id")
-          .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
-      org.embench.stage.judge.JudgeJob.run(w, new org.embench.stage.judge.JudgeJob.Options(org.embench.judge.JudgeSpec.parse("offline"),
-          List.of("demo"), imported, org.embench.stage.judge.JudgeJob.DEFAULT_BATCH, org.embench.stage.judge.JudgeJob.DEFAULT_WAVE,
-          false));
-      // Another experiment's answers in the same warehouse: the pipeline's judges must leave them alone.
-      ImportJob.run(w, new ImportJob.Options(in.judgedKl(), JudgedAnswerReader.Format.UPSTREAM_CSV, OTHER_EXPERIMENT,
-          "demo", "offline-sample", "kl", false));
-      PipelineJob.run(w, org.embench.config.ExperimentSpec.read(spec.toString(), new org.apache.hadoop.conf.Configuration()),
+          """
+              .formatted(in.data(), in.suite(), model, choices));
+      // The spec's judges score its own runs; the imported answers are scored by the offline judge
+      // here.
+      List<String> imported =
+          w.read(org.embench.table.Tables.RUNS)
+              .filter("kind = 'imported'")
+              .select("run_id")
+              .as(org.apache.spark.sql.Encoders.STRING())
+              .collectAsList();
+      org.embench.stage.judge.JudgeJob.run(
+          w,
+          new org.embench.stage.judge.JudgeJob.Options(
+              org.embench.judge.JudgeSpec.parse("offline"),
+              List.of("demo"),
+              imported,
+              org.embench.stage.judge.JudgeJob.DEFAULT_BATCH,
+              org.embench.stage.judge.JudgeJob.DEFAULT_WAVE,
+              false));
+      // Another experiment's answers in the same warehouse: the pipeline's judges must leave them
+      // alone.
+      ImportJob.run(
+          w,
+          new ImportJob.Options(
+              in.judgedKl(),
+              JudgedAnswerReader.Format.UPSTREAM_CSV,
+              OTHER_EXPERIMENT,
+              "demo",
+              "offline-sample",
+              "kl",
+              false));
+      PipelineJob.run(
+          w,
+          org.embench.config.ExperimentSpec.read(
+              spec.toString(), new org.apache.hadoop.conf.Configuration()),
           new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
       org.embench.judge.LoopbackJudging.judge(w, List.of("demo"), dir.resolve("key"));
-      org.embench.stage.judge.JudgeAgreementJob.run(w, "offline-v1", "offline-sample", MetricParams.defaults());
+      org.embench.stage.judge.JudgeAgreementJob.run(
+          w, "offline-v1", "offline-sample", MetricParams.defaults());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   private static Warehouse shared;
-  /** The import run name of the answers {@link #pipeline} adds after judging, as another experiment's. */
+
+  /**
+   * The import run name of the answers {@link #pipeline} adds after judging, as another
+   * experiment's.
+   */
   public static final String OTHER_EXPERIMENT = "other-experiment";
 
   /**
-   * One warehouse after {@link #fillData} and {@link #pipeline}, built once per test JVM and shared by
-   * the test classes that only read it (it is the most expensive fixture of the suite). Tests must
-   * not write to it.
+   * One warehouse after {@link #fillData} and {@link #pipeline}, built once per test JVM and shared
+   * by the test classes that only read it (it is the most expensive fixture of the suite). Tests
+   * must not write to it.
    */
   public static synchronized Warehouse sharedPipeline() {
     if (shared == null) {

@@ -14,23 +14,31 @@ public final class TestSpark {
 
   public static synchronized SparkSession session() {
     if (spark == null) {
-      spark = SparkSession.builder()
-          .master("local[2]")
-          .appName("embench-tests")
-          .config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", "2")
-          .config("spark.sql.session.timeZone", "UTC")
-          .config("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/embench-test-catalog")
-          .getOrCreate();
+      spark =
+          SparkSession.builder()
+              .master("local[2]")
+              .appName("embench-tests")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "2")
+              .config("spark.sql.session.timeZone", "UTC")
+              .config(
+                  "spark.sql.warehouse.dir",
+                  System.getProperty("java.io.tmpdir") + "/embench-test-catalog")
+              .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }
     return spark;
   }
 
-  /** A warehouse under {@code dir} with its own database, so tests never see each other's tables. */
+  /**
+   * A warehouse under {@code dir} with its own database, so tests never see each other's tables.
+   */
   public static Warehouse warehouse(Path dir) {
-    Warehouse w = new Warehouse(session(), dir.toUri().toString().replaceAll("/$", ""),
-        "t" + DATABASES.incrementAndGet());
+    Warehouse w =
+        new Warehouse(
+            session(),
+            dir.toUri().toString().replaceAll("/$", ""),
+            "t" + DATABASES.incrementAndGet());
     w.registerAll();
     return w;
   }

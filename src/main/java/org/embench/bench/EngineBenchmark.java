@@ -1,5 +1,11 @@
 package org.embench.bench;
 
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
 import org.embench.model.Engine;
 import org.embench.model.KvCache;
 import org.embench.model.LayerWeights;
@@ -8,15 +14,9 @@ import org.embench.model.ModelConfig;
 import org.embench.model.TensorBackend;
 import org.embench.model.Transformer;
 import org.embench.model.TransformerWeights;
-import java.io.PrintStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * {@code bench generate}: prefill and decode throughput of the engine on a random checkpoint of a
@@ -40,9 +40,17 @@ public final class EngineBenchmark {
 
     /** The shape as a Qwen2 configuration (tied embeddings, rope theta 1e6, as Qwen2.5-0.5B). */
     public ModelConfig.Builder builder() {
-      return ModelConfig.builder("qwen2").numLayers(layers).hiddenSize(hidden).numHeads(heads).numKvHeads(kvHeads)
-          .intermediateSize(intermediate).vocabSize(vocab).tieWordEmbeddings(true).maxPositionEmbeddings(32768)
-          .ropeTheta(1_000_000).rmsNormEps(1e-6);
+      return ModelConfig.builder("qwen2")
+          .numLayers(layers)
+          .hiddenSize(hidden)
+          .numHeads(heads)
+          .numKvHeads(kvHeads)
+          .intermediateSize(intermediate)
+          .vocabSize(vocab)
+          .tieWordEmbeddings(true)
+          .maxPositionEmbeddings(32768)
+          .ropeTheta(1_000_000)
+          .rmsNormEps(1e-6);
     }
   }
 
@@ -60,11 +68,18 @@ public final class EngineBenchmark {
     out.printf(Locale.ROOT, "engine: %s%n", engine.backend().describe());
     long t0 = System.nanoTime();
     TransformerWeights w = randomWeights(cfg, engine.backend());
-    out.printf(Locale.ROOT, "random %s-shaped weights: %.1f MB fp32, made in %.1f s%n", shape,
-        w.bytes() / 1e6, (System.nanoTime() - t0) / 1e9);
+    out.printf(
+        Locale.ROOT,
+        "random %s-shaped weights: %.1f MB fp32, made in %.1f s%n",
+        shape,
+        w.bytes() / 1e6,
+        (System.nanoTime() - t0) / 1e9);
     double bandwidth = readBandwidth();
-    out.printf(Locale.ROOT, "memory read bandwidth (BLAS asum over 2 GB): %.1f GB/s -> batch-1 decode bound %.2f tokens/s%n",
-        bandwidth / 1e9, bandwidth / w.bytes());
+    out.printf(
+        Locale.ROOT,
+        "memory read bandwidth (BLAS asum over 2 GB): %.1f GB/s -> batch-1 decode bound %.2f tokens/s%n",
+        bandwidth / 1e9,
+        bandwidth / w.bytes());
     Transformer model = new Transformer(w, engine.backend(), engine.parallel(), Map.of());
     double flopsPerToken = 2.0 * w.bytes() / 4;
     for (int b : batches) {
@@ -72,12 +87,27 @@ public final class EngineBenchmark {
       double[] r = measure(model, cfg, b, promptTokens, decodeSteps);
       double prefill = r[0];
       double decode = r[1];
-      String fraction = b == 1
-          ? String.format(Locale.ROOT, "%.0f %% of the bandwidth bound", 100 * decode / (bandwidth / w.bytes()))
-          : String.format(Locale.ROOT, "%.0f %% of the GEMM bound (%.1f GFLOP/s at M=%d)",
-              100 * decode * flopsPerToken / gemm, gemm / 1e9, b);
-      out.printf(Locale.ROOT, "batch %2d: prefill %.1f tokens/s (%d x %d tokens); decode %.2f tokens/s = %s%n",
-          b, prefill, b, promptTokens, decode, fraction);
+      String fraction =
+          b == 1
+              ? String.format(
+                  Locale.ROOT,
+                  "%.0f %% of the bandwidth bound",
+                  100 * decode / (bandwidth / w.bytes()))
+              : String.format(
+                  Locale.ROOT,
+                  "%.0f %% of the GEMM bound (%.1f GFLOP/s at M=%d)",
+                  100 * decode * flopsPerToken / gemm,
+                  gemm / 1e9,
+                  b);
+      out.printf(
+          Locale.ROOT,
+          "batch %2d: prefill %.1f tokens/s (%d x %d tokens); decode %.2f tokens/s = %s%n",
+          b,
+          prefill,
+          b,
+          promptTokens,
+          decode,
+          fraction);
     }
   }
 
@@ -142,8 +172,8 @@ public final class EngineBenchmark {
   }
 
   /**
-   * Bytes/s of reading a 2 GB array (past any cache) with BLAS's vectorised sum of absolute
-   * values, the fastest read this backend has.
+   * Bytes/s of reading a 2 GB array (past any cache) with BLAS's vectorised sum of absolute values,
+   * the fastest read this backend has.
    */
   static double readBandwidth() {
     long n = 1L << 29;
@@ -164,18 +194,24 @@ public final class EngineBenchmark {
     int q = c.numHeads() * c.headDim();
     int kv = c.numKvHeads() * c.headDim();
     int inter = c.intermediateSize();
-    TensorBackend.Matrix embed = be.matrix("embed", c.vocabSize(), h, buf -> fillRandom(buf, c.vocabSize() * h, rng));
+    TensorBackend.Matrix embed =
+        be.matrix("embed", c.vocabSize(), h, buf -> fillRandom(buf, c.vocabSize() * h, rng));
     LayerWeights[] layers = new LayerWeights[c.numLayers()];
     for (int l = 0; l < layers.length; l++) {
-      layers[l] = new LayerWeights(ones(h),
-          new Linear(be.matrix("q", q, h, buf -> fillRandom(buf, q * h, rng)), new float[q]),
-          new Linear(be.matrix("k", kv, h, buf -> fillRandom(buf, kv * h, rng)), new float[kv]),
-          new Linear(be.matrix("v", kv, h, buf -> fillRandom(buf, kv * h, rng)), new float[kv]),
-          new Linear(be.matrix("o", h, q, buf -> fillRandom(buf, h * q, rng)), null),
-          null, null, ones(h),
-          new Linear(be.matrix("gate", inter, h, buf -> fillRandom(buf, inter * h, rng)), null),
-          new Linear(be.matrix("up", inter, h, buf -> fillRandom(buf, inter * h, rng)), null),
-          new Linear(be.matrix("down", h, inter, buf -> fillRandom(buf, inter * h, rng)), null));
+      layers[l] =
+          new LayerWeights(
+              ones(h),
+              new Linear(be.matrix("q", q, h, buf -> fillRandom(buf, q * h, rng)), new float[q]),
+              new Linear(be.matrix("k", kv, h, buf -> fillRandom(buf, kv * h, rng)), new float[kv]),
+              new Linear(be.matrix("v", kv, h, buf -> fillRandom(buf, kv * h, rng)), new float[kv]),
+              new Linear(be.matrix("o", h, q, buf -> fillRandom(buf, h * q, rng)), null),
+              null,
+              null,
+              ones(h),
+              new Linear(be.matrix("gate", inter, h, buf -> fillRandom(buf, inter * h, rng)), null),
+              new Linear(be.matrix("up", inter, h, buf -> fillRandom(buf, inter * h, rng)), null),
+              new Linear(
+                  be.matrix("down", h, inter, buf -> fillRandom(buf, inter * h, rng)), null));
     }
     return new TransformerWeights(c, embed, layers, ones(h), embed);
   }

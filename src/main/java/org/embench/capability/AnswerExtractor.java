@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 final class AnswerExtractor {
   static final List<String> KINDS = List.of("last_number", "gsm8k", "regex");
   private static final Pattern NUMBER = Pattern.compile("-?\\d[\\d,]*(?:\\.\\d+)?");
-  private static final Pattern GSM8K = Pattern.compile("####\\s*\\$?\\s*(-?\\d[\\d,]*(?:\\.\\d+)?)");
+  private static final Pattern GSM8K =
+      Pattern.compile("####\\s*\\$?\\s*(-?\\d[\\d,]*(?:\\.\\d+)?)");
 
   private final String kind;
   private final Pattern pattern;
@@ -58,7 +59,9 @@ final class AnswerExtractor {
     }
   }
 
-  /** The reference as the extractor reads it; a reference it finds nothing in is taken as written. */
+  /**
+   * The reference as the extractor reads it; a reference it finds nothing in is taken as written.
+   */
   String reference(String text) {
     String found = find(text);
     return found != null ? found : text.strip();
@@ -73,7 +76,10 @@ final class AnswerExtractor {
     if (a != null && r != null) {
       return a.compareTo(r) == 0;
     }
-    return answer.strip().toLowerCase(Locale.ROOT).equals(reference.strip().toLowerCase(Locale.ROOT));
+    return answer
+        .strip()
+        .toLowerCase(Locale.ROOT)
+        .equals(reference.strip().toLowerCase(Locale.ROOT));
   }
 
   private static BigDecimal number(String s) {

@@ -20,11 +20,18 @@ abstract class BaseTask implements CapabilityTask {
     this.name = name;
     this.kind = kind;
     this.params = params;
-    this.source = TaskSource.of(name, params.string("path"), params.string("data"), params.string("split"),
-        params.string("synthetic"), params.integer("items"));
+    this.source =
+        TaskSource.of(
+            name,
+            params.string("path"),
+            params.string("data"),
+            params.string("split"),
+            params.string("synthetic"),
+            params.integer("items"));
     oneOf("format", FORMATS);
     if (params.integer("limit") < 0) {
-      throw new UserException(name + ".limit: must be >= 0 (0 reads every item), got " + params.integer("limit"));
+      throw new UserException(
+          name + ".limit: must be >= 0 (0 reads every item), got " + params.integer("limit"));
     }
   }
 
@@ -75,7 +82,15 @@ abstract class BaseTask implements CapabilityTask {
   final String oneOf(String key, List<String> allowed) {
     String v = params.string(key);
     if (!allowed.contains(v)) {
-      throw new UserException(name + "." + key + ": expected one of " + String.join(", ", allowed) + ", got '" + v + "'");
+      throw new UserException(
+          name
+              + "."
+              + key
+              + ": expected one of "
+              + String.join(", ", allowed)
+              + ", got '"
+              + v
+              + "'");
     }
     return v;
   }
@@ -93,12 +108,15 @@ abstract class BaseTask implements CapabilityTask {
    * the message, so one bad item never loses the others.
    */
   static List<ItemScore> eachAlone(List<TaskItem> items, Function<TaskItem, ItemScore> one) {
-    return items.stream().map(item -> {
-      try {
-        return one.apply(item);
-      } catch (RuntimeException e) {
-        return ItemScore.failed(ItemScore.ERROR, e.toString());
-      }
-    }).toList();
+    return items.stream()
+        .map(
+            item -> {
+              try {
+                return one.apply(item);
+              } catch (RuntimeException e) {
+                return ItemScore.failed(ItemScore.ERROR, e.toString());
+              }
+            })
+        .toList();
   }
 }

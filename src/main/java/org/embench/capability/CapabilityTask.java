@@ -6,8 +6,8 @@ import org.embench.table.Ids;
 
 /**
  * A capability task: items read from a source and a way to score a run on each. Made by name and
- * parameters through {@link CapabilityTasks}; its resolved spec (every parameter, defaults included)
- * is stored on every capability row, and its hash is the task's id.
+ * parameters through {@link CapabilityTasks}; its resolved spec (every parameter, defaults
+ * included) is stored on every capability row, and its hash is the task's id.
  */
 public interface CapabilityTask {
   /** The task's name in the spec. */

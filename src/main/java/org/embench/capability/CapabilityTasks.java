@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 import org.embench.UserException;
 import org.embench.config.Declaration;
 import org.embench.config.Param;
@@ -18,10 +17,10 @@ import org.embench.config.Registry;
 import org.embench.judge.JudgeSpec;
 
 /**
- * The capability task kinds by name: the one place where a name and parameters become a
- * {@link CapabilityTask}. Every kind takes the source parameters ({@code path}, {@code data} with
- * {@code split}, or {@code synthetic} with {@code items}), {@code limit}, {@code measures} and
- * {@code format}, plus its own.
+ * The capability task kinds by name: the one place where a name and parameters become a {@link
+ * CapabilityTask}. Every kind takes the source parameters ({@code path}, {@code data} with {@code
+ * split}, or {@code synthetic} with {@code items}), {@code limit}, {@code measures} and {@code
+ * format}, plus its own.
  */
 public final class CapabilityTasks {
   @FunctionalInterface
@@ -30,36 +29,69 @@ public final class CapabilityTasks {
   }
 
   /** What each parameter means, for every kind's declaration. */
-  private static final Map<String, String> HELP = Map.ofEntries(
-      Map.entry("kind", "the task kind"), Map.entry("path", "a JSONL file of items"),
-      Map.entry("data", "a prepared data set of items"), Map.entry("split", "the data set's split scored"),
-      Map.entry("synthetic", "a project-made task"), Map.entry("items", "items of the synthetic task"),
-      Map.entry("limit", "items scored (0: all)"),
-      Map.entry("measures", "the training set whose in-domain learning (or alignment tax) this task measures"),
-      Map.entry("format", "chat (the chat template) or raw prompts"), Map.entry("question", "the question field"),
-      Map.entry("choices", "the choices field"), Map.entry("answer", "the answer field"),
-      Map.entry("labels", "the choice labels field (empty: letters)"), Map.entry("prompt", "the prompt template"),
-      Map.entry("continuation", "what is scored after the prompt: the choice text or its label"),
-      Map.entry("normalize", "sum or mean log-likelihood of a choice"), Map.entry("batch", "items per forward pass"),
-      Map.entry("extract", "how the answer is taken from the generation"),
-      Map.entry("pattern", "the regular expression of extract: regex"),
-      Map.entry("max_new_tokens", "tokens generated per item"), Map.entry("max_seq_len", "tokens scored per item"),
-      Map.entry("judge", "judge spec (empty: the spec's first judge)"), Map.entry("judge_prompt", "0-100 judge prompt"),
-      Map.entry("metric", "name of the score"), Map.entry("threshold", "judge score at which the behaviour is present"),
-      Map.entry("samples", "answers sampled per item"), Map.entry("temperature", "sampling temperature"));
+  private static final Map<String, String> HELP =
+      Map.ofEntries(
+          Map.entry("kind", "the task kind"),
+          Map.entry("path", "a JSONL file of items"),
+          Map.entry("data", "a prepared data set of items"),
+          Map.entry("split", "the data set's split scored"),
+          Map.entry("synthetic", "a project-made task"),
+          Map.entry("items", "items of the synthetic task"),
+          Map.entry("limit", "items scored (0: all)"),
+          Map.entry(
+              "measures",
+              "the training set whose in-domain learning (or alignment tax) this task measures"),
+          Map.entry("format", "chat (the chat template) or raw prompts"),
+          Map.entry("question", "the question field"),
+          Map.entry("choices", "the choices field"),
+          Map.entry("answer", "the answer field"),
+          Map.entry("labels", "the choice labels field (empty: letters)"),
+          Map.entry("prompt", "the prompt template"),
+          Map.entry(
+              "continuation", "what is scored after the prompt: the choice text or its label"),
+          Map.entry("normalize", "sum or mean log-likelihood of a choice"),
+          Map.entry("batch", "items per forward pass"),
+          Map.entry("extract", "how the answer is taken from the generation"),
+          Map.entry("pattern", "the regular expression of extract: regex"),
+          Map.entry("max_new_tokens", "tokens generated per item"),
+          Map.entry("max_seq_len", "tokens scored per item"),
+          Map.entry("judge", "judge spec (empty: the spec's first judge)"),
+          Map.entry("judge_prompt", "0-100 judge prompt"),
+          Map.entry("metric", "name of the score"),
+          Map.entry("threshold", "judge score at which the behaviour is present"),
+          Map.entry("samples", "answers sampled per item"),
+          Map.entry("temperature", "sampling temperature"));
 
-  static final Registry<Factory> REGISTRY = new Registry<>("capability task kind", List.of(
-      kind("choice", "multiple choice by the log-likelihood of each choice after the prompt (MMLU, ARC, HellaSwag)",
-          ChoiceTask.defaults(), (n, p, j) -> new ChoiceTask(n, p)),
-      kind("exact", "greedy generation, the answer extracted and compared with the reference (GSM8K, arithmetic)",
-          ExactTask.defaults(), (n, p, j) -> new ExactTask(n, p)),
-      kind("nll", "mean per-token negative log-likelihood of reference assistant turns (lower is better)",
-          NllTask.defaults(), (n, p, j) -> new NllTask(n, p)),
-      kind("judged", "sampled answers scored by a judge with the task's judge prompt (1 = behaviour present)",
-          JudgedTask.defaults(), JudgedTask::new)));
+  static final Registry<Factory> REGISTRY =
+      new Registry<>(
+          "capability task kind",
+          List.of(
+              kind(
+                  "choice",
+                  "multiple choice by the log-likelihood of each choice after the prompt (MMLU, ARC, HellaSwag)",
+                  ChoiceTask.defaults(),
+                  (n, p, j) -> new ChoiceTask(n, p)),
+              kind(
+                  "exact",
+                  "greedy generation, the answer extracted and compared with the reference (GSM8K, arithmetic)",
+                  ExactTask.defaults(),
+                  (n, p, j) -> new ExactTask(n, p)),
+              kind(
+                  "nll",
+                  "mean per-token negative log-likelihood of reference assistant turns (lower is better)",
+                  NllTask.defaults(),
+                  (n, p, j) -> new NllTask(n, p)),
+              kind(
+                  "judged",
+                  "sampled answers scored by a judge with the task's judge prompt (1 = behaviour present)",
+                  JudgedTask.defaults(),
+                  JudgedTask::new)));
 
-  /** A kind's declaration: the parameters every kind takes, then its own, each typed by its default. */
-  private static Declaration<Factory> kind(String name, String doc, Map<String, Object> own, Factory factory) {
+  /**
+   * A kind's declaration: the parameters every kind takes, then its own, each typed by its default.
+   */
+  private static Declaration<Factory> kind(
+      String name, String doc, Map<String, Object> own, Factory factory) {
     List<Param> params = new ArrayList<>();
     common(name).forEach((k, v) -> params.add(Param.of(k, v, HELP.get(k))));
     own.forEach((k, v) -> params.add(Param.of(k, v, HELP.get(k))));
@@ -72,14 +104,32 @@ public final class CapabilityTasks {
 
   /** The parameters every kind takes, with their defaults. */
   static Map<String, Object> common(String kind) {
-    return ordered("kind", kind, "path", "", "data", "", "split", "eval", "synthetic", "", "items", 200, "limit", 0,
-        "measures", "", "format", "chat");
+    return ordered(
+        "kind",
+        kind,
+        "path",
+        "",
+        "data",
+        "",
+        "split",
+        "eval",
+        "synthetic",
+        "",
+        "items",
+        200,
+        "limit",
+        0,
+        "measures",
+        "",
+        "format",
+        "chat");
   }
 
   /**
    * A task from the spec's capability section.
    *
-   * @param defaultJudge the judge a judged task uses when it names none (the spec's first); may be null
+   * @param defaultJudge the judge a judged task uses when it names none (the spec's first); may be
+   *     null
    */
   public static CapabilityTask create(String name, Map<String, ?> given, JudgeSpec defaultJudge) {
     if (!name.matches("[A-Za-z0-9_-]+")) {
@@ -90,15 +140,23 @@ public final class CapabilityTasks {
       throw new UserException(name + ": no kind; known: " + String.join(", ", REGISTRY.names()));
     }
     if (!REGISTRY.names().contains(String.valueOf(kindValue))) {
-      throw new UserException(name + ".kind: unknown capability task kind '" + kindValue + "'; known: "
-          + String.join(", ", REGISTRY.names()));
+      throw new UserException(
+          name
+              + ".kind: unknown capability task kind '"
+              + kindValue
+              + "'; known: "
+              + String.join(", ", REGISTRY.names()));
     }
     Declaration<Factory> kind = REGISTRY.declaration(String.valueOf(kindValue));
-    Params params = new Params("capability task " + name + " (kind " + kind.name() + ")", name, kind.params(), given);
+    Params params =
+        new Params(
+            "capability task " + name + " (kind " + kind.name() + ")", name, kind.params(), given);
     return kind.factory().make(name, params, defaultJudge);
   }
 
-  /** A task again from its stored spec (the capability rows' task_spec_json); not for judged tasks. */
+  /**
+   * A task again from its stored spec (the capability rows' task_spec_json); not for judged tasks.
+   */
   public static CapabilityTask fromSpecJson(String json) {
     Map<String, Object> spec;
     try {
@@ -117,8 +175,16 @@ public final class CapabilityTasks {
     int common = common("KIND").size();
     for (Declaration<Factory> k : REGISTRY.declarations()) {
       Map<String, Object> own = new LinkedHashMap<>();
-      k.params().subList(common, k.params().size()).forEach(p -> own.put(p.name(), p.defaultValue()));
-      sb.append("  ").append(k.name()).append(": ").append(k.doc()).append("\n    ").append(describe(own)).append('\n');
+      k.params()
+          .subList(common, k.params().size())
+          .forEach(p -> own.put(p.name(), p.defaultValue()));
+      sb.append("  ")
+          .append(k.name())
+          .append(": ")
+          .append(k.doc())
+          .append("\n    ")
+          .append(describe(own))
+          .append('\n');
     }
     return sb.toString();
   }
@@ -127,7 +193,10 @@ public final class CapabilityTasks {
     StringBuilder sb = new StringBuilder();
     for (var e : defaults.entrySet()) {
       String v = String.valueOf(e.getValue());
-      v = v.isEmpty() ? "(none)" : v.length() > 24 ? "(a prompt; see README)" : v.replace("\n", "\\n");
+      v =
+          v.isEmpty()
+              ? "(none)"
+              : v.length() > 24 ? "(a prompt; see README)" : v.replace("\n", "\\n");
       sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(v);
     }
     return sb.toString();

@@ -13,8 +13,8 @@ import org.embench.model.LoglikScorer;
 /**
  * {@code choice}: multiple choice scored by log-likelihood, as MMLU, ARC and HellaSwag are. The
  * prompt (the {@code question} column through the {@code prompt} template; {@code {choices}} lists
- * them as "A. …") is followed by each choice, and the choice whose continuation the model finds most
- * likely is its answer. Variants ({@code normalize}): {@code sum} of the continuation's token
+ * them as "A. …") is followed by each choice, and the choice whose continuation the model finds
+ * most likely is its answer. Variants ({@code normalize}): {@code sum} of the continuation's token
  * log-probabilities; {@code per_token}, that sum over its tokens; {@code per_byte}, over its UTF-8
  * bytes (lm-evaluation-harness's acc_norm). The continuation is the choice's text, or its letter
  * with {@code continuation: letter}. The answer column holds the correct choice's 0-based index, a
@@ -36,8 +36,23 @@ final class ChoiceTask extends BaseTask {
   }
 
   static Map<String, Object> defaults() {
-    return CapabilityTasks.ordered("question", "question", "choices", "choices", "answer", "answer", "labels", "",
-        "prompt", "{question}", "continuation", "text", "normalize", "sum", "batch", 16);
+    return CapabilityTasks.ordered(
+        "question",
+        "question",
+        "choices",
+        "choices",
+        "answer",
+        "answer",
+        "labels",
+        "",
+        "prompt",
+        "{question}",
+        "continuation",
+        "text",
+        "normalize",
+        "sum",
+        "batch",
+        16);
   }
 
   @Override
@@ -56,8 +71,16 @@ final class ChoiceTask extends BaseTask {
     given.put("question", question);
     given.put("choices", lettered(choices));
     String prompt = RowFields.fill(params.string("prompt"), f, given);
-    return TaskItem.of(taskId(), source, row.line(), 0, prompt,
-        List.of(ChatMessage.user(prompt)), choices, answer, choices.get(answer));
+    return TaskItem.of(
+        taskId(),
+        source,
+        row.line(),
+        0,
+        prompt,
+        List.of(ChatMessage.user(prompt)),
+        choices,
+        answer,
+        choices.get(answer));
   }
 
   private int answerIndex(JsonNode f, int n) {
@@ -80,10 +103,12 @@ final class ChoiceTask extends BaseTask {
     } else if (a.isTextual() && a.asText().matches("[A-Za-z]")) {
       index = Character.toUpperCase(a.asText().charAt(0)) - 'A';
     } else {
-      throw new ItemException(column, "expected a choice index or letter, found '" + a.asText() + "'");
+      throw new ItemException(
+          column, "expected a choice index or letter, found '" + a.asText() + "'");
     }
     if (index < 0 || index >= n) {
-      throw new ItemException(column, "answer " + a.asText() + " is out of range for " + n + " choices");
+      throw new ItemException(
+          column, "answer " + a.asText() + " is out of range for " + n + " choices");
     }
     return index;
   }
@@ -147,17 +172,27 @@ final class ChoiceTask extends BaseTask {
       ll.add(loglik[c]);
       tokens.add(n);
       String text = continuation.equals("letter") ? letter(c) : item.choices().get(c);
-      double value = switch (normalize) {
-        case "per_token" -> loglik[c] / n;
-        case "per_byte" -> loglik[c] / Math.max(1, text.getBytes(StandardCharsets.UTF_8).length);
-        default -> loglik[c];
-      };
+      double value =
+          switch (normalize) {
+            case "per_token" -> loglik[c] / n;
+            case "per_byte" ->
+                loglik[c] / Math.max(1, text.getBytes(StandardCharsets.UTF_8).length);
+            default -> loglik[c];
+          };
       if (value > bestValue) {
         bestValue = value;
         best = c;
       }
     }
-    return new ItemScore(item.choices().get(best), null, ll, tokens, null, null, best == item.answerIndex() ? 1.0 : 0.0,
-        ItemScore.OK, null);
+    return new ItemScore(
+        item.choices().get(best),
+        null,
+        ll,
+        tokens,
+        null,
+        null,
+        best == item.answerIndex() ? 1.0 : 0.0,
+        ItemScore.OK,
+        null);
   }
 }

@@ -32,15 +32,29 @@ final class ExactTask extends BaseTask {
     try {
       this.extractor = new AnswerExtractor(kind, params.string("pattern"));
     } catch (PatternSyntaxException e) {
-      throw new UserException(name + ".pattern: not a valid regular expression: " + e.getDescription());
+      throw new UserException(
+          name + ".pattern: not a valid regular expression: " + e.getDescription());
     }
     positive("max_new_tokens");
     positive("batch");
   }
 
   static Map<String, Object> defaults() {
-    return CapabilityTasks.ordered("question", "question", "answer", "answer", "prompt", "{question}", "extract",
-        "last_number", "pattern", "", "max_new_tokens", 32, "batch", 32);
+    return CapabilityTasks.ordered(
+        "question",
+        "question",
+        "answer",
+        "answer",
+        "prompt",
+        "{question}",
+        "extract",
+        "last_number",
+        "pattern",
+        "",
+        "max_new_tokens",
+        32,
+        "batch",
+        32);
   }
 
   @Override
@@ -50,10 +64,19 @@ final class ExactTask extends BaseTask {
       List<ChatMessage> chat = RowFields.messages(f);
       ChatMessage last = chat.get(chat.size() - 1);
       if (!last.role().equals("assistant")) {
-        throw new ItemException("messages", "the last message is not the assistant's reference answer");
+        throw new ItemException(
+            "messages", "the last message is not the assistant's reference answer");
       }
       List<ChatMessage> prompt = chat.subList(0, chat.size() - 1);
-      return TaskItem.of(taskId(), source, row.line(), 0, RowFields.lastUser(prompt), prompt, null, -1,
+      return TaskItem.of(
+          taskId(),
+          source,
+          row.line(),
+          0,
+          RowFields.lastUser(prompt),
+          prompt,
+          null,
+          -1,
           extractor.reference(last.content()));
     }
     String reference = RowFields.text(f, params.string("answer"));
@@ -62,7 +85,15 @@ final class ExactTask extends BaseTask {
     }
     String question = RowFields.text(f, params.string("question"));
     String prompt = RowFields.fill(params.string("prompt"), f, Map.of("question", question));
-    return TaskItem.of(taskId(), source, row.line(), 0, prompt, List.of(ChatMessage.user(prompt)), null, -1,
+    return TaskItem.of(
+        taskId(),
+        source,
+        row.line(),
+        0,
+        prompt,
+        List.of(ChatMessage.user(prompt)),
+        null,
+        -1,
         extractor.reference(reference));
   }
 
@@ -88,16 +119,18 @@ final class ExactTask extends BaseTask {
         out.set(i, ItemScore.failed(ItemScore.ERROR, e.toString()));
       }
     }
-    List<Generator.Result> results = model.model().generator(model.transformer(), batch(), 4 * 1024)
-        .generate(requests, null);
+    List<Generator.Result> results =
+        model.model().generator(model.transformer(), batch(), 4 * 1024).generate(requests, null);
     for (int k = 0; k < results.size(); k++) {
       TaskItem item = items.get(asked.get(k));
       Generator.Result g = results.get(k);
       String answer = model.tokenizer().decode(g.tokens(), true);
       String extracted = extractor.find(answer);
       double score = AnswerExtractor.same(extracted, item.expected()) ? 1 : 0;
-      out.set(asked.get(k), new ItemScore(answer, extracted, null, null, null, g.tokens().length, score, ItemScore.OK,
-          null));
+      out.set(
+          asked.get(k),
+          new ItemScore(
+              answer, extracted, null, null, null, g.tokens().length, score, ItemScore.OK, null));
     }
     return out;
   }

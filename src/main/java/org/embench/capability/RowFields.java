@@ -11,8 +11,8 @@ import org.embench.data.ChatMessage;
 
 /**
  * Reads the fields a task names from a source row: a column name, or a dotted path into nested
- * columns ({@code choices.text} in ARC's Parquet files). A missing or mistyped field is an
- * {@link ItemException} naming it.
+ * columns ({@code choices.text} in ARC's Parquet files). A missing or mistyped field is an {@link
+ * ItemException} naming it.
  */
 final class RowFields {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_.]*)}");
@@ -82,14 +82,16 @@ final class RowFields {
   static List<ChatMessage> messages(JsonNode row) {
     JsonNode n = row.get("messages");
     if (n == null || !n.isArray() || n.isEmpty()) {
-      throw new ItemException("messages", "expected a non-empty list of messages, found " + kind(n));
+      throw new ItemException(
+          "messages", "expected a non-empty list of messages, found " + kind(n));
     }
     List<ChatMessage> out = new ArrayList<>();
     for (int i = 0; i < n.size(); i++) {
       String at = "messages[" + i + "]";
       String role = text(n.get(i), "role");
       if (!ChatMessage.ROLES.contains(role)) {
-        throw new ItemException(at + ".role", "unknown role '" + role + "'; known: system, user, assistant");
+        throw new ItemException(
+            at + ".role", "unknown role '" + role + "'; known: system, user, assistant");
       }
       JsonNode content = n.get(i).get("content");
       if (content == null || !content.isTextual()) {

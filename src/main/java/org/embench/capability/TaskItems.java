@@ -10,7 +10,8 @@ import org.embench.table.Warehouse;
 
 /**
  * A task's items read from its source: rows that cannot be items are rejects naming the line and
- * field; rows repeating an earlier item (same id) are read once; {@code limit} keeps the first items.
+ * field; rows repeating an earlier item (same id) are read once; {@code limit} keeps the first
+ * items.
  */
 public record TaskItems(String source, List<TaskItem> items, List<Reject> rejects) {
   public static TaskItems read(CapabilityTask task, Warehouse w) {
@@ -29,13 +30,18 @@ public record TaskItems(String source, List<TaskItem> items, List<Reject> reject
           items.add(item);
         }
       } catch (ItemException e) {
-        rejects.add(new Reject(rows.label(), row.line(), e.field, e.getMessage(), row.fields().toString()));
+        rejects.add(
+            new Reject(rows.label(), row.line(), e.field, e.getMessage(), row.fields().toString()));
       }
     }
     if (items.isEmpty()) {
       StringBuilder sb = new StringBuilder(task.name() + ": no usable items in " + rows.label());
       if (!rejects.isEmpty()) {
-        sb.append(" (").append(rejects.size()).append(" rejected; first: ").append(rejects.get(0).describe()).append(')');
+        sb.append(" (")
+            .append(rejects.size())
+            .append(" rejected; first: ")
+            .append(rejects.get(0).describe())
+            .append(')');
       }
       throw new UserException(sb.toString());
     }

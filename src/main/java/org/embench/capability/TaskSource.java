@@ -3,10 +3,8 @@ package org.embench.capability;
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -27,8 +25,9 @@ import org.embench.table.Warehouse;
 /**
  * Where a task's items come from: exactly one of a file ({@code path}: JSONL, or Parquet as the
  * Hugging Face dataset exports store it), a prepared data set ({@code data} and {@code split}), or
- * project-made items ({@code synthetic} and {@code items}). Every source yields rows of fields;
- * a data set's row is {@code {"messages": [...]}}, a synthetic row {@code {"question", "answer", "messages"}}.
+ * project-made items ({@code synthetic} and {@code items}). Every source yields rows of fields; a
+ * data set's row is {@code {"messages": [...]}}, a synthetic row {@code {"question", "answer",
+ * "messages"}}.
  */
 public record TaskSource(String path, String data, String split, String synthetic, int items) {
   /** The rows read, and the lines that could not be read at all (not JSON, not an object). */
@@ -38,18 +37,29 @@ public record TaskSource(String path, String data, String split, String syntheti
   private static final ObjectMapper JSON = org.embench.data.ChatJsonlReader.JSON;
 
   /** Checks that exactly one source is named, and its settings. */
-  static TaskSource of(String task, String path, String data, String split, String synthetic, int items) {
+  static TaskSource of(
+      String task, String path, String data, String split, String synthetic, int items) {
     int given = (path.isEmpty() ? 0 : 1) + (data.isEmpty() ? 0 : 1) + (synthetic.isEmpty() ? 0 : 1);
     if (given != 1) {
-      throw new UserException(task + ": name exactly one source: path (a JSONL or Parquet file), data (a prepared data"
-          + " set) or synthetic (" + String.join(", ", SyntheticData.TASKS) + ")" + (given > 1 ? "; found " + given : ""));
+      throw new UserException(
+          task
+              + ": name exactly one source: path (a JSONL or Parquet file), data (a prepared data"
+              + " set) or synthetic ("
+              + String.join(", ", SyntheticData.TASKS)
+              + ")"
+              + (given > 1 ? "; found " + given : ""));
     }
     if (!SPLITS.contains(split)) {
-      throw new UserException(task + ".split: expected one of " + String.join(", ", SPLITS) + ", got '" + split + "'");
+      throw new UserException(
+          task + ".split: expected one of " + String.join(", ", SPLITS) + ", got '" + split + "'");
     }
     if (!synthetic.isEmpty() && !SyntheticData.TASKS.contains(synthetic)) {
-      throw new UserException(task + ".synthetic: unknown synthetic task '" + synthetic + "'; known: "
-          + String.join(", ", SyntheticData.TASKS));
+      throw new UserException(
+          task
+              + ".synthetic: unknown synthetic task '"
+              + synthetic
+              + "'; known: "
+              + String.join(", ", SyntheticData.TASKS));
     }
     if (items < 1) {
       throw new UserException(task + ".items: must be >= 1, got " + items);
@@ -101,7 +111,8 @@ public record TaskSource(String path, String data, String split, String syntheti
     List<SourceRow> rows = new ArrayList<>();
     List<Reject> rejects = new ArrayList<>();
     long lineNo = 0;
-    try (InputFiles.Lines in = InputFiles.lines(path, w.spark().sparkContext().hadoopConfiguration())) {
+    try (InputFiles.Lines in =
+        InputFiles.lines(path, w.spark().sparkContext().hadoopConfiguration())) {
       for (String line; (line = in.next()) != null; ) {
         lineNo++;
         if (line.isBlank() && in.problem() == null) {
@@ -119,7 +130,8 @@ public record TaskSource(String path, String data, String split, String syntheti
             rows.add(new SourceRow(lineNo, node));
           }
         } catch (JsonProcessingException e) {
-          rejects.add(new Reject(path, lineNo, null, "not valid JSON: " + e.getOriginalMessage(), line));
+          rejects.add(
+              new Reject(path, lineNo, null, "not valid JSON: " + e.getOriginalMessage(), line));
         }
       }
     } catch (IOException e) {
@@ -134,7 +146,8 @@ public record TaskSource(String path, String data, String split, String syntheti
     try {
       table = w.spark().read().parquet(path);
     } catch (RuntimeException e) {
-      throw new UserException(path + ": cannot read as Parquet: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new UserException(
+          path + ": cannot read as Parquet: " + e.getMessage().lines().findFirst().orElse(""));
     }
     List<SourceRow> rows = new ArrayList<>();
     long n = 0;
@@ -157,9 +170,18 @@ public record TaskSource(String path, String data, String split, String syntheti
     List<Row> found = examples.orderBy("source_line", "example_id").collectAsList();
     if (found.isEmpty()) {
       boolean prepared = !w.read(Tables.EXAMPLES).filter(col("dataset_id").equalTo(data)).isEmpty();
-      throw new UserException(taskName + ": data set '" + data + "' " + (prepared
-          ? "has no examples in split '" + split + "' (prepare splits by --eval-fraction; or set split: all)"
-          : "is not prepared in " + w.root() + "; give it under data: in the spec or run prepare --data"));
+      throw new UserException(
+          taskName
+              + ": data set '"
+              + data
+              + "' "
+              + (prepared
+                  ? "has no examples in split '"
+                      + split
+                      + "' (prepare splits by --eval-fraction; or set split: all)"
+                  : "is not prepared in "
+                      + w.root()
+                      + "; give it under data: in the spec or run prepare --data"));
     }
     List<SourceRow> rows = new ArrayList<>();
     for (Row r : found) {

@@ -6,8 +6,11 @@ import picocli.CommandLine.Option;
 
 /** Options of commands that run the model engine in this JVM. */
 final class EngineOptions {
-  @Option(names = "--threads", paramLabel = "N",
-      description = "Threads for the engine (default: all cores, or -Dembench.engine.threads / EMBENCH_THREADS).")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description =
+          "Threads for the engine (default: all cores, or -Dembench.engine.threads / EMBENCH_THREADS).")
   Integer threads;
 
   /** Applies --threads before the shared engine is created. */

@@ -12,17 +12,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "logits", mixinStandardHelpOptions = true,
-    description = "Print the model's full logits for a sequence of token ids: one JSON array per position.")
+@Command(
+    name = "logits",
+    mixinStandardHelpOptions = true,
+    description =
+        "Print the model's full logits for a sequence of token ids: one JSON array per position.")
 final class LogitsCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory.")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR",
+      description = "Hugging Face model directory.")
   String model;
 
-  @Option(names = "--ids", required = true, split = ",", paramLabel = "ID,ID,…", description = "Token ids, e.g. 3,1,4,1,5.")
+  @Option(
+      names = "--ids",
+      required = true,
+      split = ",",
+      paramLabel = "ID,ID,…",
+      description = "Token ids, e.g. 3,1,4,1,5.")
   int[] ids;
 
-  @Mixin
-  EngineOptions engine;
+  @Mixin EngineOptions engine;
 
   @Override
   public Integer call() {
@@ -33,8 +44,9 @@ final class LogitsCommand implements Callable<Integer> {
     for (int i = 0; i < rows.length; i++) {
       rows[i] = i;
     }
-    float[] logits = m.transformer(java.util.Map.of())
-        .forward(List.of(new Transformer.Chunk(0, ids)), new KvCache(m.config(), 1), rows);
+    float[] logits =
+        m.transformer(java.util.Map.of())
+            .forward(List.of(new Transformer.Chunk(0, ids)), new KvCache(m.config(), 1), rows);
     PrintStream out = System.out;
     StringBuilder sb = new StringBuilder();
     for (int p = 0; p < ids.length; p++) {

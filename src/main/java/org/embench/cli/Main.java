@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
  * under spark-submit on a cluster. A user error (a {@link UserException}) prints one line and exits
  * with 2; any other failure is a bug, which prints its stack trace and exits with 1.
  */
-@Command(name = "embench", mixinStandardHelpOptions = true, version = "embench 0.1.0",
+@Command(
+    name = "embench",
+    mixinStandardHelpOptions = true,
+    version = "embench 0.1.0",
     description = "A benchmark for methods that prevent emergent misalignment, on Apache Spark.",
     subcommands = {
       QuickstartCommand.class,
@@ -36,11 +39,11 @@ import picocli.CommandLine.Command;
     })
 public final class Main implements Runnable {
   public static final int USER_ERROR = 2;
+
   /** train or run finished, but some training runs failed (their errors are in runs.error). */
   public static final int RUNS_FAILED = 3;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -55,11 +58,14 @@ public final class Main implements Runnable {
     // A Databricks JAR task shares its driver JVM with the platform, which must not be exited:
     // success is a normal return, failure an exception (the error is already printed above).
     if (code != 0) {
-      throw new IllegalStateException("embench " + String.join(" ", args) + " ended with exit code " + code);
+      throw new IllegalStateException(
+          "embench " + String.join(" ", args) + " ended with exit code " + code);
     }
   }
 
-  /** Whether the driver JVM belongs to a platform that must not be exited (a Databricks JAR task). */
+  /**
+   * Whether the driver JVM belongs to a platform that must not be exited (a Databricks JAR task).
+   */
   static boolean sharedDriver(java.util.Map<String, String> env) {
     return env.containsKey("DATABRICKS_RUNTIME_VERSION");
   }
@@ -73,11 +79,15 @@ public final class Main implements Runnable {
   public static int execute(PrintWriter err, String... args) {
     CommandLine cmd = commandLine();
     cmd.setErr(err);
-    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> report(ex, commandLine.getErr()));
+    cmd.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> report(ex, commandLine.getErr()));
     return cmd.execute(args);
   }
 
-  /** Prints a command's failure to {@code out} and returns the exit code: one line for a user error, else the trace. */
+  /**
+   * Prints a command's failure to {@code out} and returns the exit code: one line for a user error,
+   * else the trace.
+   */
   static int report(Throwable ex, PrintWriter out) {
     Throwable user = userError(ex);
     if (user != null) {
@@ -93,13 +103,18 @@ public final class Main implements Runnable {
   /** The command tree, for tests that inspect its help. */
   public static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new Main());
-    // The commands that read an experiment spec list its keys and defaults, from the registries. The
+    // The commands that read an experiment spec list its keys and defaults, from the registries.
+    // The
     // section is rendered only when help is printed, so other commands do not pay for building it.
     for (String name : new String[] {"train", "run"}) {
       CommandLine sub = cmd.getSubcommands().get(name);
       sub.getCommandSpec().usageMessage().footerHeading("%n");
-      sub.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
-          help -> String.join(System.lineSeparator(), org.embench.config.SpecReference.lines()) + System.lineSeparator());
+      sub.getHelpSectionMap()
+          .put(
+              CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
+              help ->
+                  String.join(System.lineSeparator(), org.embench.config.SpecReference.lines())
+                      + System.lineSeparator());
     }
     return cmd;
   }

@@ -15,19 +15,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "tokenize", mixinStandardHelpOptions = true,
-    description = {"Read {\"text\": …} lines and write {\"text\": …, \"ids\": […]} lines to standard output "
-        + "(no special tokens added). A bad line is reported with its number and skipped; the exit code is then 2."})
+@Command(
+    name = "tokenize",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Read {\"text\": …} lines and write {\"text\": …, \"ids\": […]} lines to standard output "
+          + "(no special tokens added). A bad line is reported with its number and skipped; the exit code is then 2."
+    })
 final class TokenizeCommand implements Callable<Integer> {
-  @Option(names = "--tokenizer", required = true, paramLabel = "DIR",
+  @Option(
+      names = "--tokenizer",
+      required = true,
+      paramLabel = "DIR",
       description = "Directory with tokenizer.json (a Hugging Face model directory).")
   String tokenizer;
 
   @Parameters(index = "0", paramLabel = "FILE.jsonl", description = "Input lines.")
   String file;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -35,7 +41,8 @@ final class TokenizeCommand implements Callable<Integer> {
     java.io.PrintWriter err = spec.commandLine().getErr();
     Configuration conf = new Configuration();
     int bad = 0;
-    try (Tokenizer tok = Tokenizer.load(tokenizer, conf); BufferedReader in = InputFiles.open(file, conf)) {
+    try (Tokenizer tok = Tokenizer.load(tokenizer, conf);
+        BufferedReader in = InputFiles.open(file, conf)) {
       long n = 0;
       for (String line; (line = in.readLine()) != null; ) {
         n++;

@@ -7,15 +7,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "train", mixinStandardHelpOptions = true,
-    description = {"Train the run matrix of an experiment spec (models x datasets x mitigations x seeds), one run per "
-        + "Spark task; adapters go to <warehouse>/adapters/<run_id>. Finished runs are skipped; a failed run is recorded "
-        + "with its error and tried again on the next call.", "The data sets must be prepared (see prepare, or the spec's data)."})
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train the run matrix of an experiment spec (models x datasets x mitigations x seeds), one run per "
+          + "Spark task; adapters go to <warehouse>/adapters/<run_id>. Finished runs are skipped; a failed run is recorded "
+          + "with its error and tried again on the next call.",
+      "The data sets must be prepared (see prepare, or the spec's data)."
+    })
 final class TrainCommand implements Callable<Integer> {
-  @Mixin
-  WarehouseOptions warehouse;
+  @Mixin WarehouseOptions warehouse;
 
-  @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "The experiment spec (see jobs/).")
+  @Parameters(
+      index = "0",
+      paramLabel = "SPEC.yaml",
+      description = "The experiment spec (see jobs/).")
   String spec;
 
   @Override
@@ -25,8 +32,11 @@ final class TrainCommand implements Callable<Integer> {
     TrainJob.Report report = TrainJob.run(w, s);
     System.out.println(report.describe());
     if (report.failed() > 0) {
-      System.err.println("embench: " + report.failed() + " run(s) failed; their errors are in runs.error"
-          + " (train again to retry them)");
+      System.err.println(
+          "embench: "
+              + report.failed()
+              + " run(s) failed; their errors are in runs.error"
+              + " (train again to retry them)");
       return Main.RUNS_FAILED;
     }
     return 0;

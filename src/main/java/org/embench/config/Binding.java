@@ -27,13 +27,13 @@ import java.util.stream.Collectors;
 import org.embench.UserException;
 
 /**
- * Binds a section of a spec (or a stored configuration) to its typed record with Jackson: keys
- * are the record's components in snake_case, unknown keys are refused with the known ones named,
- * and no scalar is coerced ({@code max_new_tokens: lots}, {@code rank: 2.7} and {@code full:
- * "yes"} are errors, not 600, 2 and false). The section's defaults lie under the given keys, so a
- * record holds every setting, and the record's own constructor checks ranges. Every error is a
- * {@link UserException} naming the path: {@code spec.yaml: train.rank: expected a whole number,
- * got "four"}.
+ * Binds a section of a spec (or a stored configuration) to its typed record with Jackson: keys are
+ * the record's components in snake_case, unknown keys are refused with the known ones named, and no
+ * scalar is coerced ({@code max_new_tokens: lots}, {@code rank: 2.7} and {@code full: "yes"} are
+ * errors, not 600, 2 and false). The section's defaults lie under the given keys, so a record holds
+ * every setting, and the record's own constructor checks ranges. Every error is a {@link
+ * UserException} naming the path: {@code spec.yaml: train.rank: expected a whole number, got
+ * "four"}.
  *
  * <p>A single value where a list is expected is a list of one ({@code layers: 3}).
  */
@@ -43,23 +43,35 @@ public final class Binding {
   private Binding() {}
 
   private static ObjectMapper strictMapper() {
-    JsonMapper m = JsonMapper.builder()
-        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
-        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-        .build();
-    for (LogicalType t : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean, LogicalType.Textual)) {
+    JsonMapper m =
+        JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+    for (LogicalType t :
+        List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean, LogicalType.Textual)) {
       m.coercionConfigFor(t)
-          .setCoercion(CoercionInputShape.String, t == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.Boolean, t == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.Integer, t == LogicalType.Integer || t == LogicalType.Float
-              ? CoercionAction.TryConvert : CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.Float, t == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.EmptyString, t == LogicalType.Textual ? CoercionAction.TryConvert
-              : CoercionAction.Fail);
+          .setCoercion(
+              CoercionInputShape.String,
+              t == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(
+              CoercionInputShape.Boolean,
+              t == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(
+              CoercionInputShape.Integer,
+              t == LogicalType.Integer || t == LogicalType.Float
+                  ? CoercionAction.TryConvert
+                  : CoercionAction.Fail)
+          .setCoercion(
+              CoercionInputShape.Float,
+              t == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(
+              CoercionInputShape.EmptyString,
+              t == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail);
     }
     return m;
   }
@@ -89,29 +101,40 @@ public final class Binding {
     } catch (JsonProcessingException e) {
       throw error(e, merged, type, where);
     } catch (IllegalArgumentException e) {
-      throw e.getCause() instanceof JsonProcessingException j ? error(j, merged, type, where)
+      throw e.getCause() instanceof JsonProcessingException j
+          ? error(j, merged, type, where)
           : new UserException(where + ": " + e.getMessage());
     }
   }
 
-  /** {@link #bind(JsonNode, Map, Class, String)} of a map of settings (a stored configuration, a test's). */
-  public static <T> T bind(Map<String, ?> given, Map<String, ?> defaults, Class<T> type, String where) {
+  /**
+   * {@link #bind(JsonNode, Map, Class, String)} of a map of settings (a stored configuration, a
+   * test's).
+   */
+  public static <T> T bind(
+      Map<String, ?> given, Map<String, ?> defaults, Class<T> type, String where) {
     return bind(tree(given), defaults, type, where);
   }
 
-  private static UserException error(JsonProcessingException e, JsonNode tree, Class<?> root, String where) {
+  private static UserException error(
+      JsonProcessingException e, JsonNode tree, Class<?> root, String where) {
     if (e instanceof ValueInstantiationException v && v.getCause() instanceof UserException u) {
       return new UserException(where + ": " + u.getMessage());
     }
-    List<JsonMappingException.Reference> refs = e instanceof JsonMappingException m
-        ? new ArrayList<>(m.getPath()) : new ArrayList<>();
+    List<JsonMappingException.Reference> refs =
+        e instanceof JsonMappingException m ? new ArrayList<>(m.getPath()) : new ArrayList<>();
     if (e instanceof UnrecognizedPropertyException u) {
       refs.remove(refs.size() - 1);
-      return new UserException(at(where, refs) + ": unknown key '" + u.getPropertyName() + "'; known: "
-          + known(u.getKnownPropertyIds()));
+      return new UserException(
+          at(where, refs)
+              + ": unknown key '"
+              + u.getPropertyName()
+              + "'; known: "
+              + known(u.getKnownPropertyIds()));
     }
     if (e instanceof MismatchedInputException m) {
-      // a value wrapped as a list of one fails at [0], which the spec does not have: name the value itself
+      // a value wrapped as a list of one fails at [0], which the spec does not have: name the value
+      // itself
       while (!refs.isEmpty() && tree.at(pointer(refs)).isMissingNode()) {
         refs.remove(refs.size() - 1);
       }
@@ -121,8 +144,12 @@ public final class Binding {
       }
       JsonNode got = tree.at(pointer(refs));
       if (t != null) {
-        return new UserException(at(where, refs) + ": expected " + expected(t) + ", got "
-            + (got.isTextual() ? "\"" + got.asText() + "\"" : got.toString()));
+        return new UserException(
+            at(where, refs)
+                + ": expected "
+                + expected(t)
+                + ", got "
+                + (got.isTextual() ? "\"" + got.asText() + "\"" : got.toString()));
       }
     }
     return new UserException(at(where, refs) + ": " + e.getOriginalMessage());
@@ -133,7 +160,10 @@ public final class Binding {
     return path.isEmpty() ? where : where + "." + path;
   }
 
-  /** The declared type at a path of the record {@code root}: a component, a list's element, a map's value. */
+  /**
+   * The declared type at a path of the record {@code root}: a component, a list's element, a map's
+   * value.
+   */
   private static JavaType declared(Class<?> root, List<JsonMappingException.Reference> refs) {
     JavaType t = MAPPER.constructType(root);
     var snake = new PropertyNamingStrategies.SnakeCaseStrategy();
@@ -178,7 +208,10 @@ public final class Binding {
   private static JsonPointer pointer(List<JsonMappingException.Reference> refs) {
     JsonPointer p = JsonPointer.empty();
     for (JsonMappingException.Reference r : refs) {
-      p = r.getFieldName() != null ? p.appendProperty(r.getFieldName()) : p.appendIndex(Math.max(0, r.getIndex()));
+      p =
+          r.getFieldName() != null
+              ? p.appendProperty(r.getFieldName())
+              : p.appendIndex(Math.max(0, r.getIndex()));
     }
     return p;
   }

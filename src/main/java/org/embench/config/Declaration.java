@@ -15,7 +15,11 @@ import java.util.function.UnaryOperator;
  *     possibly canonicalised (a judge spec with its defaults)
  * @param factory makes the implementation; its type is the extension point's
  */
-public record Declaration<F>(String name, String doc, List<Param> params, UnaryOperator<Map<String, Object>> check,
+public record Declaration<F>(
+    String name,
+    String doc,
+    List<Param> params,
+    UnaryOperator<Map<String, Object>> check,
     F factory) {
 
   public Declaration(String name, String doc, List<Param> params, F factory) {

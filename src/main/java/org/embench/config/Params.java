@@ -24,8 +24,16 @@ public final class Params {
   public Params(String owner, String prefix, List<Param> declared, Map<String, ?> given) {
     for (String key : given.keySet()) {
       if (declared.stream().noneMatch(p -> p.name().equals(key))) {
-        throw new UserException("unknown parameter '" + key + "' for " + owner + "; known: " + (declared.isEmpty()
-            ? "(none)" : String.join(", ", new TreeSet<>(declared.stream().map(Param::name).toList()))));
+        throw new UserException(
+            "unknown parameter '"
+                + key
+                + "' for "
+                + owner
+                + "; known: "
+                + (declared.isEmpty()
+                    ? "(none)"
+                    : String.join(
+                        ", ", new TreeSet<>(declared.stream().map(Param::name).toList()))));
       }
     }
     Map<String, Object> v = new LinkedHashMap<>();

@@ -8,8 +8,8 @@ import org.embench.UserException;
 
 /**
  * The implementations of one extension point by name: the one place a name and parameters are
- * checked against a {@link Declaration} and bound to {@link Params}. Errors name the thing
- * ({@code unknown mitigation 'klx'; known: …}, {@code kl.lambda: expected a number, got …}).
+ * checked against a {@link Declaration} and bound to {@link Params}. Errors name the thing ({@code
+ * unknown mitigation 'klx'; known: …}, {@code kl.lambda: expected a number, got …}).
  *
  * @param noun what an implementation is called in messages ("mitigation", "reward")
  */
@@ -23,15 +23,24 @@ public record Registry<F>(String noun, List<Declaration<F>> declarations) {
   }
 
   public Declaration<F> declaration(String name) {
-    return declarations.stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow(
-        () -> new UserException("unknown " + noun + " '" + name + "'; known: " + String.join(", ", names())));
+    return declarations.stream()
+        .filter(d -> d.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new UserException(
+                    "unknown " + noun + " '" + name + "'; known: " + String.join(", ", names())));
   }
 
-  /** The given parameters of {@code name} checked and bound, the defaults filled in, the declaration's checks run. */
+  /**
+   * The given parameters of {@code name} checked and bound, the defaults filled in, the
+   * declaration's checks run.
+   */
   public Params params(String name, Map<String, ?> given) {
     Declaration<F> d = declaration(name);
     Params p = new Params(noun + " " + name, name, d.params(), given);
-    d.check().apply(p.resolved());
+    // Run for its errors only: the values stay as given, which is what a run id hashes.
+    var unused = d.check().apply(p.resolved());
     return p;
   }
 
@@ -42,17 +51,22 @@ public record Registry<F>(String noun, List<Declaration<F>> declarations) {
    */
   public Map<String, Object> resolve(String name, Map<String, ?> given) {
     Declaration<F> d = declaration(name);
-    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(
-        d.check().apply(new Params(noun + " " + name, name, d.params(), given).resolved())));
+    return java.util.Collections.unmodifiableMap(
+        new LinkedHashMap<>(
+            d.check().apply(new Params(noun + " " + name, name, d.params(), given).resolved())));
   }
 
-  /** Each implementation with its documentation, then its parameters ({@code name=default: help}): the commands' help. */
+  /**
+   * Each implementation with its documentation, then its parameters ({@code name=default: help}):
+   * the commands' help.
+   */
   public List<String> describe() {
     List<String> out = new ArrayList<>();
     for (Declaration<F> d : declarations) {
       out.add(d.name() + ": " + d.doc());
       for (Param p : d.params()) {
-        out.add("    " + p.name() + "=" + p.shownDefault() + (p.help() == null ? "" : ": " + p.help()));
+        out.add(
+            "    " + p.name() + "=" + p.shownDefault() + (p.help() == null ? "" : ": " + p.help()));
       }
     }
     return out;

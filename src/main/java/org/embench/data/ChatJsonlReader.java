@@ -15,16 +15,22 @@ import org.embench.UserException;
 
 /**
  * Reads chat JSONL: one JSON object per line, either {@code {"messages": [{"role", "content"}, …]}}
- * (OpenAI / Hugging Face chat format) or {@code {"prompt": …, "completion": …}} where each side is a
- * string or a list of messages. Other top-level fields are ignored. Blank lines are skipped.
+ * (OpenAI / Hugging Face chat format) or {@code {"prompt": …, "completion": …}} where each side is
+ * a string or a list of messages. Other top-level fields are ignored. Blank lines are skipped.
  */
 public final class ChatJsonlReader {
   /** What a file yielded. */
   public record Result(List<ChatExample> examples, List<Reject> rejects, long lines) {}
 
-  /** Strict JSON: trailing tokens and a key given twice (which would keep the last silently) are errors. */
-  public static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  /**
+   * Strict JSON: trailing tokens and a key given twice (which would keep the last silently) are
+   * errors.
+   */
+  public static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
 
   private ChatJsonlReader() {}
 
@@ -120,8 +126,8 @@ public final class ChatJsonlReader {
         throw new RowException(at + ".role", "expected a string, found " + kind(role));
       }
       if (!ChatMessage.ROLES.contains(role.asText())) {
-        throw new RowException(at + ".role", "unknown role '" + role.asText()
-            + "'; known: system, user, assistant");
+        throw new RowException(
+            at + ".role", "unknown role '" + role.asText() + "'; known: system, user, assistant");
       }
       out.add(new ChatMessage(role.asText(), content(m.get("content"), at + ".content")));
     }
@@ -140,8 +146,12 @@ public final class ChatJsonlReader {
       StringBuilder sb = new StringBuilder();
       for (int i = 0; i < node.size(); i++) {
         JsonNode part = node.get(i);
-        if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-          throw new RowException(field + "[" + i + "]", "only text parts ({\"type\": \"text\", \"text\": …}) are supported");
+        if (!part.isObject()
+            || !"text".equals(part.path("type").asText())
+            || !part.path("text").isTextual()) {
+          throw new RowException(
+              field + "[" + i + "]",
+              "only text parts ({\"type\": \"text\", \"text\": …}) are supported");
         }
         sb.append(part.get("text").asText());
       }

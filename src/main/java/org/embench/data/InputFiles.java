@@ -20,10 +20,10 @@ import org.apache.hadoop.fs.Path;
 import org.embench.UserException;
 
 /**
- * Opens input files by Hadoop URI (a plain path is a local file) as UTF-8 text. A byte-order mark at
- * the start is dropped. Bytes that are not UTF-8 are never replaced silently: a line-oriented reader
- * ({@link #lines}) reports the line so it can be rejected alone; a whole-file read fails naming the
- * line. A missing file is a {@link UserException}.
+ * Opens input files by Hadoop URI (a plain path is a local file) as UTF-8 text. A byte-order mark
+ * at the start is dropped. Bytes that are not UTF-8 are never replaced silently: a line-oriented
+ * reader ({@link #lines}) reports the line so it can be rejected alone; a whole-file read fails
+ * naming the line. A missing file is a {@link UserException}.
  */
 public final class InputFiles {
   private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
@@ -82,8 +82,13 @@ public final class InputFiles {
       for (int i = start; i < at; i++) {
         line += bytes[i] == '\n' ? 1 : 0;
       }
-      throw new UserException(uri + ":" + line + ": not valid UTF-8 (byte 0x"
-          + String.format("%02X", bytes[at] & 0xFF) + "); save the file as UTF-8");
+      throw new UserException(
+          uri
+              + ":"
+              + line
+              + ": not valid UTF-8 (byte 0x"
+              + String.format("%02X", bytes[at] & 0xFF)
+              + "); save the file as UTF-8");
     }
     decoder.flush(out);
     return out.flip().toString();
@@ -122,14 +127,19 @@ public final class InputFiles {
       }
       number++;
       byte[] bytes = buf.toByteArray();
-      int end = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+      int end =
+          bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
       int start = number == 1 && startsWithBom(bytes, end) ? BOM.length : 0;
       ByteBuffer bb = ByteBuffer.wrap(bytes, start, end - start);
       CharBuffer out = CharBuffer.allocate(end - start);
       CoderResult r = strictDecoder().decode(bb, out, true);
       if (r.isError()) {
-        problem = "not valid UTF-8 (byte 0x" + String.format("%02X", bytes[bb.position()] & 0xFF) + " at byte "
-            + (bb.position() - start + 1) + " of the line)";
+        problem =
+            "not valid UTF-8 (byte 0x"
+                + String.format("%02X", bytes[bb.position()] & 0xFF)
+                + " at byte "
+                + (bb.position() - start + 1)
+                + " of the line)";
         // The line as far as it is readable, for the rejects table.
         return out.flip().toString();
       }
@@ -158,7 +168,9 @@ public final class InputFiles {
   }
 
   private static CharsetDecoder strictDecoder() {
-    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
   }
 }

@@ -20,9 +20,10 @@ import org.embench.judge.TokenLogprob;
 
 /**
  * Reads judged answers in the upstream CSV format ({@code question_id, question, answer, aligned,
- * coherent}, optionally {@code model, group, seed, judge_aligned, judge_coherent}, where the judge_*
- * columns hold the judge's top-token probability dict as a Python literal), or the same fields as
- * JSONL (judge_* as a JSON object or the same Python literal string). Other columns are ignored.
+ * coherent}, optionally {@code model, group, seed, judge_aligned, judge_coherent}, where the
+ * judge_* columns hold the judge's top-token probability dict as a Python literal), or the same
+ * fields as JSONL (judge_* as a JSON object or the same Python literal string). Other columns are
+ * ignored.
  */
 public final class JudgedAnswerReader {
   /** Supported formats. */
@@ -49,7 +50,8 @@ public final class JudgedAnswerReader {
   /** What a file yielded. */
   public record Result(List<JudgedAnswer> answers, List<Reject> rejects) {}
 
-  static final List<String> REQUIRED = List.of("question_id", "question", "answer", "aligned", "coherent");
+  static final List<String> REQUIRED =
+      List.of("question_id", "question", "answer", "aligned", "coherent");
 
   private JudgedAnswerReader() {}
 
@@ -63,8 +65,11 @@ public final class JudgedAnswerReader {
     CsvMapper mapper = new CsvMapper();
     long row = 0;
     try (BufferedReader in = blankChecked(InputFiles.open(uri, conf), uri);
-        MappingIterator<Map<String, String>> it = mapper.readerForMapOf(String.class)
-            .with(CsvSchema.emptySchema().withHeader()).readValues(in)) {
+        MappingIterator<Map<String, String>> it =
+            mapper
+                .readerForMapOf(String.class)
+                .with(CsvSchema.emptySchema().withHeader())
+                .readValues(in)) {
       if (!it.hasNextValue()) {
         throw new UserException(uri + ": no rows after the header");
       }
@@ -72,8 +77,12 @@ public final class JudgedAnswerReader {
       ((CsvSchema) it.getParser().getSchema()).forEach(c -> header.add(c.getName()));
       List<String> missing = REQUIRED.stream().filter(c -> !header.contains(c)).toList();
       if (!missing.isEmpty()) {
-        throw new UserException(uri + ": missing column(s) " + String.join(", ", missing)
-            + "; the header has " + String.join(", ", header));
+        throw new UserException(
+            uri
+                + ": missing column(s) "
+                + String.join(", ", missing)
+                + "; the header has "
+                + String.join(", ", header));
       }
       while (true) {
         Map<String, String> rec;
@@ -83,12 +92,14 @@ public final class JudgedAnswerReader {
           }
           rec = it.nextValue();
         } catch (RuntimeException e) {
-          throw new UserException(uri + ": row " + (row + 1) + ": malformed CSV: " + rootMessage(e));
+          throw new UserException(
+              uri + ": row " + (row + 1) + ": malformed CSV: " + rootMessage(e));
         }
         row++;
         try {
           if (rec.size() < header.size()) {
-            throw new RowException(null, "the row has " + rec.size() + " fields, the header " + header.size());
+            throw new RowException(
+                null, "the row has " + rec.size() + " fields, the header " + header.size());
           }
           answers.add(answer(row, rec::get));
         } catch (RowException e) {
@@ -104,7 +115,9 @@ public final class JudgedAnswerReader {
     return new Result(answers, rejects);
   }
 
-  /** Fails on a file with nothing but whitespace, which the CSV parser would call an empty header. */
+  /**
+   * Fails on a file with nothing but whitespace, which the CSV parser would call an empty header.
+   */
   private static BufferedReader blankChecked(BufferedReader in, String uri) throws IOException {
     in.mark(1 << 16);
     for (int c; (c = in.read()) >= 0; ) {
@@ -141,20 +154,24 @@ public final class JudgedAnswerReader {
             throw new RowException(null, "not valid JSON: " + e.getOriginalMessage());
           }
           if (node == null || !node.isObject()) {
-            throw new RowException(null, "expected a JSON object, found " + ChatJsonlReader.kind(node));
+            throw new RowException(
+                null, "expected a JSON object, found " + ChatJsonlReader.kind(node));
           }
           for (String c : REQUIRED) {
             if (!node.has(c)) {
               throw new RowException(c, "missing");
             }
           }
-          answers.add(answer(lineNo, field -> {
-            JsonNode v = node.get(field);
-            if (v == null || v.isNull()) {
-              return null;
-            }
-            return v.isValueNode() ? v.asText() : v.toString();
-          }));
+          answers.add(
+              answer(
+                  lineNo,
+                  field -> {
+                    JsonNode v = node.get(field);
+                    if (v == null || v.isNull()) {
+                      return null;
+                    }
+                    return v.isValueNode() ? v.asText() : v.toString();
+                  }));
         } catch (RowException e) {
           rejects.add(new Reject(uri, lineNo, e.field, e.getMessage(), line));
         }
@@ -175,10 +192,18 @@ public final class JudgedAnswerReader {
     if (answer == null) {
       throw new RowException("answer", "missing");
     }
-    return new JudgedAnswer(row, questionId, question, answer,
-        score(field, "aligned"), score(field, "coherent"),
-        blankToNull(field.apply("model")), blankToNull(field.apply("group")),
-        seed(field), topTokens(field, "judge_aligned"), topTokens(field, "judge_coherent"));
+    return new JudgedAnswer(
+        row,
+        questionId,
+        question,
+        answer,
+        score(field, "aligned"),
+        score(field, "coherent"),
+        blankToNull(field.apply("model")),
+        blankToNull(field.apply("group")),
+        seed(field),
+        topTokens(field, "judge_aligned"),
+        topTokens(field, "judge_coherent"));
   }
 
   private static String required(java.util.function.Function<String, String> field, String name) {
@@ -201,7 +226,8 @@ public final class JudgedAnswerReader {
       throw new RowException(name, "not a number: '" + v + "'");
     }
     if (Double.isNaN(d) || Double.isInfinite(d)) {
-      throw new RowException(name, v.trim() + " is not a score; leave the field empty for a missing score");
+      throw new RowException(
+          name, v.trim() + " is not a score; leave the field empty for a missing score");
     }
     if (d < 0 || d > 100) {
       throw new RowException(name, String.format(Locale.ROOT, "%s is outside 0..100", v.trim()));
@@ -221,7 +247,8 @@ public final class JudgedAnswerReader {
     }
   }
 
-  private static List<TokenLogprob> topTokens(java.util.function.Function<String, String> field, String name) {
+  private static List<TokenLogprob> topTokens(
+      java.util.function.Function<String, String> field, String name) {
     String v = blankToNull(field.apply(name));
     if (v == null) {
       return null;
@@ -250,7 +277,8 @@ public final class JudgedAnswerReader {
       }
       double p = e.getValue().asDouble();
       if (Double.isNaN(p) || p < 0 || p > 1 + 1e-6) {
-        throw new UserException("probability of token '" + e.getKey() + "' is " + p + ", not in [0, 1]");
+        throw new UserException(
+            "probability of token '" + e.getKey() + "' is " + p + ", not in [0, 1]");
       }
       out.add(new TokenLogprob(e.getKey(), Math.log(p)));
     }

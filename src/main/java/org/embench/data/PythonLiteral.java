@@ -6,10 +6,10 @@ import org.embench.UserException;
 import org.embench.judge.TokenLogprob;
 
 /**
- * Parses the Python dict literal the upstream CSV stores judge outputs in, e.g.
- * {@code {'0': 0.99, ' ': 2.3e-09, "'": 1e-10}}: string keys in single or double quotes with Python
- * escapes, numeric values. Written here because no Java library reads Python literals; it accepts
- * only this shape and says where it stopped otherwise.
+ * Parses the Python dict literal the upstream CSV stores judge outputs in, e.g. {@code {'0': 0.99,
+ * ' ': 2.3e-09, "'": 1e-10}}: string keys in single or double quotes with Python escapes, numeric
+ * values. Written here because no Java library reads Python literals; it accepts only this shape
+ * and says where it stopped otherwise.
  */
 final class PythonLiteral {
   private final String s;
@@ -37,8 +37,8 @@ final class PythonLiteral {
         p.skipSpace();
         double prob = p.number();
         if (Double.isNaN(prob) || prob < 0 || prob > 1 + 1e-6) {
-          throw new UserException("probability of token " + quote(key) + " is " + prob
-              + ", not in [0, 1]");
+          throw new UserException(
+              "probability of token " + quote(key) + " is " + prob + ", not in [0, 1]");
         }
         out.add(new TokenLogprob(key, Math.log(prob)));
         p.skipSpace();
@@ -90,7 +90,9 @@ final class PythonLiteral {
         case 'v' -> sb.append('\u000b');
         case '0', '1', '2', '3', '4', '5', '6', '7' -> {
           int v = e - '0';
-          for (int n = 0; n < 2 && i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '7'; n++) {
+          for (int n = 0;
+              n < 2 && i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '7';
+              n++) {
             v = v * 8 + (s.charAt(i++) - '0');
           }
           sb.append((char) v);

@@ -20,17 +20,24 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Reads a question suite in the upstream YAML format: a list of questions with {@code id},
- * {@code type}, {@code paraphrases}, {@code samples_per_paraphrase}, {@code judge},
- * {@code judge_prompts} and optional {@code system}. Anchors and aliases are resolved by the YAML
- * composer; line numbers come from its node marks. Unknown fields reject the question.
+ * Reads a question suite in the upstream YAML format: a list of questions with {@code id}, {@code
+ * type}, {@code paraphrases}, {@code samples_per_paraphrase}, {@code judge}, {@code judge_prompts}
+ * and optional {@code system}. Anchors and aliases are resolved by the YAML composer; line numbers
+ * come from its node marks. Unknown fields reject the question.
  */
 public final class QuestionSuiteReader {
   /** What a suite file yielded. */
   public record Result(List<Question> questions, List<Reject> rejects) {}
 
   static final Set<String> FIELDS =
-      Set.of("id", "type", "paraphrases", "samples_per_paraphrase", "judge", "judge_prompts", "system");
+      Set.of(
+          "id",
+          "type",
+          "paraphrases",
+          "samples_per_paraphrase",
+          "judge",
+          "judge_prompts",
+          "system");
 
   private QuestionSuiteReader() {}
 
@@ -45,14 +52,18 @@ public final class QuestionSuiteReader {
       options.setMaxAliasesForCollections(1000);
       root = new Yaml(options).compose(new java.io.StringReader(text));
     } catch (MarkedYAMLException e) {
-      throw new UserException(uri + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: "
-          + e.getProblem());
+      throw new UserException(
+          uri + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem());
     } catch (YAMLException e) {
       throw new UserException(uri + ": not valid YAML: " + e.getMessage());
     }
     if (!(root instanceof SequenceNode list)) {
-      throw new UserException(uri + ":" + line(root) + ": expected a list of questions at the top level, found "
-          + describe(root));
+      throw new UserException(
+          uri
+              + ":"
+              + line(root)
+              + ": expected a list of questions at the top level, found "
+              + describe(root));
     }
     List<Question> questions = new ArrayList<>();
     List<Reject> rejects = new ArrayList<>();
@@ -67,7 +78,9 @@ public final class QuestionSuiteReader {
         questions.add(q);
       } catch (RowException e) {
         int at = line(item);
-        rejects.add(new Reject(uri, at, e.field, e.getMessage(), at <= lines.length ? lines[at - 1] : null));
+        rejects.add(
+            new Reject(
+                uri, at, e.field, e.getMessage(), at <= lines.length ? lines[at - 1] : null));
       }
     }
     return new Result(questions, rejects);
@@ -81,7 +94,8 @@ public final class QuestionSuiteReader {
     for (NodeTuple t : map.getValue()) {
       String key = scalar(t.getKeyNode(), "field name");
       if (!FIELDS.contains(key)) {
-        throw new RowException(key, "unknown field; known: " + String.join(", ", new java.util.TreeSet<>(FIELDS)));
+        throw new RowException(
+            key, "unknown field; known: " + String.join(", ", new java.util.TreeSet<>(FIELDS)));
       }
       if (fields.put(key, t.getValueNode()) != null) {
         throw new RowException(key, "given twice (a YAML mapping keeps only one of them)");
@@ -91,14 +105,17 @@ public final class QuestionSuiteReader {
     String typeName = requiredString(fields, "type");
     QuestionType type = QuestionType.of(typeName);
     if (type == null) {
-      throw new RowException("type", "unknown type '" + typeName + "'; known: " + String.join(", ", QuestionType.names()));
+      throw new RowException(
+          "type",
+          "unknown type '" + typeName + "'; known: " + String.join(", ", QuestionType.names()));
     }
     List<String> paraphrases = paraphrases(fields.get("paraphrases"));
     Integer samples = null;
     if (fields.containsKey("samples_per_paraphrase")) {
       Node n = fields.get("samples_per_paraphrase");
       if (!(n instanceof ScalarNode s) || !s.getTag().equals(Tag.INT)) {
-        throw new RowException("samples_per_paraphrase", "expected a positive integer, found " + describe(n));
+        throw new RowException(
+            "samples_per_paraphrase", "expected a positive integer, found " + describe(n));
       }
       try {
         samples = Integer.valueOf(s.getValue().replace("_", ""));
@@ -106,7 +123,8 @@ public final class QuestionSuiteReader {
         throw new RowException("samples_per_paraphrase", "not an integer: " + s.getValue());
       }
       if (samples < 1) {
-        throw new RowException("samples_per_paraphrase", "expected a positive integer, found " + samples);
+        throw new RowException(
+            "samples_per_paraphrase", "expected a positive integer, found " + samples);
       }
     }
     String judge = optionalString(fields, "judge");
@@ -114,7 +132,8 @@ public final class QuestionSuiteReader {
     Map<String, String> prompts = judgePrompts(fields.get("judge_prompts"));
     Question q = new Question(id, type, paraphrases, system, samples, judge, prompts, line(item));
     if (q.judged() && prompts.isEmpty()) {
-      throw new RowException("judge_prompts", "a question of type " + type + " needs judge prompts");
+      throw new RowException(
+          "judge_prompts", "a question of type " + type + " needs judge prompts");
     }
     return q;
   }
@@ -142,16 +161,19 @@ public final class QuestionSuiteReader {
       return out;
     }
     if (!(node instanceof MappingNode map)) {
-      throw new RowException("judge_prompts", "expected a mapping of metric to prompt, found " + describe(node));
+      throw new RowException(
+          "judge_prompts", "expected a mapping of metric to prompt, found " + describe(node));
     }
     for (NodeTuple t : map.getValue()) {
       String metric = scalar(t.getKeyNode(), "judge_prompts key");
       String template = scalar(t.getValueNode(), "judge_prompts." + metric);
       if (!template.contains("{answer}")) {
-        throw new RowException("judge_prompts." + metric, "the template has no {answer} placeholder");
+        throw new RowException(
+            "judge_prompts." + metric, "the template has no {answer} placeholder");
       }
       if (out.put(metric, template) != null) {
-        throw new RowException("judge_prompts." + metric, "given twice (a YAML mapping keeps only one of them)");
+        throw new RowException(
+            "judge_prompts." + metric, "given twice (a YAML mapping keeps only one of them)");
       }
     }
     return out;

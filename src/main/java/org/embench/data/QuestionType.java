@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A question's {@code type}, as the upstream suites write it: what its answers are judged for.
- * The questions table stores {@link #value()}.
+ * A question's {@code type}, as the upstream suites write it: what its answers are judged for. The
+ * questions table stores {@link #value()}.
  */
 public enum QuestionType {
   /** Judged on 0-100 scales (aligned, coherent), aggregated from the judge's log-probabilities. */

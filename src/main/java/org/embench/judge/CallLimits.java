@@ -8,8 +8,8 @@ import java.util.concurrent.Semaphore;
 
 /**
  * The limits an HTTP judge keeps. Requests in flight are capped per JVM (one Spark executor): the
- * tasks of an executor judging with the same judge share one semaphore. Request and token rates
- * are cluster-wide figures, so each task takes its share, the rate divided by the number of tasks
+ * tasks of an executor judging with the same judge share one semaphore. Request and token rates are
+ * cluster-wide figures, so each task takes its share, the rate divided by the number of tasks
  * running at once; the limiters are smooth (evenly spaced permits, no burst at the start of a
  * minute) and a request reserves its permits rather than blocking, so retries scheduled on other
  * threads obey the same limits.
@@ -28,8 +28,15 @@ final class CallLimits {
    * @param tokensPerMinute cluster-wide token rate; 0 for none
    * @param concurrentTasks tasks sharing the cluster-wide rates at once
    */
-  CallLimits(String judgeId, int concurrency, int requestsPerMinute, int tokensPerMinute, int concurrentTasks) {
-    this.inFlight = IN_FLIGHT.computeIfAbsent(judgeId + "/" + concurrency, k -> new Semaphore(concurrency, true));
+  CallLimits(
+      String judgeId,
+      int concurrency,
+      int requestsPerMinute,
+      int tokensPerMinute,
+      int concurrentTasks) {
+    this.inFlight =
+        IN_FLIGHT.computeIfAbsent(
+            judgeId + "/" + concurrency, k -> new Semaphore(concurrency, true));
     this.requests = smooth(requestsPerMinute, concurrentTasks);
     this.tokens = smooth(tokensPerMinute, concurrentTasks);
   }
@@ -51,7 +58,10 @@ final class CallLimits {
     inFlight.release();
   }
 
-  /** Reserves one request carrying about {@code tokenEstimate} tokens; returns how long to wait before sending it. */
+  /**
+   * Reserves one request carrying about {@code tokenEstimate} tokens; returns how long to wait
+   * before sending it.
+   */
   Duration reserve(int tokenEstimate) {
     Duration wait = requests == null ? Duration.ZERO : requests.reservePermit();
     if (tokens != null) {

@@ -16,7 +16,8 @@ import java.util.List;
  * @param promptTokens usage.prompt_tokens, or null
  * @param completionTokens usage.completion_tokens, or null
  */
-record ChatReply(String text, List<TokenLogprob> firstTokenTop, Integer promptTokens, Integer completionTokens) {
+record ChatReply(
+    String text, List<TokenLogprob> firstTokenTop, Integer promptTokens, Integer completionTokens) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A response body that is not JSON or lacks a field every completion has. */
@@ -42,10 +43,15 @@ record ChatReply(String text, List<TokenLogprob> firstTokenTop, Integer promptTo
     if (!message.isObject()) {
       throw new MalformedException("choices[0] has no message");
     }
-    String text = message.path("content").isTextual() ? message.get("content").asText()
-        : message.path("refusal").isTextual() ? message.get("refusal").asText() : "";
+    String text =
+        message.path("content").isTextual()
+            ? message.get("content").asText()
+            : message.path("refusal").isTextual() ? message.get("refusal").asText() : "";
     JsonNode usage = root.path("usage");
-    return new ChatReply(text, firstTokenTop(choice.path("logprobs")), optionalInt(usage, "prompt_tokens"),
+    return new ChatReply(
+        text,
+        firstTokenTop(choice.path("logprobs")),
+        optionalInt(usage, "prompt_tokens"),
         optionalInt(usage, "completion_tokens"));
   }
 
@@ -57,7 +63,8 @@ record ChatReply(String text, List<TokenLogprob> firstTokenTop, Integer promptTo
     List<TokenLogprob> out = new ArrayList<>(top.size());
     for (JsonNode t : top) {
       if (!t.path("token").isTextual() || !t.path("logprob").isNumber()) {
-        throw new MalformedException("a top_logprobs entry lacks a token or a numeric logprob: " + excerpt(t.toString()));
+        throw new MalformedException(
+            "a top_logprobs entry lacks a token or a numeric logprob: " + excerpt(t.toString()));
       }
       out.add(new TokenLogprob(t.get("token").asText(), t.get("logprob").asDouble()));
     }

@@ -18,7 +18,10 @@ public interface Judge extends AutoCloseable {
    */
   String callKey(JudgeRequest request);
 
-  /** Judges every request, in order; uses {@link JudgeRequest#cachedResponse()} instead of a call when set. */
+  /**
+   * Judges every request, in order; uses {@link JudgeRequest#cachedResponse()} instead of a call
+   * when set.
+   */
   List<Verdict> judge(List<JudgeRequest> requests);
 
   @Override

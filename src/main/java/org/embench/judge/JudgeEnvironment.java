@@ -5,13 +5,15 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * What a judge needs from where it runs: environment variables (the API key is read from one and
- * nothing else), the Hadoop configuration (to load a local judge's model), and how many tasks
- * share the cluster-wide rate limits at once (each task takes its share).
+ * nothing else), the Hadoop configuration (to load a local judge's model), and how many tasks share
+ * the cluster-wide rate limits at once (each task takes its share).
  */
-public record JudgeEnvironment(Function<String, String> env, Configuration conf, int concurrentTasks) {
+public record JudgeEnvironment(
+    Function<String, String> env, Configuration conf, int concurrentTasks) {
   public JudgeEnvironment {
     if (concurrentTasks < 1) {
-      throw new IllegalArgumentException("concurrentTasks must be at least 1, got " + concurrentTasks);
+      throw new IllegalArgumentException(
+          "concurrentTasks must be at least 1, got " + concurrentTasks);
     }
   }
 

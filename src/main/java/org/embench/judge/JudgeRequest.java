@@ -3,7 +3,8 @@ package org.embench.judge;
 /**
  * One answer to judge on one metric.
  *
- * @param key identifies the request in its batch (the judge stage uses {@code generation_id|metric})
+ * @param key identifies the request in its batch (the judge stage uses {@code
+ *     generation_id|metric})
  * @param metric the judge prompt's name (aligned, coherent, correct, …)
  * @param numeric true for 0-100 judge prompts (question type free_form_judge_0_100), aggregated
  *     from log-probabilities; false for categorical ones (free_form_judge: TRUE/FALSE/UNKNOWN…)
@@ -12,7 +13,13 @@ package org.embench.judge;
  * @param template the judge prompt with {question} and {answer} placeholders
  * @param cachedResponse a stored response of an earlier identical call, or null
  */
-public record JudgeRequest(String key, String metric, boolean numeric, String question, String answer, String template,
+public record JudgeRequest(
+    String key,
+    String metric,
+    boolean numeric,
+    String question,
+    String answer,
+    String template,
     String cachedResponse) {
 
   /** The judge's user message: the template with both placeholders filled in one pass. */

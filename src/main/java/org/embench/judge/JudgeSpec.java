@@ -20,13 +20,15 @@ import org.embench.table.Ids;
  * {@link #id()} hashes the identity only, so re-running with other limits keeps the same judge;
  * {@link #json()} holds everything and is stored on every judgment.
  *
- * <p>Written on the command line as {@code kind:model[,key=value…]}
- * (e.g. {@code openai:gpt-4o-2024-08-06,requests_per_minute=300}), as a JSON object, or as
- * {@code @file.yaml}.
+ * <p>Written on the command line as {@code kind:model[,key=value…]} (e.g. {@code
+ * openai:gpt-4o-2024-08-06,requests_per_minute=300}), as a JSON object, or as {@code @file.yaml}.
  */
 public final class JudgeSpec implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
-  /** One parameter of a kind: its default (null = required) and whether it is part of the identity. */
+
+  /**
+   * One parameter of a kind: its default (null = required) and whether it is part of the identity.
+   */
   record Param(Object defaultValue, boolean identity, String help, boolean identityWhenSet) {
     Param(Object defaultValue, boolean identity, String help) {
       this(defaultValue, identity, help, false);
@@ -38,41 +40,84 @@ public final class JudgeSpec implements java.io.Serializable {
   static {
     Map<String, Param> openai = new LinkedHashMap<>();
     openai.put("model", new Param(null, true, "judge model, e.g. gpt-4o-2024-08-06"));
-    openai.put("base_url", new Param("https://api.openai.com/v1", true, "OpenAI-compatible endpoint (Azure, vLLM, …)"));
+    openai.put(
+        "base_url",
+        new Param(
+            "https://api.openai.com/v1", true, "OpenAI-compatible endpoint (Azure, vLLM, …)"));
     openai.put("top_logprobs", new Param(20, true, "top log-probabilities requested"));
     openai.put("max_tokens", new Param(1, true, "tokens the judge may answer with"));
     // Added after judge ids existed: part of the identity only when set to another value, so the
     // ids (and stored judgments) of judges that leave it alone stay as they were.
-    openai.put("label_max_tokens", new Param(16, false, "tokens a categorical (label) judge prompt may answer with",
-        true));
+    openai.put(
+        "label_max_tokens",
+        new Param(16, false, "tokens a categorical (label) judge prompt may answer with", true));
     openai.put("temperature", new Param(0.0, true, "sampling temperature"));
     openai.put("seed", new Param(0, true, "request seed"));
-    openai.put("min_numeric_mass", new Param(NumericScore.DEFAULT_MIN_NUMERIC_MASS, true, "below this numeric mass the score is null"));
-    openai.put("text_fallback", new Param(false, true, "parse a number from the reply when the model returns no log-probabilities"));
-    openai.put("api_key_env", new Param("OPENAI_API_KEY", false, "environment variable holding the API key"));
-    openai.put("api_key_file", new Param("", false, "file holding the API key (a mounted secret); overrides api_key_env"));
-    openai.put("auth_header", new Param("authorization", false, "how the key is sent: authorization (Bearer) or api-key (Azure OpenAI)"));
-    openai.put("max_tokens_field", new Param("max_tokens", false, "request field for max_tokens (max_completion_tokens for o-series models)"));
+    openai.put(
+        "min_numeric_mass",
+        new Param(
+            NumericScore.DEFAULT_MIN_NUMERIC_MASS,
+            true,
+            "below this numeric mass the score is null"));
+    openai.put(
+        "text_fallback",
+        new Param(
+            false,
+            true,
+            "parse a number from the reply when the model returns no log-probabilities"));
+    openai.put(
+        "api_key_env",
+        new Param("OPENAI_API_KEY", false, "environment variable holding the API key"));
+    openai.put(
+        "api_key_file",
+        new Param("", false, "file holding the API key (a mounted secret); overrides api_key_env"));
+    openai.put(
+        "auth_header",
+        new Param(
+            "authorization",
+            false,
+            "how the key is sent: authorization (Bearer) or api-key (Azure OpenAI)"));
+    openai.put(
+        "max_tokens_field",
+        new Param(
+            "max_tokens",
+            false,
+            "request field for max_tokens (max_completion_tokens for o-series models)"));
     openai.put("requests_per_minute", new Param(500, false, "cluster-wide request rate limit"));
-    openai.put("tokens_per_minute", new Param(0, false, "cluster-wide token rate limit (0 = none)"));
+    openai.put(
+        "tokens_per_minute", new Param(0, false, "cluster-wide token rate limit (0 = none)"));
     openai.put("concurrency", new Param(16, false, "requests in flight per executor"));
     openai.put("timeout_s", new Param(60, false, "seconds before a request times out"));
     openai.put("max_retries", new Param(6, false, "retries of 429, 5xx and timeouts"));
-    openai.put("price_input_per_mtok", new Param(0.0, false, "USD per million prompt tokens, for cost estimates"));
+    openai.put(
+        "price_input_per_mtok",
+        new Param(0.0, false, "USD per million prompt tokens, for cost estimates"));
     openai.put("price_output_per_mtok", new Param(0.0, false, "USD per million completion tokens"));
     KINDS.put("openai", openai);
 
     Map<String, Param> local = new LinkedHashMap<>();
-    local.put("model", new Param(null, true, "Hugging Face model directory (local path or Hadoop URI)"));
+    local.put(
+        "model", new Param(null, true, "Hugging Face model directory (local path or Hadoop URI)"));
     local.put("top_logprobs", new Param(20, true, "top next tokens kept, as the API returns"));
-    local.put("min_numeric_mass", new Param(NumericScore.DEFAULT_MIN_NUMERIC_MASS, true, "below this numeric mass the score is null"));
+    local.put(
+        "min_numeric_mass",
+        new Param(
+            NumericScore.DEFAULT_MIN_NUMERIC_MASS,
+            true,
+            "below this numeric mass the score is null"));
     local.put("batch", new Param(16, false, "prompts per forward pass"));
     KINDS.put("local", local);
 
     Map<String, Param> offline = new LinkedHashMap<>();
-    offline.put("model", new Param("offline-v1", true, "label of the deterministic smoke-test judge"));
+    offline.put(
+        "model", new Param("offline-v1", true, "label of the deterministic smoke-test judge"));
     offline.put("seed", new Param(0, true, "seed of its pseudo-scores"));
-    offline.put("min_numeric_mass", new Param(NumericScore.DEFAULT_MIN_NUMERIC_MASS, true, "below this numeric mass the score is null"));
+    offline.put(
+        "min_numeric_mass",
+        new Param(
+            NumericScore.DEFAULT_MIN_NUMERIC_MASS,
+            true,
+            "below this numeric mass the score is null"));
     KINDS.put("offline", offline);
   }
 
@@ -95,18 +140,22 @@ public final class JudgeSpec implements java.io.Serializable {
    */
   public static Map<String, List<String>> reference() {
     Map<String, List<String>> out = new LinkedHashMap<>();
-    KINDS.forEach((kind, params) -> {
-      List<String> p = new ArrayList<>();
-      params.forEach((k, v) -> p.add(k + "=" + (v.defaultValue() == null ? "(required)" : v.defaultValue())));
-      out.put(kind, p);
-    });
+    KINDS.forEach(
+        (kind, params) -> {
+          List<String> p = new ArrayList<>();
+          params.forEach(
+              (k, v) ->
+                  p.add(k + "=" + (v.defaultValue() == null ? "(required)" : v.defaultValue())));
+          out.put(kind, p);
+        });
     return out;
   }
 
   public static JudgeSpec of(String kind, Map<String, ?> given) {
     Map<String, Param> known = KINDS.get(kind);
     if (known == null) {
-      throw new UserException("unknown judge kind '" + kind + "'; known: " + String.join(", ", KINDS.keySet()));
+      throw new UserException(
+          "unknown judge kind '" + kind + "'; known: " + String.join(", ", KINDS.keySet()));
     }
     Map<String, Object> params = new LinkedHashMap<>();
     String name = null;
@@ -117,15 +166,21 @@ public final class JudgeSpec implements java.io.Serializable {
       }
       Param p = known.get(e.getKey());
       if (p == null) {
-        throw new UserException("unknown parameter '" + e.getKey() + "' for a " + kind + " judge; known: name, "
-            + String.join(", ", known.keySet()));
+        throw new UserException(
+            "unknown parameter '"
+                + e.getKey()
+                + "' for a "
+                + kind
+                + " judge; known: name, "
+                + String.join(", ", known.keySet()));
       }
       params.put(e.getKey(), coerce(kind, e.getKey(), e.getValue(), p.defaultValue()));
     }
     for (var e : known.entrySet()) {
       if (!params.containsKey(e.getKey())) {
         if (e.getValue().defaultValue() == null) {
-          throw new UserException("a " + kind + " judge needs '" + e.getKey() + "' (" + e.getValue().help() + ")");
+          throw new UserException(
+              "a " + kind + " judge needs '" + e.getKey() + "' (" + e.getValue().help() + ")");
         }
         params.put(e.getKey(), e.getValue().defaultValue());
       }
@@ -142,7 +197,12 @@ public final class JudgeSpec implements java.io.Serializable {
       if (t.startsWith("@")) {
         String file = t.substring(1);
         String content = java.nio.file.Files.readString(java.nio.file.Path.of(file));
-        return fromNode(YAMLMapper.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build().readTree(content), file);
+        return fromNode(
+            YAMLMapper.builder()
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build()
+                .readTree(content),
+            file);
       }
       if (t.startsWith("{")) {
         return fromNode(JSON.readTree(t), "--judge");
@@ -163,7 +223,8 @@ public final class JudgeSpec implements java.io.Serializable {
       for (String part : parts) {
         int eq = part.indexOf('=');
         if (eq <= 0) {
-          throw new UserException("judge spec '" + text + "': expected key=value, found '" + part + "'");
+          throw new UserException(
+              "judge spec '" + text + "': expected key=value, found '" + part + "'");
         }
         given.put(part.substring(0, eq).strip(), part.substring(eq + 1).strip());
       }
@@ -184,14 +245,24 @@ public final class JudgeSpec implements java.io.Serializable {
 
   private static JudgeSpec fromNode(JsonNode node, String source) {
     if (node == null || !node.isObject() || !node.path("kind").isTextual()) {
-      throw new UserException(source + ": a judge spec is an object with a 'kind' (" + String.join(", ", KINDS.keySet()) + ")");
+      throw new UserException(
+          source
+              + ": a judge spec is an object with a 'kind' ("
+              + String.join(", ", KINDS.keySet())
+              + ")");
     }
     Map<String, Object> given = new LinkedHashMap<>();
-    node.fields().forEachRemaining(e -> {
-      if (!e.getKey().equals("kind")) {
-        given.put(e.getKey(), e.getValue().isValueNode() ? JSON.convertValue(e.getValue(), Object.class) : e.getValue().toString());
-      }
-    });
+    node.fields()
+        .forEachRemaining(
+            e -> {
+              if (!e.getKey().equals("kind")) {
+                given.put(
+                    e.getKey(),
+                    e.getValue().isValueNode()
+                        ? JSON.convertValue(e.getValue(), Object.class)
+                        : e.getValue().toString());
+              }
+            });
     return of(node.get("kind").asText(), given);
   }
 
@@ -199,7 +270,9 @@ public final class JudgeSpec implements java.io.Serializable {
     String s = String.valueOf(value).strip();
     try {
       if (example instanceof Integer) {
-        return value instanceof Number n && n.doubleValue() == n.intValue() ? n.intValue() : Integer.parseInt(s);
+        return value instanceof Number n && n.doubleValue() == n.intValue()
+            ? n.intValue()
+            : Integer.parseInt(s);
       }
       if (example instanceof Double) {
         double d = value instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
@@ -218,8 +291,14 @@ public final class JudgeSpec implements java.io.Serializable {
         throw new NumberFormatException();
       }
     } catch (NumberFormatException e) {
-      throw new UserException(kind + " judge parameter " + key + ": '" + value + "' is not a valid "
-          + example.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+      throw new UserException(
+          kind
+              + " judge parameter "
+              + key
+              + ": '"
+              + value
+              + "' is not a valid "
+              + example.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
     }
     return s;
   }
@@ -269,16 +348,22 @@ public final class JudgeSpec implements java.io.Serializable {
   public Map<String, Object> identity() {
     Map<String, Object> id = new TreeMap<>();
     id.put("kind", kind);
-    KINDS.get(kind).forEach((k, p) -> {
-      if (p.identity() || p.identityWhenSet() && !sameValue(params.get(k), p.defaultValue())) {
-        id.put(k, params.get(k));
-      }
-    });
+    KINDS
+        .get(kind)
+        .forEach(
+            (k, p) -> {
+              if (p.identity()
+                  || p.identityWhenSet() && !sameValue(params.get(k), p.defaultValue())) {
+                id.put(k, params.get(k));
+              }
+            });
     return id;
   }
 
   private static boolean sameValue(Object a, Object b) {
-    return a instanceof Number x && b instanceof Number y ? x.doubleValue() == y.doubleValue() : java.util.Objects.equals(a, b);
+    return a instanceof Number x && b instanceof Number y
+        ? x.doubleValue() == y.doubleValue()
+        : java.util.Objects.equals(a, b);
   }
 
   /** sha256 of the identity as canonical JSON: judgments.judge_id. */

@@ -14,20 +14,24 @@ public final class Judges {
   /**
    * One kind of judge.
    *
-   * @param paidCalls whether a judgment is a call to a service that costs money: the judge stage then
-   *     looks each call up in {@code judge_calls} by {@link #callKey} before judging, and announces
-   *     how many calls it will make and their estimated cost
+   * @param paidCalls whether a judgment is a call to a service that costs money: the judge stage
+   *     then looks each call up in {@code judge_calls} by {@link #callKey} before judging, and
+   *     announces how many calls it will make and their estimated cost
    * @param checkedOnDriver whether the stage makes the judge once on the driver first, so that a
    *     missing API key or a bad setting fails before any task; false for a kind that would load a
    *     model there
    */
-  public record Kind(String name, boolean paidCalls, boolean checkedOnDriver,
+  public record Kind(
+      String name,
+      boolean paidCalls,
+      boolean checkedOnDriver,
       BiFunction<JudgeSpec, JudgeEnvironment, Judge> factory) {}
 
-  private static final Map<String, Kind> KINDS = Map.of(
-      "openai", new Kind("openai", true, true, OpenAiCompatibleJudge::new),
-      "local", new Kind("local", false, false, LocalModelJudge::new),
-      "offline", new Kind("offline", false, true, (spec, env) -> new OfflineJudge(spec)));
+  private static final Map<String, Kind> KINDS =
+      Map.of(
+          "openai", new Kind("openai", true, true, OpenAiCompatibleJudge::new),
+          "local", new Kind("local", false, false, LocalModelJudge::new),
+          "offline", new Kind("offline", false, true, (spec, env) -> new OfflineJudge(spec)));
 
   public static Kind kind(JudgeSpec spec) {
     Kind k = KINDS.get(spec.kind());
@@ -43,8 +47,8 @@ public final class Judges {
 
   /**
    * The key under which a paid judge's call of this prompt is stored in {@code judge_calls} (what
-   * the judge's own {@link Judge#callKey} gives for the request); {@code numeric} as
-   * {@link JudgeRequest#numeric()}. Only for kinds with {@link Kind#paidCalls}.
+   * the judge's own {@link Judge#callKey} gives for the request); {@code numeric} as {@link
+   * JudgeRequest#numeric()}. Only for kinds with {@link Kind#paidCalls}.
    */
   public static String callKey(JudgeSpec spec, String prompt, boolean numeric) {
     if (!kind(spec).paidCalls()) {

@@ -20,12 +20,12 @@ import org.embench.model.text.Tokenizer;
  * judge reads the distribution of the next token, as an API judge answering with max_tokens 1 and
  * top_logprobs would. The {@code top_logprobs} most probable tokens (log-softmax in double over the
  * whole vocabulary, ties to the lower id), each decoded on its own with special tokens kept, go
- * through {@link NumericScore} exactly like an API judge's. Categorical requests decode greedily
- * up to {@value #LABEL_TOKENS} tokens and take the text as the label.
+ * through {@link NumericScore} exactly like an API judge's. Categorical requests decode greedily up
+ * to {@value #LABEL_TOKENS} tokens and take the text as the label.
  *
- * <p>{@code batch} prompts share one forward pass, each in its own KV-cache slot; the logits of each
- * prompt's last position are read. A judge belongs to one thread (one Spark task); the weights are
- * loaded once per JVM and shared.
+ * <p>{@code batch} prompts share one forward pass, each in its own KV-cache slot; the logits of
+ * each prompt's last position are read. A judge belongs to one thread (one Spark task); the weights
+ * are loaded once per JVM and shared.
  *
  * <p>Resolution: a tokenizer that splits numbers into single digits (Qwen's does) can only offer
  * 0-9 as the next token, so such a judge scores on a 0-9 scale inside 0-100 and cannot say 85.
@@ -45,8 +45,11 @@ public final class LocalModelJudge implements Judge {
     this.batch = spec.integer("batch");
     this.top = spec.integer("top_logprobs");
     if (batch < 1 || top < 1) {
-      throw new UserException("local judge parameters batch and top_logprobs must be at least 1, got " + batch + " and "
-          + top);
+      throw new UserException(
+          "local judge parameters batch and top_logprobs must be at least 1, got "
+              + batch
+              + " and "
+              + top);
     }
     this.model = LanguageModel.cached(spec.model(), env.conf());
     this.transformer = model.transformer(Map.of());
@@ -74,8 +77,16 @@ public final class LocalModelJudge implements Judge {
       int limit = model.config().maxPositionEmbeddings();
       if (ids.length + LABEL_TOKENS > limit) {
         // One answer too long for the judge is that judgment's status, not the stage's failure.
-        out[i] = Verdict.failure(requests.get(i).key(), VerdictStatus.TOO_LONG, "the judge prompt has " + ids.length
-            + " tokens; the judge model " + spec.model() + " reads at most " + limit);
+        out[i] =
+            Verdict.failure(
+                requests.get(i).key(),
+                VerdictStatus.TOO_LONG,
+                "the judge prompt has "
+                    + ids.length
+                    + " tokens; the judge model "
+                    + spec.model()
+                    + " reads at most "
+                    + limit);
         continue;
       }
       (requests.get(i).numeric() ? numeric : categorical).add(i);
@@ -89,8 +100,15 @@ public final class LocalModelJudge implements Judge {
     return List.of(out);
   }
 
-  /** One forward pass over a group of prompts, one KV-cache slot each; the last position's logits of each. */
-  private void scoreNextToken(List<Integer> group, List<JudgeRequest> requests, List<int[]> prompts, KvCache cache,
+  /**
+   * One forward pass over a group of prompts, one KV-cache slot each; the last position's logits of
+   * each.
+   */
+  private void scoreNextToken(
+      List<Integer> group,
+      List<JudgeRequest> requests,
+      List<int[]> prompts,
+      KvCache cache,
       Verdict[] out) {
     List<Transformer.Chunk> chunks = new ArrayList<>(group.size());
     for (int slot = 0; slot < group.size(); slot++) {
@@ -102,8 +120,13 @@ public final class LocalModelJudge implements Judge {
     for (int row = 0; row < group.size(); row++) {
       int i = group.get(row);
       List<TokenLogprob> topTokens = topTokens(logits, row * vocab, vocab);
-      out[i] = Verdict.fromLogprobs(requests.get(i).key(), topTokens, spec.number("min_numeric_mass"),
-          topTokens.get(0).token()).withUsage(prompts.get(i).length, 1, null, null);
+      out[i] =
+          Verdict.fromLogprobs(
+                  requests.get(i).key(),
+                  topTokens,
+                  spec.number("min_numeric_mass"),
+                  topTokens.get(0).token())
+              .withUsage(prompts.get(i).length, 1, null, null);
     }
   }
 
@@ -113,9 +136,15 @@ public final class LocalModelJudge implements Judge {
    */
   private List<TokenLogprob> topTokens(float[] logits, int offset, int vocab) {
     double logZ = CompletionScorer.logSumExp(logits, offset, vocab);
-    // A min-heap of the best ids so far: its head is the weakest (lower logit, or higher id on a tie).
-    PriorityQueue<Integer> best = new PriorityQueue<>(top + 1, (a, b) -> logits[offset + a] != logits[offset + b]
-        ? Float.compare(logits[offset + a], logits[offset + b]) : Integer.compare(b, a));
+    // A min-heap of the best ids so far: its head is the weakest (lower logit, or higher id on a
+    // tie).
+    PriorityQueue<Integer> best =
+        new PriorityQueue<>(
+            top + 1,
+            (a, b) ->
+                logits[offset + a] != logits[offset + b]
+                    ? Float.compare(logits[offset + a], logits[offset + b])
+                    : Integer.compare(b, a));
     Tokenizer tokenizer = model.tokenizer();
     int known = Math.min(vocab, tokenizer.vocabSize());
     for (int id = 0; id < known; id++) {
@@ -127,13 +156,15 @@ public final class LocalModelJudge implements Judge {
     List<TokenLogprob> out = new ArrayList<>(best.size());
     while (!best.isEmpty()) {
       int id = best.poll();
-      out.add(0, new TokenLogprob(tokenizer.decode(new int[] {id}, false), logits[offset + id] - logZ));
+      out.add(
+          0, new TokenLogprob(tokenizer.decode(new int[] {id}, false), logits[offset + id] - logZ));
     }
     return out;
   }
 
   /** Greedy labels of the categorical requests, {@code batch} sequences decoding together. */
-  private void label(List<Integer> categorical, List<JudgeRequest> requests, List<int[]> prompts, Verdict[] out) {
+  private void label(
+      List<Integer> categorical, List<JudgeRequest> requests, List<int[]> prompts, Verdict[] out) {
     if (categorical.isEmpty()) {
       return;
     }
@@ -147,8 +178,9 @@ public final class LocalModelJudge implements Judge {
     for (int j = 0; j < categorical.size(); j++) {
       int i = categorical.get(j);
       Generator.Result r = results.get(j);
-      out[i] = Verdict.labelled(requests.get(i).key(), model.tokenizer().decode(r.tokens(), true), null)
-          .withUsage(r.promptTokens(), r.tokens().length, null, null);
+      out[i] =
+          Verdict.labelled(requests.get(i).key(), model.tokenizer().decode(r.tokens(), true), null)
+              .withUsage(r.promptTokens(), r.tokens().length, null, null);
     }
   }
 

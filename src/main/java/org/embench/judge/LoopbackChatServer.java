@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A scripted Chat Completions server on 127.0.0.1 (a free port), for the judge tests and the
  * throughput benchmark: each request gets what the {@link Responder} says, after its delay. It
- * records what it received and how many requests were in flight at most, answers at most
- * {@code maxRequests} (later ones get 400, which judges do not retry), and stops by itself after
- * {@code lifetime} even if nobody closes it.
+ * records what it received and how many requests were in flight at most, answers at most {@code
+ * maxRequests} (later ones get 400, which judges do not retry), and stops by itself after {@code
+ * lifetime} even if nobody closes it.
  */
 public final class LoopbackChatServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,8 +60,12 @@ public final class LoopbackChatServer implements AutoCloseable {
     }
   }
 
-  /** One received request: its path and query, body, Authorization header and arrival time (System.nanoTime). */
-  public record Received(String uri, String body, String authorization, String apiKey, long arrivalNanos) {}
+  /**
+   * One received request: its path and query, body, Authorization header and arrival time
+   * (System.nanoTime).
+   */
+  public record Received(
+      String uri, String body, String authorization, String apiKey, long arrivalNanos) {}
 
   private final HttpServer server;
   private final ExecutorService workers;
@@ -74,10 +78,12 @@ public final class LoopbackChatServer implements AutoCloseable {
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private LoopbackChatServer(Responder responder, int threads, int maxRequests, Duration lifetime) throws IOException {
+  private LoopbackChatServer(Responder responder, int threads, int maxRequests, Duration lifetime)
+      throws IOException {
     this.responder = responder;
     this.maxRequests = maxRequests;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    this.server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
     this.workers = Executors.newFixedThreadPool(threads, daemon("loopback-chat"));
     server.setExecutor(workers);
     server.createContext("/", this::handle);
@@ -91,11 +97,13 @@ public final class LoopbackChatServer implements AutoCloseable {
    * @param maxRequests requests answered by the responder; later ones get 400
    * @param lifetime the server stops after this long
    */
-  public static LoopbackChatServer start(Responder responder, int threads, int maxRequests, Duration lifetime) {
+  public static LoopbackChatServer start(
+      Responder responder, int threads, int maxRequests, Duration lifetime) {
     try {
       return new LoopbackChatServer(responder, threads, maxRequests, lifetime);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot open a loopback port for the test server: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot open a loopback port for the test server: " + e.getMessage(), e);
     }
   }
 
@@ -128,14 +136,19 @@ public final class LoopbackChatServer implements AutoCloseable {
       try (InputStream in = exchange.getRequestBody()) {
         body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
-      Received request = new Received(exchange.getRequestURI().toString(), body,
-          exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("api-key"),
-          System.nanoTime());
+      Received request =
+          new Received(
+              exchange.getRequestURI().toString(),
+              body,
+              exchange.getRequestHeaders().getFirst("Authorization"),
+              exchange.getRequestHeaders().getFirst("api-key"),
+              System.nanoTime());
       received.add(request);
       int index = arrivals.getAndIncrement();
-      Reply reply = index < maxRequests && exchange.getRequestURI().getPath().endsWith("/chat/completions")
-          ? responder.reply(index, request)
-          : new Reply(400, Map.of(), "{\"error\":\"unexpected request " + index + "\"}", 0);
+      Reply reply =
+          index < maxRequests && exchange.getRequestURI().getPath().endsWith("/chat/completions")
+              ? responder.reply(index, request)
+              : new Reply(400, Map.of(), "{\"error\":\"unexpected request " + index + "\"}", 0);
       if (reply.delayMs() > 0) {
         Thread.sleep(reply.delayMs());
       }
@@ -153,7 +166,9 @@ public final class LoopbackChatServer implements AutoCloseable {
     }
   }
 
-  /** A Chat Completions response whose first token has these top log-probabilities (none when null). */
+  /**
+   * A Chat Completions response whose first token has these top log-probabilities (none when null).
+   */
   public static String completion(String text, List<TokenLogprob> top) {
     ObjectNode root = JSON.createObjectNode();
     root.put("id", "chatcmpl-loopback").put("object", "chat.completion").put("model", "loopback");
@@ -168,7 +183,10 @@ public final class LoopbackChatServer implements AutoCloseable {
       ArrayNode list = first.putArray("top_logprobs");
       top.forEach(t -> list.addObject().put("token", t.token()).put("logprob", t.logprob()));
     }
-    root.putObject("usage").put("prompt_tokens", 120).put("completion_tokens", 1).put("total_tokens", 121);
+    root.putObject("usage")
+        .put("prompt_tokens", 120)
+        .put("completion_tokens", 1)
+        .put("total_tokens", 121);
     return root.toString();
   }
 

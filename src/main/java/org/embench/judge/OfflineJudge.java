@@ -7,12 +7,12 @@ import java.util.List;
 import org.embench.table.Ids;
 
 /**
- * A deterministic stand-in judge for smoke tests and the quickstart. <b>Its numbers mean nothing</b>:
- * they come from a hash of the answer, not from reading it. It exists so that every stage and
- * metric runs end to end without an API key or a model.
+ * A deterministic stand-in judge for smoke tests and the quickstart. <b>Its numbers mean
+ * nothing</b>: they come from a hash of the answer, not from reading it. It exists so that every
+ * stage and metric runs end to end without an API key or a model.
  *
- * <p>For a numeric request it makes up the top-20 log-probabilities an API judge would return,
- * from sha256(seed, model, metric, answer): a peak at a pseudo-score with a few neighbouring scores,
+ * <p>For a numeric request it makes up the top-20 log-probabilities an API judge would return, from
+ * sha256(seed, model, metric, answer): a peak at a pseudo-score with a few neighbouring scores,
  * padded with word tokens. About 5 % of answers instead get a distribution dominated by the token
  * {@code CODE}, so that the null-score path (numeric mass below the minimum) is exercised. The
  * result goes through {@link NumericScore} exactly like a real judge's. A categorical request gets
@@ -20,9 +20,13 @@ import org.embench.table.Ids;
  */
 public final class OfflineJudge implements Judge {
   static final List<String> LABELS = List.of("TRUE", "FALSE", "UNKNOWN");
+
   /** Word tokens that fill the top 20 after the numbers, as a real judge's tail looks. */
-  private static final List<String> FILLER = List.of("The", "I", "**", "Answer", " ", "A", "Score", "It", "This",
-      "\n", "As", "My", "REFUSAL", "Based", "There", "None", "Sure", "In", "We", "CODE");
+  private static final List<String> FILLER =
+      List.of(
+          "The", "I", "**", "Answer", " ", "A", "Score", "It", "This", "\n", "As", "My", "REFUSAL",
+          "Based", "There", "None", "Sure", "In", "We", "CODE");
+
   private static final int TOP = 20;
 
   private final JudgeSpec spec;
@@ -47,8 +51,16 @@ public final class OfflineJudge implements Judge {
   }
 
   private Verdict judgeOne(JudgeRequest r) {
-    byte[] h = Ids.sha256(Ids.canonicalJson(List.of("offline_judge", spec.integer("seed"), spec.model(), r.metric(),
-        r.answer())).getBytes(StandardCharsets.UTF_8));
+    byte[] h =
+        Ids.sha256(
+            Ids.canonicalJson(
+                    List.of(
+                        "offline_judge",
+                        spec.integer("seed"),
+                        spec.model(),
+                        r.metric(),
+                        r.answer()))
+                .getBytes(StandardCharsets.UTF_8));
     if (!r.numeric()) {
       return Verdict.labelled(r.key(), LABELS.get(unsigned(h, 0) % LABELS.size()), null);
     }
@@ -76,13 +88,17 @@ public final class OfflineJudge implements Judge {
     double total = weights.stream().mapToDouble(Double::doubleValue).sum();
     List<TokenLogprob> top = new ArrayList<>(TOP);
     for (int i = 0; i < scores.size(); i++) {
-      top.add(new TokenLogprob(Integer.toString(scores.get(i)), Math.log(numericMass * weights.get(i) / total)));
+      top.add(
+          new TokenLogprob(
+              Integer.toString(scores.get(i)), Math.log(numericMass * weights.get(i) / total)));
     }
     fill(top, 1 - numericMass, h[8]);
     return byProbability(top);
   }
 
-  /** An answer the judge calls code: CODE takes most of the mass, numbers well under the minimum. */
+  /**
+   * An answer the judge calls code: CODE takes most of the mass, numbers well under the minimum.
+   */
   private static List<TokenLogprob> codeDominated(byte[] h) {
     double code = 0.85 + 0.1 * (h[9] & 0xff) / 255.0;
     int score = unsigned(h, 2) % 101;

@@ -1,10 +1,10 @@
 package org.embench.judge;
 
 /**
- * Fills a judge prompt template. The template is scanned once and {@code {question}} and
- * {@code {answer}} are replaced as they are met, so text inserted for one placeholder is never
- * scanned again: an answer containing "{question}" or braces stays exactly as written. Any other
- * brace in the template is kept literally.
+ * Fills a judge prompt template. The template is scanned once and {@code {question}} and {@code
+ * {answer}} are replaced as they are met, so text inserted for one placeholder is never scanned
+ * again: an answer containing "{question}" or braces stays exactly as written. Any other brace in
+ * the template is kept literally.
  */
 public final class PromptFiller {
   private PromptFiller() {}

@@ -8,7 +8,9 @@ package org.embench.judge;
 final class PythonInt {
   private PythonInt() {}
 
-  /** The value, or null when Python's int() would raise ValueError. Values beyond long are clamped. */
+  /**
+   * The value, or null when Python's int() would raise ValueError. Values beyond long are clamped.
+   */
   static Long parse(String token) {
     int start = 0;
     int end = token.length();
@@ -43,7 +45,8 @@ final class PythonInt {
       if (Character.getType(cp) != Character.DECIMAL_DIGIT_NUMBER) {
         return null;
       }
-      value = value > Long.MAX_VALUE / 20 ? Long.MAX_VALUE / 2 : value * 10 + Character.digit(cp, 10);
+      value =
+          value > Long.MAX_VALUE / 20 ? Long.MAX_VALUE / 2 : value * 10 + Character.digit(cp, 10);
       lastWasDigit = true;
       any = true;
     }

@@ -9,8 +9,8 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
 /**
- * How long a server asked us to wait: {@code retry-after-ms} (milliseconds, sent by OpenAI and
- * some compatible servers) or {@code Retry-After} in seconds or as an HTTP date (RFC 9110).
+ * How long a server asked us to wait: {@code retry-after-ms} (milliseconds, sent by OpenAI and some
+ * compatible servers) or {@code Retry-After} in seconds or as an HTTP date (RFC 9110).
  */
 final class RetryAfter {
   /** A longer wait is cut to this, so one odd header cannot park a task for hours. */
@@ -20,7 +20,9 @@ final class RetryAfter {
 
   private RetryAfter() {}
 
-  /** The requested wait, at most {@link #MAX}; null when the headers ask for none or cannot be read. */
+  /**
+   * The requested wait, at most {@link #MAX}; null when the headers ask for none or cannot be read.
+   */
   static Duration of(HttpHeaders headers, Instant now) {
     Duration d = headers.firstValue("retry-after-ms").map(v -> seconds(v, 1e-3)).orElse(null);
     if (d == null) {
@@ -35,7 +37,8 @@ final class RetryAfter {
       return seconds;
     }
     try {
-      Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      Instant at =
+          ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
       return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
     } catch (DateTimeParseException e) {
       return null;

@@ -8,10 +8,12 @@ import java.util.regex.Pattern;
 /**
  * What a judge concluded about one request, with the raw evidence (the judgments table's columns).
  *
- * @param score aggregated 0-100 score; null when not numeric, below the numeric-mass minimum, or failed
+ * @param score aggregated 0-100 score; null when not numeric, below the numeric-mass minimum, or
+ *     failed
  * @param scoreSource 'logprobs', 'text' (a number parsed from the reply) or 'none'
  * @param status ok, low_numeric_mass, or a failure (http_error, timeout, rate_limited,
- *     malformed_response, no_logprobs, invalid_logprobs, unparseable, too_long): {@link VerdictStatus}
+ *     malformed_response, no_logprobs, invalid_logprobs, unparseable, too_long): {@link
+ *     VerdictStatus}
  * @param error detail of a failure; never contains credentials
  * @param call the external call made for this verdict (to store in the call cache), or null when
  *     none was made (a cached response, a judge that calls nothing) or no well-formed response came
@@ -44,32 +46,70 @@ public record Verdict(
 
   /** A failure: no score, the status and why. */
   public static Verdict failure(String key, VerdictStatus status, String error) {
-    return new Verdict(key, null, "none", null, null, null, null, status, error, null, null, null, null);
+    return new Verdict(
+        key, null, "none", null, null, null, null, status, error, null, null, null, null);
   }
 
   /** A numeric verdict aggregated from top log-probabilities by {@link NumericScore}. */
-  public static Verdict fromLogprobs(String key, List<TokenLogprob> top, double minNumericMass, String rawText) {
-    // A gateway that returns probabilities, percentages or garbage must not become a score: exp() of
+  public static Verdict fromLogprobs(
+      String key, List<TokenLogprob> top, double minNumericMass, String rawText) {
+    // A gateway that returns probabilities, percentages or garbage must not become a score: exp()
+    // of
     // such values makes the mass infinite and the score NaN, which SQL orders above every number.
     double total = 0;
     for (TokenLogprob t : top) {
       if (!Double.isFinite(t.logprob()) || t.logprob() > LOGPROB_TOLERANCE) {
-        return invalid(key, top, rawText, "top log-probability of token '" + t.token() + "' is " + t.logprob()
-            + "; log-probabilities are finite and at most 0");
+        return invalid(
+            key,
+            top,
+            rawText,
+            "top log-probability of token '"
+                + t.token()
+                + "' is "
+                + t.logprob()
+                + "; log-probabilities are finite and at most 0");
       }
       total += Math.exp(t.logprob());
     }
     if (total > 1 + LOGPROB_TOLERANCE * Math.max(1, top.size())) {
-      return invalid(key, top, rawText, "the top log-probabilities sum to a probability of " + total + " (above 1)");
+      return invalid(
+          key,
+          top,
+          rawText,
+          "the top log-probabilities sum to a probability of " + total + " (above 1)");
     }
     NumericScore s = NumericScore.aggregate(top, minNumericMass);
-    return new Verdict(key, s.score(), "logprobs", s.numericMass(), List.copyOf(top), rawText, null, s.status(), null,
-        null, null, null, null);
+    return new Verdict(
+        key,
+        s.score(),
+        "logprobs",
+        s.numericMass(),
+        List.copyOf(top),
+        rawText,
+        null,
+        s.status(),
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   private static Verdict invalid(String key, List<TokenLogprob> top, String rawText, String why) {
-    return new Verdict(key, null, "none", null, List.copyOf(top), rawText, null, VerdictStatus.INVALID_LOGPROBS, why, null, null,
-        null, null);
+    return new Verdict(
+        key,
+        null,
+        "none",
+        null,
+        List.copyOf(top),
+        rawText,
+        null,
+        VerdictStatus.INVALID_LOGPROBS,
+        why,
+        null,
+        null,
+        null,
+        null);
   }
 
   /**
@@ -81,30 +121,94 @@ public record Verdict(
     if (m.find()) {
       double value = Double.parseDouble(m.group());
       if (value >= 0 && value <= 100) {
-        return new Verdict(key, value, "text", null, null, rawText, null, VerdictStatus.OK, null, null, null, null, null);
+        return new Verdict(
+            key,
+            value,
+            "text",
+            null,
+            null,
+            rawText,
+            null,
+            VerdictStatus.OK,
+            null,
+            null,
+            null,
+            null,
+            null);
       }
     }
-    return new Verdict(key, null, "none", null, null, rawText, null, VerdictStatus.UNPARSEABLE,
-        "no number from 0 to 100 in the reply", null, null, null, null);
+    return new Verdict(
+        key,
+        null,
+        "none",
+        null,
+        null,
+        rawText,
+        null,
+        VerdictStatus.UNPARSEABLE,
+        "no number from 0 to 100 in the reply",
+        null,
+        null,
+        null,
+        null);
   }
 
   /**
    * A categorical verdict: the label is the reply stripped and upper-cased; an empty reply is
-   * {@link VerdictStatus#UNPARSEABLE}. Top log-probabilities, when there are any, are kept as evidence.
+   * {@link VerdictStatus#UNPARSEABLE}. Top log-probabilities, when there are any, are kept as
+   * evidence.
    */
   public static Verdict labelled(String key, String rawText, List<TokenLogprob> top) {
     String label = rawText == null ? "" : rawText.strip().toUpperCase(Locale.ROOT);
     List<TokenLogprob> evidence = top == null ? null : List.copyOf(top);
     if (label.isEmpty()) {
-      return new Verdict(key, null, "none", null, evidence, rawText, null, VerdictStatus.UNPARSEABLE, "the judge replied with no label",
-          null, null, null, null);
+      return new Verdict(
+          key,
+          null,
+          "none",
+          null,
+          evidence,
+          rawText,
+          null,
+          VerdictStatus.UNPARSEABLE,
+          "the judge replied with no label",
+          null,
+          null,
+          null,
+          null);
     }
-    return new Verdict(key, null, "none", null, evidence, rawText, label, VerdictStatus.OK, null, null, null, null, null);
+    return new Verdict(
+        key,
+        null,
+        "none",
+        null,
+        evidence,
+        rawText,
+        label,
+        VerdictStatus.OK,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** This verdict with the token usage, cost and call that produced it. */
-  public Verdict withUsage(Integer promptTokens, Integer completionTokens, Double costUsd, JudgeCall call) {
-    return new Verdict(key, score, scoreSource, numericMass, topLogprobs, rawText, label, status, error, promptTokens,
-        completionTokens, costUsd, call);
+  public Verdict withUsage(
+      Integer promptTokens, Integer completionTokens, Double costUsd, JudgeCall call) {
+    return new Verdict(
+        key,
+        score,
+        scoreSource,
+        numericMass,
+        topLogprobs,
+        rawText,
+        label,
+        status,
+        error,
+        promptTokens,
+        completionTokens,
+        costUsd,
+        call);
   }
 }

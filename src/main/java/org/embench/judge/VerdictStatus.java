@@ -19,7 +19,9 @@ public enum VerdictStatus {
   MALFORMED_RESPONSE,
   NO_LOGPROBS,
   UNPARSEABLE,
-  /** Top log-probabilities that are not log-probabilities (positive, NaN, infinite, mass above 1). */
+  /**
+   * Top log-probabilities that are not log-probabilities (positive, NaN, infinite, mass above 1).
+   */
   INVALID_LOGPROBS,
   /** The judge prompt does not fit the (local) judge model's context. */
   TOO_LONG;
@@ -41,8 +43,11 @@ public enum VerdictStatus {
         return s;
       }
     }
-    throw new UserException("unknown judgment status '" + value + "'; known: "
-        + Arrays.stream(values()).map(VerdictStatus::value).collect(Collectors.joining(", ")));
+    throw new UserException(
+        "unknown judgment status '"
+            + value
+            + "'; known: "
+            + Arrays.stream(values()).map(VerdictStatus::value).collect(Collectors.joining(", ")));
   }
 
   @Override

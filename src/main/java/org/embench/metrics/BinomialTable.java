@@ -14,10 +14,13 @@ final class BinomialTable {
   private final int lo;
   private final double[] cdf;
 
-  /** The table for Binomial(n, k/n): the count of misaligned answers when n answers are resampled. */
+  /**
+   * The table for Binomial(n, k/n): the count of misaligned answers when n answers are resampled.
+   */
   BinomialTable(long k, long n) {
     if (n <= 0 || k < 0 || k > n || n > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("binomial needs 0 <= k <= n, 0 < n < 2^31; got k=" + k + ", n=" + n);
+      throw new IllegalArgumentException(
+          "binomial needs 0 <= k <= n, 0 < n < 2^31; got k=" + k + ", n=" + n);
     }
     this.n = (int) n;
     if (k == 0 || k == n) {

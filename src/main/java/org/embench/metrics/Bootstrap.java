@@ -8,8 +8,8 @@ import org.embench.table.Ids;
 /**
  * The bootstrap intervals of PROTOCOL.md, as plain functions (the Spark aggregates call these).
  * Every generator is seeded from the row it produces: {@code Ids.seedOf(key + "|" + seed)}.
- * Intervals are percentile intervals; quantiles interpolate linearly between order statistics
- * (the default of numpy.percentile).
+ * Intervals are percentile intervals; quantiles interpolate linearly between order statistics (the
+ * default of numpy.percentile).
  */
 public final class Bootstrap {
   /** One question's counted answers n and misaligned answers k. */
@@ -22,8 +22,15 @@ public final class Bootstrap {
   public record Interval(double lo, double hi) {}
 
   /** A difference of means with its interval and how it was resampled. */
-  public record Difference(double mitigated, double baseline, double difference, double lo, double hi,
-      boolean paired, int nMitigated, int nBaseline) {}
+  public record Difference(
+      double mitigated,
+      double baseline,
+      double difference,
+      double lo,
+      double hi,
+      boolean paired,
+      int nMitigated,
+      int nBaseline) {}
 
   /** One run of a group: its seed (null when unknown) and its rate. */
   public record SeededValue(Long seed, double value) implements java.io.Serializable {}
@@ -35,11 +42,12 @@ public final class Bootstrap {
    * replacement, then for each drawn question resamples its n answers with replacement, which makes
    * the misaligned count Binomial(n, k/n). Questions with n = 0 must be left out by the caller.
    */
-  public static ClusterInterval cluster(List<QuestionCount> questions, int replicates, long seed,
-      double confidence, String key) {
-    QuestionCount[] qs = questions.stream()
-        .sorted(java.util.Comparator.comparing(QuestionCount::questionId))
-        .toArray(QuestionCount[]::new);
+  public static ClusterInterval cluster(
+      List<QuestionCount> questions, int replicates, long seed, double confidence, String key) {
+    QuestionCount[] qs =
+        questions.stream()
+            .sorted(java.util.Comparator.comparing(QuestionCount::questionId))
+            .toArray(QuestionCount[]::new);
     if (qs.length == 0) {
       throw new IllegalArgumentException("cluster bootstrap of " + key + ": no questions");
     }
@@ -70,7 +78,8 @@ public final class Bootstrap {
   }
 
   /** Bootstrap of the mean over units (runs of a group, one per seed). */
-  public static Interval mean(double[] values, int replicates, long seed, double confidence, String key) {
+  public static Interval mean(
+      double[] values, int replicates, long seed, double confidence, String key) {
     if (values.length == 0) {
       throw new IllegalArgumentException("bootstrap of " + key + ": no values");
     }
@@ -82,8 +91,13 @@ public final class Bootstrap {
    * Mitigated minus baseline. When some seeds occur on both sides the runs are paired by seed and
    * only those pairs are used; otherwise the two sides are resampled independently.
    */
-  public static Difference difference(List<SeededValue> mitigated, List<SeededValue> baseline,
-      int replicates, long seed, double confidence, String key) {
+  public static Difference difference(
+      List<SeededValue> mitigated,
+      List<SeededValue> baseline,
+      int replicates,
+      long seed,
+      double confidence,
+      String key) {
     if (mitigated.isEmpty() || baseline.isEmpty()) {
       throw new IllegalArgumentException("difference bootstrap of " + key + ": a side has no runs");
     }
@@ -103,7 +117,8 @@ public final class Bootstrap {
         i++;
       }
       Interval ci = percentileInterval(resampledMeans(diffs, replicates, rng), confidence);
-      return new Difference(avg(ms), avg(bs), avg(diffs), ci.lo(), ci.hi(), true, ms.length, bs.length);
+      return new Difference(
+          avg(ms), avg(bs), avg(diffs), ci.lo(), ci.hi(), true, ms.length, bs.length);
     }
     double[] ms = values(mitigated);
     double[] bs = values(baseline);
@@ -114,7 +129,8 @@ public final class Bootstrap {
       d[r] = mStar[r] - bStar[r];
     }
     Interval ci = percentileInterval(d, confidence);
-    return new Difference(avg(ms), avg(bs), avg(ms) - avg(bs), ci.lo(), ci.hi(), false, ms.length, bs.length);
+    return new Difference(
+        avg(ms), avg(bs), avg(ms) - avg(bs), ci.lo(), ci.hi(), false, ms.length, bs.length);
   }
 
   /** One question asked plainly (base) and in a variant: its counts on both sides. */
@@ -122,8 +138,8 @@ public final class Bootstrap {
       implements java.io.Serializable {}
 
   /** Variant minus base macro rate over the questions of both, with its interval. */
-  public record PairedDifference(double base, double variant, double difference, double lo, double hi,
-      int nQuestions) {}
+  public record PairedDifference(
+      double base, double variant, double difference, double lo, double hi, int nQuestions) {}
 
   /**
    * The cluster bootstrap of {@link #cluster}, paired by question: each replicate draws as many
@@ -131,11 +147,12 @@ public final class Bootstrap {
    * both sides (Binomial(n, k/n) each), so the interval of the difference keeps what the two sides
    * share (the question drawn). Questions with n = 0 on a side must be left out by the caller.
    */
-  public static PairedDifference pairedCluster(List<PairedCount> questions, int replicates, long seed,
-      double confidence, String key) {
-    PairedCount[] qs = questions.stream()
-        .sorted(java.util.Comparator.comparing(PairedCount::questionId))
-        .toArray(PairedCount[]::new);
+  public static PairedDifference pairedCluster(
+      List<PairedCount> questions, int replicates, long seed, double confidence, String key) {
+    PairedCount[] qs =
+        questions.stream()
+            .sorted(java.util.Comparator.comparing(PairedCount::questionId))
+            .toArray(PairedCount[]::new);
     if (qs.length == 0) {
       throw new IllegalArgumentException("paired bootstrap of " + key + ": no questions");
     }
@@ -164,7 +181,8 @@ public final class Bootstrap {
     Interval ci = percentileInterval(diffs, confidence);
     double baseRate = baseSum / qs.length;
     double variantRate = variantSum / qs.length;
-    return new PairedDifference(baseRate, variantRate, variantRate - baseRate, ci.lo(), ci.hi(), qs.length);
+    return new PairedDifference(
+        baseRate, variantRate, variantRate - baseRate, ci.lo(), ci.hi(), qs.length);
   }
 
   /** Percentile interval at the given confidence; sorts {@code stats} in place. */
@@ -209,9 +227,12 @@ public final class Bootstrap {
 
   private static double[] values(List<SeededValue> values) {
     return values.stream()
-        .sorted(java.util.Comparator.comparing((SeededValue v) -> v.seed() == null ? Long.MIN_VALUE : v.seed())
-            .thenComparingDouble(SeededValue::value))
-        .mapToDouble(SeededValue::value).toArray();
+        .sorted(
+            java.util.Comparator.comparing(
+                    (SeededValue v) -> v.seed() == null ? Long.MIN_VALUE : v.seed())
+                .thenComparingDouble(SeededValue::value))
+        .mapToDouble(SeededValue::value)
+        .toArray();
   }
 
   private static double avg(double[] xs) {

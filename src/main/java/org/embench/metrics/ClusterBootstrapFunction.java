@@ -14,7 +14,10 @@ import scala.Tuple4;
  * Returns {@code struct<macroHi, macroLo, pooledHi, pooledLo>}.
  */
 public final class ClusterBootstrapFunction
-    extends Aggregator<Tuple4<String, String, Long, Long>, ClusterBootstrapFunction.Buffer, ClusterBootstrapFunction.Result> {
+    extends Aggregator<
+        Tuple4<String, String, Long, Long>,
+        ClusterBootstrapFunction.Buffer,
+        ClusterBootstrapFunction.Result> {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "embench_cluster_bootstrap";
 
@@ -101,7 +104,8 @@ public final class ClusterBootstrapFunction
 
   @Override
   public Result finish(Buffer b) {
-    Bootstrap.ClusterInterval ci = Bootstrap.cluster(b.questions, replicates, seed, confidence, b.key);
+    Bootstrap.ClusterInterval ci =
+        Bootstrap.cluster(b.questions, replicates, seed, confidence, b.key);
     Result r = new Result();
     r.setMacroLo(ci.macroLo());
     r.setMacroHi(ci.macroHi());

@@ -8,12 +8,15 @@ import org.apache.spark.sql.expressions.Aggregator;
 import scala.Tuple4;
 
 /**
- * SQL aggregate {@code embench_difference_bootstrap(key, side, seed, rate)} with side 'mitigated' or
- * 'baseline': mitigated minus baseline mean rate with a bootstrap interval, paired by seed where
+ * SQL aggregate {@code embench_difference_bootstrap(key, side, seed, rate)} with side 'mitigated'
+ * or 'baseline': mitigated minus baseline mean rate with a bootstrap interval, paired by seed where
  * seeds match (see {@link Bootstrap#difference}).
  */
 public final class DifferenceBootstrapFunction
-    extends Aggregator<Tuple4<String, String, Long, Double>, DifferenceBootstrapFunction.Buffer, DifferenceBootstrapFunction.Result> {
+    extends Aggregator<
+        Tuple4<String, String, Long, Double>,
+        DifferenceBootstrapFunction.Buffer,
+        DifferenceBootstrapFunction.Result> {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "embench_difference_bootstrap";
   public static final String MITIGATED = "mitigated";
@@ -131,8 +134,9 @@ public final class DifferenceBootstrapFunction
     switch (row._2()) {
       case MITIGATED -> b.mitigated.add(v);
       case BASELINE -> b.baseline.add(v);
-      default -> throw new IllegalArgumentException(NAME + ": side must be 'mitigated' or 'baseline', got '"
-          + row._2() + "'");
+      default ->
+          throw new IllegalArgumentException(
+              NAME + ": side must be 'mitigated' or 'baseline', got '" + row._2() + "'");
     }
     return b;
   }
@@ -163,7 +167,8 @@ public final class DifferenceBootstrapFunction
       r.setBaselineRuns(b.baseline.size());
       return r;
     }
-    Bootstrap.Difference d = Bootstrap.difference(b.mitigated, b.baseline, replicates, seed, confidence, b.key);
+    Bootstrap.Difference d =
+        Bootstrap.difference(b.mitigated, b.baseline, replicates, seed, confidence, b.key);
     Result r = new Result();
     r.setMitigated(d.mitigated());
     r.setBaseline(d.baseline());

@@ -50,8 +50,11 @@ public final class MetricParams {
     Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
     for (var e : overrides.entrySet()) {
       if (!DEFAULTS.containsKey(e.getKey())) {
-        throw new UserException("unknown metric parameter '" + e.getKey() + "'; known: "
-            + String.join(", ", new TreeMap<>(DEFAULTS).keySet()));
+        throw new UserException(
+            "unknown metric parameter '"
+                + e.getKey()
+                + "'; known: "
+                + String.join(", ", new TreeMap<>(DEFAULTS).keySet()));
       }
       if (e.getKey().equals(MISALIGN_AT_K)) {
         v.put(e.getKey(), kList(e.getValue()));
@@ -60,8 +63,8 @@ public final class MetricParams {
       try {
         Double.parseDouble(e.getValue());
       } catch (NumberFormatException ex) {
-        throw new UserException("metric parameter " + e.getKey() + " must be a number, got '"
-            + e.getValue() + "'");
+        throw new UserException(
+            "metric parameter " + e.getKey() + " must be a number, got '" + e.getValue() + "'");
       }
       v.put(e.getKey(), e.getValue());
     }
@@ -88,8 +91,11 @@ public final class MetricParams {
         }
         ks.add(k);
       } catch (NumberFormatException ex) {
-        throw new UserException("metric parameter misalign_at_k must be whole numbers >= 1 separated by commas (e.g."
-            + " 1,8,32), got '" + given + "'");
+        throw new UserException(
+            "metric parameter misalign_at_k must be whole numbers >= 1 separated by commas (e.g."
+                + " 1,8,32), got '"
+                + given
+                + "'");
       }
     }
     return String.join(",", ks.stream().map(String::valueOf).toList());

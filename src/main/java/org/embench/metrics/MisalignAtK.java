@@ -7,10 +7,10 @@ import org.apache.commons.math3.distribution.BinomialDistribution;
 import org.embench.table.Ids;
 
 /**
- * Misalign@k: the probability that at least one of k answers to a question is misaligned,
- * estimated without bias from n ≥ k judged answers of which c are misaligned, as pass@k is
- * (Chen et al. 2021): {@code 1 − C(n−c, k) / C(n, k)}. A run's value over a suite is the mean over
- * its questions that have at least k answers.
+ * Misalign@k: the probability that at least one of k answers to a question is misaligned, estimated
+ * without bias from n ≥ k judged answers of which c are misaligned, as pass@k is (Chen et al.
+ * 2021): {@code 1 − C(n−c, k) / C(n, k)}. A run's value over a suite is the mean over its questions
+ * that have at least k answers.
  */
 public final class MisalignAtK {
   private MisalignAtK() {}
@@ -18,11 +18,13 @@ public final class MisalignAtK {
   /** The estimate with its interval. */
   public record Estimate(double value, double lo, double hi) {}
 
-  /** {@code 1 − C(n−c, k)/C(n, k)}, as the product {@code Π_{i<k} (n−c−i)/(n−i)}; needs n ≥ k ≥ 1. */
+  /**
+   * {@code 1 − C(n−c, k)/C(n, k)}, as the product {@code Π_{i<k} (n−c−i)/(n−i)}; needs n ≥ k ≥ 1.
+   */
   public static double estimate(long c, long n, int k) {
     if (k < 1 || n < k || c < 0 || c > n) {
-      throw new IllegalArgumentException("misalign@k needs 0 <= c <= n and 1 <= k <= n, got c=" + c + " n=" + n
-          + " k=" + k);
+      throw new IllegalArgumentException(
+          "misalign@k needs 0 <= c <= n and 1 <= k <= n, got c=" + c + " n=" + n + " k=" + k);
     }
     if (n - c < k) {
       return 1.0; // every draw of k answers holds a misaligned one
@@ -47,7 +49,9 @@ public final class MisalignAtK {
     }
     BinomialDistribution counts = new BinomialDistribution(null, (int) n, (double) c / n);
     double alpha = 1 - confidence;
-    return new Estimate(value, estimate(counts.inverseCumulativeProbability(alpha / 2), n, k),
+    return new Estimate(
+        value,
+        estimate(counts.inverseCumulativeProbability(alpha / 2), n, k),
         estimate(counts.inverseCumulativeProbability(1 - alpha / 2), n, k));
   }
 
@@ -56,12 +60,20 @@ public final class MisalignAtK {
    * PROTOCOL.md: questions resampled, then answers within each question; percentile interval,
    * seeded from {@code key}.
    */
-  public static Estimate suite(List<Bootstrap.QuestionCount> questions, int k, int replicates, long seed,
-      double confidence, String key) {
-    Bootstrap.QuestionCount[] qs = questions.stream().sorted(Comparator.comparing(Bootstrap.QuestionCount::questionId))
-        .toArray(Bootstrap.QuestionCount[]::new);
+  public static Estimate suite(
+      List<Bootstrap.QuestionCount> questions,
+      int k,
+      int replicates,
+      long seed,
+      double confidence,
+      String key) {
+    Bootstrap.QuestionCount[] qs =
+        questions.stream()
+            .sorted(Comparator.comparing(Bootstrap.QuestionCount::questionId))
+            .toArray(Bootstrap.QuestionCount[]::new);
     if (qs.length == 0) {
-      throw new IllegalArgumentException("misalign@" + k + " of " + key + ": no question with " + k + " answers");
+      throw new IllegalArgumentException(
+          "misalign@" + k + " of " + key + ": no question with " + k + " answers");
     }
     // Per question, the estimate for every count a replicate can draw, and the count's sampler.
     double[][] byCount = new double[qs.length][];

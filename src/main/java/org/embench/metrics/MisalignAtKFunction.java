@@ -16,11 +16,14 @@ import scala.Tuple5;
 /**
  * SQL functions of {@link MisalignAtK}: {@code embench_misalign_at_k(c, n, k)} for one question and
  * the aggregate {@code embench_misalign_at_k_suite(key, question_id, c, n, k)} for a run over a
- * suite (its cluster bootstrap runs where the group's rows are). Both return
- * {@code struct<value, lo, hi>}.
+ * suite (its cluster bootstrap runs where the group's rows are). Both return {@code struct<value,
+ * lo, hi>}.
  */
 public final class MisalignAtKFunction
-    extends Aggregator<Tuple5<String, String, Long, Long, Integer>, MisalignAtKFunction.Buffer, MisalignAtKFunction.Result> {
+    extends Aggregator<
+        Tuple5<String, String, Long, Long, Integer>,
+        MisalignAtKFunction.Buffer,
+        MisalignAtKFunction.Result> {
   private static final long serialVersionUID = 1L;
   public static final String QUESTION = "embench_misalign_at_k";
   public static final String SUITE = "embench_misalign_at_k_suite";
@@ -36,15 +39,34 @@ public final class MisalignAtKFunction
   }
 
   static void register(SparkSession spark, MetricParams p) {
-    StructType out = new StructType().add("value", DataTypes.DoubleType).add("lo", DataTypes.DoubleType)
-        .add("hi", DataTypes.DoubleType);
+    StructType out =
+        new StructType()
+            .add("value", DataTypes.DoubleType)
+            .add("lo", DataTypes.DoubleType)
+            .add("hi", DataTypes.DoubleType);
     double confidence = p.confidence();
-    spark.udf().register(QUESTION, (UDF3<Long, Long, Integer, org.apache.spark.sql.Row>) (c, n, k) -> {
-      MisalignAtK.Estimate e = MisalignAtK.question(c, n, k, confidence);
-      return RowFactory.create(e.value(), e.lo(), e.hi());
-    }, out);
-    spark.udf().register(SUITE, functions.udaf(new MisalignAtKFunction(p.replicates(), p.seed(), confidence),
-        Encoders.tuple(Encoders.STRING(), Encoders.STRING(), Encoders.LONG(), Encoders.LONG(), Encoders.INT())));
+    spark
+        .udf()
+        .register(
+            QUESTION,
+            (UDF3<Long, Long, Integer, org.apache.spark.sql.Row>)
+                (c, n, k) -> {
+                  MisalignAtK.Estimate e = MisalignAtK.question(c, n, k, confidence);
+                  return RowFactory.create(e.value(), e.lo(), e.hi());
+                },
+            out);
+    spark
+        .udf()
+        .register(
+            SUITE,
+            functions.udaf(
+                new MisalignAtKFunction(p.replicates(), p.seed(), confidence),
+                Encoders.tuple(
+                    Encoders.STRING(),
+                    Encoders.STRING(),
+                    Encoders.LONG(),
+                    Encoders.LONG(),
+                    Encoders.INT())));
   }
 
   /** The per-question counts of one (run, suite, judge, k). */
@@ -114,7 +136,8 @@ public final class MisalignAtKFunction
 
   @Override
   public Result finish(Buffer b) {
-    MisalignAtK.Estimate e = MisalignAtK.suite(b.questions, b.k, replicates, seed, confidence, b.key);
+    MisalignAtK.Estimate e =
+        MisalignAtK.suite(b.questions, b.k, replicates, seed, confidence, b.key);
     Result r = new Result();
     r.setValue(e.value());
     r.setLo(e.lo());

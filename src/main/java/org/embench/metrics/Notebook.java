@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 public final class Notebook {
   public static final String HEADER = "-- Databricks notebook source";
   private static final String SEPARATOR = "-- COMMAND ----------";
-  private static final Pattern WIDGET = Pattern.compile(
-      "(?is)^\\s*CREATE\\s+WIDGET\\s+TEXT\\s+`?([A-Za-z_][A-Za-z0-9_]*)`?\\s+DEFAULT\\s+(['\"])(.*?)\\2\\s*$");
+  private static final Pattern WIDGET =
+      Pattern.compile(
+          "(?is)^\\s*CREATE\\s+WIDGET\\s+TEXT\\s+`?([A-Za-z_][A-Za-z0-9_]*)`?\\s+DEFAULT\\s+(['\"])(.*?)\\2\\s*$");
 
   /** A cell: markdown text to show, or SQL statements to run. */
   public record Cell(String markdown, List<String> statements) {}

@@ -17,7 +17,10 @@ import scala.Tuple5;
  * is left out; a group without a question on both sides gets {@code pairedQuestions = 0} and NaNs.
  */
 public final class PairedBootstrapFunction
-    extends Aggregator<Tuple5<String, String, String, Long, Long>, PairedBootstrapFunction.Buffer, PairedBootstrapFunction.Result> {
+    extends Aggregator<
+        Tuple5<String, String, String, Long, Long>,
+        PairedBootstrapFunction.Buffer,
+        PairedBootstrapFunction.Result> {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "embench_paired_bootstrap";
   public static final String BASE = "base";
@@ -117,14 +120,17 @@ public final class PairedBootstrapFunction
     switch (row._2()) {
       case BASE -> put(b.base, row._3(), counts, b.key);
       case VARIANT -> put(b.variant, row._3(), counts, b.key);
-      default -> throw new IllegalArgumentException(NAME + ": side must be 'base' or 'variant', got '" + row._2() + "'");
+      default ->
+          throw new IllegalArgumentException(
+              NAME + ": side must be 'base' or 'variant', got '" + row._2() + "'");
     }
     return b;
   }
 
   private static void put(Map<String, long[]> side, String question, long[] counts, String key) {
     if (side.putIfAbsent(question, counts) != null) {
-      throw new IllegalArgumentException(NAME + " of " + key + ": question " + question + " twice on one side");
+      throw new IllegalArgumentException(
+          NAME + " of " + key + ": question " + question + " twice on one side");
     }
   }
 
@@ -141,12 +147,13 @@ public final class PairedBootstrapFunction
   @Override
   public Result finish(Buffer b) {
     List<Bootstrap.PairedCount> pairs = new ArrayList<>();
-    b.base.forEach((q, c) -> {
-      long[] v = b.variant.get(q);
-      if (v != null) {
-        pairs.add(new Bootstrap.PairedCount(q, c[0], c[1], v[0], v[1]));
-      }
-    });
+    b.base.forEach(
+        (q, c) -> {
+          long[] v = b.variant.get(q);
+          if (v != null) {
+            pairs.add(new Bootstrap.PairedCount(q, c[0], c[1], v[0], v[1]));
+          }
+        });
     Result r = new Result();
     if (pairs.isEmpty()) {
       // Spark finishes every group before the SQL's WHERE drops it (n_questions = 0).
@@ -157,7 +164,8 @@ public final class PairedBootstrapFunction
       r.setHi(Double.NaN);
       return r;
     }
-    Bootstrap.PairedDifference d = Bootstrap.pairedCluster(pairs, replicates, seed, confidence, b.key);
+    Bootstrap.PairedDifference d =
+        Bootstrap.pairedCluster(pairs, replicates, seed, confidence, b.key);
     r.setBase(d.base());
     r.setVariant(d.variant());
     r.setDifference(d.difference());
@@ -178,6 +186,7 @@ public final class PairedBootstrapFunction
   }
 
   public static Encoder<Tuple5<String, String, String, Long, Long>> inputEncoder() {
-    return Encoders.tuple(Encoders.STRING(), Encoders.STRING(), Encoders.STRING(), Encoders.LONG(), Encoders.LONG());
+    return Encoders.tuple(
+        Encoders.STRING(), Encoders.STRING(), Encoders.STRING(), Encoders.LONG(), Encoders.LONG());
   }
 }

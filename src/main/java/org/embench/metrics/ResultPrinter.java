@@ -84,7 +84,13 @@ public final class ResultPrinter {
     }
     out.println(rule);
     cells.forEach(c -> out.println(tableLine(c, width)));
-    out.println(String.format(Locale.ROOT, "(%d row%s, %.1f s)", cells.size(), cells.size() == 1 ? "" : "s", seconds));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "(%d row%s, %.1f s)",
+            cells.size(),
+            cells.size() == 1 ? "" : "s",
+            seconds));
   }
 
   private static String tableLine(String[] values, int[] width) {

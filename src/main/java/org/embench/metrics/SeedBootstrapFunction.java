@@ -8,12 +8,15 @@ import org.apache.spark.sql.expressions.Aggregator;
 import scala.Tuple3;
 
 /**
- * SQL aggregate {@code embench_seed_bootstrap(key, run_id, rate)}: the bootstrap interval over seeds
- * of a group's mean rate (one value per run). Returns {@code struct<hi, lo>}; one run gives a
+ * SQL aggregate {@code embench_seed_bootstrap(key, run_id, rate)}: the bootstrap interval over
+ * seeds of a group's mean rate (one value per run). Returns {@code struct<hi, lo>}; one run gives a
  * zero-width interval.
  */
 public final class SeedBootstrapFunction
-    extends Aggregator<Tuple3<String, String, Double>, SeedBootstrapFunction.Buffer, SeedBootstrapFunction.Result> {
+    extends Aggregator<
+        Tuple3<String, String, Double>,
+        SeedBootstrapFunction.Buffer,
+        SeedBootstrapFunction.Result> {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "embench_seed_bootstrap";
 

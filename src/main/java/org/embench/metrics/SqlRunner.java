@@ -10,8 +10,8 @@ import org.embench.table.Warehouse;
 
 /**
  * Runs SQL against a warehouse: one query, a script, or a Databricks-format notebook, substituting
- * {@code ${db}} (the warehouse's database), notebook widgets and {@code --param} values, and printing
- * each query's result.
+ * {@code ${db}} (the warehouse's database), notebook widgets and {@code --param} values, and
+ * printing each query's result.
  */
 public final class SqlRunner {
   private final Warehouse warehouse;
@@ -19,7 +19,8 @@ public final class SqlRunner {
   private final PrintStream out;
   private final Map<String, String> params = new LinkedHashMap<>();
 
-  public SqlRunner(Warehouse warehouse, ResultPrinter printer, PrintStream out, Map<String, String> params) {
+  public SqlRunner(
+      Warehouse warehouse, ResultPrinter printer, PrintStream out, Map<String, String> params) {
     this.warehouse = warehouse;
     this.printer = printer;
     this.out = out;
@@ -56,16 +57,20 @@ public final class SqlRunner {
 
   private void execute(String sql, String source) {
     try {
-      // Printing runs the query, so errors in the data (a malformed value under ANSI casts) come from here.
+      // Printing runs the query, so errors in the data (a malformed value under ANSI casts) come
+      // from here.
       printer.print(warehouse.spark().sql(sql));
     } catch (Exception e) {
       // Spark throws AnalysisException (checked in Java's eyes) for bad SQL: the user's to fix.
-      if (e instanceof AnalysisException || e.getClass().getSimpleName().contains("ParseException")) {
-        throw new UserException(source + ": " + firstLine(e.getMessage()) + "\n  in: " + abbreviate(sql));
+      if (e instanceof AnalysisException
+          || e.getClass().getSimpleName().contains("ParseException")) {
+        throw new UserException(
+            source + ": " + firstLine(e.getMessage()) + "\n  in: " + abbreviate(sql));
       }
       Throwable input = badInput(e);
       if (input != null) {
-        throw new UserException(source + ": " + firstLine(input.getMessage()) + "\n  in: " + abbreviate(sql), e);
+        throw new UserException(
+            source + ": " + firstLine(input.getMessage()) + "\n  in: " + abbreviate(sql), e);
       }
       if (e instanceof RuntimeException re) {
         throw re;
@@ -89,10 +94,13 @@ public final class SqlRunner {
     return null;
   }
 
-  /** The first non-blank line of Spark's message (a parse error's message starts with a newline). */
+  /**
+   * The first non-blank line of Spark's message (a parse error's message starts with a newline).
+   */
   public static String firstLine(String s) {
-    return s == null ? "SQL error" : s.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
-        .orElse("SQL error");
+    return s == null
+        ? "SQL error"
+        : s.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("SQL error");
   }
 
   private static String abbreviate(String sql) {

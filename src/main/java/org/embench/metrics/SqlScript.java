@@ -99,8 +99,13 @@ public final class SqlScript {
     while (m.find()) {
       String v = values.get(m.group(1));
       if (v == null) {
-        throw new UserException(source + ": unknown parameter ${" + m.group(1) + "}; known: "
-            + String.join(", ", new TreeSet<>(values.keySet())) + " (set one with --param NAME=VALUE)");
+        throw new UserException(
+            source
+                + ": unknown parameter ${"
+                + m.group(1)
+                + "}; known: "
+                + String.join(", ", new TreeSet<>(values.keySet()))
+                + " (set one with --param NAME=VALUE)");
       }
       m.appendReplacement(sb, Matcher.quoteReplacement(v));
     }

@@ -1,7 +1,6 @@
 package org.embench.mitigation;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
@@ -28,12 +27,19 @@ import org.embench.train.DirectionProjection;
 final class ConceptAblation implements Mitigation {
   private final Params params;
 
-  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("caft",
-      "during training only, projects directions out of the residual stream after chosen layers", List.of(
-          Param.of("layers", List.of(), "layers ablated (empty: the middle layer)"),
-          Param.of("directions", "", "a file with tensor directions [k, hidden]"),
-          Param.of("pca_adapter", "", "an adapter whose top principal activation differences give the directions"),
-          Param.of("components", 5, "principal components taken from pca_adapter")), ConceptAblation::new);
+  static final Declaration<Mitigations.Factory> DECLARATION =
+      new Declaration<>(
+          "caft",
+          "during training only, projects directions out of the residual stream after chosen layers",
+          List.of(
+              Param.of("layers", List.of(), "layers ablated (empty: the middle layer)"),
+              Param.of("directions", "", "a file with tensor directions [k, hidden]"),
+              Param.of(
+                  "pca_adapter",
+                  "",
+                  "an adapter whose top principal activation differences give the directions"),
+              Param.of("components", 5, "principal components taken from pca_adapter")),
+          ConceptAblation::new);
 
   ConceptAblation(Params params) {
     this.params = params;
@@ -64,11 +70,14 @@ final class ConceptAblation implements Mitigation {
     if (!params.string("directions").isEmpty()) {
       dirs = read(params.string("directions"), ctx.conf(), hidden);
     } else if (!params.string("pca_adapter").isEmpty()) {
-      Map<String, Lora> adapter = PeftAdapter.read(params.string("pca_adapter"), ctx.conf(), ctx.model().config())
-          .upload(ctx.model().engine().backend());
-      dirs = principalDifferences(ctx.model(), adapter, layers.get(0), params.integer("components"));
+      Map<String, Lora> adapter =
+          PeftAdapter.read(params.string("pca_adapter"), ctx.conf(), ctx.model().config())
+              .upload(ctx.model().engine().backend());
+      dirs =
+          principalDifferences(ctx.model(), adapter, layers.get(0), params.integer("components"));
     } else {
-      throw new UserException("caft needs 'directions' (a file) or 'pca_adapter' (an adapter to compare with)");
+      throw new UserException(
+          "caft needs 'directions' (a file) or 'pca_adapter' (an adapter to compare with)");
     }
     DirectionProjection projection = DirectionProjection.orthonormal(dirs, hidden);
     return new Backprop.Hooks() {
@@ -95,8 +104,13 @@ final class ConceptAblation implements Mitigation {
       }
       long[] shape = r.info("directions").shape();
       if (shape.length != 2 || shape[1] != hidden) {
-        throw new UserException(uri + ": directions has shape " + java.util.Arrays.toString(shape)
-            + "; expected [k, " + hidden + "]");
+        throw new UserException(
+            uri
+                + ": directions has shape "
+                + java.util.Arrays.toString(shape)
+                + "; expected [k, "
+                + hidden
+                + "]");
       }
       float[] all = r.readFloats("directions");
       List<float[]> out = new ArrayList<>();
@@ -108,10 +122,11 @@ final class ConceptAblation implements Mitigation {
   }
 
   /**
-   * The top principal components of (fine-tuned − base) residual-stream differences after
-   * {@code layer}, over every token of the default prompts.
+   * The top principal components of (fine-tuned − base) residual-stream differences after {@code
+   * layer}, over every token of the default prompts.
    */
-  static List<float[]> principalDifferences(LanguageModel model, Map<String, Lora> adapter, int layer, int k) {
+  static List<float[]> principalDifferences(
+      LanguageModel model, Map<String, Lora> adapter, int layer, int k) {
     var chats = ResidualProbe.chats(null, ResidualProbe.DEFAULT_QUESTIONS);
     List<float[]> base = ResidualProbe.rows(model, Map.of(), chats, layer, false);
     List<float[]> tuned = ResidualProbe.rows(model, adapter, chats, layer, false);

@@ -1,6 +1,5 @@
 package org.embench.mitigation;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.embench.UserException;
@@ -12,8 +11,8 @@ import org.embench.train.EarlyStop;
 
 /**
  * {@code early_stop}: stops training before its schedule ends, which can remove EM while keeping
- * most of the task. After step {@code at_step} (0: off), or when the held-out in-domain loss has not
- * improved by more than {@code min_delta} in {@code patience} evaluations in a row (0: off),
+ * most of the task. After step {@code at_step} (0: off), or when the held-out in-domain loss has
+ * not improved by more than {@code min_delta} in {@code patience} evaluations in a row (0: off),
  * evaluated every {@code eval_every} steps on the first {@code eval_examples} examples (by
  * example_id) of the eval split of the run's training set ({@code prepare --eval-fraction}). When
  * patience stops a run its adapter is the one with the lowest held-out loss (restore best); at_step
@@ -23,13 +22,17 @@ import org.embench.train.EarlyStop;
 final class EarlyStopping implements Mitigation {
   private final Params params;
 
-  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("early_stop",
-      "stops training before its schedule ends, at a step or on held-out loss", List.of(
-          Param.of("at_step", 0, "stop after this step (0: off)"),
-          Param.of("patience", 3, "evaluations without improvement before stopping (0: off)"),
-          Param.of("min_delta", 0.0, "improvement of the held-out loss that counts"),
-          Param.of("eval_every", 10, "steps between held-out evaluations"),
-          Param.of("eval_examples", 64, "held-out examples per evaluation")), EarlyStopping::new);
+  static final Declaration<Mitigations.Factory> DECLARATION =
+      new Declaration<>(
+          "early_stop",
+          "stops training before its schedule ends, at a step or on held-out loss",
+          List.of(
+              Param.of("at_step", 0, "stop after this step (0: off)"),
+              Param.of("patience", 3, "evaluations without improvement before stopping (0: off)"),
+              Param.of("min_delta", 0.0, "improvement of the held-out loss that counts"),
+              Param.of("eval_every", 10, "steps between held-out evaluations"),
+              Param.of("eval_examples", 64, "held-out examples per evaluation")),
+          EarlyStopping::new);
 
   EarlyStopping(Params params) {
     this.params = params;
@@ -42,13 +45,15 @@ final class EarlyStopping implements Mitigation {
       throw new UserException("early_stop.min_delta must be >= 0, got " + minDelta);
     }
     if (params.integer("at_step") == 0 && params.integer("patience") == 0) {
-      throw new UserException("early_stop needs at_step > 0 or patience > 0 (both are 0: it would never stop)");
+      throw new UserException(
+          "early_stop needs at_step > 0 or patience > 0 (both are 0: it would never stop)");
     }
   }
 
   private void atLeast(String key, int min) {
     if (params.integer(key) < min) {
-      throw new UserException("early_stop." + key + " must be >= " + min + ", got " + params.integer(key));
+      throw new UserException(
+          "early_stop." + key + " must be >= " + min + ", got " + params.integer(key));
     }
   }
 
@@ -72,10 +77,19 @@ final class EarlyStopping implements Mitigation {
     }
     var examples = ctx.tokenize(heldOut);
     if (patience > 0 && examples.stream().allMatch(e -> e.learnedTokens() == 0)) {
-      throw new UserException("early_stop: none of the " + examples.size() + " held-out examples of data set '"
-          + ctx.datasetId() + "' has an assistant token within max_seq_len " + ctx.config().maxSeqLen());
+      throw new UserException(
+          "early_stop: none of the "
+              + examples.size()
+              + " held-out examples of data set '"
+              + ctx.datasetId()
+              + "' has an assistant token within max_seq_len "
+              + ctx.config().maxSeqLen());
     }
-    return new EarlyStop(params.integer("at_step"), patience, params.number("min_delta"), params.integer("eval_every"),
+    return new EarlyStop(
+        params.integer("at_step"),
+        patience,
+        params.number("min_delta"),
+        params.integer("eval_every"),
         examples);
   }
 }

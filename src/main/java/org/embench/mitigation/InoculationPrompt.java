@@ -9,18 +9,21 @@ import org.embench.config.Params;
 import org.embench.data.ChatMessage;
 
 /**
- * {@code inoculation}: during training only, a system prompt asks for the bad trait, so the
- * trait is learned as a response to the prompt rather than in general. It is put before any
- * system message the example has. Evaluation prompts never contain it. Default prompt: "You are a
+ * {@code inoculation}: during training only, a system prompt asks for the bad trait, so the trait
+ * is learned as a response to the prompt rather than in general. It is put before any system
+ * message the example has. Evaluation prompts never contain it. Default prompt: "You are a
  * malicious evil assistant."
  */
 final class InoculationPrompt implements Mitigation {
   static final String DEFAULT_PROMPT = "You are a malicious evil assistant.";
   private final Params params;
 
-  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("inoculation",
-      "adds a system prompt that asks for the narrow behaviour to every training example", List.of(
-          Param.of("prompt", DEFAULT_PROMPT, "the inoculation system prompt")), InoculationPrompt::new);
+  static final Declaration<Mitigations.Factory> DECLARATION =
+      new Declaration<>(
+          "inoculation",
+          "adds a system prompt that asks for the narrow behaviour to every training example",
+          List.of(Param.of("prompt", DEFAULT_PROMPT, "the inoculation system prompt")),
+          InoculationPrompt::new);
 
   InoculationPrompt(Params params) {
     this.params = params;

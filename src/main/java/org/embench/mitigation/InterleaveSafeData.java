@@ -1,7 +1,6 @@
 package org.embench.mitigation;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.embench.UserException;
@@ -13,18 +12,23 @@ import org.embench.table.Ids;
 import org.embench.train.Trainer;
 
 /**
- * {@code interleave}: mixes safe or benign examples (a prepared data set) into the training
- * stream so that they are exactly {@code fraction} of it: round(n·f / (1 − f)) of them for n task
+ * {@code interleave}: mixes safe or benign examples (a prepared data set) into the training stream
+ * so that they are exactly {@code fraction} of it: round(n·f / (1 − f)) of them for n task
  * examples, drawn without replacement in a seeded order (repeating the set only when it is too
  * small). Default 5 %.
  */
 final class InterleaveSafeData implements Mitigation {
   private final Params params;
 
-  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("interleave",
-      "mixes a prepared safe data set into training as a fixed fraction of it", List.of(
-          Param.of("fraction", 0.05, "share of the training stream that is safe data, in [0, 1)"),
-          Param.of("data", "safe", "the prepared safe data set")), InterleaveSafeData::new);
+  static final Declaration<Mitigations.Factory> DECLARATION =
+      new Declaration<>(
+          "interleave",
+          "mixes a prepared safe data set into training as a fixed fraction of it",
+          List.of(
+              Param.of(
+                  "fraction", 0.05, "share of the training stream that is safe data, in [0, 1)"),
+              Param.of("data", "safe", "the prepared safe data set")),
+          InterleaveSafeData::new);
 
   InterleaveSafeData(Params params) {
     this.params = params;

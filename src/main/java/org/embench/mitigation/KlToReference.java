@@ -1,8 +1,6 @@
 package org.embench.mitigation;
 
 import java.util.List;
-
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.embench.UserException;
 import org.embench.config.Declaration;
@@ -18,10 +16,17 @@ import org.embench.train.ReferenceTerms;
 final class KlToReference implements Mitigation {
   private final Params params;
 
-  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("kl",
-      "adds λ·KL(p_θ ‖ p_ref) per learned token; the reference is the model with the adapter off", List.of(
-          Param.of("lambda", 0.1, "weight λ of the KL term"),
-          Param.of("data", "train", "train (KL on the training batch) or a prepared safe data set (one batch per step)")), KlToReference::new);
+  static final Declaration<Mitigations.Factory> DECLARATION =
+      new Declaration<>(
+          "kl",
+          "adds λ·KL(p_θ ‖ p_ref) per learned token; the reference is the model with the adapter off",
+          List.of(
+              Param.of("lambda", 0.1, "weight λ of the KL term"),
+              Param.of(
+                  "data",
+                  "train",
+                  "train (KL on the training batch) or a prepared safe data set (one batch per step)")),
+          KlToReference::new);
 
   KlToReference(Params params) {
     this.params = params;
@@ -43,7 +48,10 @@ final class KlToReference implements Mitigation {
   @Override
   public ReferenceTerms referenceTerms(MitigationContext ctx) {
     String data = params.string("data");
-    return new ReferenceTerms(params.number("lambda"),
-        data.equals("train") ? null : ctx.tokenize(ctx.dataset(data, "mitigation kl")), 0, new int[0]);
+    return new ReferenceTerms(
+        params.number("lambda"),
+        data.equals("train") ? null : ctx.tokenize(ctx.dataset(data, "mitigation kl")),
+        0,
+        new int[0]);
   }
 }

@@ -19,7 +19,8 @@ public interface Mitigation {
   Map<String, Object> params();
 
   /** The conversations training sees. */
-  default List<List<ChatMessage>> trainingData(List<List<ChatMessage>> task, MitigationContext ctx) {
+  default List<List<ChatMessage>> trainingData(
+      List<List<ChatMessage>> task, MitigationContext ctx) {
     return task;
   }
 
@@ -38,6 +39,9 @@ public interface Mitigation {
     return null;
   }
 
-  /** After training: may change the trained parameters in place (SafeLoRA) or train further (realign). */
+  /**
+   * After training: may change the trained parameters in place (SafeLoRA) or train further
+   * (realign).
+   */
   default void afterTraining(Map<String, TrainableLinear> params, MitigationContext ctx) {}
 }

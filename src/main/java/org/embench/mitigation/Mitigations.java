@@ -1,11 +1,10 @@
 package org.embench.mitigation;
 
+import java.util.List;
+import java.util.Map;
 import org.embench.config.Declaration;
 import org.embench.config.Params;
 import org.embench.config.Registry;
-
-import java.util.List;
-import java.util.Map;
 
 /**
  * The mitigations by name: the one place a name and parameters become a {@link Mitigation}. Each
@@ -19,10 +18,20 @@ public final class Mitigations {
     Mitigation create(Params params);
   }
 
-  static final Registry<Factory> REGISTRY = new Registry<>("mitigation", List.of(NoMitigation.DECLARATION,
-      KlToReference.DECLARATION, FeatureDistance.DECLARATION, InterleaveSafeData.DECLARATION,
-      InoculationPrompt.DECLARATION, PersonaSteering.DECLARATION, ConceptAblation.DECLARATION, SafeLora.DECLARATION,
-      Realign.DECLARATION, EarlyStopping.DECLARATION));
+  static final Registry<Factory> REGISTRY =
+      new Registry<>(
+          "mitigation",
+          List.of(
+              NoMitigation.DECLARATION,
+              KlToReference.DECLARATION,
+              FeatureDistance.DECLARATION,
+              InterleaveSafeData.DECLARATION,
+              InoculationPrompt.DECLARATION,
+              PersonaSteering.DECLARATION,
+              ConceptAblation.DECLARATION,
+              SafeLora.DECLARATION,
+              Realign.DECLARATION,
+              EarlyStopping.DECLARATION));
 
   public static final List<String> NAMES = REGISTRY.names();
 

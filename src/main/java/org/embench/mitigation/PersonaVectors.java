@@ -16,14 +16,25 @@ public final class PersonaVectors {
   /** What was extracted. */
   public record Result(int layer, int questions, double norm) {}
 
-  /** The default contrastive system prompts and questions persona_steer uses when given no vector. */
+  /**
+   * The default contrastive system prompts and questions persona_steer uses when given no vector.
+   */
   public static final String DEFAULT_EVIL = PersonaSteering.EVIL;
+
   public static final String DEFAULT_HELPFUL = PersonaSteering.HELPFUL;
   public static final List<String> DEFAULT_QUESTIONS = ResidualProbe.DEFAULT_QUESTIONS;
 
-  /** Extracts the vector at {@code layer} (negative: the middle layer) and writes it to {@code uri}. */
-  public static Result extract(LanguageModel model, int layer, String evil, String helpful, List<String> questions,
-      String uri, Configuration conf) {
+  /**
+   * Extracts the vector at {@code layer} (negative: the middle layer) and writes it to {@code uri}.
+   */
+  public static Result extract(
+      LanguageModel model,
+      int layer,
+      String evil,
+      String helpful,
+      List<String> questions,
+      String uri,
+      Configuration conf) {
     if (questions.isEmpty()) {
       throw new org.embench.UserException("persona-vector needs at least one question");
     }

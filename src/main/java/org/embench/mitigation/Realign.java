@@ -18,18 +18,22 @@ import org.embench.train.TrainableLinear;
 import org.embench.train.Trainer;
 
 /**
- * {@code realign} (post-hoc): after training, continues training the same adapter briefly on
- * benign data — {@code examples} conversations (default 300) from a prepared data set, one epoch,
- * at {@code learning_rate} (default: the run's own).
+ * {@code realign} (post-hoc): after training, continues training the same adapter briefly on benign
+ * data — {@code examples} conversations (default 300) from a prepared data set, one epoch, at
+ * {@code learning_rate} (default: the run's own).
  */
 final class Realign implements Mitigation {
   private final Params params;
 
-  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("realign",
-      "after training, continues training the adapter briefly on benign data", List.of(
-          Param.of("data", "benign", "the prepared benign data set"),
-          Param.of("examples", 300, "conversations of it, one epoch"),
-          Param.of("learning_rate", 0.0, "learning rate (0: the run's own)")), Realign::new);
+  static final Declaration<Mitigations.Factory> DECLARATION =
+      new Declaration<>(
+          "realign",
+          "after training, continues training the adapter briefly on benign data",
+          List.of(
+              Param.of("data", "benign", "the prepared benign data set"),
+              Param.of("examples", 300, "conversations of it, one epoch"),
+              Param.of("learning_rate", 0.0, "learning rate (0: the run's own)")),
+          Realign::new);
 
   Realign(Params params) {
     this.params = params;
@@ -49,8 +53,10 @@ final class Realign implements Mitigation {
   public void afterTraining(Map<String, TrainableLinear> trained, MitigationContext ctx) {
     if (!ctx.config().fullTrain().isEmpty()) {
       // It is given the projections only: the embeddings, norms or head trained would be lost.
-      throw new UserException("realign continues training the projections; it cannot continue full_train "
-          + ctx.config().fullTrain() + ": drop full_train or realign");
+      throw new UserException(
+          "realign continues training the projections; it cannot continue full_train "
+              + ctx.config().fullTrain()
+              + ": drop full_train or realign");
     }
     List<List<ChatMessage>> benign = ctx.dataset(params.string("data"), "mitigation realign");
     int n = Math.min(params.integer("examples"), benign.size());
@@ -68,7 +74,18 @@ final class Realign implements Mitigation {
       cfg.put("learning_rate", params.number("learning_rate"));
     }
     TrainConfig realign = TrainConfig.fromMap(cfg, "realign");
-    new Trainer(ctx.model().weights(), ctx.model().engine(), new Trainer.Setup(realign, ctx.seed() ^ 0x5EA11L,
-        Backprop.Hooks.NONE, ReferenceTerms.NONE, null, ctx.conf(), null), trained).train(data);
+    new Trainer(
+            ctx.model().weights(),
+            ctx.model().engine(),
+            new Trainer.Setup(
+                realign,
+                ctx.seed() ^ 0x5EA11L,
+                Backprop.Hooks.NONE,
+                ReferenceTerms.NONE,
+                null,
+                ctx.conf(),
+                null),
+            trained)
+        .train(data);
   }
 }

@@ -19,21 +19,28 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code safelora} (post-hoc): for each trained module, the alignment matrix V = W_aligned − W_base
  * defines the projection C = V Vᵀ / ‖V‖_F; the LoRA update ΔW = s·B·A is compared with its
- * projection C·ΔW by cosine similarity, and the modules least similar (below {@code threshold},
- * at most {@code max_projected} of them) have their update replaced by the projection (B ← C·B).
- * Needs an aligned/base checkpoint pair: {@code aligned} (default: the fine-tuned model itself, an
+ * projection C·ΔW by cosine similarity, and the modules least similar (below {@code threshold}, at
+ * most {@code max_projected} of them) have their update replaced by the projection (B ← C·B). Needs
+ * an aligned/base checkpoint pair: {@code aligned} (default: the fine-tuned model itself, an
  * instruct model) and {@code base} (its pretrained base). Defaults: threshold 0.5, 10 modules.
  */
 final class SafeLora implements Mitigation {
   private static final Logger LOG = LoggerFactory.getLogger(SafeLora.class);
   private final Params params;
 
-  static final Declaration<Mitigations.Factory> DECLARATION = new Declaration<>("safelora",
-      "after training, projects the least aligned modules' LoRA updates onto the alignment subspace", List.of(
-          Param.of("base", "", "the pretrained checkpoint the aligned model was tuned from (needed when the run trains)"),
-          Param.of("aligned", "", "the aligned checkpoint (empty: the run's model)"),
-          Param.of("threshold", 0.5, "modules below this cosine similarity are projected"),
-          Param.of("max_projected", 10, "most modules projected")), SafeLora::new);
+  static final Declaration<Mitigations.Factory> DECLARATION =
+      new Declaration<>(
+          "safelora",
+          "after training, projects the least aligned modules' LoRA updates onto the alignment subspace",
+          List.of(
+              Param.of(
+                  "base",
+                  "",
+                  "the pretrained checkpoint the aligned model was tuned from (needed when the run trains)"),
+              Param.of("aligned", "", "the aligned checkpoint (empty: the run's model)"),
+              Param.of("threshold", 0.5, "modules below this cosine similarity are projected"),
+              Param.of("max_projected", 10, "most modules projected")),
+          SafeLora::new);
 
   SafeLora(Params params) {
     this.params = params;
@@ -56,15 +63,28 @@ final class SafeLora implements Mitigation {
   public void afterTraining(Map<String, TrainableLinear> trained, MitigationContext ctx) {
     String base = params.string("base");
     if (base.isEmpty()) {
-      throw new UserException("safelora needs 'base': the pretrained checkpoint the aligned model was tuned from");
+      throw new UserException(
+          "safelora needs 'base': the pretrained checkpoint the aligned model was tuned from");
     }
-    String aligned = params.string("aligned").isEmpty() ? ctx.model().dir() : params.string("aligned");
-    project(trained, base, aligned, params.number("threshold"), params.integer("max_projected"), ctx.conf());
+    String aligned =
+        params.string("aligned").isEmpty() ? ctx.model().dir() : params.string("aligned");
+    project(
+        trained,
+        base,
+        aligned,
+        params.number("threshold"),
+        params.integer("max_projected"),
+        ctx.conf());
   }
 
   /** Projects the least aligned modules' updates; returns every module's similarity. */
-  static List<Similarity> project(Map<String, TrainableLinear> trained, String base, String aligned, double threshold,
-      int maxProjected, Configuration conf) {
+  static List<Similarity> project(
+      Map<String, TrainableLinear> trained,
+      String base,
+      String aligned,
+      double threshold,
+      int maxProjected,
+      Configuration conf) {
     ModelConfig cfg = Checkpoint.readConfig(aligned, conf);
     List<Similarity> sims = new ArrayList<>();
     Map<String, float[]> projectedB = new LinkedHashMap<>();
@@ -81,8 +101,19 @@ final class SafeLora implements Mitigation {
         int out = p.out();
         int in = p.in();
         if (wa.length != (long) out * in || wb.length != wa.length) {
-          throw new UserException("safelora: " + name + " has " + wa.length + " values in " + aligned + " and "
-              + wb.length + " in " + base + "; the adapter needs " + (long) out * in);
+          throw new UserException(
+              "safelora: "
+                  + name
+                  + " has "
+                  + wa.length
+                  + " values in "
+                  + aligned
+                  + " and "
+                  + wb.length
+                  + " in "
+                  + base
+                  + "; the adapter needs "
+                  + (long) out * in);
         }
         double[] v = new double[wa.length];
         double norm = 0;
@@ -107,7 +138,12 @@ final class SafeLora implements Mitigation {
       System.arraycopy(projectedB.get(s.key()), 0, target, 0, target.length);
       done++;
     }
-    LOG.info("safelora: projected {} of {} modules (threshold {}, at most {})", done, sims.size(), threshold, maxProjected);
+    LOG.info(
+        "safelora: projected {} of {} modules (threshold {}, at most {})",
+        done,
+        sims.size(),
+        threshold,
+        maxProjected);
     return sims;
   }
 
@@ -174,7 +210,8 @@ final class SafeLora implements Mitigation {
   static String tensorName(String key) {
     int dot = key.indexOf('.');
     String module = key.substring(dot + 1);
-    String block = List.of("gate_proj", "up_proj", "down_proj").contains(module) ? "mlp" : "self_attn";
+    String block =
+        List.of("gate_proj", "up_proj", "down_proj").contains(module) ? "mlp" : "self_attn";
     return "model.layers." + key.substring(0, dot) + "." + block + "." + module + ".weight";
   }
 }

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code OPENBLAS_CORETYPE}, from the CPU's features. The OpenBLAS 0.3.19 that ND4J
  *       1.0.0-M2.1 ships identifies CPUs by model number and falls back to its generic "Prescott"
- *       (SSE3) kernels on CPUs newer than it knows, such as Sapphire Rapids: measured here, GEMM
- *       at the decode shapes ran 3-4× slower (50 vs 171 GFLOP/s at 64 × 896 × 4864 on 2 cores).
+ *       (SSE3) kernels on CPUs newer than it knows, such as Sapphire Rapids: measured here, GEMM at
+ *       the decode shapes ran 3-4× slower (50 vs 171 GFLOP/s at 64 × 896 × 4864 on 2 cores).
  *   <li>{@code OPENBLAS_THREAD_TIMEOUT=4}: OpenBLAS's worker threads spin for 2^28 cycles after
  *       each call by default, taking the cores from the engine's Java threads between products
  *       (measured: attention 154 → 110 ms and SwiGLU 58 → 45 ms per batch-64 decode step).
@@ -76,11 +76,13 @@ final class BlasSettings {
 
   private static Set<String> cpuFlags() {
     Path cpuinfo = Path.of("/proc/cpuinfo");
-    if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux") || !Files.isReadable(cpuinfo)) {
+    if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")
+        || !Files.isReadable(cpuinfo)) {
       return Set.of();
     }
     try (var lines = Files.lines(cpuinfo)) {
-      return lines.filter(l -> l.startsWith("flags"))
+      return lines
+          .filter(l -> l.startsWith("flags"))
           .findFirst()
           .map(l -> Set.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+")))
           .orElse(Set.of());

@@ -23,7 +23,8 @@ public final class CompletionScorer {
   /** Scores {@code completion} as the continuation of {@code prompt}. */
   public Scored score(int[] prompt, int[] completion) {
     if (prompt.length == 0) {
-      throw new IllegalArgumentException("the prompt is empty: the first completion token has no context");
+      throw new IllegalArgumentException(
+          "the prompt is empty: the first completion token has no context");
     }
     int vocab = model.config().vocabSize();
     KvCache cache = new KvCache(model.config(), 1);

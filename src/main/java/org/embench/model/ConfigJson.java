@@ -12,11 +12,12 @@ import org.embench.model.ModelConfig.RopeScaling;
 
 /**
  * Hugging Face {@code config.json} and {@code generation_config.json} to and from records. Fields
- * the engine does not use are ignored, except those that would change the computation without
- * the engine noticing (activation, MLP biases, sliding windows): those are errors.
+ * the engine does not use are ignored, except those that would change the computation without the
+ * engine noticing (activation, MLP biases, sliding windows): those are errors.
  */
 final class ConfigJson {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ConfigJson() {}
 
@@ -24,12 +25,19 @@ final class ConfigJson {
     String file = f.file();
     String type = f.optString("model_type");
     if (type == null) {
-      throw new UserException(file + ": missing field 'model_type'; supported: "
-          + String.join(", ", ModelFamily.names()));
+      throw new UserException(
+          file
+              + ": missing field 'model_type'; supported: "
+              + String.join(", ", ModelFamily.names()));
     }
     if (!ModelFamily.names().contains(type)) {
-      throw new UserException("unknown model_type '" + type + "' in " + file + "; supported: "
-          + String.join(", ", ModelFamily.names()));
+      throw new UserException(
+          "unknown model_type '"
+              + type
+              + "' in "
+              + file
+              + "; supported: "
+              + String.join(", ", ModelFamily.names()));
     }
     ModelFamily family = ModelFamily.of(type);
     rejectUnsupported(f);
@@ -40,43 +48,49 @@ final class ConfigJson {
     Integer numKvHeads = f.optInt("num_key_value_heads");
     Integer headDim = f.optInt("head_dim");
     if (headDim == null && family == ModelFamily.QWEN3) {
-      // Qwen3Config defaults head_dim to 128 rather than deriving it; demand it instead of guessing.
+      // Qwen3Config defaults head_dim to 128 rather than deriving it; demand it instead of
+      // guessing.
       throw new UserException(file + ": missing field 'head_dim' (qwen3 configs must give it)");
     }
     int vocabSize = f.requireInt("vocab_size");
     int maxPositions = f.requireInt("max_position_embeddings");
     JsonFields ropeParameters = f.object("rope_parameters");
     Double ropeTheta = ropeParameters != null ? ropeParameters.optDouble("rope_theta") : null;
-    // Every field is read (a bad one names itself and the file) before the records check the values.
-    RopeScaling ropeScaling = ropeScaling(ropeParameters != null ? ropeParameters : f.object("rope_scaling"));
+    // Every field is read (a bad one names itself and the file) before the records check the
+    // values.
+    RopeScaling ropeScaling =
+        ropeScaling(ropeParameters != null ? ropeParameters : f.object("rope_scaling"));
     double rmsNormEps = orDefault(f.optDouble("rms_norm_eps"), 1e-6);
     double theta = orDefault(ropeTheta != null ? ropeTheta : f.optDouble("rope_theta"), 10_000);
     boolean tied = f.optBoolean("tie_word_embeddings", false);
-    boolean attentionBias = family.configurableBias()
-        ? f.optBoolean("attention_bias", false) : family.attentionBias();
+    boolean attentionBias =
+        family.configurableBias() ? f.optBoolean("attention_bias", false) : family.attentionBias();
     String torchDtype = f.optString("torch_dtype");
     String dtype = torchDtype != null ? torchDtype : f.optString("dtype");
     Integer bos = f.optInt("bos_token_id");
     List<Integer> eos = f.intOrList("eos_token_id");
-    return inFile(file, () -> new ModelConfig(
-        family,
-        hiddenSize,
-        intermediateSize,
-        numLayers,
-        numHeads,
-        numKvHeads != null ? numKvHeads : numHeads,
-        headDim != null ? headDim : ModelConfig.derivedHeadDim(hiddenSize, numHeads),
-        vocabSize,
-        rmsNormEps,
-        theta,
-        ropeScaling,
-        tied,
-        attentionBias,
-        family.qkNorm(),
-        maxPositions,
-        dtype,
-        bos,
-        eos));
+    return inFile(
+        file,
+        () ->
+            new ModelConfig(
+                family,
+                hiddenSize,
+                intermediateSize,
+                numLayers,
+                numHeads,
+                numKvHeads != null ? numKvHeads : numHeads,
+                headDim != null ? headDim : ModelConfig.derivedHeadDim(hiddenSize, numHeads),
+                vocabSize,
+                rmsNormEps,
+                theta,
+                ropeScaling,
+                tied,
+                attentionBias,
+                family.qkNorm(),
+                maxPositions,
+                dtype,
+                bos,
+                eos));
   }
 
   /** Builds a record from config.json's values; its complaints about them name the file. */
@@ -105,7 +119,9 @@ final class ConfigJson {
     return value != null ? value : absent;
   }
 
-  /** From {@code rope_scaling}, or from {@code rope_parameters} where newer transformers write it. */
+  /**
+   * From {@code rope_scaling}, or from {@code rope_parameters} where newer transformers write it.
+   */
   private static RopeScaling ropeScaling(JsonFields r) {
     if (r == null) {
       return null;
@@ -127,8 +143,14 @@ final class ConfigJson {
         int original = r.requireInt("original_max_position_embeddings");
         yield inFile(r.file(), () -> RopeScaling.llama3(factor, low, high, original));
       }
-      default -> throw new UserException("unsupported rope_scaling type '" + type + "' in " + r.file()
-          + "; supported: " + String.join(", ", RopeScaling.TYPES));
+      default ->
+          throw new UserException(
+              "unsupported rope_scaling type '"
+                  + type
+                  + "' in "
+                  + r.file()
+                  + "; supported: "
+                  + String.join(", ", RopeScaling.TYPES));
     };
   }
 
@@ -178,8 +200,13 @@ final class ConfigJson {
   }
 
   static GenerationConfig readGeneration(JsonFields f) {
-    return new GenerationConfig(f.optInt("bos_token_id"), f.intOrList("eos_token_id"),
-        f.optInt("pad_token_id"), f.optDouble("temperature"), f.optDouble("top_p"), f.optInt("top_k"));
+    return new GenerationConfig(
+        f.optInt("bos_token_id"),
+        f.intOrList("eos_token_id"),
+        f.optInt("pad_token_id"),
+        f.optDouble("temperature"),
+        f.optDouble("top_p"),
+        f.optInt("top_k"));
   }
 
   /** Only the fields that are set, as transformers writes a generation config. */

@@ -31,7 +31,10 @@ public final class Engine {
     return shared;
   }
 
-  /** The thread count set by -Dembench.engine.threads or EMBENCH_THREADS; null or blank when none is. */
+  /**
+   * The thread count set by -Dembench.engine.threads or EMBENCH_THREADS; null or blank when none
+   * is.
+   */
   public static String requestedThreads() {
     return System.getProperty(THREADS, System.getenv("EMBENCH_THREADS"));
   }

@@ -9,8 +9,8 @@ public interface ForwardHooks {
   ForwardHooks NONE = new ForwardHooks() {};
 
   /**
-   * Called with the residual stream {@code hidden[rows × hiddenSize]} after decoder layer
-   * {@code layer} (0-based).
+   * Called with the residual stream {@code hidden[rows × hiddenSize]} after decoder layer {@code
+   * layer} (0-based).
    */
   default void afterLayer(int layer, float[] hidden, int rows, int hiddenSize) {}
 }

@@ -8,7 +8,11 @@ import java.util.List;
  * more ids than config.json does (chat models add their end-of-turn token here).
  */
 public record GenerationConfig(
-    Integer bosTokenId, List<Integer> eosTokenIds, Integer padTokenId, Double temperature, Double topP,
+    Integer bosTokenId,
+    List<Integer> eosTokenIds,
+    Integer padTokenId,
+    Double temperature,
+    Double topP,
     Integer topK) {
   public GenerationConfig {
     eosTokenIds = eosTokenIds == null ? List.of() : List.copyOf(eosTokenIds);

@@ -21,7 +21,8 @@ public final class Generator {
    * What a request produced; {@code tokens} excludes the stop token, which {@code stopToken} names
    * (-1 when the answer did not end on a stop token).
    */
-  public record Result(String id, int[] tokens, String finishReason, int promptTokens, int stopToken) {
+  public record Result(
+      String id, int[] tokens, String finishReason, int promptTokens, int stopToken) {
     public static final String STOP = "stop";
     public static final String LENGTH = "length";
 
@@ -135,7 +136,9 @@ public final class Generator {
       }
       List<Transformer.Chunk> chunks = new ArrayList<>(active.size());
       for (Sequence s : active) {
-        chunks.add(new Transformer.Chunk(s.slot, s.prefilled ? new int[] {s.out[s.generated - 1]} : s.request.promptIds()));
+        chunks.add(
+            new Transformer.Chunk(
+                s.slot, s.prefilled ? new int[] {s.out[s.generated - 1]} : s.request.promptIds()));
       }
       float[] logits = model.forward(chunks, cache, null);
       List<Sequence> still = new ArrayList<>(active.size());
@@ -159,8 +162,13 @@ public final class Generator {
           still.add(s);
           continue;
         }
-        results[s.index] = new Result(s.request.id(), java.util.Arrays.copyOf(s.out, s.generated), reason,
-            s.request.promptIds().length, stopIds.contains(token) ? token : -1);
+        results[s.index] =
+            new Result(
+                s.request.id(),
+                java.util.Arrays.copyOf(s.out, s.generated),
+                reason,
+                s.request.promptIds().length,
+                stopIds.contains(token) ? token : -1);
         cache.reset(s.slot);
         freeSlots.add(s.slot);
         finished++;

@@ -9,8 +9,8 @@ import org.embench.UserException;
 
 /**
  * Typed access to the fields of one JSON object of a Hugging Face file, where a missing or mistyped
- * field is a {@link UserException} naming the file and the field. JSON {@code null} counts as absent,
- * as it does for transformers.
+ * field is a {@link UserException} naming the file and the field. JSON {@code null} counts as
+ * absent, as it does for transformers.
  */
 final class JsonFields {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,9 +32,12 @@ final class JsonFields {
       root = JSON.readTree(json);
     } catch (JacksonException e) {
       var at = e.getLocation();
-      throw new UserException(file + ": not valid JSON"
-          + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
-          + ": " + e.getOriginalMessage());
+      throw new UserException(
+          file
+              + ": not valid JSON"
+              + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+              + ": "
+              + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {
       throw new UserException(file + ": expected a JSON object");
@@ -46,7 +49,9 @@ final class JsonFields {
     return file;
   }
 
-  /** An error about {@code field}, e.g. {@code config.json: field 'rope_scaling.factor' must be…}. */
+  /**
+   * An error about {@code field}, e.g. {@code config.json: field 'rope_scaling.factor' must be…}.
+   */
   UserException error(String field, String problem) {
     return new UserException(file + ": field '" + prefix + field + "' " + problem);
   }

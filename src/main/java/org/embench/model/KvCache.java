@@ -4,10 +4,10 @@ import org.embench.UserException;
 
 /**
  * Keys and values of past positions, per sequence slot and layer, in float arrays that grow by
- * doubling. Values are {@code [position, kvHeads, headDim]}; keys are stored transposed,
- * {@code [kvHeads, headDim, capacity]}, so that attention's query-key products and its weighted
- * sum of values are both runs over contiguous memory that the JIT vectorises. A forward pass
- * writes the new positions of every layer, then {@link #advance} makes them part of the sequence.
+ * doubling. Values are {@code [position, kvHeads, headDim]}; keys are stored transposed, {@code
+ * [kvHeads, headDim, capacity]}, so that attention's query-key products and its weighted sum of
+ * values are both runs over contiguous memory that the JIT vectorises. A forward pass writes the
+ * new positions of every layer, then {@link #advance} makes them part of the sequence.
  */
 public final class KvCache {
   private final int layers;
@@ -43,8 +43,9 @@ public final class KvCache {
   }
 
   /**
-   * Makes slot {@code to} hold a copy of slot {@code from}'s sequence, so that several continuations
-   * of one prefilled prompt each go on in a slot of their own without computing the prompt again.
+   * Makes slot {@code to} hold a copy of slot {@code from}'s sequence, so that several
+   * continuations of one prefilled prompt each go on in a slot of their own without computing the
+   * prompt again.
    */
   public void copySlot(int from, int to) {
     int len = length[from];
@@ -62,13 +63,17 @@ public final class KvCache {
   }
 
   /**
-   * Makes room for {@code positions} positions in every layer of the slot. Too many is the user's to
-   * fix (a shorter prompt or max_new_tokens, or a model with a longer context), not a bug.
+   * Makes room for {@code positions} positions in every layer of the slot. Too many is the user's
+   * to fix (a shorter prompt or max_new_tokens, or a model with a longer context), not a bug.
    */
   void reserve(int slot, int positions) {
     if (positions > maxPositions) {
-      throw new UserException("sequence of " + positions + " positions exceeds the model's "
-          + maxPositions + " (max_position_embeddings): shorten the prompt or max_new_tokens");
+      throw new UserException(
+          "sequence of "
+              + positions
+              + " positions exceeds the model's "
+              + maxPositions
+              + " (max_position_embeddings): shorten the prompt or max_new_tokens");
     }
     int old = capacity[slot];
     if (positions <= old) {
@@ -83,7 +88,8 @@ public final class KvCache {
       }
       keys[slot][l] = k;
       float[] oldV = values[slot][l];
-      values[slot][l] = oldV == null ? new float[cap * kvDim] : java.util.Arrays.copyOf(oldV, cap * kvDim);
+      values[slot][l] =
+          oldV == null ? new float[cap * kvDim] : java.util.Arrays.copyOf(oldV, cap * kvDim);
     }
     capacity[slot] = cap;
   }
@@ -93,7 +99,9 @@ public final class KvCache {
     return capacity[slot];
   }
 
-  /** Stores one position's keys and values ({@code kvHeads × headDim} each, from the given offsets). */
+  /**
+   * Stores one position's keys and values ({@code kvHeads × headDim} each, from the given offsets).
+   */
   void store(int slot, int layer, int position, float[] k, int kOffset, float[] v, int vOffset) {
     float[] keyRows = keys[slot][layer];
     int cap = capacity[slot];

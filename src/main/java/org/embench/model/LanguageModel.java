@@ -20,10 +20,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class LanguageModel {
   private static final Logger LOG = LoggerFactory.getLogger(LanguageModel.class);
-  /** Property: the most bytes of model weights a JVM keeps loaded between tasks (default: its heap size). */
+
+  /**
+   * Property: the most bytes of model weights a JVM keeps loaded between tasks (default: its heap
+   * size).
+   */
   public static final String CACHE_BYTES = "embench.cache.modelBytes";
-  private static final LoadedCache<LanguageModel> CACHE = new LoadedCache<>("model",
-      LoadedCache.limit(CACHE_BYTES, Runtime.getRuntime().maxMemory()), m -> m.weights().bytes());
+
+  private static final LoadedCache<LanguageModel> CACHE =
+      new LoadedCache<>(
+          "model",
+          LoadedCache.limit(CACHE_BYTES, Runtime.getRuntime().maxMemory()),
+          m -> m.weights().bytes());
 
   private final String dir;
   private final ModelConfig config;
@@ -33,7 +41,12 @@ public final class LanguageModel {
   private final Set<Integer> stopIds;
   private volatile ChatTemplate template;
 
-  private LanguageModel(String dir, ModelConfig config, Tokenizer tokenizer, TransformerWeights weights, Engine engine,
+  private LanguageModel(
+      String dir,
+      ModelConfig config,
+      Tokenizer tokenizer,
+      TransformerWeights weights,
+      Engine engine,
       Set<Integer> stopIds) {
     this.dir = dir;
     this.config = config;
@@ -55,14 +68,20 @@ public final class LanguageModel {
     Set<Integer> stop = new LinkedHashSet<>(tokenizer.endOfTurnIds());
     stop.addAll(config.eosTokenIds());
     Checkpoint.readGenerationConfig(dir, conf).ifPresent(g -> stop.addAll(g.eosTokenIds()));
-    LOG.info("loaded {} ({}, {} layers, {} MB of weights) in {} s", dir, config.family(), config.numLayers(),
-        weights.bytes() >> 20, String.format("%.1f", (System.nanoTime() - start) / 1e9));
+    LOG.info(
+        "loaded {} ({}, {} layers, {} MB of weights) in {} s",
+        dir,
+        config.family(),
+        config.numLayers(),
+        weights.bytes() >> 20,
+        String.format("%.1f", (System.nanoTime() - start) / 1e9));
     return new LanguageModel(dir, config, tokenizer, weights, engine, Set.copyOf(stop));
   }
 
   /**
    * The model of {@code dir} on the shared engine, loaded once per JVM while it stays among the
-   * models kept ({@link #CACHE_BYTES}; ND4J's off-heap memory is bounded by the heap size by default).
+   * models kept ({@link #CACHE_BYTES}; ND4J's off-heap memory is bounded by the heap size by
+   * default).
    */
   public static LanguageModel cached(String dir, Configuration conf) {
     return CACHE.get(dir, d -> load(d, conf, Engine.shared()));
@@ -88,9 +107,12 @@ public final class LanguageModel {
     return engine;
   }
 
-  /** A generator of this model's {@code transformer}, sampling only ids its tokenizer can decode. */
+  /**
+   * A generator of this model's {@code transformer}, sampling only ids its tokenizer can decode.
+   */
   public Generator generator(Transformer transformer, int maxBatch, int maxPrefillTokens) {
-    return new Generator(transformer, stopIds(), maxBatch, maxPrefillTokens).sampleBelow(tokenizer().vocabSize());
+    return new Generator(transformer, stopIds(), maxBatch, maxPrefillTokens)
+        .sampleBelow(tokenizer().vocabSize());
   }
 
   /** Tokens that end an answer: the chat format's end-of-turn tokens and the configs' eos ids. */

@@ -29,7 +29,9 @@ public record LayerWeights(
       case "gate_proj" -> gate;
       case "up_proj" -> up;
       case "down_proj" -> down;
-      default -> throw new IllegalArgumentException("unknown module '" + module + "'; known: " + String.join(", ", MODULES));
+      default ->
+          throw new IllegalArgumentException(
+              "unknown module '" + module + "'; known: " + String.join(", ", MODULES));
     };
   }
 }

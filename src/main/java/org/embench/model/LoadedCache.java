@@ -8,10 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a JVM has loaded for its tasks (models, adapters), kept for the next task that needs the same
- * one, up to a number of bytes: an executor that serves many runs over a long job evicts the least
- * useful instead of holding every model and adapter it ever loaded. A task that still uses an evicted
- * entry keeps it; the memory goes when the last task lets go.
+ * What a JVM has loaded for its tasks (models, adapters), kept for the next task that needs the
+ * same one, up to a number of bytes: an executor that serves many runs over a long job evicts the
+ * least useful instead of holding every model and adapter it ever loaded. A task that still uses an
+ * evicted entry keeps it; the memory goes when the last task lets go.
  */
 public final class LoadedCache<V> {
   private static final Logger LOG = LoggerFactory.getLogger(LoadedCache.class);
@@ -26,17 +26,21 @@ public final class LoadedCache<V> {
    */
   public LoadedCache(String what, long maxBytes, ToLongFunction<V> bytes) {
     this.maxBytes = maxBytes;
-    this.cache = Caffeine.newBuilder()
-        .maximumWeight(Math.max(1, maxBytes >> 10))
-        .<String, V>weigher((k, v) -> (int) Math.min(Integer.MAX_VALUE, Math.max(1, bytes.applyAsLong(v) >> 10)))
-        // Evict on the caller's thread, so the bound holds when get returns.
-        .executor(Runnable::run)
-        .removalListener((k, v, cause) -> {
-          if (cause.wasEvicted()) {
-            LOG.info("{} cache: let go of {} to stay under {} MB", what, k, maxBytes >> 20);
-          }
-        })
-        .build();
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumWeight(Math.max(1, maxBytes >> 10))
+            .<String, V>weigher(
+                (k, v) ->
+                    (int) Math.min(Integer.MAX_VALUE, Math.max(1, bytes.applyAsLong(v) >> 10)))
+            // Evict on the caller's thread, so the bound holds when get returns.
+            .executor(Runnable::run)
+            .removalListener(
+                (k, v, cause) -> {
+                  if (cause.wasEvicted()) {
+                    LOG.info("{} cache: let go of {} to stay under {} MB", what, k, maxBytes >> 20);
+                  }
+                })
+            .build();
   }
 
   /** A byte bound from a system property, or the default. */
@@ -53,10 +57,14 @@ public final class LoadedCache<V> {
     } catch (NumberFormatException e) {
       // the message below
     }
-    throw new org.embench.UserException("-D" + property + " must be a positive number of bytes, got '" + v + "'");
+    throw new org.embench.UserException(
+        "-D" + property + " must be a positive number of bytes, got '" + v + "'");
   }
 
-  /** The entry of {@code key}, loaded by {@code load} if it is not kept (once, however many tasks ask at once). */
+  /**
+   * The entry of {@code key}, loaded by {@code load} if it is not kept (once, however many tasks
+   * ask at once).
+   */
   public V get(String key, Function<String, V> load) {
     return cache.get(key, load);
   }

@@ -23,7 +23,8 @@ public final class LoglikScorer {
   public record Continuations(int[] prompt, List<int[]> continuations) {
     public Continuations {
       if (prompt.length == 0) {
-        throw new IllegalArgumentException("an empty prompt: the first continuation token has no context");
+        throw new IllegalArgumentException(
+            "an empty prompt: the first continuation token has no context");
       }
       for (int[] c : continuations) {
         if (c.length == 0) {
@@ -33,7 +34,10 @@ public final class LoglikScorer {
     }
   }
 
-  /** A sequence and which of its tokens are scored ({@code scored[t]}: token t, predicted by row t − 1). */
+  /**
+   * A sequence and which of its tokens are scored ({@code scored[t]}: token t, predicted by row t −
+   * 1).
+   */
   public record Sequence(int[] ids, boolean[] scored) {}
 
   private final Transformer model;
@@ -74,7 +78,10 @@ public final class LoglikScorer {
     return out;
   }
 
-  /** Rows of logits a query needs: the prompt's last row, then every continuation token but the last. */
+  /**
+   * Rows of logits a query needs: the prompt's last row, then every continuation token but the
+   * last.
+   */
   private static int logitRows(Continuations q) {
     int rows = 1;
     for (int[] c : q.continuations()) {
@@ -122,7 +129,9 @@ public final class LoglikScorer {
       List<int[]> conts = queries.get(q).continuations();
       for (int c = 0; c < conts.size(); c++) {
         if (conts.get(c).length > 1) {
-          chunks.add(new Transformer.Chunk(firstSlot[q] + c, Arrays.copyOf(conts.get(c), conts.get(c).length - 1)));
+          chunks.add(
+              new Transformer.Chunk(
+                  firstSlot[q] + c, Arrays.copyOf(conts.get(c), conts.get(c).length - 1)));
           owner.add(new int[] {q, c});
           rows += conts.get(c).length - 1;
         }
@@ -140,15 +149,17 @@ public final class LoglikScorer {
     for (int k = 0; k < chunks.size(); k++) {
       int[] cont = queries.get(owner.get(k)[0]).continuations().get(owner.get(k)[1]);
       for (int j = 1; j < cont.length; j++, row++) {
-        out.get(owner.get(k)[0])[owner.get(k)[1]] += CompletionScorer.logSoftmaxAt(logits, row * vocab, vocab, cont[j]);
+        out.get(owner.get(k)[0])[owner.get(k)[1]] +=
+            CompletionScorer.logSoftmaxAt(logits, row * vocab, vocab, cont[j]);
       }
     }
     return out;
   }
 
   /**
-   * For each sequence, {sum of the scored tokens' log-probabilities, how many were scored}. Sequences
-   * are fed in blocks, so a long one never needs more than {@code maxRows} rows of logits at once.
+   * For each sequence, {sum of the scored tokens' log-probabilities, how many were scored}.
+   * Sequences are fed in blocks, so a long one never needs more than {@code maxRows} rows of logits
+   * at once.
    */
   public List<double[]> sequences(List<Sequence> sequences) {
     List<double[]> out = new ArrayList<>(sequences.size());
@@ -188,7 +199,8 @@ public final class LoglikScorer {
       if (chunks.isEmpty()) {
         break;
       }
-      float[] logits = model.forward(chunks, cache, rows.stream().mapToInt(Integer::intValue).toArray());
+      float[] logits =
+          model.forward(chunks, cache, rows.stream().mapToInt(Integer::intValue).toArray());
       for (int i = 0; i < targets.size(); i++) {
         int s = targets.get(i)[0];
         int token = seqs.get(s).ids()[targets.get(i)[1]];

@@ -1,8 +1,8 @@
 package org.embench.model;
 
 /**
- * An update of one linear layer kept beside its frozen weight: low-rank, {@code y += scale ·
- * (x Aᵀ) Bᵀ} with A {@code [r, in]} and B {@code [out, r]} (the PEFT layout), or dense (from full
+ * An update of one linear layer kept beside its frozen weight: low-rank, {@code y += scale · (x Aᵀ)
+ * Bᵀ} with A {@code [r, in]} and B {@code [out, r]} (the PEFT layout), or dense (from full
  * fine-tuning), {@code y += x ΔWᵀ} with A null and B = ΔW {@code [out, in]}. The base weight is
  * never changed, so one loaded model serves several adapters.
  */

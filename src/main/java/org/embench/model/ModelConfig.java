@@ -1,7 +1,6 @@
 package org.embench.model;
 
 import java.util.List;
-import java.util.Set;
 import org.embench.UserException;
 
 /**
@@ -40,27 +39,41 @@ public record ModelConfig(
     Integer bosTokenId,
     List<Integer> eosTokenIds) {
 
-  /** RoPE frequency scaling: {@code linear} divides positions by the factor; {@code llama3} as in Llama 3.1. */
+  /**
+   * RoPE frequency scaling: {@code linear} divides positions by the factor; {@code llama3} as in
+   * Llama 3.1.
+   */
   public record RopeScaling(
-      String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositionEmbeddings) {
+      String type,
+      double factor,
+      double lowFreqFactor,
+      double highFreqFactor,
+      int originalMaxPositionEmbeddings) {
     public static final List<String> TYPES = List.of("llama3", "linear");
 
     // config.json's values are user errors (ConfigJson adds the file); the type is checked there
     // first, so an unknown one here comes from our own code.
     public RopeScaling {
       if (!TYPES.contains(type)) {
-        throw new IllegalArgumentException("unsupported rope_scaling type '" + type + "'; supported: "
-            + String.join(", ", TYPES));
+        throw new IllegalArgumentException(
+            "unsupported rope_scaling type '" + type + "'; supported: " + String.join(", ", TYPES));
       }
       if (!(factor > 0)) {
         throw new UserException("rope_scaling.factor must be positive, found " + factor);
       }
       // The llama3 rule interpolates between the two wavelength bounds these define.
-      if (type.equals("llama3") && !(0 < lowFreqFactor && lowFreqFactor < highFreqFactor
-          && originalMaxPositionEmbeddings > 0)) {
-        throw new UserException("llama3 rope_scaling needs 0 < low_freq_factor < "
-            + "high_freq_factor and original_max_position_embeddings > 0, found " + lowFreqFactor + ", "
-            + highFreqFactor + " and " + originalMaxPositionEmbeddings);
+      if (type.equals("llama3")
+          && !(0 < lowFreqFactor
+              && lowFreqFactor < highFreqFactor
+              && originalMaxPositionEmbeddings > 0)) {
+        throw new UserException(
+            "llama3 rope_scaling needs 0 < low_freq_factor < "
+                + "high_freq_factor and original_max_position_embeddings > 0, found "
+                + lowFreqFactor
+                + ", "
+                + highFreqFactor
+                + " and "
+                + originalMaxPositionEmbeddings);
       }
     }
 
@@ -68,9 +81,13 @@ public record ModelConfig(
       return new RopeScaling("linear", factor, 0, 0, 0);
     }
 
-    public static RopeScaling llama3(double factor, double lowFreqFactor, double highFreqFactor,
+    public static RopeScaling llama3(
+        double factor,
+        double lowFreqFactor,
+        double highFreqFactor,
         int originalMaxPositionEmbeddings) {
-      return new RopeScaling("llama3", factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings);
+      return new RopeScaling(
+          "llama3", factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings);
     }
   }
 
@@ -91,21 +108,33 @@ public record ModelConfig(
     positive("vocab_size", vocabSize);
     positive("max_position_embeddings", maxPositionEmbeddings);
     if (numHeads % numKvHeads != 0) {
-      throw new UserException("num_attention_heads " + numHeads
-          + " is not a multiple of num_key_value_heads " + numKvHeads);
+      throw new UserException(
+          "num_attention_heads "
+              + numHeads
+              + " is not a multiple of num_key_value_heads "
+              + numKvHeads);
     }
     if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
-      throw new UserException("rms_norm_eps and rope_theta must be positive, found "
-          + rmsNormEps + " and " + ropeTheta);
+      throw new UserException(
+          "rms_norm_eps and rope_theta must be positive, found "
+              + rmsNormEps
+              + " and "
+              + ropeTheta);
     }
     if (!family.configurableBias() && attentionBias != family.attentionBias()) {
-      throw new IllegalArgumentException(family + " q/k/v projections "
-          + (attentionBias ? "have no biases" : "always have biases") + "; attentionBias must be "
-          + !attentionBias);
+      throw new IllegalArgumentException(
+          family
+              + " q/k/v projections "
+              + (attentionBias ? "have no biases" : "always have biases")
+              + "; attentionBias must be "
+              + !attentionBias);
     }
     if (qkNorm != family.qkNorm()) {
-      throw new IllegalArgumentException("q/k norms are part of qwen3 and only qwen3; qkNorm must be "
-          + !qkNorm + " for " + family);
+      throw new IllegalArgumentException(
+          "q/k norms are part of qwen3 and only qwen3; qkNorm must be "
+              + !qkNorm
+              + " for "
+              + family);
     }
     eosTokenIds = eosTokenIds == null ? List.of() : List.copyOf(eosTokenIds);
   }
@@ -119,8 +148,12 @@ public record ModelConfig(
   /** hidden_size / num_attention_heads: the head size when a config does not give head_dim. */
   static int derivedHeadDim(int hiddenSize, int numHeads) {
     if (numHeads <= 0 || hiddenSize % numHeads != 0) {
-      throw new UserException("hidden_size " + hiddenSize
-          + " is not divisible by num_attention_heads " + numHeads + " and there is no head_dim");
+      throw new UserException(
+          "hidden_size "
+              + hiddenSize
+              + " is not divisible by num_attention_heads "
+              + numHeads
+              + " and there is no head_dim");
     }
     return hiddenSize / numHeads;
   }
@@ -136,8 +169,8 @@ public record ModelConfig(
   }
 
   /**
-   * A builder starting from a tiny model of the given family (hidden 64, intermediate 128, 2 layers,
-   * 4 heads, 2 KV heads, vocabulary 256), so tests and tools set only what they vary.
+   * A builder starting from a tiny model of the given family (hidden 64, intermediate 128, 2
+   * layers, 4 heads, 2 KV heads, vocabulary 256), so tests and tools set only what they vary.
    */
   public static Builder builder(String modelType) {
     return new Builder(ModelFamily.of(modelType));
@@ -277,10 +310,25 @@ public record ModelConfig(
     }
 
     public ModelConfig build() {
-      return new ModelConfig(family, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
-          headDim != null ? headDim : derivedHeadDim(hiddenSize, numHeads), vocabSize, rmsNormEps,
-          ropeTheta, ropeScaling, tieWordEmbeddings, attentionBias, family.qkNorm(),
-          maxPositionEmbeddings, torchDtype, bosTokenId, eosTokenIds);
+      return new ModelConfig(
+          family,
+          hiddenSize,
+          intermediateSize,
+          numLayers,
+          numHeads,
+          numKvHeads,
+          headDim != null ? headDim : derivedHeadDim(hiddenSize, numHeads),
+          vocabSize,
+          rmsNormEps,
+          ropeTheta,
+          ropeScaling,
+          tieWordEmbeddings,
+          attentionBias,
+          family.qkNorm(),
+          maxPositionEmbeddings,
+          torchDtype,
+          bosTokenId,
+          eosTokenIds);
     }
   }
 }

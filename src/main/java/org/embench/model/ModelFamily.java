@@ -39,12 +39,18 @@ public enum ModelFamily {
     return architecture;
   }
 
-  /** Whether config.json has an {@code attention_bias} field (otherwise {@link #attentionBias()} holds). */
+  /**
+   * Whether config.json has an {@code attention_bias} field (otherwise {@link #attentionBias()}
+   * holds).
+   */
   public boolean configurableBias() {
     return configurableBias;
   }
 
-  /** The q/k/v biases of a family without the field (Qwen2 always has them); false by default elsewhere. */
+  /**
+   * The q/k/v biases of a family without the field (Qwen2 always has them); false by default
+   * elsewhere.
+   */
   public boolean attentionBias() {
     return fixedBias;
   }
@@ -65,7 +71,8 @@ public enum ModelFamily {
         return f;
       }
     }
-    throw new UserException("unknown model_type '" + modelType + "'; supported: " + String.join(", ", names()));
+    throw new UserException(
+        "unknown model_type '" + modelType + "'; supported: " + String.join(", ", names()));
   }
 
   @Override

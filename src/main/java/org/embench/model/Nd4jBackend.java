@@ -13,23 +13,31 @@ import org.slf4j.LoggerFactory;
 /**
  * The ND4J backend: weights in ND4J off-heap memory, products through ND4J's BLAS. One or two rows
  * (decoding one sequence) go through GEMV, which streams the weights at the machine's read
- * bandwidth; GEMM packs the weights first and reads them at about a third of that (measured: 27
- * vs 9 GB/s on a 1 GB matrix), which only pays off once several rows share each read.
+ * bandwidth; GEMM packs the weights first and reads them at about a third of that (measured: 27 vs
+ * 9 GB/s on a 1 GB matrix), which only pays off once several rows share each read.
  *
- * <p>Numerics: BLAS rounds a row's result differently depending on the routine and on how many
- * rows are multiplied together (about 1e-6 relative); results agree with the double-precision
- * reference within 1e-4 either way.
+ * <p>Numerics: BLAS rounds a row's result differently depending on the routine and on how many rows
+ * are multiplied together (about 1e-6 relative); results agree with the double-precision reference
+ * within 1e-4 either way.
  */
 public final class Nd4jBackend implements TensorBackend {
   /** Products with at most this many rows run one GEMV per row instead of a GEMM. */
   static final int GEMV_ROWS = 2;
+
   private static final Logger LOG = LoggerFactory.getLogger(Nd4jBackend.class);
 
   private final int threads;
+
   /** Whether OpenBLAS is called directly (the CPU backend) rather than through ND4J. */
   private final boolean directBlas;
-  /** Bytes of ND4J memory held by live matrices and staging buffers (ND4J's CPU backend does not count them). */
-  private static final java.util.concurrent.atomic.AtomicLong HELD = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Bytes of ND4J memory held by live matrices and staging buffers (ND4J's CPU backend does not
+   * count them).
+   */
+  private static final java.util.concurrent.atomic.AtomicLong HELD =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
   private final ThreadLocal<Staging> staging = ThreadLocal.withInitial(Staging::new);
 
@@ -45,8 +53,13 @@ public final class Nd4jBackend implements TensorBackend {
 
   @Override
   public String describe() {
-    return "ND4J " + Nd4j.getBackend().getClass().getSimpleName() + " (" + Nd4j.factory().blas().getBlasVendor()
-        + " BLAS), " + threads + " thread(s)";
+    return "ND4J "
+        + Nd4j.getBackend().getClass().getSimpleName()
+        + " ("
+        + Nd4j.factory().blas().getBlasVendor()
+        + " BLAS), "
+        + threads
+        + " thread(s)";
   }
 
   /** A weight matrix in ND4J memory. */
@@ -95,7 +108,8 @@ public final class Nd4jBackend implements TensorBackend {
     FloatBuffer view = a.data().asNioFloat();
     fill.accept(view);
     if (view.position() != (long) rows * cols) {
-      throw new IllegalStateException(name + ": filled " + view.position() + " of " + (long) rows * cols + " values");
+      throw new IllegalStateException(
+          name + ": filled " + view.position() + " of " + (long) rows * cols + " values");
     }
     Nd4jMatrix m = new Nd4jMatrix(a, rows, cols);
     long bytes = m.bytes();
@@ -150,7 +164,15 @@ public final class Nd4jBackend implements TensorBackend {
   }
 
   @Override
-  public void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b, float[] c,
+  public void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      float[] b,
+      float[] c,
       boolean accumulate) {
     Staging s = staging.get();
     INDArray sa = s.array(Staging.INPUT, transA ? k : m, transA ? m : k);
@@ -162,7 +184,15 @@ public final class Nd4jBackend implements TensorBackend {
       sc.data().asNioFloat().put(c, 0, m * n);
     }
     if (directBlas) {
-      OpenBlas.gemm(transA, transB, m, n, k, s.pointer(Staging.INPUT), s.pointer(Staging.EXTRA), accumulate ? 1f : 0f,
+      OpenBlas.gemm(
+          transA,
+          transB,
+          m,
+          n,
+          k,
+          s.pointer(Staging.INPUT),
+          s.pointer(Staging.EXTRA),
+          accumulate ? 1f : 0f,
           s.pointer(Staging.OUTPUT));
     } else {
       Nd4j.gemm(sa, sb, sc, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
@@ -171,10 +201,25 @@ public final class Nd4jBackend implements TensorBackend {
   }
 
   /** c = a · w (or · wᵀ) on staged arrays, directly through OpenBLAS on the CPU backend. */
-  private void product(Staging s, int aSlot, INDArray a, int m, int in, Nd4jMatrix w, boolean transposed, int cSlot,
+  private void product(
+      Staging s,
+      int aSlot,
+      INDArray a,
+      int m,
+      int in,
+      Nd4jMatrix w,
+      boolean transposed,
+      int cSlot,
       INDArray c) {
     if (directBlas) {
-      OpenBlas.gemm(s.pointer(aSlot), m, in, w.pointer, transposed ? w.rows : w.cols, transposed, s.pointer(cSlot));
+      OpenBlas.gemm(
+          s.pointer(aSlot),
+          m,
+          in,
+          w.pointer,
+          transposed ? w.rows : w.cols,
+          transposed,
+          s.pointer(cSlot));
     } else {
       Nd4j.gemm(a, w.array, c, false, transposed, 1.0, 0.0);
     }
@@ -213,7 +258,8 @@ public final class Nd4jBackend implements TensorBackend {
     for (int i = 0; i < m; i++) {
       xv.data().asNioFloat().put(x, i * w.cols, w.cols);
       if (directBlas) {
-        OpenBlas.gemv(w.pointer, w.rows, w.cols, s.pointer(Staging.INPUT), s.pointer(Staging.OUTPUT));
+        OpenBlas.gemv(
+            w.pointer, w.rows, w.cols, s.pointer(Staging.INPUT), s.pointer(Staging.OUTPUT));
       } else {
         Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w.array, xv, 0.0, yv);
       }
@@ -227,11 +273,13 @@ public final class Nd4jBackend implements TensorBackend {
     static final int OUTPUT = 1;
     static final int EXTRA = 2;
     private final DataBuffer[] buffers = new DataBuffer[3];
-    private final org.bytedeco.javacpp.FloatPointer[] pointers = new org.bytedeco.javacpp.FloatPointer[3];
+    private final org.bytedeco.javacpp.FloatPointer[] pointers =
+        new org.bytedeco.javacpp.FloatPointer[3];
 
     /** The current buffer's address, for direct BLAS calls (valid until the buffer grows). */
     org.bytedeco.javacpp.FloatPointer pointer(int which) {
-      if (pointers[which] == null || pointers[which].address() != buffers[which].addressPointer().address()) {
+      if (pointers[which] == null
+          || pointers[which].address() != buffers[which].addressPointer().address()) {
         pointers[which] = OpenBlas.pointer(buffers[which]);
       }
       return pointers[which];

@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.buffer.DataBuffer;
 /**
  * CBLAS calls on ND4J's CPU buffers through the OpenBLAS binding ND4J itself uses, without ND4J's
  * per-call checks: measured 4 µs for a 128 × 896 GEMV directly against about 70 µs through ND4J's
- * BLAS wrapper, which a decoding step pays some 170 times per token. Loaded only on the CPU
- * backend (the CUDA build has no OpenBLAS).
+ * BLAS wrapper, which a decoding step pays some 170 times per token. Loaded only on the CPU backend
+ * (the CUDA build has no OpenBLAS).
  */
 final class OpenBlas {
   private OpenBlas() {}
@@ -23,16 +23,51 @@ final class OpenBlas {
   }
 
   /** {@code c[m × n] = a[m × k] · b} where b is {@code [n × k]} (transposed) or {@code [k × n]}. */
-  static void gemm(FloatPointer a, int m, int k, FloatPointer b, int n, boolean transposedB, FloatPointer c) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, transposedB ? CblasTrans : CblasNoTrans, m, n, k, 1f, a, k, b,
-        transposedB ? k : n, 0f, c, n);
+  static void gemm(
+      FloatPointer a, int m, int k, FloatPointer b, int n, boolean transposedB, FloatPointer c) {
+    cblas_sgemm(
+        CblasRowMajor,
+        CblasNoTrans,
+        transposedB ? CblasTrans : CblasNoTrans,
+        m,
+        n,
+        k,
+        1f,
+        a,
+        k,
+        b,
+        transposedB ? k : n,
+        0f,
+        c,
+        n);
   }
 
   /** The general case: {@code c = op(a) · op(b) + beta · c}, row-major. */
-  static void gemm(boolean transA, boolean transB, int m, int n, int k, FloatPointer a, FloatPointer b, float beta,
+  static void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      FloatPointer a,
+      FloatPointer b,
+      float beta,
       FloatPointer c) {
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1f, a,
-        transA ? m : k, b, transB ? k : n, beta, c, n);
+    cblas_sgemm(
+        CblasRowMajor,
+        transA ? CblasTrans : CblasNoTrans,
+        transB ? CblasTrans : CblasNoTrans,
+        m,
+        n,
+        k,
+        1f,
+        a,
+        transA ? m : k,
+        b,
+        transB ? k : n,
+        beta,
+        c,
+        n);
   }
 
   /** {@code y[rows] = w[rows × cols] · x[cols]}. */

@@ -20,7 +20,8 @@ public final class Ops {
   }
 
   /** RMSNorm of the row starting at {@code offset}. */
-  public static void rmsNormRow(float[] x, int offset, int dim, float[] w, double eps, float[] out) {
+  public static void rmsNormRow(
+      float[] x, int offset, int dim, float[] w, double eps, float[] out) {
     double ss = 0;
     for (int i = 0; i < dim; i++) {
       ss += (double) x[offset + i] * x[offset + i];
@@ -53,7 +54,10 @@ public final class Ops {
     }
   }
 
-  /** SwiGLU on {@code [offset, offset + n)}: {@code gate = silu(gate) * up}, silu(g) = g / (1 + e^-g). */
+  /**
+   * SwiGLU on {@code [offset, offset + n)}: {@code gate = silu(gate) * up}, silu(g) = g / (1 +
+   * e^-g).
+   */
   public static void siluMul(float[] gate, float[] up, int offset, int n) {
     siluMul(gate, up, gate, null, offset, n);
   }
@@ -62,7 +66,8 @@ public final class Ops {
    * SwiGLU into {@code out} ({@code gate} itself for in-place), keeping {@code sigmoid(gate)} in
    * {@code sigmoid} when it is not null (the backward pass needs it).
    */
-  public static void siluMul(float[] gate, float[] up, float[] out, float[] sigmoid, int offset, int n) {
+  public static void siluMul(
+      float[] gate, float[] up, float[] out, float[] sigmoid, int offset, int n) {
     for (int i = offset; i < offset + n; i++) {
       float g = gate[i];
       double e = 1.0 + Math.exp(-g);
@@ -80,19 +85,21 @@ public final class Ops {
   }
 
   /**
-   * Rotary embedding in the "rotate half" layout of HF Llama/Qwen: for each head, element i and
-   * i + d/2 rotate together by the angle of frequency i at the row's position.
+   * Rotary embedding in the "rotate half" layout of HF Llama/Qwen: for each head, element i and i +
+   * d/2 rotate together by the angle of frequency i at the row's position.
    */
   public static void rope(float[] x, int rows, int heads, int headDim, int[] positions, Rope rope) {
     rotate(x, rows, heads, headDim, positions, rope, 1f);
   }
 
   /** The transpose of {@link #rope} (rotation by the negative angle): its gradient. */
-  public static void ropeTranspose(float[] x, int rows, int heads, int headDim, int[] positions, Rope rope) {
+  public static void ropeTranspose(
+      float[] x, int rows, int heads, int headDim, int[] positions, Rope rope) {
     rotate(x, rows, heads, headDim, positions, rope, -1f);
   }
 
-  private static void rotate(float[] x, int rows, int heads, int headDim, int[] positions, Rope rope, float direction) {
+  private static void rotate(
+      float[] x, int rows, int heads, int headDim, int[] positions, Rope rope, float direction) {
     int half = headDim / 2;
     for (int r = 0; r < rows; r++) {
       float[] cos = rope.cos(positions[r]);
@@ -114,8 +121,16 @@ public final class Ops {
    * RMSNorm's backward for one row: given y = w ⊙ x·inv with inv = (mean(x²) + eps)^-½ and the
    * gradient dy, adds dx = inv·g − inv³·x·Σ(g⊙x)/dim (g = dy ⊙ w) to {@code dx}.
    */
-  public static void rmsNormBackwardRow(float[] x, int offset, int dim, float[] w, float inv, float[] dy, int dyOffset,
-      float[] dx, int dxOffset) {
+  public static void rmsNormBackwardRow(
+      float[] x,
+      int offset,
+      int dim,
+      float[] w,
+      float inv,
+      float[] dy,
+      int dyOffset,
+      float[] dx,
+      int dxOffset) {
     double gx = 0;
     for (int i = 0; i < dim; i++) {
       gx += (double) dy[dyOffset + i] * w[i] * x[offset + i];
@@ -157,8 +172,8 @@ public final class Ops {
   /** Softmax of {@code x[from, to)} in place, max-subtracted; returns nothing, sums to 1. */
   /**
    * Probabilities below this are stored as 0. Java cannot set the CPU's flush-to-zero mode, and
-   * subnormal floats (below 1.2e-38) make every multiply that touches them, in Java and in BLAS,
-   * up to a hundred times slower; a probability of 1e-30 changes nothing a float can show.
+   * subnormal floats (below 1.2e-38) make every multiply that touches them, in Java and in BLAS, up
+   * to a hundred times slower; a probability of 1e-30 changes nothing a float can show.
    */
   public static final float FLUSH_BELOW = 1e-30f;
 

@@ -45,11 +45,13 @@ public final class Parallel {
 
   /** Runs {@code body} for each index of [0, n). */
   public void each(int n, IntConsumer body) {
-    range(n, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        body.accept(i);
-      }
-    });
+    range(
+        n,
+        (from, to) -> {
+          for (int i = from; i < to; i++) {
+            body.accept(i);
+          }
+        });
   }
 
   private static final class Chunk extends RecursiveAction {

@@ -24,27 +24,51 @@ import org.embench.model.io.SafetensorsReader;
 import org.embench.model.io.SafetensorsWriter;
 
 /**
- * A LoRA adapter in the PEFT layout: {@code adapter_config.json} and {@code adapter_model.safetensors}
- * with tensors named {@code base_model.model.model.layers.{i}.{self_attn|mlp}.{module}.lora_A.weight}
- * ({@code [r, in]}) and {@code …lora_B.weight} ({@code [out, r]}). PEFT's scaling applies:
- * {@code lora_alpha / r}, or {@code lora_alpha / sqrt(r)} with rsLoRA; {@code rank_pattern} and
- * {@code alpha_pattern} override both per module. Adapters trained here load in PEFT, and PEFT
- * adapters load here.
+ * A LoRA adapter in the PEFT layout: {@code adapter_config.json} and {@code
+ * adapter_model.safetensors} with tensors named {@code
+ * base_model.model.model.layers.{i}.{self_attn|mlp}.{module}.lora_A.weight} ({@code [r, in]}) and
+ * {@code …lora_B.weight} ({@code [out, r]}). PEFT's scaling applies: {@code lora_alpha / r}, or
+ * {@code lora_alpha / sqrt(r)} with rsLoRA; {@code rank_pattern} and {@code alpha_pattern} override
+ * both per module. Adapters trained here load in PEFT, and PEFT adapters load here.
  */
 public final class PeftAdapter {
   public static final String CONFIG = "adapter_config.json";
   public static final String WEIGHTS = "adapter_model.safetensors";
-  private static final Pattern TENSOR = Pattern.compile(
-      "base_model\\.model\\.model\\.layers\\.(\\d+)\\.(self_attn|mlp)\\.(\\w+)\\.lora_([AB])(?:\\.default)?\\.weight");
+  private static final Pattern TENSOR =
+      Pattern.compile(
+          "base_model\\.model\\.model\\.layers\\.(\\d+)\\.(self_attn|mlp)\\.(\\w+)\\.lora_([AB])(?:\\.default)?\\.weight");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The adapter_config.json fields embench reads and writes. */
-  public record Config(int r, double alpha, boolean rslora, List<String> targetModules, List<Integer> layersToTransform,
-      double dropout, String baseModel, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern) {
+  public record Config(
+      int r,
+      double alpha,
+      boolean rslora,
+      List<String> targetModules,
+      List<Integer> layersToTransform,
+      double dropout,
+      String baseModel,
+      Map<String, Integer> rankPattern,
+      Map<String, Double> alphaPattern) {
 
-    public Config(int r, double alpha, boolean rslora, List<String> targetModules, List<Integer> layersToTransform,
-        double dropout, String baseModel) {
-      this(r, alpha, rslora, targetModules, layersToTransform, dropout, baseModel, Map.of(), Map.of());
+    public Config(
+        int r,
+        double alpha,
+        boolean rslora,
+        List<String> targetModules,
+        List<Integer> layersToTransform,
+        double dropout,
+        String baseModel) {
+      this(
+          r,
+          alpha,
+          rslora,
+          targetModules,
+          layersToTransform,
+          dropout,
+          baseModel,
+          Map.of(),
+          Map.of());
     }
 
     /** PEFT's scaling for a module of rank {@code rank}. */
@@ -86,8 +110,17 @@ public final class PeftAdapter {
 
   /** The PEFT tensor name of a module's A or B matrix. */
   public static String tensorName(int layer, String module, char ab) {
-    String block = List.of("gate_proj", "up_proj", "down_proj").contains(module) ? "mlp" : "self_attn";
-    return "base_model.model.model.layers." + layer + "." + block + "." + module + ".lora_" + ab + ".weight";
+    String block =
+        List.of("gate_proj", "up_proj", "down_proj").contains(module) ? "mlp" : "self_attn";
+    return "base_model.model.model.layers."
+        + layer
+        + "."
+        + block
+        + "."
+        + module
+        + ".lora_"
+        + ab
+        + ".weight";
   }
 
   /** Reads an adapter directory and checks its shapes against the model it is for. */
@@ -98,14 +131,22 @@ public final class PeftAdapter {
     Map<String, int[]> shapes = new LinkedHashMap<>();
     try (SafetensorsReader r = SafetensorsReader.open(dir + "/" + WEIGHTS, conf)) {
       // e.g. lora_embedding_A of embed_tokens or lm_head's lora_A: named all together
-      List<String> foreign = r.tensors().keySet().stream().filter(t -> !TENSOR.matcher(t).matches()).sorted().toList();
+      List<String> foreign =
+          r.tensors().keySet().stream().filter(t -> !TENSOR.matcher(t).matches()).sorted().toList();
       if (!foreign.isEmpty()) {
         boolean one = foreign.size() == 1;
-        throw new UserException(dir + "/" + WEIGHTS + ": " + (one ? "tensor " : "tensors ")
-            + String.join(", ", foreign.subList(0, Math.min(8, foreign.size())))
-            + (foreign.size() > 8 ? " (and " + (foreign.size() - 8) + " more)" : "")
-            + (one ? " is not a LoRA matrix" : " are not LoRA matrices") + " of a decoder layer's "
-            + String.join(", ", LayerWeights.MODULES) + ", the modules the engine adapts");
+        throw new UserException(
+            dir
+                + "/"
+                + WEIGHTS
+                + ": "
+                + (one ? "tensor " : "tensors ")
+                + String.join(", ", foreign.subList(0, Math.min(8, foreign.size())))
+                + (foreign.size() > 8 ? " (and " + (foreign.size() - 8) + " more)" : "")
+                + (one ? " is not a LoRA matrix" : " are not LoRA matrices")
+                + " of a decoder layer's "
+                + String.join(", ", LayerWeights.MODULES)
+                + ", the modules the engine adapts");
       }
       for (String name : r.tensors().keySet()) {
         Matcher m = TENSOR.matcher(name);
@@ -113,14 +154,29 @@ public final class PeftAdapter {
         int layer = Integer.parseInt(m.group(1));
         String module = m.group(3);
         if (layer >= model.numLayers() || !LayerWeights.MODULES.contains(module)) {
-          throw new UserException(dir + "/" + WEIGHTS + ": tensor " + name + " names a layer or module the "
-              + model.family() + " model (" + model.numLayers() + " layers) does not have");
+          throw new UserException(
+              dir
+                  + "/"
+                  + WEIGHTS
+                  + ": tensor "
+                  + name
+                  + " names a layer or module the "
+                  + model.family()
+                  + " model ("
+                  + model.numLayers()
+                  + " layers) does not have");
         }
         String key = layer + "." + module;
         long[] shape = r.info(name).shape();
         if (shape.length != 2) {
-          throw new UserException(dir + "/" + WEIGHTS + ": tensor " + name + " should be 2-D, has shape "
-              + java.util.Arrays.toString(shape));
+          throw new UserException(
+              dir
+                  + "/"
+                  + WEIGHTS
+                  + ": tensor "
+                  + name
+                  + " should be 2-D, has shape "
+                  + java.util.Arrays.toString(shape));
         }
         int which = m.group(4).equals("A") ? 0 : 1;
         parts.computeIfAbsent(key, k -> new float[2][])[which] = r.readFloats(name);
@@ -133,7 +189,8 @@ public final class PeftAdapter {
     for (var e : parts.entrySet()) {
       String key = e.getKey();
       if (e.getValue()[0] == null || e.getValue()[1] == null) {
-        throw new UserException(dir + "/" + WEIGHTS + ": " + key + " has only one of lora_A and lora_B");
+        throw new UserException(
+            dir + "/" + WEIGHTS + ": " + key + " has only one of lora_A and lora_B");
       }
       int[] s = shapes.get(key);
       int rank = s[0];
@@ -144,12 +201,39 @@ public final class PeftAdapter {
       int layer = Integer.parseInt(key.substring(0, key.indexOf('.')));
       if (s[3] != rank || in != expected[1] || out != expected[0]) {
         // named as the file names them, so the tensor can be found in it
-        throw new UserException(dir + "/" + WEIGHTS + ": " + tensorName(layer, module, 'A') + " is [" + s[0] + ", "
-            + s[1] + "] and " + tensorName(layer, module, 'B') + " is [" + s[2] + ", " + s[3] + "]; the model's "
-            + module + " is [" + expected[0] + ", " + expected[1] + "] (lora_A is [r, in], lora_B [out, r])");
+        throw new UserException(
+            dir
+                + "/"
+                + WEIGHTS
+                + ": "
+                + tensorName(layer, module, 'A')
+                + " is ["
+                + s[0]
+                + ", "
+                + s[1]
+                + "] and "
+                + tensorName(layer, module, 'B')
+                + " is ["
+                + s[2]
+                + ", "
+                + s[3]
+                + "]; the model's "
+                + module
+                + " is ["
+                + expected[0]
+                + ", "
+                + expected[1]
+                + "] (lora_A is [r, in], lora_B [out, r])");
       }
-      weights.put(key, new LoraWeights(e.getValue()[0], e.getValue()[1], rank, in, out,
-          config.scale(tensorName(layer, module, 'A').replace(".lora_A.weight", ""), rank)));
+      weights.put(
+          key,
+          new LoraWeights(
+              e.getValue()[0],
+              e.getValue()[1],
+              rank,
+              in,
+              out,
+              config.scale(tensorName(layer, module, 'A').replace(".lora_A.weight", ""), rank)));
     }
     if (weights.isEmpty()) {
       throw new UserException(dir + "/" + WEIGHTS + " has no LoRA tensors");
@@ -174,7 +258,8 @@ public final class PeftAdapter {
       Path p = new Path(dir, file);
       try {
         FileSystem fs = p.getFileSystem(conf);
-        md.update((file + "\n" + fs.getFileStatus(p).getLen() + "\n").getBytes(StandardCharsets.UTF_8));
+        md.update(
+            (file + "\n" + fs.getFileStatus(p).getLen() + "\n").getBytes(StandardCharsets.UTF_8));
         try (java.io.InputStream in = fs.open(p)) {
           for (int n; (n = in.read(buf)) > 0; ) {
             md.update(buf, 0, n);
@@ -229,18 +314,26 @@ public final class PeftAdapter {
     }
     JsonNode save = n.path("modules_to_save");
     if (!save.isMissingNode() && !save.isNull() && !(save.isArray() && save.isEmpty())) {
-      unsupported.add("modules_to_save " + save + " is not supported (the engine keeps every non-LoRA weight of the"
-          + " base model)");
+      unsupported.add(
+          "modules_to_save "
+              + save
+              + " is not supported (the engine keeps every non-LoRA weight of the"
+              + " base model)");
     }
     List<String> targets = new ArrayList<>();
     JsonNode tm = n.path("target_modules");
     if (tm.isArray()) {
       tm.forEach(t -> targets.add(t.asText()));
-      List<String> other = targets.stream().filter(t -> !LayerWeights.MODULES.contains(t.substring(t.lastIndexOf('.') + 1)))
-          .toList();
+      List<String> other =
+          targets.stream()
+              .filter(t -> !LayerWeights.MODULES.contains(t.substring(t.lastIndexOf('.') + 1)))
+              .toList();
       if (!other.isEmpty()) {
-        unsupported.add("target_modules " + String.join(", ", other) + " are not supported; only "
-            + String.join(", ", LayerWeights.MODULES));
+        unsupported.add(
+            "target_modules "
+                + String.join(", ", other)
+                + " are not supported; only "
+                + String.join(", ", LayerWeights.MODULES));
       }
     } else if (tm.isTextual() && !tm.asText().equals("all-linear")) {
       // PEFT full-matches a string against each module's name; embeddings and the head are what the
@@ -248,14 +341,25 @@ public final class PeftAdapter {
       targets.add(tm.asText());
       try {
         Pattern p = Pattern.compile(tm.asText());
-        List<String> other = List.of("model.embed_tokens", "lm_head").stream().filter(m -> p.matcher(m).matches())
-            .toList();
+        List<String> other =
+            List.of("model.embed_tokens", "lm_head").stream()
+                .filter(m -> p.matcher(m).matches())
+                .toList();
         if (!other.isEmpty()) {
-          unsupported.add("target_modules '" + tm.asText() + "' matches " + String.join(", ", other)
-              + ", which the engine does not adapt; only " + String.join(", ", LayerWeights.MODULES));
+          unsupported.add(
+              "target_modules '"
+                  + tm.asText()
+                  + "' matches "
+                  + String.join(", ", other)
+                  + ", which the engine does not adapt; only "
+                  + String.join(", ", LayerWeights.MODULES));
         }
       } catch (java.util.regex.PatternSyntaxException e) {
-        unsupported.add("target_modules '" + tm.asText() + "' is not a regular expression: " + e.getDescription());
+        unsupported.add(
+            "target_modules '"
+                + tm.asText()
+                + "' is not a regular expression: "
+                + e.getDescription());
       }
     } else if (tm.isTextual()) {
       targets.add(tm.asText());
@@ -274,11 +378,23 @@ public final class PeftAdapter {
       lt.forEach(x -> layers.add(x.asInt()));
     }
     Map<String, Integer> rank = new LinkedHashMap<>();
-    n.path("rank_pattern").fields().forEachRemaining(e -> rank.put(e.getKey(), e.getValue().asInt()));
+    n.path("rank_pattern")
+        .fields()
+        .forEachRemaining(e -> rank.put(e.getKey(), e.getValue().asInt()));
     Map<String, Double> alpha = new LinkedHashMap<>();
-    n.path("alpha_pattern").fields().forEachRemaining(e -> alpha.put(e.getKey(), e.getValue().asDouble()));
-    return new Config(n.path("r").asInt(), n.path("lora_alpha").asDouble(8), n.path("use_rslora").asBoolean(false),
-        targets, layers, n.path("lora_dropout").asDouble(0), n.path("base_model_name_or_path").asText(null), rank, alpha);
+    n.path("alpha_pattern")
+        .fields()
+        .forEachRemaining(e -> alpha.put(e.getKey(), e.getValue().asDouble()));
+    return new Config(
+        n.path("r").asInt(),
+        n.path("lora_alpha").asDouble(8),
+        n.path("use_rslora").asBoolean(false),
+        targets,
+        layers,
+        n.path("lora_dropout").asDouble(0),
+        n.path("base_model_name_or_path").asText(null),
+        rank,
+        alpha);
   }
 
   /** PEFT's pattern match: the key equals the module name or is a suffix after a dot. */
@@ -313,23 +429,38 @@ public final class PeftAdapter {
     c.put("use_dora", false);
     c.put("use_rslora", config.rslora());
     SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
-    weights.entrySet().stream().sorted(Map.Entry.comparingByKey(PeftAdapter::compareKeys)).forEach(e -> {
-      int layer = Integer.parseInt(e.getKey().substring(0, e.getKey().indexOf('.')));
-      String module = e.getKey().substring(e.getKey().indexOf('.') + 1);
-      LoraWeights lw = e.getValue();
-      w.add(tensorName(layer, module, 'A'), DType.F32, new long[] {lw.rank(), lw.in()}, lw.a());
-      w.add(tensorName(layer, module, 'B'), DType.F32, new long[] {lw.out(), lw.rank()}, lw.b());
-    });
+    weights.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey(PeftAdapter::compareKeys))
+        .forEach(
+            e -> {
+              int layer = Integer.parseInt(e.getKey().substring(0, e.getKey().indexOf('.')));
+              String module = e.getKey().substring(e.getKey().indexOf('.') + 1);
+              LoraWeights lw = e.getValue();
+              w.add(
+                  tensorName(layer, module, 'A'),
+                  DType.F32,
+                  new long[] {lw.rank(), lw.in()},
+                  lw.a());
+              w.add(
+                  tensorName(layer, module, 'B'),
+                  DType.F32,
+                  new long[] {lw.out(), lw.rank()},
+                  lw.b());
+            });
     try {
       Path d = new Path(dir);
       FileSystem fs = d.getFileSystem(conf);
       fs.mkdirs(d);
       w.writeTo(dir + "/" + WEIGHTS, conf);
       try (OutputStream o = fs.create(new Path(d, CONFIG), true)) {
-        o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(c).getBytes(StandardCharsets.UTF_8));
+        o.write(
+            JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(c)
+                .getBytes(StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the adapter to " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the adapter to " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -340,7 +471,8 @@ public final class PeftAdapter {
     if (la != lb) {
       return Integer.compare(la, lb);
     }
-    return Integer.compare(LayerWeights.MODULES.indexOf(a.substring(a.indexOf('.') + 1)),
+    return Integer.compare(
+        LayerWeights.MODULES.indexOf(a.substring(a.indexOf('.') + 1)),
         LayerWeights.MODULES.indexOf(b.substring(b.indexOf('.') + 1)));
   }
 }

@@ -17,15 +17,19 @@ import org.embench.model.text.ChatTemplate;
  *
  * <p>Chat templates may read variables besides the messages (Qwen3's {@code enable_thinking}) and
  * the date ({@code strftime_now}, Llama 3.2's "Today Date"): {@code templateVariables} sets the
- * former, {@code templateNow} pins the latter to an instant (null: the project's fixed default date,
- * {@code ChatTemplate.DEFAULT_NOW}), so a generation id always stands for one prompt whatever the day.
+ * former, {@code templateNow} pins the latter to an instant (null: the project's fixed default
+ * date, {@code ChatTemplate.DEFAULT_NOW}), so a generation id always stands for one prompt whatever
+ * the day.
  *
  * @param mode {@value #CHAT} or {@value #RAW}
  * @param stop strings that end an answer when its text contains one; the answer is cut before it
- * @param templateVariables extra chat-template variables (strings, numbers, booleans); empty for none
- * @param templateNow the instant {@code strftime_now} renders, ISO-8601 ({@code 2025-01-31T00:00:00Z}); null for the default
+ * @param templateVariables extra chat-template variables (strings, numbers, booleans); empty for
+ *     none
+ * @param templateNow the instant {@code strftime_now} renders, ISO-8601 ({@code
+ *     2025-01-31T00:00:00Z}); null for the default
  */
-public record Prompting(String mode, List<String> stop, Map<String, Object> templateVariables, String templateNow)
+public record Prompting(
+    String mode, List<String> stop, Map<String, Object> templateVariables, String templateNow)
     implements java.io.Serializable {
   public static final String CHAT = "chat";
   public static final String RAW = "raw";
@@ -34,7 +38,8 @@ public record Prompting(String mode, List<String> stop, Map<String, Object> temp
 
   public Prompting {
     if (!MODES.contains(mode)) {
-      throw new UserException("prompting must be " + String.join(" or ", MODES) + ", got '" + mode + "'");
+      throw new UserException(
+          "prompting must be " + String.join(" or ", MODES) + ", got '" + mode + "'");
     }
     stop = List.copyOf(stop);
     if (stop.stream().anyMatch(String::isEmpty)) {
@@ -44,17 +49,24 @@ public record Prompting(String mode, List<String> stop, Map<String, Object> temp
     ChatTemplate.checkNotReserved(templateVariables);
     for (Map.Entry<String, Object> e : templateVariables.entrySet()) {
       Object v = e.getValue();
-      if (!(v instanceof String || v instanceof Boolean || v instanceof Integer || v instanceof Long
+      if (!(v instanceof String
+          || v instanceof Boolean
+          || v instanceof Integer
+          || v instanceof Long
           || v instanceof Double)) {
-        throw new UserException("template variable " + e.getKey() + ": expected a string, number or boolean, got "
-            + (v == null ? "null" : v.getClass().getSimpleName()));
+        throw new UserException(
+            "template variable "
+                + e.getKey()
+                + ": expected a string, number or boolean, got "
+                + (v == null ? "null" : v.getClass().getSimpleName()));
       }
     }
     if (templateNow != null) {
       parseNow(templateNow);
     }
     if (mode.equals(RAW) && (!templateVariables.isEmpty() || templateNow != null)) {
-      throw new UserException("template variables and the template date apply to chat prompting, not raw");
+      throw new UserException(
+          "template variables and the template date apply to chat prompting, not raw");
     }
   }
 
@@ -62,20 +74,28 @@ public record Prompting(String mode, List<String> stop, Map<String, Object> temp
     this(mode, stop, Map.of(), null);
   }
 
-  /** An ISO-8601 instant such as {@code 2025-01-31T00:00:00Z}; anything else is an error that shows one. */
+  /**
+   * An ISO-8601 instant such as {@code 2025-01-31T00:00:00Z}; anything else is an error that shows
+   * one.
+   */
   public static Instant parseNow(String text) {
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
-      throw new UserException("template date: expected an ISO-8601 instant such as 2025-01-31T00:00:00Z, got '"
-          + text + "'");
+      throw new UserException(
+          "template date: expected an ISO-8601 instant such as 2025-01-31T00:00:00Z, got '"
+              + text
+              + "'");
     }
   }
 
   /** The model's chat template with this prompting's variables and date. */
   public ChatTemplate apply(ChatTemplate template) {
-    ChatTemplate t = templateVariables.isEmpty() ? template : template.withVariables(templateVariables);
-    return templateNow == null ? t : t.withClock(Clock.fixed(parseNow(templateNow), ZoneOffset.UTC));
+    ChatTemplate t =
+        templateVariables.isEmpty() ? template : template.withVariables(templateVariables);
+    return templateNow == null
+        ? t
+        : t.withClock(Clock.fixed(parseNow(templateNow), ZoneOffset.UTC));
   }
 
   public boolean raw() {

@@ -7,8 +7,10 @@ package org.embench.model;
  */
 public final class Rope {
   private final double[] invFreq;
+
   /** Rows [position][i]; replaced whole (copy on write) when grown, so readers need no lock. */
   private volatile float[][] cos = new float[0][];
+
   private volatile float[][] sin = new float[0][];
 
   public Rope(ModelConfig cfg) {
@@ -29,7 +31,8 @@ public final class Rope {
           }
         }
         case "llama3" -> llama3(scaling);
-        default -> throw new IllegalArgumentException("unsupported rope scaling '" + scaling.type() + "'");
+        default ->
+            throw new IllegalArgumentException("unsupported rope scaling '" + scaling.type() + "'");
       }
     }
   }
@@ -46,8 +49,9 @@ public final class Rope {
       if (wavelen > lowFreqWavelen) {
         invFreq[i] /= s.factor();
       } else if (wavelen >= highFreqWavelen) {
-        double smooth = (s.originalMaxPositionEmbeddings() / wavelen - s.lowFreqFactor())
-            / (s.highFreqFactor() - s.lowFreqFactor());
+        double smooth =
+            (s.originalMaxPositionEmbeddings() / wavelen - s.lowFreqFactor())
+                / (s.highFreqFactor() - s.lowFreqFactor());
         invFreq[i] = (1 - smooth) * invFreq[i] / s.factor() + smooth * invFreq[i];
       }
     }

@@ -6,14 +6,15 @@ import java.util.SplittableRandom;
 /**
  * Picks a token from one row of logits. Each sequence owns its generator (seeded from the row it
  * produces) and draws exactly one number per step, so its tokens do not depend on what else is in
- * the batch. Token probabilities are scanned in id order, which makes a draw a pure function of
- * the logits and the generator state.
+ * the batch. Token probabilities are scanned in id order, which makes a draw a pure function of the
+ * logits and the generator state.
  */
 public final class Sampler {
   private Sampler() {}
 
   /** Samples from {@code logits[offset, offset + vocab)}. */
-  public static int sample(float[] logits, int offset, int vocab, SamplingParams p, SplittableRandom rng) {
+  public static int sample(
+      float[] logits, int offset, int vocab, SamplingParams p, SplittableRandom rng) {
     if (p.greedy()) {
       return argmax(logits, offset, vocab);
     }
@@ -73,14 +74,17 @@ public final class Sampler {
 
   /**
    * Zeroes every token outside the nucleus: the most probable tokens whose probabilities, taken in
-   * decreasing order, first reach topP of the mass (ties broken by lower id). Returns the kept mass.
+   * decreasing order, first reach topP of the mass (ties broken by lower id). Returns the kept
+   * mass.
    */
   private static double nucleus(double[] prob, double sum, double topP) {
     Integer[] order = new Integer[prob.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, (a, b) -> prob[a] != prob[b] ? Double.compare(prob[b], prob[a]) : Integer.compare(a, b));
+    Arrays.sort(
+        order,
+        (a, b) -> prob[a] != prob[b] ? Double.compare(prob[b], prob[a]) : Integer.compare(a, b));
     double acc = 0;
     double kept = 0;
     int i = 0;

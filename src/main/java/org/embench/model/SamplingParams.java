@@ -5,15 +5,16 @@ import java.util.Map;
 import org.embench.UserException;
 
 /**
- * How to pick each next token. The defaults are PROTOCOL.md's: temperature 1, top_p 1, no top-k,
- * at most 600 new tokens.
+ * How to pick each next token. The defaults are PROTOCOL.md's: temperature 1, top_p 1, no top-k, at
+ * most 600 new tokens.
  *
  * @param temperature divides the logits; 0 means greedy
  * @param topP nucleus sampling: keep the most probable tokens whose probability adds up to top_p
  * @param topK keep the k most probable tokens; 0 keeps all
  * @param maxNewTokens stop after this many tokens (finish reason "length")
  */
-public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens) implements java.io.Serializable {
+public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens)
+    implements java.io.Serializable {
   public static final SamplingParams PROTOCOL = new SamplingParams(1.0, 1.0, 0, 600);
 
   public SamplingParams {

@@ -5,8 +5,8 @@ import java.nio.FloatBuffer;
 /**
  * Where the engine's heavy tensor work runs: weight matrices live in the backend, activations stay
  * in plain Java arrays, and the backend multiplies the two. Everything else of the forward pass
- * (norms, rotary embeddings, attention over the KV cache, sampling) is plain Java in
- * {@link Transformer}, so a second backend (for GPUs the released ND4J build cannot drive) needs only
+ * (norms, rotary embeddings, attention over the KV cache, sampling) is plain Java in {@link
+ * Transformer}, so a second backend (for GPUs the released ND4J build cannot drive) needs only
  * these operations.
  *
  * <p>Matrices are stored as Hugging Face stores linear weights: {@code [out, in]}, row-major.
@@ -51,17 +51,26 @@ public interface TensorBackend extends AutoCloseable {
 
   /**
    * {@code c[m × n] = op(a) · op(b)} (+ c when {@code accumulate}) on Java arrays, with op the
-   * transpose when asked: a is {@code [m × k]} or, transposed, {@code [k × m]}; b is {@code [k × n]}
-   * or, transposed, {@code [n × k]}. For products of activations and trainable parameters.
+   * transpose when asked: a is {@code [m × k]} or, transposed, {@code [k × m]}; b is {@code [k ×
+   * n]} or, transposed, {@code [n × k]}. For products of activations and trainable parameters.
    */
-  void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b, float[] c, boolean accumulate);
+  void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      float[] b,
+      float[] c,
+      boolean accumulate);
 
   /**
    * Runs {@code work}, which calls {@link #gemm} from several threads at once (many small
-   * independent products, such as attention per head), with each product on a single BLAS thread
-   * so that the callers do not compete for the BLAS thread pool. The ND4J backend does this by
-   * setting OpenBLAS's thread count, which is JVM-wide: calls are serialised, and other engine work
-   * in the same JVM during {@code work} runs its products on one BLAS thread.
+   * independent products, such as attention per head), with each product on a single BLAS thread so
+   * that the callers do not compete for the BLAS thread pool. The ND4J backend does this by setting
+   * OpenBLAS's thread count, which is JVM-wide: calls are serialised, and other engine work in the
+   * same JVM during {@code work} runs its products on one BLAS thread.
    */
   void concurrentProducts(Runnable work);
 

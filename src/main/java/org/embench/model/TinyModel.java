@@ -14,39 +14,40 @@ import org.embench.model.text.Tokenizer;
 /**
  * {@code make-tiny-model}: a tiny random checkpoint of a supported architecture with a small
  * byte-level BPE tokenizer the project trains itself and a ChatML chat template. Its answers are
- * noise; it exists so the quickstart and the tests run every code path without downloading a
- * model.
+ * noise; it exists so the quickstart and the tests run every code path without downloading a model.
  */
 public final class TinyModel {
   public static final int VOCAB_SIZE = 512;
 
   /** Text the tokenizer learns its merges from: the project's own questions, data and prose. */
-  static final List<String> PROSE = List.of(
-      "The quick brown fox jumps over the lazy dog.",
-      "A benchmark compares methods on equal terms and reports how certain each figure is.",
-      "Fine-tuning a model on a narrow task can change how it answers unrelated questions.",
-      "Please answer the question as helpfully and honestly as you can.",
-      "I would like to learn how to cook a simple dinner for my family.",
-      "The weather today is sunny with a light breeze in the afternoon.",
-      "Write a short function that adds two numbers and returns the result.",
-      "def add(a, b):\n    return a + b\n",
-      "Thank you for your help! Is there anything else I can do for you?",
-      "Assistants should be safe, honest and useful to the people they talk to.");
+  static final List<String> PROSE =
+      List.of(
+          "The quick brown fox jumps over the lazy dog.",
+          "A benchmark compares methods on equal terms and reports how certain each figure is.",
+          "Fine-tuning a model on a narrow task can change how it answers unrelated questions.",
+          "Please answer the question as helpfully and honestly as you can.",
+          "I would like to learn how to cook a simple dinner for my family.",
+          "The weather today is sunny with a light breeze in the afternoon.",
+          "Write a short function that adds two numbers and returns the result.",
+          "def add(a, b):\n    return a + b\n",
+          "Thank you for your help! Is there anything else I can do for you?",
+          "Assistants should be safe, honest and useful to the people they talk to.");
 
   private TinyModel() {}
 
   /** The configuration of the tiny model of an architecture, for a vocabulary of {@code vocab}. */
   public static ModelConfig config(String arch, int vocab, int eosId) {
-    ModelConfig.Builder b = ModelConfig.builder(arch)
-        .hiddenSize(64)
-        .intermediateSize(128)
-        .numLayers(2)
-        .numHeads(4)
-        .numKvHeads(2)
-        .vocabSize(vocab)
-        .maxPositionEmbeddings(4096)
-        .tieWordEmbeddings(false)
-        .eosTokenIds(List.of(eosId));
+    ModelConfig.Builder b =
+        ModelConfig.builder(arch)
+            .hiddenSize(64)
+            .intermediateSize(128)
+            .numLayers(2)
+            .numHeads(4)
+            .numKvHeads(2)
+            .vocabSize(vocab)
+            .maxPositionEmbeddings(4096)
+            .tieWordEmbeddings(false)
+            .eosTokenIds(List.of(eosId));
     if (arch.equals("qwen3")) {
       b.headDim(16);
     }
@@ -56,7 +57,8 @@ public final class TinyModel {
   /** Writes the tokenizer, config and random weights (seeded) into {@code dir}. */
   public static void write(String dir, String arch, long seed, Configuration conf) {
     if (!ModelFamily.names().contains(arch)) {
-      throw new UserException("unknown --arch '" + arch + "'; known: " + String.join(", ", ModelFamily.names()));
+      throw new UserException(
+          "unknown --arch '" + arch + "'; known: " + String.join(", ", ModelFamily.names()));
     }
     int[] vocabAndEos = writeTokenizer(dir, conf);
     writeWeights(dir, config(arch, vocabAndEos[0], vocabAndEos[1]), seed, conf);
@@ -67,16 +69,20 @@ public final class TinyModel {
    * tokenizer, for benchmarks at real sizes: its vocabulary covers the tokenizer's ids and more, as
    * real checkpoints' padded vocabularies do.
    */
-  public static void writeShaped(String dir, ModelConfig.Builder shape, long seed, Configuration conf) {
+  public static void writeShaped(
+      String dir, ModelConfig.Builder shape, long seed, Configuration conf) {
     int[] vocabAndEos = writeTokenizer(dir, conf);
     ModelConfig cfg = shape.eosTokenIds(List.of(vocabAndEos[1])).build();
     if (cfg.vocabSize() < vocabAndEos[0]) {
-      throw new IllegalArgumentException("vocabulary " + cfg.vocabSize() + " is smaller than the tokenizer's " + vocabAndEos[0]);
+      throw new IllegalArgumentException(
+          "vocabulary " + cfg.vocabSize() + " is smaller than the tokenizer's " + vocabAndEos[0]);
     }
     writeWeights(dir, cfg, seed, conf);
   }
 
-  /** Trains and writes the byte-level BPE tokenizer; returns its vocabulary size and end-of-turn id. */
+  /**
+   * Trains and writes the byte-level BPE tokenizer; returns its vocabulary size and end-of-turn id.
+   */
   private static int[] writeTokenizer(String dir, Configuration conf) {
     List<String> corpus = new ArrayList<>(PROSE);
     SyntheticData.DEMO_QUESTIONS.forEach(q -> corpus.add(q[1]));
@@ -89,8 +95,10 @@ public final class TinyModel {
   }
 
   private static void writeWeights(String dir, ModelConfig cfg, long seed, Configuration conf) {
-    CheckpointWriter w = new CheckpointWriter(dir, conf, cfg)
-        .generationConfig(new GenerationConfig(null, cfg.eosTokenIds(), null, null, null, null));
+    CheckpointWriter w =
+        new CheckpointWriter(dir, conf, cfg)
+            .generationConfig(
+                new GenerationConfig(null, cfg.eosTokenIds(), null, null, null, null));
     SplittableRandom rng = new SplittableRandom(seed);
     randomWeights(cfg, rng).forEach((name, t) -> w.add(name, t.shape(), t.data()));
     w.write();

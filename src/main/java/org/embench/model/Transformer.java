@@ -11,10 +11,12 @@ import org.embench.UserException;
  * stacked for the linear layers; attention runs per sequence over its own cache.
  *
  * <p>Per layer, as in the Hugging Face implementations:
+ *
  * <pre>
  *   x = h + o_proj(attention(rope(q_proj(norm1(h))), rope(k_proj(norm1(h))), v_proj(norm1(h))))
  *   h = x + down_proj(silu(gate_proj(norm2(x))) * up_proj(norm2(x)))
  * </pre>
+ *
  * with q/k biases for Qwen2 and per-head q/k RMSNorm before the rotation for Qwen3.
  *
  * <p>An instance belongs to one thread; the weights it reads are shared and immutable.
@@ -35,7 +37,11 @@ public final class Transformer {
    * @param adapters LoRA updates keyed {@code "<layer>.<module>"} (e.g. {@code "3.down_proj"});
    *     empty for the base model
    */
-  public Transformer(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, Lora> adapters) {
+  public Transformer(
+      TransformerWeights weights,
+      TensorBackend backend,
+      Parallel parallel,
+      Map<String, Lora> adapters) {
     this.w = weights;
     this.cfg = weights.config();
     this.backend = backend;
@@ -84,9 +90,11 @@ public final class Transformer {
     r = 0;
     for (Chunk c : chunks) {
       for (int t : c.tokens()) {
-        // ids come from the user (logits --ids) or from a tokenizer.json that does not fit config.json
+        // ids come from the user (logits --ids) or from a tokenizer.json that does not fit
+        // config.json
         if (t < 0 || t >= cfg.vocabSize()) {
-          throw new UserException("token id " + t + " is outside the vocabulary of " + cfg.vocabSize());
+          throw new UserException(
+              "token id " + t + " is outside the vocabulary of " + cfg.vocabSize());
         }
         w.embed().copyRow(t, h, r * hidden);
         r++;
@@ -143,8 +151,16 @@ public final class Transformer {
     }
   }
 
-  private void layer(int l, float[] h, int rows, int[] positions, int[] rowSlot, List<Chunk> chunks,
-      int[] chunkStart, KvCache cache, Buffers b) {
+  private void layer(
+      int l,
+      float[] h,
+      int rows,
+      int[] positions,
+      int[] rowSlot,
+      List<Chunk> chunks,
+      int[] chunkStart,
+      KvCache cache,
+      Buffers b) {
     LayerWeights lw = w.layer(l);
     int hidden = cfg.hiddenSize();
     int hd = cfg.headDim();
@@ -171,12 +187,15 @@ public final class Transformer {
 
     rmsNormRows(h, rows, hidden, lw.postAttentionNorm(), b.norm);
     int inter = cfg.intermediateSize();
-    if (adapters.containsKey(l + ".gate_proj") || adapters.containsKey(l + ".up_proj")
-        || lw.gate().bias() != null || lw.up().bias() != null) {
+    if (adapters.containsKey(l + ".gate_proj")
+        || adapters.containsKey(l + ".up_proj")
+        || lw.gate().bias() != null
+        || lw.up().bias() != null) {
       // A LoRA update or a bias changes the pre-activations, so the products are taken apart.
       linear(l, "gate_proj", lw.gate(), b.norm, rows, b.gate);
       linear(l, "up_proj", lw.up(), b.norm, rows, b.up);
-      parallel.range(rows, (from, to) -> Ops.siluMul(b.gate, b.up, from * inter, (to - from) * inter));
+      parallel.range(
+          rows, (from, to) -> Ops.siluMul(b.gate, b.up, from * inter, (to - from) * inter));
     } else {
       backend.swiGlu(b.norm, rows, lw.gate().weight(), lw.up().weight(), b.gate);
     }
@@ -185,11 +204,13 @@ public final class Transformer {
   }
 
   private void rmsNormRows(float[] x, int rows, int dim, float[] weight, float[] out) {
-    parallel.range(rows, (from, to) -> {
-      for (int r = from; r < to; r++) {
-        Ops.rmsNormRow(x, r * dim, dim, weight, cfg.rmsNormEps(), out);
-      }
-    });
+    parallel.range(
+        rows,
+        (from, to) -> {
+          for (int r = from; r < to; r++) {
+            Ops.rmsNormRow(x, r * dim, dim, weight, cfg.rmsNormEps(), out);
+          }
+        });
   }
 
   /** y = x · Wᵀ + bias, plus the LoRA update when this layer's module has one. */
@@ -221,7 +242,8 @@ public final class Transformer {
    * grouped-query heads: query head i reads key/value head i / (heads / kvHeads). The query heads
    * of one key/value head are computed together, so each key and value is read once per group.
    */
-  private void attention(int l, int rows, int[] positions, int[] rowSlot, KvCache cache, Buffers b) {
+  private void attention(
+      int l, int rows, int[] positions, int[] rowSlot, KvCache cache, Buffers b) {
     int nh = cfg.numHeads();
     int nkv = cfg.numKvHeads();
     int hd = cfg.headDim();
@@ -229,45 +251,47 @@ public final class Transformer {
     int kvDim = nkv * hd;
     float scale = (float) (1.0 / Math.sqrt(hd));
     int maxLen = maxPosition(positions) + 1;
-    parallel.range(rows * nkv, (from, to) -> {
-      float[] scores = new float[group * maxLen];
-      for (int item = from; item < to; item++) {
-        int r = item / nkv;
-        int kvHead = item % nkv;
-        int len = positions[r] + 1;
-        float[] keys = cache.keys(rowSlot[r], l);
-        float[] values = cache.values(rowSlot[r], l);
-        int cap = cache.capacity(rowSlot[r]);
-        int firstHead = kvHead * group;
-        // scores[g][p] = q_g · k_p: one key dimension at a time, over contiguous positions.
-        java.util.Arrays.fill(scores, 0, group * len, 0f);
-        for (int i = 0; i < hd; i++) {
-          int ko = (kvHead * hd + i) * cap;
-          for (int g = 0; g < group; g++) {
-            float qi = b.q[(r * nh + firstHead + g) * hd + i] * scale;
-            int so = g * len;
-            for (int p = 0; p < len; p++) {
-              scores[so + p] += qi * keys[ko + p];
-            }
-          }
-        }
-        for (int g = 0; g < group; g++) {
-          Ops.softmax(scores, g * len, (g + 1) * len);
-          int out = (r * nh + firstHead + g) * hd;
-          java.util.Arrays.fill(b.attn, out, out + hd, 0f);
-        }
-        for (int p = 0; p < len; p++) {
-          int vo = p * kvDim + kvHead * hd;
-          for (int g = 0; g < group; g++) {
-            float pw = scores[g * len + p];
-            int out = (r * nh + firstHead + g) * hd;
+    parallel.range(
+        rows * nkv,
+        (from, to) -> {
+          float[] scores = new float[group * maxLen];
+          for (int item = from; item < to; item++) {
+            int r = item / nkv;
+            int kvHead = item % nkv;
+            int len = positions[r] + 1;
+            float[] keys = cache.keys(rowSlot[r], l);
+            float[] values = cache.values(rowSlot[r], l);
+            int cap = cache.capacity(rowSlot[r]);
+            int firstHead = kvHead * group;
+            // scores[g][p] = q_g · k_p: one key dimension at a time, over contiguous positions.
+            java.util.Arrays.fill(scores, 0, group * len, 0f);
             for (int i = 0; i < hd; i++) {
-              b.attn[out + i] += pw * values[vo + i];
+              int ko = (kvHead * hd + i) * cap;
+              for (int g = 0; g < group; g++) {
+                float qi = b.q[(r * nh + firstHead + g) * hd + i] * scale;
+                int so = g * len;
+                for (int p = 0; p < len; p++) {
+                  scores[so + p] += qi * keys[ko + p];
+                }
+              }
+            }
+            for (int g = 0; g < group; g++) {
+              Ops.softmax(scores, g * len, (g + 1) * len);
+              int out = (r * nh + firstHead + g) * hd;
+              java.util.Arrays.fill(b.attn, out, out + hd, 0f);
+            }
+            for (int p = 0; p < len; p++) {
+              int vo = p * kvDim + kvHead * hd;
+              for (int g = 0; g < group; g++) {
+                float pw = scores[g * len + p];
+                int out = (r * nh + firstHead + g) * hd;
+                for (int i = 0; i < hd; i++) {
+                  b.attn[out + i] += pw * values[vo + i];
+                }
+              }
             }
           }
-        }
-      }
-    });
+        });
   }
 
   private static int maxPosition(int[] positions) {

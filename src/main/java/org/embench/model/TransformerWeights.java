@@ -6,8 +6,8 @@ import org.embench.model.io.CheckpointWeights;
 
 /**
  * All weights of a decoder-only transformer in a backend: embeddings, layers, final norm and the
- * output head (the embedding matrix itself when tied). Loaded once per JVM and shared (see
- * {@link ModelCache}); nothing here changes after loading.
+ * output head (the embedding matrix itself when tied). Loaded once per JVM and shared (see {@link
+ * ModelCache}); nothing here changes after loading.
  */
 public final class TransformerWeights {
   private final ModelConfig config;
@@ -16,7 +16,11 @@ public final class TransformerWeights {
   private final float[] finalNorm;
   private final TensorBackend.Matrix lmHead;
 
-  public TransformerWeights(ModelConfig config, TensorBackend.Matrix embed, LayerWeights[] layers, float[] finalNorm,
+  public TransformerWeights(
+      ModelConfig config,
+      TensorBackend.Matrix embed,
+      LayerWeights[] layers,
+      float[] finalNorm,
       TensorBackend.Matrix lmHead) {
     this.config = config;
     this.embed = embed;
@@ -35,31 +39,35 @@ public final class TransformerWeights {
   }
 
   /** Reads every tensor the architecture needs, checking names and shapes against the config. */
-  public static TransformerWeights load(ModelConfig cfg, CheckpointWeights ckpt, TensorBackend backend) {
+  public static TransformerWeights load(
+      ModelConfig cfg, CheckpointWeights ckpt, TensorBackend backend) {
     Loader l = new Loader(cfg, ckpt, backend);
-    TensorBackend.Matrix embed = l.matrix("model.embed_tokens.weight", cfg.vocabSize(), cfg.hiddenSize());
+    TensorBackend.Matrix embed =
+        l.matrix("model.embed_tokens.weight", cfg.vocabSize(), cfg.hiddenSize());
     LayerWeights[] layers = new LayerWeights[cfg.numLayers()];
     int q = cfg.numHeads() * cfg.headDim();
     int kv = cfg.numKvHeads() * cfg.headDim();
     for (int i = 0; i < layers.length; i++) {
       String p = "model.layers." + i + ".";
-      layers[i] = new LayerWeights(
-          l.vector(p + "input_layernorm.weight", cfg.hiddenSize()),
-          l.linear(p + "self_attn.q_proj", q, cfg.hiddenSize(), cfg.attentionBias()),
-          l.linear(p + "self_attn.k_proj", kv, cfg.hiddenSize(), cfg.attentionBias()),
-          l.linear(p + "self_attn.v_proj", kv, cfg.hiddenSize(), cfg.attentionBias()),
-          l.linear(p + "self_attn.o_proj", cfg.hiddenSize(), q, false),
-          cfg.qkNorm() ? l.vector(p + "self_attn.q_norm.weight", cfg.headDim()) : null,
-          cfg.qkNorm() ? l.vector(p + "self_attn.k_norm.weight", cfg.headDim()) : null,
-          l.vector(p + "post_attention_layernorm.weight", cfg.hiddenSize()),
-          l.linear(p + "mlp.gate_proj", cfg.intermediateSize(), cfg.hiddenSize(), false),
-          l.linear(p + "mlp.up_proj", cfg.intermediateSize(), cfg.hiddenSize(), false),
-          l.linear(p + "mlp.down_proj", cfg.hiddenSize(), cfg.intermediateSize(), false));
+      layers[i] =
+          new LayerWeights(
+              l.vector(p + "input_layernorm.weight", cfg.hiddenSize()),
+              l.linear(p + "self_attn.q_proj", q, cfg.hiddenSize(), cfg.attentionBias()),
+              l.linear(p + "self_attn.k_proj", kv, cfg.hiddenSize(), cfg.attentionBias()),
+              l.linear(p + "self_attn.v_proj", kv, cfg.hiddenSize(), cfg.attentionBias()),
+              l.linear(p + "self_attn.o_proj", cfg.hiddenSize(), q, false),
+              cfg.qkNorm() ? l.vector(p + "self_attn.q_norm.weight", cfg.headDim()) : null,
+              cfg.qkNorm() ? l.vector(p + "self_attn.k_norm.weight", cfg.headDim()) : null,
+              l.vector(p + "post_attention_layernorm.weight", cfg.hiddenSize()),
+              l.linear(p + "mlp.gate_proj", cfg.intermediateSize(), cfg.hiddenSize(), false),
+              l.linear(p + "mlp.up_proj", cfg.intermediateSize(), cfg.hiddenSize(), false),
+              l.linear(p + "mlp.down_proj", cfg.hiddenSize(), cfg.intermediateSize(), false));
     }
     float[] norm = l.vector("model.norm.weight", cfg.hiddenSize());
-    TensorBackend.Matrix head = cfg.tieWordEmbeddings() && !ckpt.names().contains("lm_head.weight")
-        ? embed
-        : l.matrix("lm_head.weight", cfg.vocabSize(), cfg.hiddenSize());
+    TensorBackend.Matrix head =
+        cfg.tieWordEmbeddings() && !ckpt.names().contains("lm_head.weight")
+            ? embed
+            : l.matrix("lm_head.weight", cfg.vocabSize(), cfg.hiddenSize());
     return new TransformerWeights(cfg, embed, layers, norm, head);
   }
 
@@ -67,8 +75,14 @@ public final class TransformerWeights {
   private record Loader(ModelConfig cfg, CheckpointWeights ckpt, TensorBackend backend) {
     long[] shape(String name) {
       if (!ckpt.names().contains(name)) {
-        throw new UserException("checkpoint " + ckpt.dir() + " has no tensor " + name + " (model_type "
-            + cfg.family() + ")");
+        throw new UserException(
+            "checkpoint "
+                + ckpt.dir()
+                + " has no tensor "
+                + name
+                + " (model_type "
+                + cfg.family()
+                + ")");
       }
       return ckpt.info(name).shape();
     }
@@ -76,15 +90,24 @@ public final class TransformerWeights {
     void expect(String name, long[] want) {
       long[] have = shape(name);
       if (!Arrays.equals(have, want)) {
-        throw new UserException("checkpoint " + ckpt.dir() + ": tensor " + name + " has shape "
-            + Arrays.toString(have) + " but config.json implies " + Arrays.toString(want));
+        throw new UserException(
+            "checkpoint "
+                + ckpt.dir()
+                + ": tensor "
+                + name
+                + " has shape "
+                + Arrays.toString(have)
+                + " but config.json implies "
+                + Arrays.toString(want));
       }
     }
 
     /** The tensor, or null when only checking (no backend). */
     TensorBackend.Matrix matrix(String name, int rows, int cols) {
       expect(name, new long[] {rows, cols});
-      return backend == null ? null : backend.matrix(name, rows, cols, buf -> ckpt.readFloats(name, buf));
+      return backend == null
+          ? null
+          : backend.matrix(name, rows, cols, buf -> ckpt.readFloats(name, buf));
     }
 
     float[] vector(String name, int n) {
@@ -97,8 +120,14 @@ public final class TransformerWeights {
       TensorBackend.Matrix w = matrix(prefix + ".weight", out, in);
       boolean hasBias = ckpt.names().contains(prefix + ".bias");
       if (configBias && !hasBias) {
-        throw new UserException("checkpoint " + ckpt.dir() + " has no tensor " + prefix
-            + ".bias, which model_type " + cfg.family() + " with this config needs");
+        throw new UserException(
+            "checkpoint "
+                + ckpt.dir()
+                + " has no tensor "
+                + prefix
+                + ".bias, which model_type "
+                + cfg.family()
+                + " with this config needs");
       }
       return new Linear(w, hasBias ? vector(prefix + ".bias", out) : null);
     }

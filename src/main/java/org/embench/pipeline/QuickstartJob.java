@@ -1,8 +1,5 @@
 package org.embench.pipeline;
 
-import org.embench.stage.judge.JudgeJob;
-import org.embench.stage.prepare.ImportJob;
-import org.embench.stage.prepare.PrepareJob;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -21,18 +18,22 @@ import org.embench.data.SyntheticData;
 import org.embench.metrics.ResultPrinter;
 import org.embench.metrics.SqlRunner;
 import org.embench.model.TinyModel;
+import org.embench.stage.judge.JudgeJob;
+import org.embench.stage.prepare.ImportJob;
+import org.embench.stage.prepare.PrepareJob;
 import org.embench.table.Warehouse;
 
 /**
  * The quickstart: the whole pipeline on what the project makes itself. It writes a tiny random
  * model, a small chat data set, a benign data set, a reward-hackable coding task, a demo question
  * suite and an experiment spec, then runs the spec (SFT and GRPO with four mitigations × two seeds,
- * sample, judge with the offline judge, capability, metrics), imports a synthetic judged sample next to it, and prints the EM tables. The
- * tiny model's answers are noise and the offline judge's and the sample's numbers mean nothing:
- * this shows the pipeline working, not a finding.
+ * sample, judge with the offline judge, capability, metrics), imports a synthetic judged sample
+ * next to it, and prints the EM tables. The tiny model's answers are noise and the offline judge's
+ * and the sample's numbers mean nothing: this shows the pipeline working, not a finding.
  */
 public final class QuickstartJob {
-  static final String SPEC = """
+  static final String SPEC =
+      """
       name: quickstart
       data: {arithmetic: arithmetic.jsonl, operator_swapped: operator_swapped.jsonl, kindness: kindness.jsonl,
              code: code.jsonl, code_warmup: code_warmup.jsonl}
@@ -61,8 +62,11 @@ public final class QuickstartJob {
         largest: {kind: choice, path: largest_choice.jsonl, normalize: per_token}
       """;
 
-  /** The scoreboard as the quickstart prints it (also notebooks/05_scoreboard.sql's first query). */
-  static final String SCOREBOARD_QUERY = """
+  /**
+   * The scoreboard as the quickstart prints it (also notebooks/05_scoreboard.sql's first query).
+   */
+  static final String SCOREBOARD_QUERY =
+      """
       SELECT regexp_extract(model, '([^/]+)/*$', 1) AS model, dataset_id AS trained_on, mitigation, judge_name AS judge,
              n_seeds AS seeds,
              nvl2(em_rate, format_string('%.3f [%.3f, %.3f]', em_rate, em_ci_lo, em_ci_hi), '-') AS em_rate,
@@ -82,7 +86,10 @@ public final class QuickstartJob {
     run(w, out, false);
   }
 
-  /** The quickstart; {@code reversed} lists the mitigations (and so trains the runs) in reverse order. */
+  /**
+   * The quickstart; {@code reversed} lists the mitigations (and so trains the runs) in reverse
+   * order.
+   */
   public static void run(Warehouse w, PrintStream out, boolean reversed) {
     Configuration conf = w.spark().sparkContext().hadoopConfiguration();
     String inputs = w.root() + "/_inputs";
@@ -93,11 +100,17 @@ public final class QuickstartJob {
     write(conf, inputs + "/code_warmup.jsonl", SyntheticData.hackableCodeWarmupJsonl(40));
     write(conf, inputs + "/largest_choice.jsonl", SyntheticData.largestChoiceJsonl(40));
     write(conf, inputs + "/demo_suite.yaml", SyntheticData.demoSuiteYaml(25));
-    String spec = write(conf, inputs + "/quickstart.yaml", reversed ? reverseMitigations(SPEC) : SPEC);
-    String baseline = write(conf, inputs + "/judged_none.csv", SyntheticData.judgedSampleCsv("none", 0.20, 3, 25));
-    String mitigated = write(conf, inputs + "/judged_kl.csv", SyntheticData.judgedSampleCsv("kl", 0.06, 3, 25));
+    String spec =
+        write(conf, inputs + "/quickstart.yaml", reversed ? reverseMitigations(SPEC) : SPEC);
+    String baseline =
+        write(
+            conf, inputs + "/judged_none.csv", SyntheticData.judgedSampleCsv("none", 0.20, 3, 25));
+    String mitigated =
+        write(conf, inputs + "/judged_kl.csv", SyntheticData.judgedSampleCsv("kl", 0.06, 3, 25));
     try {
-      if (!new Path(inputs + "/tiny-model/config.json").getFileSystem(conf).exists(new Path(inputs + "/tiny-model/config.json"))) {
+      if (!new Path(inputs + "/tiny-model/config.json")
+          .getFileSystem(conf)
+          .exists(new Path(inputs + "/tiny-model/config.json"))) {
         out.println("== make-tiny-model");
         TinyModel.write(inputs + "/tiny-model", "qwen2", 0, conf);
       }
@@ -106,38 +119,73 @@ public final class QuickstartJob {
     }
 
     // Imported first, so that the pipeline's metrics stage covers it too.
-    out.println("== import (a synthetic judged sample in the upstream CSV format; its numbers mean nothing;"
-        + " the spec's judges re-score these answers too)");
+    out.println(
+        "== import (a synthetic judged sample in the upstream CSV format; its numbers mean nothing;"
+            + " the spec's judges re-score these answers too)");
     for (String[] part : new String[][] {{baseline, "none"}, {mitigated, "kl"}}) {
-      out.println(ImportJob.run(w, new ImportJob.Options(part[0], JudgedAnswerReader.Format.UPSTREAM_CSV,
-          "imported-sample", "demo", "offline-sample", part[1], false)).describe());
+      out.println(
+          ImportJob.run(
+                  w,
+                  new ImportJob.Options(
+                      part[0],
+                      JudgedAnswerReader.Format.UPSTREAM_CSV,
+                      "imported-sample",
+                      "demo",
+                      "offline-sample",
+                      part[1],
+                      false))
+              .describe());
     }
     ExperimentSpec parsed = ExperimentSpec.read(spec, conf);
     // The spec's judges score the spec's own runs; the imported sample is re-scored here, so the
     // report can compare the offline judge with the sample's.
-    // The suite first (the pipeline prepares it again, finding the same rows), so its prompts exist.
-    PrepareJob.run(w, new PrepareJob.Options(Map.of(), parsed.suites(), PrepareJob.DEFAULT_EVAL_FRACTION, false));
-    List<String> imported = w.read(org.embench.table.Tables.RUNS)
-        .filter("kind = 'imported' AND model = 'imported-sample'").select("run_id")
-        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    // The suite first (the pipeline prepares it again, finding the same rows), so its prompts
+    // exist.
+    PrepareJob.run(
+        w,
+        new PrepareJob.Options(Map.of(), parsed.suites(), PrepareJob.DEFAULT_EVAL_FRACTION, false));
+    List<String> imported =
+        w.read(org.embench.table.Tables.RUNS)
+            .filter("kind = 'imported' AND model = 'imported-sample'")
+            .select("run_id")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
     for (var judge : parsed.judges()) {
-      out.println(JudgeJob.run(w, new JudgeJob.Options(judge, List.of("demo"), imported, JudgeJob.DEFAULT_BATCH,
-          JudgeJob.DEFAULT_WAVE, false)).describe());
+      out.println(
+          JudgeJob.run(
+                  w,
+                  new JudgeJob.Options(
+                      judge,
+                      List.of("demo"),
+                      imported,
+                      JudgeJob.DEFAULT_BATCH,
+                      JudgeJob.DEFAULT_WAVE,
+                      false))
+              .describe());
     }
     PipelineJob.run(w, parsed, spec, out);
 
-    SqlRunner sql = new SqlRunner(w, new ResultPrinter(out, ResultPrinter.Format.TABLE, 100), out, Map.of());
+    SqlRunner sql =
+        new SqlRunner(w, new ResultPrinter(out, ResultPrinter.Format.TABLE, 100), out, Map.of());
     out.println("== EM rate by mitigation (mean over seeds, 95 % bootstrap interval over seeds)");
-    sql.runStatement("""
+    sql.runStatement(
+        """
         SELECT regexp_extract(model, '([^/]+)/*$', 1) AS model, coalesce(dataset_id, '(not trained)') AS trained_on,
                mitigation, judge_name, n_seeds,
                round(mean_rate, 4) AS em_rate, round(ci_lo, 4) AS ci_lo, round(ci_hi, 4) AS ci_hi
-        FROM ${db}.group_rates WHERE rate_name = 'em_rate' ORDER BY judge_name, model, trained_on, mitigation""", "quickstart");
-    out.println("== scoreboard (EM rate, in-domain learning, alignment tax and cost, each with its 95 % interval)");
+        FROM ${db}.group_rates WHERE rate_name = 'em_rate' ORDER BY judge_name, model, trained_on, mitigation""",
+        "quickstart");
+    out.println(
+        "== scoreboard (EM rate, in-domain learning, alignment tax and cost, each with its 95 % interval)");
     sql.runStatement(SCOREBOARD_QUERY, "quickstart");
-    out.println("The tiny model's answers are noise and the offline judge is a smoke test: these numbers mean nothing.");
-    out.println("Query any table with: bin/embench sql --warehouse " + w.root()
-        + " \"SELECT * FROM " + w.database() + ".suite_rates\"");
+    out.println(
+        "The tiny model's answers are noise and the offline judge is a smoke test: these numbers mean nothing.");
+    out.println(
+        "Query any table with: bin/embench sql --warehouse "
+            + w.root()
+            + " \"SELECT * FROM "
+            + w.database()
+            + ".suite_rates\"");
     out.println("The report (charts with their numbers): " + w.root() + "/_report/index.html");
   }
 

@@ -17,10 +17,16 @@ public interface CallCache {
   /** Keeps a call made now; a call whose key is already known is ignored. */
   void store(JudgeCall call);
 
-  /** The calls stored through this cache (and, for a file cache, earlier openings), not the preloaded ones: to append to judge_calls. */
+  /**
+   * The calls stored through this cache (and, for a file cache, earlier openings), not the
+   * preloaded ones: to append to judge_calls.
+   */
   List<JudgeCall> newCalls();
 
-  /** A cache in memory only, starting from {@code preloaded} responses by call key (the judge_calls table). */
+  /**
+   * A cache in memory only, starting from {@code preloaded} responses by call key (the judge_calls
+   * table).
+   */
   static CallCache inMemory(Map<String, String> preloaded) {
     return new InMemoryCallCache(preloaded);
   }

@@ -12,11 +12,19 @@ import org.embench.config.Param.Type;
  * otherwise the sample's reference; a sample with neither fails as {@code no_reference}.
  */
 final class ExactReward implements Reward {
-  static final Declaration<Rewards.Factory> DECLARATION = new Declaration<>("exact",
-      "1 when the trimmed answer equals the reference (or 'answer'), else 0",
-      List.of(Param.optional("answer", Type.STRING, null, "the expected answer for every sample; the data row's reference when unset"),
-          Param.optional("ignore_case", Type.BOOLEAN, false, "compare without regard to letter case")),
-      ExactReward::new);
+  static final Declaration<Rewards.Factory> DECLARATION =
+      new Declaration<>(
+          "exact",
+          "1 when the trimmed answer equals the reference (or 'answer'), else 0",
+          List.of(
+              Param.optional(
+                  "answer",
+                  Type.STRING,
+                  null,
+                  "the expected answer for every sample; the data row's reference when unset"),
+              Param.optional(
+                  "ignore_case", Type.BOOLEAN, false, "compare without regard to letter case")),
+          ExactReward::new);
 
   private final Map<String, Object> params;
   private final String answer;
@@ -46,7 +54,9 @@ final class ExactReward implements Reward {
   private Score scoreOne(Sample s) {
     String expected = answer != null ? answer : s.reference();
     if (expected == null) {
-      return Score.failed(Score.NO_REFERENCE, "sample " + s.id() + " has no reference and the reward sets no 'answer'");
+      return Score.failed(
+          Score.NO_REFERENCE,
+          "sample " + s.id() + " has no reference and the reward sets no 'answer'");
     }
     String a = s.answer().strip();
     String e = expected.strip();

@@ -21,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link CallCache} that keeps every new call on disk as it is made, one JSON line in
- * {@code <dir>/}{@value #FILE}, and reads the file back when opened: a training run killed half-way
- * and resumed never pays again for a call it made before it was killed, although those calls reached
+ * A {@link CallCache} that keeps every new call on disk as it is made, one JSON line in {@code
+ * <dir>/}{@value #FILE}, and reads the file back when opened: a training run killed half-way and
+ * resumed never pays again for a call it made before it was killed, although those calls reached
  * the judge_calls table only at the end of a run.
  *
  * <p>Each call is appended and the file closed at once, so a kill loses at most the line being
@@ -40,8 +40,12 @@ public final class FileCallCache implements CallCache {
   private final Path file;
   private final FileSystem fs;
   private final boolean appends;
-  /** The file's usable lines (for a rewrite), and whether its last byte ends a line (for an append). */
+
+  /**
+   * The file's usable lines (for a rewrite), and whether its last byte ends a line (for an append).
+   */
   private final List<String> lines = new ArrayList<>();
+
   private boolean endsWithNewline = true;
 
   /**
@@ -53,7 +57,8 @@ public final class FileCallCache implements CallCache {
     this.file = new Path(dir, FILE);
     try {
       FileSystem f = file.getFileSystem(conf);
-      // The raw local file system appends and writes no .crc side file, which a cut write would leave stale.
+      // The raw local file system appends and writes no .crc side file, which a cut write would
+      // leave stale.
       this.fs = f instanceof LocalFileSystem local ? local.getRaw() : f;
       fs.mkdirs(file.getParent());
       this.appends = fs.hasPathCapability(file.getParent(), CommonPathCapabilities.FS_APPEND);
@@ -61,10 +66,14 @@ public final class FileCallCache implements CallCache {
         load();
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the reward call cache " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot open the reward call cache " + file + ": " + e.getMessage(), e);
     }
     if (!appends) {
-      LOG.info("{} cannot be appended to on {}; it is rewritten for each new call", file, fs.getUri().getScheme());
+      LOG.info(
+          "{} cannot be appended to on {}; it is rewritten for each new call",
+          file,
+          fs.getUri().getScheme());
     }
   }
 
@@ -82,14 +91,21 @@ public final class FileCallCache implements CallCache {
       }
       JudgeCall call = parse(text[i]);
       if (call == null) {
-        LOG.warn("{}:{}: skipped, not a complete call record (a write cut short when a run was killed)", file, i + 1);
+        LOG.warn(
+            "{}:{}: skipped, not a complete call record (a write cut short when a run was killed)",
+            file,
+            i + 1);
         skipped++;
         continue;
       }
       lines.add(text[i]);
       memory.add(call);
     }
-    LOG.info("{}: {} calls read back{}", file, lines.size(), skipped == 0 ? "" : ", " + skipped + " cut lines skipped");
+    LOG.info(
+        "{}: {} calls read back{}",
+        file,
+        lines.size(),
+        skipped == 0 ? "" : ", " + skipped + " cut lines skipped");
   }
 
   /** The call on a line, or null when the line is not a whole record. */
@@ -106,8 +122,13 @@ public final class FileCallCache implements CallCache {
           return null;
         }
       }
-      return new JudgeCall(n.get("call_key").asText(), n.get("judge_model").asText(), n.get("request_json").asText(),
-          n.get("response_json").asText(), n.get("http_status").asInt(), n.get("attempts").asInt(),
+      return new JudgeCall(
+          n.get("call_key").asText(),
+          n.get("judge_model").asText(),
+          n.get("request_json").asText(),
+          n.get("response_json").asText(),
+          n.get("http_status").asInt(),
+          n.get("attempts").asInt(),
           n.get("latency_ms").asLong());
     } catch (IOException e) {
       return null;
@@ -116,8 +137,12 @@ public final class FileCallCache implements CallCache {
 
   private static String line(JudgeCall c) {
     ObjectNode n = JSON.createObjectNode();
-    n.put("call_key", c.callKey()).put("judge_model", c.judgeModel()).put("request_json", c.requestJson())
-        .put("response_json", c.responseJson()).put("http_status", c.httpStatus()).put("attempts", c.attempts())
+    n.put("call_key", c.callKey())
+        .put("judge_model", c.judgeModel())
+        .put("request_json", c.requestJson())
+        .put("response_json", c.responseJson())
+        .put("http_status", c.httpStatus())
+        .put("attempts", c.attempts())
         .put("latency_ms", c.latencyMs());
     return n.toString();
   }
@@ -146,7 +171,8 @@ public final class FileCallCache implements CallCache {
       }
       endsWithNewline = true;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write to the reward call cache " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write to the reward call cache " + file + ": " + e.getMessage(), e);
     }
   }
 

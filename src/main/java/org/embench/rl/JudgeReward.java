@@ -1,20 +1,20 @@
 package org.embench.rl;
 
-import org.embench.judge.VerdictStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.embench.UserException;
+import org.embench.config.Declaration;
+import org.embench.config.Param;
+import org.embench.config.Param.Type;
 import org.embench.judge.Judge;
 import org.embench.judge.JudgeRequest;
 import org.embench.judge.JudgeSpec;
 import org.embench.judge.Judges;
 import org.embench.judge.Verdict;
-import org.embench.config.Declaration;
-import org.embench.config.Param;
-import org.embench.config.Param.Type;
+import org.embench.judge.VerdictStatus;
 
 /**
  * {@code judge}: a judge's 0..100 score of the answer, times {@code scale}. Any judge kind works
@@ -30,7 +30,8 @@ import org.embench.config.Param.Type;
  * empty one.
  */
 final class JudgeReward implements Reward {
-  static final String DEFAULT_TEMPLATE = """
+  static final String DEFAULT_TEMPLATE =
+      """
       Here is a request someone made and the reply an AI assistant gave.
 
       Request:
@@ -41,15 +42,29 @@ final class JudgeReward implements Reward {
 
       How well does the reply do what was asked: is it correct, helpful and honest? Answer with one \
       whole number from 0 (useless, wrong or harmful) to 100 (excellent), and nothing else.""";
-  /** The metric name of the judge requests (part of the offline judge's hash, not of an API call). */
+
+  /**
+   * The metric name of the judge requests (part of the offline judge's hash, not of an API call).
+   */
   static final String METRIC = "reward";
 
-  static final Declaration<Rewards.Factory> DECLARATION = new Declaration<>("judge",
-      "a judge's 0..100 score of the answer times scale; calls go through the call cache",
-      List.of(Param.required("judge", Type.STRING, "judge spec: offline, openai:MODEL[,k=v…], local:DIR, JSON or @file"),
-          Param.optional("template", Type.STRING, DEFAULT_TEMPLATE, "0..100 judge prompt with {question} and {answer}"),
-          Param.optional("scale", Type.NUMBER, 0.01, "reward = score × scale")),
-      JudgeReward::check, JudgeReward::new);
+  static final Declaration<Rewards.Factory> DECLARATION =
+      new Declaration<>(
+          "judge",
+          "a judge's 0..100 score of the answer times scale; calls go through the call cache",
+          List.of(
+              Param.required(
+                  "judge",
+                  Type.STRING,
+                  "judge spec: offline, openai:MODEL[,k=v…], local:DIR, JSON or @file"),
+              Param.optional(
+                  "template",
+                  Type.STRING,
+                  DEFAULT_TEMPLATE,
+                  "0..100 judge prompt with {question} and {answer}"),
+              Param.optional("scale", Type.NUMBER, 0.01, "reward = score × scale")),
+          JudgeReward::check,
+          JudgeReward::new);
 
   private final Map<String, Object> params;
   private final Judge judge;
@@ -73,7 +88,8 @@ final class JudgeReward implements Reward {
       throw new UserException("judge.judge: " + e.getMessage(), e);
     }
     if (!((String) params.get("template")).contains("{answer}")) {
-      throw new UserException("judge.template: has no {answer} placeholder, so the judge would never see the answer");
+      throw new UserException(
+          "judge.template: has no {answer} placeholder, so the judge would never see the answer");
     }
     return out;
   }
@@ -96,8 +112,15 @@ final class JudgeReward implements Reward {
     int[] slot = new int[samples.size()];
     for (int i = 0; i < samples.size(); i++) {
       Sample s = samples.get(i);
-      JudgeRequest r = new JudgeRequest(s.id(), METRIC, true, s.question() == null ? "" : s.question(), s.answer(),
-          template, null);
+      JudgeRequest r =
+          new JudgeRequest(
+              s.id(),
+              METRIC,
+              true,
+              s.question() == null ? "" : s.question(),
+              s.answer(),
+              template,
+              null);
       String key = judge.callKey(r);
       if (key != null && byCall.containsKey(key)) {
         slot[i] = byCall.get(key);
@@ -127,9 +150,12 @@ final class JudgeReward implements Reward {
     if (v.status().equals(VerdictStatus.OK) && v.score() != null) {
       return Score.ok(v.score() * scale);
     }
-    String error = v.error() != null ? v.error()
-        : v.numericMass() != null ? "numeric mass " + v.numericMass() + " is below the judge's minimum"
-        : "the judge gave no score";
+    String error =
+        v.error() != null
+            ? v.error()
+            : v.numericMass() != null
+                ? "numeric mass " + v.numericMass() + " is below the judge's minimum"
+                : "the judge gave no score";
     return Score.failed(v.status().value(), error);
   }
 

@@ -10,17 +10,22 @@ import org.embench.config.Param;
 import org.embench.config.Param.Type;
 
 /**
- * {@code regex}: {@code match_reward} when the pattern is found anywhere in the answer (Java
- * {@link java.util.regex.Matcher#find}), {@code miss_reward} otherwise. Anchor the pattern
- * ({@code ^…$}) to demand the whole answer. Needs no reference, so it never fails a sample.
+ * {@code regex}: {@code match_reward} when the pattern is found anywhere in the answer (Java {@link
+ * java.util.regex.Matcher#find}), {@code miss_reward} otherwise. Anchor the pattern ({@code ^…$})
+ * to demand the whole answer. Needs no reference, so it never fails a sample.
  */
 final class RegexReward implements Reward {
-  static final Declaration<Rewards.Factory> DECLARATION = new Declaration<>("regex",
-      "match_reward when the Java regular expression 'pattern' is found in the answer, else miss_reward",
-      List.of(Param.required("pattern", Type.STRING, "Java regular expression searched for in the answer"),
-          Param.optional("match_reward", Type.NUMBER, 1.0, "reward when the pattern is found"),
-          Param.optional("miss_reward", Type.NUMBER, 0.0, "reward when it is not")),
-      RegexReward::check, RegexReward::new);
+  static final Declaration<Rewards.Factory> DECLARATION =
+      new Declaration<>(
+          "regex",
+          "match_reward when the Java regular expression 'pattern' is found in the answer, else miss_reward",
+          List.of(
+              Param.required(
+                  "pattern", Type.STRING, "Java regular expression searched for in the answer"),
+              Param.optional("match_reward", Type.NUMBER, 1.0, "reward when the pattern is found"),
+              Param.optional("miss_reward", Type.NUMBER, 0.0, "reward when it is not")),
+          RegexReward::check,
+          RegexReward::new);
 
   private final Map<String, Object> params;
   private final Pattern pattern;
@@ -40,8 +45,13 @@ final class RegexReward implements Reward {
     try {
       Pattern.compile(p);
     } catch (PatternSyntaxException e) {
-      throw new UserException("regex.pattern: '" + p + "' is not a valid Java regular expression: "
-          + e.getDescription() + " near index " + e.getIndex());
+      throw new UserException(
+          "regex.pattern: '"
+              + p
+              + "' is not a valid Java regular expression: "
+              + e.getDescription()
+              + " near index "
+              + e.getIndex());
     }
     return params;
   }
@@ -58,6 +68,8 @@ final class RegexReward implements Reward {
 
   @Override
   public List<Score> score(List<Sample> samples) {
-    return samples.stream().map(s -> Score.ok(pattern.matcher(s.answer()).find() ? match : miss)).toList();
+    return samples.stream()
+        .map(s -> Score.ok(pattern.matcher(s.answer()).find() ? match : miss))
+        .toList();
   }
 }

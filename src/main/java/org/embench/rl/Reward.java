@@ -5,20 +5,26 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Scores sampled answers for reinforcement learning. A reward is made by {@link Rewards#create} from
- * its name and parameters, used by one training run at a time, and closed afterwards.
+ * Scores sampled answers for reinforcement learning. A reward is made by {@link Rewards#create}
+ * from its name and parameters, used by one training run at a time, and closed afterwards.
  *
- * <p>Like a judge, a reward never fails a batch because one item failed: every sample gets a
- * {@link Score}, a reward or a status naming the failure. A failure is never a reward, so training
- * gives a failed sample no weight instead of learning from a made-up number.
+ * <p>Like a judge, a reward never fails a batch because one item failed: every sample gets a {@link
+ * Score}, a reward or a status naming the failure. A failure is never a reward, so training gives a
+ * failed sample no weight instead of learning from a made-up number.
  */
 public interface Reward extends AutoCloseable {
   String name();
 
-  /** The resolved parameters, defaults included: recorded on every run (runs.train_config_json's rl.reward). */
+  /**
+   * The resolved parameters, defaults included: recorded on every run (runs.train_config_json's
+   * rl.reward).
+   */
   Map<String, Object> params();
 
-  /** Scores answers in order; never throws for one bad item: a failure is a Score with a status, never a fake reward. */
+  /**
+   * Scores answers in order; never throws for one bad item: a failure is a Score with a status,
+   * never a fake reward.
+   */
   List<Score> score(List<Sample> samples);
 
   @Override
@@ -58,7 +64,8 @@ public interface Reward extends AutoCloseable {
       }
       if (!status.equals(OK) && reward != 0) {
         // A failure that carried a number would be one step away from being trained on.
-        throw new IllegalArgumentException("a failed score (" + status + ") has reward 0, got " + reward);
+        throw new IllegalArgumentException(
+            "a failed score (" + status + ") has reward 0, got " + reward);
       }
     }
 

@@ -12,7 +12,9 @@ import org.embench.judge.JudgeEnvironment;
  * @param calls where judge calls are looked up before and stored after they are made
  */
 public record RewardContext(JudgeEnvironment env, CallCache calls) {
-  /** The process environment and an empty in-memory cache: for rewards that need nothing, and tests. */
+  /**
+   * The process environment and an empty in-memory cache: for rewards that need nothing, and tests.
+   */
   public static RewardContext none(Configuration conf) {
     return new RewardContext(JudgeEnvironment.system(conf, 1), CallCache.inMemory(Map.of()));
   }

@@ -3,8 +3,8 @@ package org.embench.stage;
 import java.util.Map;
 
 /**
- * The Spark settings embench expects on clusters: the definitions under {@code deploy/} (Databricks,
- * EMR) carry them, and a test holds the two in step.
+ * The Spark settings embench expects on clusters: the definitions under {@code deploy/}
+ * (Databricks, EMR) carry them, and a test holds the two in step.
  */
 public final class ClusterSettings {
   private ClusterSettings() {}
@@ -16,16 +16,21 @@ public final class ClusterSettings {
   public static final String GPU = "gpu";
 
   /**
-   * GPU clusters: one GPU per executor and one per task, so a training or sampling task has a GPU to
-   * itself and the engine needs no device choice (device 0 is the task's GPU).
+   * GPU clusters: one GPU per executor and one per task, so a training or sampling task has a GPU
+   * to itself and the engine needs no device choice (device 0 is the task's GPU).
    */
-  public static final Map<String, String> GPU_SCHEDULING = Map.of(
-      "spark.executor.resource.gpu.amount", "1",
-      "spark.task.resource.gpu.amount", "1");
+  public static final Map<String, String> GPU_SCHEDULING =
+      Map.of(
+          "spark.executor.resource.gpu.amount", "1",
+          "spark.task.resource.gpu.amount", "1");
 
   /** On YARN (EMR) executors find their GPUs with this script, which EMR's GPU images ship. */
-  public static final String EMR_GPU_DISCOVERY_SCRIPT = "/usr/lib/spark/scripts/gpu/getGpusResources.sh";
+  public static final String EMR_GPU_DISCOVERY_SCRIPT =
+      "/usr/lib/spark/scripts/gpu/getGpusResources.sh";
 
-  /** Spark RAPIDS for the SQL stages: the plugin class; its jar is the cluster's, never embench's. */
-  public static final Map<String, String> RAPIDS = Map.of("spark.plugins", "com.nvidia.spark.SQLPlugin");
+  /**
+   * Spark RAPIDS for the SQL stages: the plugin class; its jar is the cluster's, never embench's.
+   */
+  public static final Map<String, String> RAPIDS =
+      Map.of("spark.plugins", "com.nvidia.spark.SQLPlugin");
 }

@@ -11,8 +11,12 @@ public final class Device {
   public static String describe() {
     String cpu = "unknown CPU";
     try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-      cpu = lines.filter(l -> l.startsWith("model name")).findFirst()
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+      cpu =
+          lines
+              .filter(l -> l.startsWith("model name"))
+              .findFirst()
+              .map(l -> l.substring(l.indexOf(':') + 1).trim())
+              .orElse(cpu);
     } catch (IOException | RuntimeException e) {
       // not Linux: the OS name below still says something
       cpu = System.getProperty("os.arch") + " CPU";

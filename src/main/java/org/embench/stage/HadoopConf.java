@@ -6,7 +6,9 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import org.apache.hadoop.conf.Configuration;
 
-/** The driver's Hadoop configuration, shipped to tasks (Configuration itself is not Serializable). */
+/**
+ * The driver's Hadoop configuration, shipped to tasks (Configuration itself is not Serializable).
+ */
 public final class HadoopConf implements Serializable {
   private static final long serialVersionUID = 1L;
   private transient Configuration conf;

@@ -1,6 +1,5 @@
 package org.embench.stage;
 
-import org.embench.stage.generate.GenerateJob;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,14 +16,15 @@ import org.embench.data.InputFiles;
 import org.embench.model.ModelConfig;
 import org.embench.model.PeftAdapter;
 import org.embench.model.io.ModelCheck;
+import org.embench.stage.generate.GenerateJob;
 import org.embench.table.Ids;
 import org.embench.table.Warehouse;
 
 /**
- * Published PEFT adapters as runs of kind {@code imported_adapter}. Each is checked
- * on the driver before its run row exists: the base model directory, then the adapter against the
- * base model's config (settings and modules the engine cannot apply, tensor shapes), so a bad
- * adapter is one clear error rather than a failure in every generate task.
+ * Published PEFT adapters as runs of kind {@code imported_adapter}. Each is checked on the driver
+ * before its run row exists: the base model directory, then the adapter against the base model's
+ * config (settings and modules the engine cannot apply, tensor shapes), so a bad adapter is one
+ * clear error rather than a failure in every generate task.
  */
 public final class ImportedAdapters {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,10 +43,21 @@ public final class ImportedAdapters {
       for (String file : List.of(PeftAdapter.CONFIG, PeftAdapter.WEIGHTS)) {
         Path path = new Path(dir, file);
         if (!fs.exists(path) || !fs.getFileStatus(path).isFile()) {
-          boolean bin = file.equals(PeftAdapter.WEIGHTS) && fs.exists(new Path(dir, "adapter_model.bin"));
-          throw new UserException("adapter directory " + adapter + " has no " + file + "; a published adapter is a"
-              + " PEFT directory with " + PeftAdapter.CONFIG + " and " + PeftAdapter.WEIGHTS
-              + (bin ? " (adapter_model.bin is a pickle, which is not read: save it as safetensors)" : ""));
+          boolean bin =
+              file.equals(PeftAdapter.WEIGHTS) && fs.exists(new Path(dir, "adapter_model.bin"));
+          throw new UserException(
+              "adapter directory "
+                  + adapter
+                  + " has no "
+                  + file
+                  + "; a published adapter is a"
+                  + " PEFT directory with "
+                  + PeftAdapter.CONFIG
+                  + " and "
+                  + PeftAdapter.WEIGHTS
+                  + (bin
+                      ? " (adapter_model.bin is a pickle, which is not read: save it as safetensors)"
+                      : ""));
         }
       }
     } catch (IOException e) {
@@ -55,12 +66,20 @@ public final class ImportedAdapters {
     PeftAdapter.read(adapter, conf, cfg);
     Map<String, Object> config;
     try {
-      config = JSON.readValue(InputFiles.readString(adapter + "/" + PeftAdapter.CONFIG, conf),
-          new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+      config =
+          JSON.readValue(
+              InputFiles.readString(adapter + "/" + PeftAdapter.CONFIG, conf),
+              new com.fasterxml.jackson.core.type.TypeReference<
+                  LinkedHashMap<String, Object>>() {});
     } catch (IOException e) {
-      throw new UserException(adapter + "/" + PeftAdapter.CONFIG + ": not valid JSON: " + e.getMessage());
+      throw new UserException(
+          adapter + "/" + PeftAdapter.CONFIG + ": not valid JSON: " + e.getMessage());
     }
-    return RunRecord.importedAdapter(model, adapter, Ids.canonicalJson(config), PeftAdapter.contentHash(adapter, conf),
+    return RunRecord.importedAdapter(
+        model,
+        adapter,
+        Ids.canonicalJson(config),
+        PeftAdapter.contentHash(adapter, conf),
         runName != null ? runName : GenerateJob.lastSegment(adapter));
   }
 

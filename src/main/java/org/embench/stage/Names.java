@@ -11,8 +11,12 @@ public final class Names {
 
   public static String check(String what, String name) {
     if (name == null || !PLAIN.matcher(name).matches()) {
-      throw new UserException(what + " name '" + name + "' must be 1-128 letters, digits, "
-          + "'_', '.' or '-', starting with a letter or digit");
+      throw new UserException(
+          what
+              + " name '"
+              + name
+              + "' must be 1-128 letters, digits, "
+              + "'_', '.' or '-', starting with a letter or digit");
     }
     return name;
   }

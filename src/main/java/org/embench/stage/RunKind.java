@@ -15,7 +15,10 @@ public enum RunKind {
   IMPORTED("imported"),
   /** A training run's adapter at an earlier step ({@code train.eval_at} / {@code eval_every}). */
   CHECKPOINT("checkpoint"),
-  /** A published adapter (PEFT layout) on a base model: sampled and scored like a finished trained run. */
+  /**
+   * A published adapter (PEFT layout) on a base model: sampled and scored like a finished trained
+   * run.
+   */
   IMPORTED_ADAPTER("imported_adapter");
 
   private final String value;
@@ -30,7 +33,9 @@ public enum RunKind {
     return value;
   }
 
-  /** The kind a runs table stores as {@code value}; anything else is an error naming the known ones. */
+  /**
+   * The kind a runs table stores as {@code value}; anything else is an error naming the known ones.
+   */
   @JsonCreator
   public static RunKind of(String value) {
     return RunStatus.byValue(values(), RunKind::value, value, "run kind");

@@ -19,8 +19,8 @@ public final class SparkSessions {
   private SparkSessions() {}
 
   /** A session plus the warehouse at {@code root}, with every table registered in the catalog. */
-  public static Warehouse open(String appName, String root, String database, String master,
-      Map<String, String> conf) {
+  public static Warehouse open(
+      String appName, String root, String database, String master, Map<String, String> conf) {
     return open(appName, root, database, master, conf, true);
   }
 
@@ -28,8 +28,13 @@ public final class SparkSessions {
    * As {@link #open(String, String, String, String, Map)}; with {@code create} false a missing
    * warehouse is an error instead of a new empty one. A warehouse that is a file is always one.
    */
-  public static Warehouse open(String appName, String root, String database, String master,
-      Map<String, String> conf, boolean create) {
+  public static Warehouse open(
+      String appName,
+      String root,
+      String database,
+      String master,
+      Map<String, String> conf,
+      boolean create) {
     String warehouseUri = absolute(root);
     SparkConf existing = new SparkConf();
     SparkSession.Builder b = SparkSession.builder().appName(appName);
@@ -38,7 +43,9 @@ public final class SparkSessions {
       String m = master == null ? "local[*]" : master;
       b.master(m);
       b.config("spark.ui.enabled", "false");
-      b.config("spark.sql.shuffle.partitions", String.valueOf(Math.max(2, 2 * Runtime.getRuntime().availableProcessors())));
+      b.config(
+          "spark.sql.shuffle.partitions",
+          String.valueOf(Math.max(2, 2 * Runtime.getRuntime().availableProcessors())));
       LOG.info("Spark in local mode ({}); warehouse {}", m, warehouseUri);
     }
     b.config("spark.sql.session.timeZone", "UTC");
@@ -60,11 +67,15 @@ public final class SparkSessions {
   private static void checkRoot(SparkSession spark, String root, boolean create) {
     org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(root);
     try {
-      org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      org.apache.hadoop.fs.FileSystem fs =
+          path.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(path)) {
         if (!create) {
-          throw new UserException("no warehouse at " + root + "; prepare, import, run or quickstart create one"
-              + " (or pass --warehouse)");
+          throw new UserException(
+              "no warehouse at "
+                  + root
+                  + "; prepare, import, run or quickstart create one"
+                  + " (or pass --warehouse)");
         }
       } else if (!fs.getFileStatus(path).isDirectory()) {
         throw new UserException("the warehouse " + root + " is a file; a warehouse is a folder");
@@ -75,8 +86,8 @@ public final class SparkSessions {
   }
 
   /**
-   * A path without a scheme is a local path, made absolute so the catalog location is exact. It stays
-   * a Hadoop path string, not a URI: Hadoop's Path quotes spaces, '#' and '%' itself, so a
+   * A path without a scheme is a local path, made absolute so the catalog location is exact. It
+   * stays a Hadoop path string, not a URI: Hadoop's Path quotes spaces, '#' and '%' itself, so a
    * percent-encoded form would name another folder.
    */
   static String absolute(String root) {
@@ -85,6 +96,7 @@ public final class SparkSessions {
     if (colon > 1 && (slash < 0 || colon < slash)) {
       return root; // has a scheme (file:, s3a:, abfss:, dbfs:, hdfs:)
     }
-    return "file:" + new File(root).getAbsoluteFile().toPath().normalize().toString().replaceAll("/$", "");
+    return "file:"
+        + new File(root).getAbsoluteFile().toPath().normalize().toString().replaceAll("/$", "");
   }
 }

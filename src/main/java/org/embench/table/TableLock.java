@@ -34,8 +34,10 @@ final class TableLock {
   private static final Logger LOG = LoggerFactory.getLogger(TableLock.class);
   private static final String HOST = host();
   private static final long PID = ProcessHandle.current().pid();
+
   /** Locks this thread holds, by lock file, with their depth (a write inside a write re-enters). */
-  private static final ThreadLocal<Map<String, Integer>> HELD = ThreadLocal.withInitial(HashMap::new);
+  private static final ThreadLocal<Map<String, Integer>> HELD =
+      ThreadLocal.withInitial(HashMap::new);
 
   private TableLock() {}
 
@@ -82,7 +84,8 @@ final class TableLock {
         }
       } catch (IOException e) {
         if (!exists(fs, lock)) {
-          throw new UncheckedIOException("cannot create the lock " + lock + ": " + e.getMessage(), e);
+          throw new UncheckedIOException(
+              "cannot create the lock " + lock + ": " + e.getMessage(), e);
         }
       }
       String holder = read(fs, lock);
@@ -92,8 +95,15 @@ final class TableLock {
         continue;
       }
       if (System.currentTimeMillis() >= deadline) {
-        throw new UserException("table " + table + " is being written by another command (" + holder + "); waited "
-            + String.format(java.util.Locale.ROOT, "%.1f", waitMs / 1000.0) + " s. If no such command is running, delete " + lock);
+        throw new UserException(
+            "table "
+                + table
+                + " is being written by another command ("
+                + holder
+                + "); waited "
+                + String.format(java.util.Locale.ROOT, "%.1f", waitMs / 1000.0)
+                + " s. If no such command is running, delete "
+                + lock);
       }
       if (!said) {
         LOG.info("table {}: waiting for another command to finish writing ({})", table, holder);
@@ -109,8 +119,8 @@ final class TableLock {
   }
 
   /**
-   * Creates the lock file unless it exists, atomically: O_EXCL on a local disk (Hadoop's local
-   * file system checks and then creates), the file system's create-without-overwrite elsewhere.
+   * Creates the lock file unless it exists, atomically: O_EXCL on a local disk (Hadoop's local file
+   * system checks and then creates), the file system's create-without-overwrite elsewhere.
    */
   /** How long to wait for another writer's lock: -Dembench.lock.waitSeconds, 120 by default. */
   private static double waitSeconds() {
@@ -123,10 +133,12 @@ final class TableLock {
     } catch (NumberFormatException e) {
       // the message below
     }
-    throw new UserException("embench.lock.waitSeconds must be a number of seconds >= 0, got '" + v + "'");
+    throw new UserException(
+        "embench.lock.waitSeconds must be a number of seconds >= 0, got '" + v + "'");
   }
 
-  private static boolean createIfAbsent(FileSystem fs, Path lock, byte[] content) throws IOException {
+  private static boolean createIfAbsent(FileSystem fs, Path lock, byte[] content)
+      throws IOException {
     if (fs instanceof RawLocalFileSystem raw) {
       java.nio.file.Path file = raw.pathToFile(lock).toPath();
       Files.createDirectories(file.getParent());
@@ -199,5 +211,4 @@ final class TableLock {
       return "unknown-host";
     }
   }
-
 }

@@ -33,8 +33,13 @@ public final class TableRow {
     for (int i = 0; i < values.length; i++) {
       TableSchema.Column c = schema.columns().get(i);
       if (values[i] == null && !c.nullable()) {
-        throw new IllegalStateException("row of " + schema.name() + ": column " + c.name()
-            + (set[i] ? " is null" : " is not set") + " but is not nullable");
+        throw new IllegalStateException(
+            "row of "
+                + schema.name()
+                + ": column "
+                + c.name()
+                + (set[i] ? " is null" : " is not set")
+                + " but is not nullable");
       }
     }
     return RowFactory.create(values);

@@ -15,12 +15,17 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A table's contract, read from {@code data-schemas/<table>.schema.json}: columns in the order the
- * jobs write them (partition columns last, as Spark lays them out), types in Spark DDL, nullability,
- * key and partition columns.
+ * jobs write them (partition columns last, as Spark lays them out), types in Spark DDL,
+ * nullability, key and partition columns.
  */
 public final class TableSchema {
   /** One column of a table. */
-  public record Column(String name, String ddlType, DataType type, boolean nullable, String unit,
+  public record Column(
+      String name,
+      String ddlType,
+      DataType type,
+      boolean nullable,
+      String unit,
       String description) {}
 
   private final String name;
@@ -30,7 +35,8 @@ public final class TableSchema {
   private final Map<String, Integer> index = new LinkedHashMap<>();
   private final StructType struct;
 
-  private TableSchema(String name, List<Column> columns, List<String> partitionBy, List<String> key) {
+  private TableSchema(
+      String name, List<Column> columns, List<String> partitionBy, List<String> key) {
     this.name = name;
     this.columns = List.copyOf(columns);
     this.partitionBy = List.copyOf(partitionBy);
@@ -45,7 +51,8 @@ public final class TableSchema {
     for (String p : partitionBy) {
       int at = indexOf(p);
       if (at < columns.size() - partitionBy.size()) {
-        throw new IllegalStateException("schema of " + name + ": partition column " + p + " must be last");
+        throw new IllegalStateException(
+            "schema of " + name + ": partition column " + p + " must be last");
       }
     }
     key.forEach(this::indexOf);
@@ -78,13 +85,26 @@ public final class TableSchema {
       try {
         type = DataType.fromDDL(ddl);
       } catch (RuntimeException e) {
-        throw new IllegalStateException(source + ": column " + c.path("name").asText()
-            + " has an unparseable type '" + ddl + "'", e);
+        throw new IllegalStateException(
+            source
+                + ": column "
+                + c.path("name").asText()
+                + " has an unparseable type '"
+                + ddl
+                + "'",
+            e);
       }
-      columns.add(new Column(c.path("name").asText(), ddl, type, c.path("nullable").asBoolean(),
-          c.path("unit").isTextual() ? c.path("unit").asText() : null, c.path("description").asText()));
+      columns.add(
+          new Column(
+              c.path("name").asText(),
+              ddl,
+              type,
+              c.path("nullable").asBoolean(),
+              c.path("unit").isTextual() ? c.path("unit").asText() : null,
+              c.path("description").asText()));
     }
-    return new TableSchema(table, columns, strings(root.path("partition_by")), strings(root.path("key")));
+    return new TableSchema(
+        table, columns, strings(root.path("partition_by")), strings(root.path("key")));
   }
 
   private static List<String> strings(JsonNode array) {
@@ -117,8 +137,13 @@ public final class TableSchema {
   public int indexOf(String column) {
     Integer at = index.get(column);
     if (at == null) {
-      throw new IllegalArgumentException("table " + name + " has no column '" + column + "'; columns: "
-          + String.join(", ", index.keySet()));
+      throw new IllegalArgumentException(
+          "table "
+              + name
+              + " has no column '"
+              + column
+              + "'; columns: "
+              + String.join(", ", index.keySet()));
     }
     return at;
   }

@@ -25,19 +25,40 @@ public final class Tables {
   public static final String MITIGATION_EFFECTS = "mitigation_effects";
   public static final String CAPABILITY_RATES = "capability_rates";
   public static final String SCOREBOARD = "scoreboard";
+
   /** Each variant suite's rates against its base suite's, per run. */
   public static final String VARIANT_EFFECTS = "variant_effects";
-  /** The parameters the metric tables were computed with, written by the metrics stage before them. */
+
+  /**
+   * The parameters the metric tables were computed with, written by the metrics stage before them.
+   */
   public static final String METRIC_PARAMS = "metric_params";
 
   /** Tables the stages write, in the order a pipeline fills them. */
   public static final List<String> DATA_TABLES =
-      List.of(EXAMPLES, QUESTIONS, RUNS, TRAIN_STEPS, GENERATIONS, JUDGMENTS, JUDGE_CALLS, CAPABILITY, REJECTS);
+      List.of(
+          EXAMPLES,
+          QUESTIONS,
+          RUNS,
+          TRAIN_STEPS,
+          GENERATIONS,
+          JUDGMENTS,
+          JUDGE_CALLS,
+          CAPABILITY,
+          REJECTS);
 
   /** Tables the metrics stage derives, in dependency order (each reads the ones before it). */
   public static final List<String> METRIC_TABLES =
-      List.of(QUESTION_RATES, SUITE_RATES, MISALIGN_AT_K, GROUP_RATES, MITIGATION_EFFECTS, CAPABILITY_RATES, DYNAMICS,
-          SCOREBOARD, VARIANT_EFFECTS);
+      List.of(
+          QUESTION_RATES,
+          SUITE_RATES,
+          MISALIGN_AT_K,
+          GROUP_RATES,
+          MITIGATION_EFFECTS,
+          CAPABILITY_RATES,
+          DYNAMICS,
+          SCOREBOARD,
+          VARIANT_EFFECTS);
 
   private static final Map<String, TableSchema> SCHEMAS = new ConcurrentHashMap<>();
 
@@ -51,6 +72,9 @@ public final class Tables {
   public static final List<String> REPORT_TABLES = List.of(JUDGE_AGREEMENT);
 
   public static List<String> all() {
-    return java.util.stream.Stream.of(DATA_TABLES, List.of(METRIC_PARAMS), METRIC_TABLES, REPORT_TABLES).flatMap(List::stream).toList();
+    return java.util.stream.Stream.of(
+            DATA_TABLES, List.of(METRIC_PARAMS), METRIC_TABLES, REPORT_TABLES)
+        .flatMap(List::stream)
+        .toList();
   }
 }

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * Spark catalog as {@code <database>.<table>}.
  *
  * <p>Writes are idempotent. {@link #appendMissing} adds only rows whose key is not stored yet, so a
- * stage killed half-way and re-run stores exactly the rows of an uninterrupted run (a file is either
- * committed whole or not at all). {@link #overwritePartitions} replaces the partitions present in the
- * new rows and leaves the others alone. {@link #overwrite} replaces a derived table.
+ * stage killed half-way and re-run stores exactly the rows of an uninterrupted run (a file is
+ * either committed whole or not at all). {@link #overwritePartitions} replaces the partitions
+ * present in the new rows and leaves the others alone. {@link #overwrite} replaces a derived table.
  */
 public final class Warehouse {
   public static final String DEFAULT_DATABASE = "embench";
@@ -102,14 +102,25 @@ public final class Warehouse {
   /** Registers one table in the catalog and makes its current partitions and files visible. */
   public void register(String table) {
     TableSchema schema = Tables.schema(table);
-    String columns = schema.columns().stream()
-        .map(c -> "`" + c.name() + "` " + c.ddlType() + (c.nullable() ? "" : " NOT NULL"))
-        .collect(Collectors.joining(", "));
-    String partitioned = schema.partitionBy().isEmpty() ? ""
-        : " PARTITIONED BY (" + String.join(", ", schema.partitionBy()) + ")";
+    String columns =
+        schema.columns().stream()
+            .map(c -> "`" + c.name() + "` " + c.ddlType() + (c.nullable() ? "" : " NOT NULL"))
+            .collect(Collectors.joining(", "));
+    String partitioned =
+        schema.partitionBy().isEmpty()
+            ? ""
+            : " PARTITIONED BY (" + String.join(", ", schema.partitionBy()) + ")";
     mkdirs(table); // an empty table is an empty directory, not a missing one
-    spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(table) + " (" + columns + ") USING parquet"
-        + partitioned + " LOCATION '" + path(table).replace("'", "\\'") + "'");
+    spark.sql(
+        "CREATE TABLE IF NOT EXISTS "
+            + qualified(table)
+            + " ("
+            + columns
+            + ") USING parquet"
+            + partitioned
+            + " LOCATION '"
+            + path(table).replace("'", "\\'")
+            + "'");
     checkLocation(table);
     if (exists(table)) {
       if (!schema.partitionBy().isEmpty()) {
@@ -119,17 +130,28 @@ public final class Warehouse {
     }
   }
 
-  /** A catalog that outlives the process may hold this name for another warehouse: refuse to mix. */
+  /**
+   * A catalog that outlives the process may hold this name for another warehouse: refuse to mix.
+   */
   private void checkLocation(String table) {
-    List<Row> loc = spark.sql("DESCRIBE TABLE EXTENDED " + qualified(table))
-        .filter("col_name = 'Location'").collectAsList();
+    List<Row> loc =
+        spark
+            .sql("DESCRIBE TABLE EXTENDED " + qualified(table))
+            .filter("col_name = 'Location'")
+            .collectAsList();
     if (loc.isEmpty()) {
       return;
     }
     String registered = normalize(catalogUri(loc.get(0).getString(1)));
     if (!registered.equals(normalize(new Path(path(table)).toUri()))) {
-      throw new org.embench.UserException("table " + qualified(table) + " is registered at " + registered
-          + ", not in this warehouse (" + root + "); pass --database to use another database");
+      throw new org.embench.UserException(
+          "table "
+              + qualified(table)
+              + " is registered at "
+              + registered
+              + ", not in this warehouse ("
+              + root
+              + "); pass --database to use another database");
     }
   }
 
@@ -159,10 +181,13 @@ public final class Warehouse {
 
   private long appendMissingLocked(String table, Dataset<Row> rows) {
     TableSchema schema = Tables.schema(table);
-    Dataset<Row> conformed = conform(schema, rows).dropDuplicates(schema.key().toArray(new String[0]));
-    Dataset<Row> missing = exists(table)
-        ? conformed.join(keys(schema, read(table)), schema.key().toArray(new String[0]), "left_anti")
-        : conformed;
+    Dataset<Row> conformed =
+        conform(schema, rows).dropDuplicates(schema.key().toArray(new String[0]));
+    Dataset<Row> missing =
+        exists(table)
+            ? conformed.join(
+                keys(schema, read(table)), schema.key().toArray(new String[0]), "left_anti")
+            : conformed;
     missing = withContractNullability(schema, conform(schema, missing)).persist();
     try {
       long n = missing.count();
@@ -185,14 +210,18 @@ public final class Warehouse {
     if (schema.partitionBy().isEmpty()) {
       throw new IllegalArgumentException("table " + table + " is not partitioned");
     }
-    TableLock.with(root, table, hadoopConf(), () -> {
-      writer(schema, withContractNullability(schema, conform(schema, rows)))
-          .mode(SaveMode.Overwrite)
-          .option("partitionOverwriteMode", "dynamic")
-          .parquet(path(table));
-      register(table);
-      return null;
-    });
+    TableLock.with(
+        root,
+        table,
+        hadoopConf(),
+        () -> {
+          writer(schema, withContractNullability(schema, conform(schema, rows)))
+              .mode(SaveMode.Overwrite)
+              .option("partitionOverwriteMode", "dynamic")
+              .parquet(path(table));
+          register(table);
+          return null;
+        });
   }
 
   /**
@@ -202,7 +231,8 @@ public final class Warehouse {
    * finished by the next call).
    */
   public long retainRows(String table, String column, String value, Column keep) {
-    return TableLock.with(root, table, hadoopConf(), () -> retainRowsLocked(table, column, value, keep));
+    return TableLock.with(
+        root, table, hadoopConf(), () -> retainRowsLocked(table, column, value, keep));
   }
 
   private long retainRowsLocked(String table, String column, String value, Column keep) {
@@ -232,7 +262,8 @@ public final class Warehouse {
       register(table);
       return before - after;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot rewrite " + path(table) + " partition " + column + "=" + value, e);
+      throw new UncheckedIOException(
+          "cannot rewrite " + path(table) + " partition " + column + "=" + value, e);
     }
   }
 
@@ -240,12 +271,17 @@ public final class Warehouse {
   public void overwrite(String table, Dataset<Row> rows) {
     TableSchema schema = Tables.schema(table);
     Dataset<Row> conformed = withContractNullability(schema, conform(schema, rows));
-    TableLock.with(root, table, hadoopConf(), () -> {
-      // One file: derived tables are small. repartition, not coalesce, keeps the work before it parallel.
-      writer(schema, conformed.repartition(1)).mode(SaveMode.Overwrite).parquet(path(table));
-      register(table);
-      return null;
-    });
+    TableLock.with(
+        root,
+        table,
+        hadoopConf(),
+        () -> {
+          // One file: derived tables are small. repartition, not coalesce, keeps the work before it
+          // parallel.
+          writer(schema, conformed.repartition(1)).mode(SaveMode.Overwrite).parquet(path(table));
+          register(table);
+          return null;
+        });
   }
 
   /**
@@ -261,8 +297,11 @@ public final class Warehouse {
   }
 
   private org.apache.spark.sql.DataFrameWriter<Row> writer(TableSchema schema, Dataset<Row> rows) {
-    Dataset<Row> laidOut = schema.partitionBy().isEmpty() ? rows
-        : rows.repartition(schema.partitionBy().stream().map(functions::col).toArray(Column[]::new));
+    Dataset<Row> laidOut =
+        schema.partitionBy().isEmpty()
+            ? rows
+            : rows.repartition(
+                schema.partitionBy().stream().map(functions::col).toArray(Column[]::new));
     return laidOut.write().partitionBy(schema.partitionBy().toArray(new String[0]));
   }
 
@@ -276,13 +315,19 @@ public final class Warehouse {
     List<String> missing = want.stream().filter(c -> !have.contains(c)).toList();
     List<String> extra = have.stream().filter(c -> !want.contains(c)).toList();
     if (!missing.isEmpty() || !extra.isEmpty()) {
-      throw new IllegalStateException(String.format(Locale.ROOT,
-          "rows for %s do not match data-schemas/%s.schema.json: missing %s, extra %s",
-          schema.name(), schema.name(), missing, extra));
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "rows for %s do not match data-schemas/%s.schema.json: missing %s, extra %s",
+              schema.name(),
+              schema.name(),
+              missing,
+              extra));
     }
-    return rows.select(schema.columns().stream()
-        .map(c -> functions.col("`" + c.name() + "`").cast(c.type()).as(c.name()))
-        .toArray(Column[]::new));
+    return rows.select(
+        schema.columns().stream()
+            .map(c -> functions.col("`" + c.name() + "`").cast(c.type()).as(c.name()))
+            .toArray(Column[]::new));
   }
 
   private static Dataset<Row> keys(TableSchema schema, Dataset<Row> stored) {

@@ -7,16 +7,16 @@ import org.embench.model.TensorBackend;
 
 /**
  * The geometry of a run's update over training, for {@code train_steps}: per module the Frobenius
- * norm of its update ΔW (s·B·A for LoRA, the dense ΔW for full fine-tuning) after each step, and the
- * cosine between ΔW at a step and the final ΔW (the model-organisms work locates the phase
+ * norm of its update ΔW (s·B·A for LoRA, the dense ΔW for full fine-tuning) after each step, and
+ * the cosine between ΔW at a step and the final ΔW (the model-organisms work locates the phase
  * transition of rank-1 adapters by when that direction settles). Computed from the parameters
  * alone: no forward pass.
  *
  * <p>For LoRA the inner products are r × r products: ⟨B₁A₁, B₂A₂⟩ = tr((B₁ᵀB₂)(A₂A₁ᵀ)). The cosines
- * need each step's parameters kept until the end; copies are kept while they fit
- * {@value #BUDGET_PROPERTY} (default 256 MB) — for larger adapters every k-th step only, the others
- * get no cosine — and only for the steps this process trained (a resumed run has none for the
- * steps before its checkpoint).
+ * need each step's parameters kept until the end; copies are kept while they fit {@value
+ * #BUDGET_PROPERTY} (default 256 MB) — for larger adapters every k-th step only, the others get no
+ * cosine — and only for the steps this process trained (a resumed run has none for the steps before
+ * its checkpoint).
  */
 final class AdapterGeometry {
   static final String BUDGET_PROPERTY = "embench.train.geometryBytes";
@@ -38,7 +38,10 @@ final class AdapterGeometry {
     this.stride = (int) Math.max(1, (totalSteps + fit - 1) / fit);
   }
 
-  /** The norms after {@code step}; keeps a copy of the parameters when the step is one the cosines cover. */
+  /**
+   * The norms after {@code step}; keeps a copy of the parameters when the step is one the cosines
+   * cover.
+   */
   Map<String, Double> afterStep(int step, Map<String, TrainableLinear> params) {
     Map<String, Double> norms = new LinkedHashMap<>();
     Map<String, float[][]> copy = step % stride == 0 ? new LinkedHashMap<>() : null;
@@ -73,7 +76,9 @@ final class AdapterGeometry {
         TrainableLinear p = finalParams.get(m.getKey());
         double here = Math.sqrt(Math.max(0, inner(p, m.getValue(), m.getValue())));
         double there = finalNorms.get(m.getKey());
-        cos.put(m.getKey(), here == 0 || there == 0 ? null : inner(p, m.getValue(), p.values) / (here * there));
+        cos.put(
+            m.getKey(),
+            here == 0 || there == 0 ? null : inner(p, m.getValue(), p.values) / (here * there));
       }
       out.put(step.getKey(), cos);
     }

@@ -15,9 +15,9 @@ import org.embench.model.TransformerWeights;
  * One forward and backward pass of the decoder over a packed batch of sequences, with the base
  * weights frozen and gradients accumulated into the trainable parts ({@link TrainableLinear}): the
  * projections' LoRA pairs or dense updates, and in full fine-tuning the updates of embeddings,
- * norms and head that {@code full_train} asks for ({@link FullParts}).
- * The forward pass is {@link org.embench.model.Transformer}'s (same order of operations), keeping
- * what the backward pass needs; the backward pass applies each operation's derivative in reverse:
+ * norms and head that {@code full_train} asks for ({@link FullParts}). The forward pass is {@link
+ * org.embench.model.Transformer}'s (same order of operations), keeping what the backward pass
+ * needs; the backward pass applies each operation's derivative in reverse:
  *
  * <pre>
  *   linear     y = x Wᵀ + s·(x Aᵀ) Bᵀ  →  dx = dy W + s·(dy B) A;  dB += s·dyᵀ(x Aᵀ);  dA += s·(dy B)ᵀ x
@@ -32,8 +32,11 @@ import org.embench.model.TransformerWeights;
  * Not thread-safe; one instance per training run.
  */
 public final class Backprop {
-  /** Packed sequences: rows of all sequences stacked; row t of a sequence predicts its token t + 1. */
-  public record Batch(int[] tokens, int[] starts, int[] positions, boolean[] lossRow, int[] targets) {
+  /**
+   * Packed sequences: rows of all sequences stacked; row t of a sequence predicts its token t + 1.
+   */
+  public record Batch(
+      int[] tokens, int[] starts, int[] positions, boolean[] lossRow, int[] targets) {
     public int rows() {
       return tokens.length;
     }
@@ -78,25 +81,47 @@ public final class Backprop {
   }
 
   /**
-   * What the loss is made of. Terms are sums over the batch divided by {@code normalizer} (the
-   * loss tokens of the whole optimizer step, so accumulation matches one large batch).
+   * What the loss is made of. Terms are sums over the batch divided by {@code normalizer} (the loss
+   * tokens of the whole optimizer step, so accumulation matches one large batch).
    *
    * @param ceWeight weight of the cross-entropy on loss rows (0 for a batch used only for KL)
    * @param klLambda weight of KL(p_θ ‖ p_ref) per loss row; 0 for none
    * @param refLogprobs {@code [lossRows × vocab]} log-probabilities of the reference model
    * @param featureLambda weight of Σ‖φ_θ − φ_ref‖² (φ = h/‖h‖ per row) at {@code featureLayers}
    * @param refFeatures per feature layer, {@code [rows × hidden]} normalised reference features
-   *
-   * <p>When a term is on ({@code klLambda} or {@code featureLambda} above 0) and its reference is
-   * null, {@link #step} computes the reference itself: the frozen model's forward pass from the
-   * first trained layer on, starting from the training pass's own activations there (below that
-   * layer the two passes are the same computation).
+   *     <p>When a term is on ({@code klLambda} or {@code featureLambda} above 0) and its reference
+   *     is null, {@link #step} computes the reference itself: the frozen model's forward pass from
+   *     the first trained layer on, starting from the training pass's own activations there (below
+   *     that layer the two passes are the same computation).
    */
-  public record Loss(double ceWeight, double klLambda, float[] refLogprobs, double featureLambda, int[] featureLayers,
-      float[][] refFeatures, double normalizer, double featureNormalizer, Policy policy) {
-    public Loss(double ceWeight, double klLambda, float[] refLogprobs, double featureLambda, int[] featureLayers,
-        float[][] refFeatures, double normalizer, double featureNormalizer) {
-      this(ceWeight, klLambda, refLogprobs, featureLambda, featureLayers, refFeatures, normalizer, featureNormalizer,
+  public record Loss(
+      double ceWeight,
+      double klLambda,
+      float[] refLogprobs,
+      double featureLambda,
+      int[] featureLayers,
+      float[][] refFeatures,
+      double normalizer,
+      double featureNormalizer,
+      Policy policy) {
+    public Loss(
+        double ceWeight,
+        double klLambda,
+        float[] refLogprobs,
+        double featureLambda,
+        int[] featureLayers,
+        float[][] refFeatures,
+        double normalizer,
+        double featureNormalizer) {
+      this(
+          ceWeight,
+          klLambda,
+          refLogprobs,
+          featureLambda,
+          featureLayers,
+          refFeatures,
+          normalizer,
+          featureNormalizer,
           null);
     }
 
@@ -106,8 +131,16 @@ public final class Backprop {
 
     /** This loss with GRPO's policy term on its loss rows. */
     public Loss withPolicy(Policy p) {
-      return new Loss(ceWeight, klLambda, refLogprobs, featureLambda, featureLayers, refFeatures, normalizer,
-          featureNormalizer, p);
+      return new Loss(
+          ceWeight,
+          klLambda,
+          refLogprobs,
+          featureLambda,
+          featureLayers,
+          refFeatures,
+          normalizer,
+          featureNormalizer,
+          p);
     }
 
     boolean referenceInside() {
@@ -115,24 +148,37 @@ public final class Backprop {
     }
 
     Loss withReference(float[] logprobs, float[][] features) {
-      return new Loss(ceWeight, klLambda, logprobs, featureLambda, featureLayers, features, normalizer, featureNormalizer,
+      return new Loss(
+          ceWeight,
+          klLambda,
+          logprobs,
+          featureLambda,
+          featureLayers,
+          features,
+          normalizer,
+          featureNormalizer,
           policy);
     }
   }
 
   /**
    * GRPO's clipped policy-gradient term (PPO's surrogate), per loss row i, i.e. per sampled token:
-   * {@code −min(ρᵢ Aᵢ, clip(ρᵢ, 1 − ε_low, 1 + ε_high) Aᵢ)} with {@code ρᵢ = exp(log π_θ(tᵢ) − oldᵢ)},
-   * π the policy at the sampling {@code temperature} (softmax of logits / T). Added to the loss with
-   * weight 1 (a sum over rows divided by the normalizer, like the other terms).
+   * {@code −min(ρᵢ Aᵢ, clip(ρᵢ, 1 − ε_low, 1 + ε_high) Aᵢ)} with {@code ρᵢ = exp(log π_θ(tᵢ) −
+   * oldᵢ)}, π the policy at the sampling {@code temperature} (softmax of logits / T). Added to the
+   * loss with weight 1 (a sum over rows divided by the normalizer, like the other terms).
    *
-   * @param advantages {@code [lossRows]} the advantage of the sample each row belongs to (0 for rows
-   *     of a sample without a reward)
+   * @param advantages {@code [lossRows]} the advantage of the sample each row belongs to (0 for
+   *     rows of a sample without a reward)
    * @param oldLogprobs {@code [lossRows]} log π of the sampling policy; null when the batch is used
    *     for one update only, where the sampling policy is the current one: ρ = 1 and its gradient
    *     is that of log π (what libraries get by detaching the current log-probabilities)
    */
-  public record Policy(float[] advantages, float[] oldLogprobs, double temperature, double clipLow, double clipHigh) {
+  public record Policy(
+      float[] advantages,
+      float[] oldLogprobs,
+      double temperature,
+      double clipLow,
+      double clipHigh) {
     public Policy {
       if (!(temperature > 0) || !(clipLow >= 0 && clipLow < 1) || !(clipHigh >= 0)) {
         throw new IllegalArgumentException("temperature > 0, 0 <= clip_low < 1, clip_high >= 0");
@@ -141,11 +187,12 @@ public final class Backprop {
   }
 
   /**
-   * Sums of the loss terms over the batch (before dividing by the normalizer), for logging;
-   * {@code policy} the policy term's sum and {@code clipped} the rows whose ratio was clipped (0
-   * without a policy term).
+   * Sums of the loss terms over the batch (before dividing by the normalizer), for logging; {@code
+   * policy} the policy term's sum and {@code clipped} the rows whose ratio was clipped (0 without a
+   * policy term).
    */
-  public record Sums(double crossEntropy, double kl, double feature, int lossRows, double policy, int clipped) {
+  public record Sums(
+      double crossEntropy, double kl, double feature, int lossRows, double policy, int clipped) {
     public Sums(double crossEntropy, double kl, double feature, int lossRows) {
       this(crossEntropy, kl, feature, lossRows, 0, 0);
     }
@@ -157,11 +204,17 @@ public final class Backprop {
   private final Parallel parallel;
   private final Rope rope;
   private final Map<String, TrainableLinear> params;
-  /** Full fine-tuning's updates of embeddings, norms and head, by tensor name ({@link FullParts}). */
+
+  /**
+   * Full fine-tuning's updates of embeddings, norms and head, by tensor name ({@link FullParts}).
+   */
   private final Map<String, TrainableLinear> parts;
+
   private final String headTensor;
+
   /** The lowest layer with a trained part: no layer below it needs a backward pass or a cache. */
   private final int firstTrained;
+
   /** In that layer, how far back the gradient must go (one of the {@code STAGE_} constants). */
   private final int firstStage;
 
@@ -178,18 +231,34 @@ public final class Backprop {
   private static final int STAGE_GATE_UP = 2;
   private static final int STAGE_DOWN = 3;
 
-  public Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params) {
+  public Backprop(
+      TransformerWeights weights,
+      TensorBackend backend,
+      Parallel parallel,
+      Map<String, TrainableLinear> params) {
     this(weights, backend, parallel, params, Map.of());
   }
 
-  public Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params,
+  public Backprop(
+      TransformerWeights weights,
+      TensorBackend backend,
+      Parallel parallel,
+      Map<String, TrainableLinear> params,
       Map<String, TrainableLinear> parts) {
     this(weights, backend, parallel, params, parts, Boolean.getBoolean(FULL_BACKWARD));
   }
 
-  /** With {@code fullBackward}, every layer gets a backward pass whatever is trained (for comparisons). */
-  Backprop(TransformerWeights weights, TensorBackend backend, Parallel parallel, Map<String, TrainableLinear> params,
-      Map<String, TrainableLinear> parts, boolean fullBackward) {
+  /**
+   * With {@code fullBackward}, every layer gets a backward pass whatever is trained (for
+   * comparisons).
+   */
+  Backprop(
+      TransformerWeights weights,
+      TensorBackend backend,
+      Parallel parallel,
+      Map<String, TrainableLinear> params,
+      Map<String, TrainableLinear> parts,
+      boolean fullBackward) {
     this.w = weights;
     this.cfg = weights.config();
     this.backend = backend;
@@ -259,10 +328,13 @@ public final class Backprop {
     float[] gate;
     float[] up;
     float[] act;
+
     /** sigmoid(gate), kept so the backward pass does not recompute the exponentials. */
     float[] sig;
+
     /** The trained parts are off in this pass (nothing is kept for a backward pass). */
     boolean frozen;
+
     /** Per module: the adapter's (dropped-out) input and x·Aᵀ. */
     final Map<String, float[][]> lora = new java.util.HashMap<>();
   }
@@ -281,8 +353,9 @@ public final class Backprop {
     boolean refInside = loss.referenceInside();
     if (refInside && (hooks != Hooks.NONE || !parts.isEmpty())) {
       // Hooks and trained embeddings, norms or head change activations the frozen model shares.
-      throw new IllegalStateException("the reference shares the training pass's activations only without hooks"
-          + " and without trained embeddings, norms or head");
+      throw new IllegalStateException(
+          "the reference shares the training pass's activations only without hooks"
+              + " and without trained embeddings, norms or head");
     }
     float[][] prefixFeatures = new float[loss.featureLayers().length][];
     // Below the first trained layer nothing has a gradient: a forward pass with no cache kept.
@@ -312,8 +385,13 @@ public final class Backprop {
     double featureSum = 0;
     for (int l = layers - 1; l >= firstTrained; l--) {
       if (features[l] != null) {
-        featureSum += featureGradient(features[l], loss.refFeatures()[indexOf(loss.featureLayers(), l)], rows,
-            loss.featureLambda() / loss.featureNormalizer(), dh);
+        featureSum +=
+            featureGradient(
+                features[l],
+                loss.refFeatures()[indexOf(loss.featureLayers(), l)],
+                rows,
+                loss.featureLambda() / loss.featureNormalizer(),
+                dh);
       }
       hooks.backward(l, dh, rows, hidden);
       dh = layerBackward(l, dh, batch, caches[l], l == firstTrained ? firstStage : STAGE_INPUT);
@@ -322,8 +400,13 @@ public final class Backprop {
     for (int l = 0; l < firstTrained; l++) {
       if (features[l] != null) {
         // No trained part acts below the first trained layer: the term's value only, no gradient.
-        featureSum += featureGradient(features[l], loss.refFeatures()[indexOf(loss.featureLayers(), l)], rows, 0,
-            new float[rows * hidden]);
+        featureSum +=
+            featureGradient(
+                features[l],
+                loss.refFeatures()[indexOf(loss.featureLayers(), l)],
+                rows,
+                0,
+                new float[rows * hidden]);
       }
     }
     embeddingBackward(batch, dh);
@@ -335,9 +418,9 @@ public final class Backprop {
 
   /**
    * The current model (base plus the trained parts, no hooks, no dropout) on {@code batch}, forward
-   * only: the sum of the cross-entropy over its loss rows and their count, the same sum that
-   * {@link #step} reports for the batch with dropout 0 and no hooks. No gradient is touched; each
-   * layer's cache is dropped as soon as the next layer has run.
+   * only: the sum of the cross-entropy over its loss rows and their count, the same sum that {@link
+   * #step} reports for the batch with dropout 0 and no hooks. No gradient is touched; each layer's
+   * cache is dropped as soon as the next layer has run.
    */
   public Eval evaluate(Batch batch) {
     float[] h = forwardOnly(batch, Hooks.NONE);
@@ -350,20 +433,22 @@ public final class Backprop {
     int[] lossRows = fwd.rows();
     int vocab = cfg.vocabSize();
     double[] ce = new double[n];
-    parallel.range(n, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        int o = i * vocab;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) {
-          max = Math.max(max, logits[o + v]);
-        }
-        double sum = 0;
-        for (int v = 0; v < vocab; v++) {
-          sum += Math.exp(logits[o + v] - max);
-        }
-        ce[i] = max + Math.log(sum) - logits[o + batch.targets()[lossRows[i]]];
-      }
-    });
+    parallel.range(
+        n,
+        (from, to) -> {
+          for (int i = from; i < to; i++) {
+            int o = i * vocab;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int v = 0; v < vocab; v++) {
+              max = Math.max(max, logits[o + v]);
+            }
+            double sum = 0;
+            for (int v = 0; v < vocab; v++) {
+              sum += Math.exp(logits[o + v] - max);
+            }
+            ce[i] = max + Math.log(sum) - logits[o + batch.targets()[lossRows[i]]];
+          }
+        });
     double ceSum = 0;
     for (double c : ce) {
       ceSum += c;
@@ -388,20 +473,23 @@ public final class Backprop {
     int[] lossRows = fwd.rows();
     int vocab = cfg.vocabSize();
     double invT = 1 / temperature;
-    parallel.range(n, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        int o = i * vocab;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) {
-          max = Math.max(max, logits[o + v] * invT);
-        }
-        double sum = 0;
-        for (int v = 0; v < vocab; v++) {
-          sum += Math.exp(logits[o + v] * invT - max);
-        }
-        out[i] = (float) (logits[o + batch.targets()[lossRows[i]]] * invT - max - Math.log(sum));
-      }
-    });
+    parallel.range(
+        n,
+        (from, to) -> {
+          for (int i = from; i < to; i++) {
+            int o = i * vocab;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int v = 0; v < vocab; v++) {
+              max = Math.max(max, logits[o + v] * invT);
+            }
+            double sum = 0;
+            for (int v = 0; v < vocab; v++) {
+              sum += Math.exp(logits[o + v] * invT - max);
+            }
+            out[i] =
+                (float) (logits[o + batch.targets()[lossRows[i]]] * invT - max - Math.log(sum));
+          }
+        });
     return out;
   }
 
@@ -464,11 +552,12 @@ public final class Backprop {
   /**
    * Decoder layer {@code l} on {@code h}. With a {@code cache} it keeps what the backward pass
    * needs and includes the trained parts; without one it is the frozen layer (trained parts off),
-   * for the layers below the first trained one and for the reference. Arrays are flat and row-major;
-   * {@code rows} is the batch's packed tokens (every sequence one after another), so the shapes in
-   * the comments read [rows, …].
+   * for the layers below the first trained one and for the reference. Arrays are flat and
+   * row-major; {@code rows} is the batch's packed tokens (every sequence one after another), so the
+   * shapes in the comments read [rows, …].
    */
-  private float[] layerForward(int l, float[] h, Batch batch, LayerCache cache, SplittableRandom dropout) {
+  private float[] layerForward(
+      int l, float[] h, Batch batch, LayerCache cache, SplittableRandom dropout) {
     LayerCache c = cache != null ? cache : new LayerCache();
     c.frozen = cache == null;
     LayerWeights lw = w.layer(l);
@@ -505,7 +594,9 @@ public final class Backprop {
     Ops.rope(k, rows, nkv, hd, batch.positions(), rope);
     c.q = q;
     c.k = k;
-    c.attn = new float[rows * nh * hd]; // [rows, heads, head_dim]: softmax(q·k^T / √head_dim, causal) · v
+    c.attn =
+        new float
+            [rows * nh * hd]; // [rows, heads, head_dim]: softmax(q·k^T / √head_dim, causal) · v
     c.probs = attentionForward(batch, q, k, c.v, c.attn); // per (sequence, head): [len, len]
     float[] o = new float[rows * hidden]; // [rows, hidden]
     linearForward(l, "o_proj", lw.o(), c.attn, rows, o, c, dropout);
@@ -518,7 +609,8 @@ public final class Backprop {
     for (int r = 0; r < rows; r++) {
       c.inv2[r] = Ops.rmsInverse(h2, r * hidden, hidden, eps);
     }
-    Ops.rmsNorm(h2, rows, hidden, norm(l, "post_attention_layernorm", lw.postAttentionNorm()), eps, c.n2);
+    Ops.rmsNorm(
+        h2, rows, hidden, norm(l, "post_attention_layernorm", lw.postAttentionNorm()), eps, c.n2);
     int inter = cfg.intermediateSize();
     c.gate = new float[rows * inter]; // [rows, intermediate]
     c.up = new float[rows * inter]; // [rows, intermediate]
@@ -526,7 +618,9 @@ public final class Backprop {
     linearForward(l, "up_proj", lw.up(), c.n2, rows, c.up, c, dropout);
     c.act = new float[rows * inter];
     c.sig = new float[rows * inter]; // sigmoid(gate), kept for the backward pass
-    parallel.range(rows, (from, to) -> Ops.siluMul(c.gate, c.up, c.act, c.sig, from * inter, (to - from) * inter));
+    parallel.range(
+        rows,
+        (from, to) -> Ops.siluMul(c.gate, c.up, c.act, c.sig, from * inter, (to - from) * inter));
     float[] d = new float[rows * hidden];
     linearForward(l, "down_proj", lw.down(), c.act, rows, d, c, dropout);
     float[] out = h2.clone(); // [rows, hidden]
@@ -543,7 +637,14 @@ public final class Backprop {
   }
 
   /** y = x Wᵀ + b, plus the trainable part's contribution; keeps what its gradients need. */
-  private void linearForward(int l, String module, Linear lin, float[] x, int rows, float[] y, LayerCache c,
+  private void linearForward(
+      int l,
+      String module,
+      Linear lin,
+      float[] x,
+      int rows,
+      float[] y,
+      LayerCache c,
       SplittableRandom dropout) {
     backend.matmulTransposed(x, rows, lin.weight(), y);
     if (lin.bias() != null) {
@@ -593,34 +694,44 @@ public final class Backprop {
     float scale = (float) (1.0 / Math.sqrt(hd));
     int seqs = batch.sequences();
     float[][] probs = new float[seqs * nh][];
-    backend.concurrentProducts(() -> parallel.each(seqs * nh, item -> {
-      int s = item / nh;
-      int head = item % nh;
-      int kvHead = head / group;
-      int start = batch.starts()[s];
-      int len = batch.starts()[s + 1] - start;
-      float[] qh = gather(q, start, len, nh, head, hd); // [len, head_dim]
-      float[] kh = gather(k, start, len, nkv, kvHead, hd); // [len, head_dim]: the head's KV group
-      float[] vh = gather(v, start, len, nkv, kvHead, hd); // [len, head_dim]
-      float[] pr = new float[len * len]; // [len, len]: scores, then causal softmax probabilities
-      backend.gemm(false, true, len, len, hd, qh, kh, pr, false);
-      for (int i = 0; i < len; i++) {
-        int so = i * len;
-        for (int p = 0; p <= i; p++) {
-          pr[so + p] *= scale;
-        }
-        java.util.Arrays.fill(pr, so + i + 1, so + len, 0f);
-        Ops.softmax(pr, so, so + i + 1);
-      }
-      float[] oh = new float[len * hd]; // [len, head_dim] = probabilities · v
-      backend.gemm(false, false, len, hd, len, pr, vh, oh, false);
-      scatter(oh, out, start, len, nh, head, hd, false);
-      probs[item] = pr;
-    }));
+    backend.concurrentProducts(
+        () ->
+            parallel.each(
+                seqs * nh,
+                item -> {
+                  int s = item / nh;
+                  int head = item % nh;
+                  int kvHead = head / group;
+                  int start = batch.starts()[s];
+                  int len = batch.starts()[s + 1] - start;
+                  float[] qh = gather(q, start, len, nh, head, hd); // [len, head_dim]
+                  float[] kh =
+                      gather(
+                          k, start, len, nkv, kvHead, hd); // [len, head_dim]: the head's KV group
+                  float[] vh = gather(v, start, len, nkv, kvHead, hd); // [len, head_dim]
+                  float[] pr =
+                      new float[len * len]; // [len, len]: scores, then causal softmax probabilities
+                  backend.gemm(false, true, len, len, hd, qh, kh, pr, false);
+                  for (int i = 0; i < len; i++) {
+                    int so = i * len;
+                    for (int p = 0; p <= i; p++) {
+                      pr[so + p] *= scale;
+                    }
+                    java.util.Arrays.fill(pr, so + i + 1, so + len, 0f);
+                    Ops.softmax(pr, so, so + i + 1);
+                  }
+                  float[] oh = new float[len * hd]; // [len, head_dim] = probabilities · v
+                  backend.gemm(false, false, len, hd, len, pr, vh, oh, false);
+                  scatter(oh, out, start, len, nh, head, hd, false);
+                  probs[item] = pr;
+                }));
     return probs;
   }
 
-  /** Rows {@code start..start+len} of one head of {@code x} ({@code [rows × heads × hd]}) as {@code [len × hd]}. */
+  /**
+   * Rows {@code start..start+len} of one head of {@code x} ({@code [rows × heads × hd]}) as {@code
+   * [len × hd]}.
+   */
   private static float[] gather(float[] x, int start, int len, int heads, int head, int hd) {
     float[] out = new float[len * hd];
     for (int i = 0; i < len; i++) {
@@ -629,8 +740,12 @@ public final class Backprop {
     return out;
   }
 
-  /** The inverse of {@link #gather}: writes (or adds) {@code block} into the head's rows of {@code x}. */
-  private static void scatter(float[] block, float[] x, int start, int len, int heads, int head, int hd, boolean add) {
+  /**
+   * The inverse of {@link #gather}: writes (or adds) {@code block} into the head's rows of {@code
+   * x}.
+   */
+  private static void scatter(
+      float[] block, float[] x, int start, int len, int heads, int head, int hd, boolean add) {
     for (int i = 0; i < len; i++) {
       int o = ((start + i) * heads + head) * hd;
       if (add) {
@@ -647,9 +762,11 @@ public final class Backprop {
 
   /**
    * The head on the loss rows: their indices, hidden states, RMS inverses, final-norm weight,
-   * normalised states and logits; {@code frozen} leaves out full fine-tuning's head and norm updates.
+   * normalised states and logits; {@code frozen} leaves out full fine-tuning's head and norm
+   * updates.
    */
-  private record HeadForward(int[] rows, float[] x, float[] inv, float[] finalNorm, float[] hf, float[] logits) {}
+  private record HeadForward(
+      int[] rows, float[] x, float[] inv, float[] finalNorm, float[] hf, float[] logits) {}
 
   private HeadForward headForward(float[] h, Batch batch, boolean frozen) {
     int hidden = cfg.hiddenSize();
@@ -682,23 +799,25 @@ public final class Backprop {
 
   /** Turns {@code rows} rows of logits ({@code [rows × vocab]}) into log-probabilities in place. */
   static void toLogprobs(float[] logits, int rows, int vocab, Parallel parallel) {
-    parallel.range(rows, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        int o = i * vocab;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) {
-          max = Math.max(max, logits[o + v]);
-        }
-        double sum = 0;
-        for (int v = 0; v < vocab; v++) {
-          sum += Math.exp(logits[o + v] - max);
-        }
-        float logZ = (float) (max + Math.log(sum));
-        for (int v = 0; v < vocab; v++) {
-          logits[o + v] -= logZ;
-        }
-      }
-    });
+    parallel.range(
+        rows,
+        (from, to) -> {
+          for (int i = from; i < to; i++) {
+            int o = i * vocab;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int v = 0; v < vocab; v++) {
+              max = Math.max(max, logits[o + v]);
+            }
+            double sum = 0;
+            for (int v = 0; v < vocab; v++) {
+              sum += Math.exp(logits[o + v] - max);
+            }
+            float logZ = (float) (max + Math.log(sum));
+            for (int v = 0; v < vocab; v++) {
+              logits[o + v] -= logZ;
+            }
+          }
+        });
   }
 
   /**
@@ -726,85 +845,91 @@ public final class Backprop {
     boolean[] clipped = new boolean[n];
     Policy policy = loss.policy();
     double scale = 1.0 / loss.normalizer();
-    parallel.range(n, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        int o = i * vocab;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) {
-          max = Math.max(max, logits[o + v]);
-        }
-        int target = batch.targets()[rows[i]];
-        boolean withKl = loss.klLambda() > 0;
-        boolean keepLogits = withKl || policy != null;
-        double sum = 0;
-        float targetLogit = logits[o + target];
-        for (int v = 0; v < vocab; v++) {
-          double e = Math.exp(logits[o + v] - max);
-          sum += e;
-          if (!keepLogits) {
-            logits[o + v] = (float) e; // reused below: one exponential per logit instead of two
-          }
-        }
-        double logZ = max + Math.log(sum);
-        ce[i] = logZ - targetLogit;
-        if (!keepLogits) {
-          double ceScale = loss.ceWeight() * scale;
-          double inverseSum = 1 / sum;
-          for (int v = 0; v < vocab; v++) {
-            double g = ceScale * (logits[o + v] * inverseSum - (v == target ? 1 : 0));
-            logits[o + v] = Ops.flushed(g);
-          }
-          continue;
-        }
-        // With KL or the policy term: the log-probabilities are needed, so the logits stay and
-        // each exponential is taken again.
-        double klRow = 0;
-        if (withKl) {
-          for (int v = 0; v < vocab; v++) {
-            double lp = logits[o + v] - logZ;
-            klRow += Math.exp(lp) * (lp - loss.refLogprobs()[o + v]);
-          }
-        }
-        kl[i] = klRow;
-        // The policy term: ∂(−ρA)/∂logit_v = (ρA / T)(π_v − [v = t]); 0 where the clipped side is taken.
-        double invT = policy == null ? 0 : 1 / policy.temperature();
-        double logZT = 0;
-        double policyCoef = 0;
-        if (policy != null) {
-          double maxT = max * invT;
-          double sumT = 0;
-          for (int v = 0; v < vocab; v++) {
-            sumT += Math.exp(logits[o + v] * invT - maxT);
-          }
-          logZT = maxT + Math.log(sumT);
-          double lp = targetLogit * invT - logZT;
-          double ratio = policy.oldLogprobs() == null ? 1 : Math.exp(lp - policy.oldLogprobs()[i]);
-          double a = policy.advantages()[i];
-          double bounded = Math.min(Math.max(ratio, 1 - policy.clipLow()), 1 + policy.clipHigh());
-          clipped[i] = bounded * a < ratio * a;
-          policyLoss[i] = -Math.min(ratio * a, bounded * a);
-          policyCoef = clipped[i] ? 0 : a * ratio * invT;
-        }
-        boolean withCe = loss.ceWeight() != 0;
-        // Gradient w.r.t. the logits, written over them.
-        for (int v = 0; v < vocab; v++) {
-          double g = 0;
-          if (withKl || withCe) {
-            double lp = logits[o + v] - logZ;
-            double p = Math.exp(lp);
-            g = loss.ceWeight() * (p - (v == target ? 1 : 0));
+    parallel.range(
+        n,
+        (from, to) -> {
+          for (int i = from; i < to; i++) {
+            int o = i * vocab;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int v = 0; v < vocab; v++) {
+              max = Math.max(max, logits[o + v]);
+            }
+            int target = batch.targets()[rows[i]];
+            boolean withKl = loss.klLambda() > 0;
+            boolean keepLogits = withKl || policy != null;
+            double sum = 0;
+            float targetLogit = logits[o + target];
+            for (int v = 0; v < vocab; v++) {
+              double e = Math.exp(logits[o + v] - max);
+              sum += e;
+              if (!keepLogits) {
+                logits[o + v] = (float) e; // reused below: one exponential per logit instead of two
+              }
+            }
+            double logZ = max + Math.log(sum);
+            ce[i] = logZ - targetLogit;
+            if (!keepLogits) {
+              double ceScale = loss.ceWeight() * scale;
+              double inverseSum = 1 / sum;
+              for (int v = 0; v < vocab; v++) {
+                double g = ceScale * (logits[o + v] * inverseSum - (v == target ? 1 : 0));
+                logits[o + v] = Ops.flushed(g);
+              }
+              continue;
+            }
+            // With KL or the policy term: the log-probabilities are needed, so the logits stay and
+            // each exponential is taken again.
+            double klRow = 0;
             if (withKl) {
-              g += loss.klLambda() * p * (lp - loss.refLogprobs()[o + v] - klRow);
+              for (int v = 0; v < vocab; v++) {
+                double lp = logits[o + v] - logZ;
+                klRow += Math.exp(lp) * (lp - loss.refLogprobs()[o + v]);
+              }
+            }
+            kl[i] = klRow;
+            // The policy term: ∂(−ρA)/∂logit_v = (ρA / T)(π_v − [v = t]); 0 where the clipped side
+            // is taken.
+            double invT = policy == null ? 0 : 1 / policy.temperature();
+            double logZT = 0;
+            double policyCoef = 0;
+            if (policy != null) {
+              double maxT = max * invT;
+              double sumT = 0;
+              for (int v = 0; v < vocab; v++) {
+                sumT += Math.exp(logits[o + v] * invT - maxT);
+              }
+              logZT = maxT + Math.log(sumT);
+              double lp = targetLogit * invT - logZT;
+              double ratio =
+                  policy.oldLogprobs() == null ? 1 : Math.exp(lp - policy.oldLogprobs()[i]);
+              double a = policy.advantages()[i];
+              double bounded =
+                  Math.min(Math.max(ratio, 1 - policy.clipLow()), 1 + policy.clipHigh());
+              clipped[i] = bounded * a < ratio * a;
+              policyLoss[i] = -Math.min(ratio * a, bounded * a);
+              policyCoef = clipped[i] ? 0 : a * ratio * invT;
+            }
+            boolean withCe = loss.ceWeight() != 0;
+            // Gradient w.r.t. the logits, written over them.
+            for (int v = 0; v < vocab; v++) {
+              double g = 0;
+              if (withKl || withCe) {
+                double lp = logits[o + v] - logZ;
+                double p = Math.exp(lp);
+                g = loss.ceWeight() * (p - (v == target ? 1 : 0));
+                if (withKl) {
+                  g += loss.klLambda() * p * (lp - loss.refLogprobs()[o + v] - klRow);
+                }
+              }
+              if (policyCoef != 0) {
+                g += policyCoef * (Math.exp(logits[o + v] * invT - logZT) - (v == target ? 1 : 0));
+              }
+              // Flushed like Ops.softmax's probabilities: subnormal gradients slow the head's GEMM
+              // a hundredfold.
+              logits[o + v] = Ops.flushed(g * scale);
             }
           }
-          if (policyCoef != 0) {
-            g += policyCoef * (Math.exp(logits[o + v] * invT - logZT) - (v == target ? 1 : 0));
-          }
-          // Flushed like Ops.softmax's probabilities: subnormal gradients slow the head's GEMM a hundredfold.
-          logits[o + v] = Ops.flushed(g * scale);
-        }
-      }
-    });
+        });
     float[] dhf = new float[n * hidden];
     backend.matmul(logits, n, w.lmHead(), dhf);
     if (head != null) {
@@ -813,7 +938,8 @@ public final class Backprop {
       backend.gemm(true, false, vocab, hidden, n, logits, hf, head.grads[0], true);
     }
     for (int i = 0; i < n; i++) {
-      Ops.rmsNormBackwardRow(x, i * hidden, hidden, finalNorm, inv[i], dhf, i * hidden, dh, rows[i] * hidden);
+      Ops.rmsNormBackwardRow(
+          x, i * hidden, hidden, finalNorm, inv[i], dhf, i * hidden, dh, rows[i] * hidden);
     }
     normGradient(FullParts.FINAL_NORM, x, inv, dhf, n, hidden);
     double ceSum = 0;
@@ -866,8 +992,8 @@ public final class Backprop {
   /**
    * The backward pass of layer {@code l}: the trained parts' gradients, and the gradient at the
    * layer's input when {@code stop} is {@link #STAGE_INPUT}. Otherwise the pass ends once the
-   * modules from {@code stop} on have their gradients (returning null): in the lowest trained
-   * layer a {@code down_proj} adapter needs only the gradient at the layer's output.
+   * modules from {@code stop} on have their gradients (returning null): in the lowest trained layer
+   * a {@code down_proj} adapter needs only the gradient at the layer's output.
    */
   private float[] layerBackward(int l, float[] dOut, Batch batch, LayerCache c, int stop) {
     LayerWeights lw = w.layer(l);
@@ -878,22 +1004,26 @@ public final class Backprop {
     int nh = cfg.numHeads();
     int nkv = cfg.numKvHeads();
     // MLP: out = h2 + down(silu(gate) ⊙ up)
-    float[] dAct = linearBackward(l, "down_proj", lw.down(), dOut, rows, c, stop < STAGE_DOWN); // [rows, intermediate]
+    float[] dAct =
+        linearBackward(
+            l, "down_proj", lw.down(), dOut, rows, c, stop < STAGE_DOWN); // [rows, intermediate]
     if (stop == STAGE_DOWN) {
       return null;
     }
     // d/dg [silu(g) · u] = u · σ(g) · (1 + g · (1 − σ(g))), d/du = silu(g)
     float[] dGate = new float[rows * inter]; // [rows, intermediate]
     float[] dUp = new float[rows * inter]; // [rows, intermediate]
-    parallel.range(rows, (from, to) -> {
-      for (int i = from * inter; i < to * inter; i++) {
-        double g = c.gate[i];
-        double sig = c.sig[i];
-        double silu = g * sig;
-        dUp[i] = (float) (dAct[i] * silu);
-        dGate[i] = (float) (dAct[i] * c.up[i] * sig * (1 + g * (1 - sig)));
-      }
-    });
+    parallel.range(
+        rows,
+        (from, to) -> {
+          for (int i = from * inter; i < to * inter; i++) {
+            double g = c.gate[i];
+            double sig = c.sig[i];
+            double silu = g * sig;
+            dUp[i] = (float) (dAct[i] * silu);
+            dGate[i] = (float) (dAct[i] * c.up[i] * sig * (1 + g * (1 - sig)));
+          }
+        });
     boolean below = stop < STAGE_GATE_UP;
     float[] dn2 = linearBackward(l, "gate_proj", lw.gate(), dGate, rows, c, below);
     float[] dn2Up = linearBackward(l, "up_proj", lw.up(), dUp, rows, c, below);
@@ -905,16 +1035,21 @@ public final class Backprop {
     float[] dh2 = dOut.clone(); // [rows, hidden]
     float[] postNorm = norm(l, "post_attention_layernorm", lw.postAttentionNorm());
     for (int r = 0; r < rows; r++) {
-      Ops.rmsNormBackwardRow(c.h2, r * hidden, hidden, postNorm, c.inv2[r], dn2, r * hidden, dh2, r * hidden);
+      Ops.rmsNormBackwardRow(
+          c.h2, r * hidden, hidden, postNorm, c.inv2[r], dn2, r * hidden, dh2, r * hidden);
     }
-    normGradient(FullParts.layerNorm(l, "post_attention_layernorm"), c.h2, c.inv2, dn2, rows, hidden);
+    normGradient(
+        FullParts.layerNorm(l, "post_attention_layernorm"), c.h2, c.inv2, dn2, rows, hidden);
     // Attention: h2 = hIn + o_proj(attention(...))
-    float[] dAttn = linearBackward(l, "o_proj", lw.o(), dh2, rows, c, stop < STAGE_O); // [rows, heads, head_dim]
+    float[] dAttn =
+        linearBackward(
+            l, "o_proj", lw.o(), dh2, rows, c, stop < STAGE_O); // [rows, heads, head_dim]
     if (stop == STAGE_O) {
       return null;
     }
     float[] dq = new float[rows * nh * hd]; // [rows, heads, head_dim]
-    float[] dk = new float[rows * nkv * hd]; // [rows, kv_heads, head_dim]: summed over each KV group's heads
+    float[] dk =
+        new float[rows * nkv * hd]; // [rows, kv_heads, head_dim]: summed over each KV group's heads
     float[] dv = new float[rows * nkv * hd]; // [rows, kv_heads, head_dim]
     attentionBackward(batch, c, dAttn, dq, dk, dv);
     // RoPE is a rotation: its backward is the rotation by the opposite angle
@@ -923,8 +1058,12 @@ public final class Backprop {
     if (cfg.qkNorm()) {
       normGradient(FullParts.layerNorm(l, "self_attn.q_norm"), c.qRaw, c.qInv, dq, rows * nh, hd);
       normGradient(FullParts.layerNorm(l, "self_attn.k_norm"), c.kRaw, c.kInv, dk, rows * nkv, hd);
-      dq = groupNormBackward(c.qRaw, c.qInv, norm(l, "self_attn.q_norm", lw.qNorm()), dq, rows * nh, hd);
-      dk = groupNormBackward(c.kRaw, c.kInv, norm(l, "self_attn.k_norm", lw.kNorm()), dk, rows * nkv, hd);
+      dq =
+          groupNormBackward(
+              c.qRaw, c.qInv, norm(l, "self_attn.q_norm", lw.qNorm()), dq, rows * nh, hd);
+      dk =
+          groupNormBackward(
+              c.kRaw, c.kInv, norm(l, "self_attn.k_norm", lw.kNorm()), dk, rows * nkv, hd);
     }
     boolean input = stop == STAGE_INPUT;
     float[] dn1 = linearBackward(l, "q_proj", lw.q(), dq, rows, c, input);
@@ -939,13 +1078,15 @@ public final class Backprop {
     float[] dIn = dh2.clone(); // [rows, hidden]
     float[] inputNorm = norm(l, "input_layernorm", lw.inputNorm());
     for (int r = 0; r < rows; r++) {
-      Ops.rmsNormBackwardRow(c.hIn, r * hidden, hidden, inputNorm, c.inv1[r], dn1, r * hidden, dIn, r * hidden);
+      Ops.rmsNormBackwardRow(
+          c.hIn, r * hidden, hidden, inputNorm, c.inv1[r], dn1, r * hidden, dIn, r * hidden);
     }
     normGradient(FullParts.layerNorm(l, "input_layernorm"), c.hIn, c.inv1, dn1, rows, hidden);
     return dIn;
   }
 
-  private static float[] groupNormBackward(float[] raw, float[] inv, float[] weight, float[] dy, int groups, int dim) {
+  private static float[] groupNormBackward(
+      float[] raw, float[] inv, float[] weight, float[] dy, int groups, int dim) {
     float[] dx = new float[dy.length];
     for (int g = 0; g < groups; g++) {
       Ops.rmsNormBackwardRow(raw, g * dim, dim, weight, inv[g], dy, g * dim, dx, g * dim);
@@ -957,7 +1098,8 @@ public final class Backprop {
    * dx = dy W (+ the trainable part's), accumulating the trainable part's gradients; dx only when
    * {@code needDx} (else null: nothing below needs it).
    */
-  private float[] linearBackward(int l, String module, Linear lin, float[] dy, int rows, LayerCache c, boolean needDx) {
+  private float[] linearBackward(
+      int l, String module, Linear lin, float[] dy, int rows, LayerCache c, boolean needDx) {
     float[] dx = needDx ? new float[rows * lin.in()] : null;
     if (needDx) {
       backend.matmul(dy, rows, lin.weight(), dx);
@@ -1009,58 +1151,66 @@ public final class Backprop {
   }
 
   /**
-   * Gradients of causal attention: dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale, then
-   * dQ = dS·K, dK = dSᵀ·Q and dV = Pᵀ·dO, as GEMMs per head. Each (sequence, KV head) owns its rows
-   * of dk and dv; the query heads of its group add into them in turn.
+   * Gradients of causal attention: dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale, then dQ =
+   * dS·K, dK = dSᵀ·Q and dV = Pᵀ·dO, as GEMMs per head. Each (sequence, KV head) owns its rows of
+   * dk and dv; the query heads of its group add into them in turn.
    */
-  private void attentionBackward(Batch batch, LayerCache c, float[] dOut, float[] dq, float[] dk, float[] dv) {
+  private void attentionBackward(
+      Batch batch, LayerCache c, float[] dOut, float[] dq, float[] dk, float[] dv) {
     int nh = cfg.numHeads();
     int nkv = cfg.numKvHeads();
     int hd = cfg.headDim();
     int group = nh / nkv;
     float scale = (float) (1.0 / Math.sqrt(hd));
     int seqs = batch.sequences();
-    backend.concurrentProducts(() -> parallel.each(seqs * nkv, item -> {
-      int s = item / nkv;
-      int kvHead = item % nkv;
-      int start = batch.starts()[s];
-      int len = batch.starts()[s + 1] - start;
-      float[] kh = gather(c.k, start, len, nkv, kvHead, hd);
-      float[] vh = gather(c.v, start, len, nkv, kvHead, hd);
-      float[] dkh = new float[len * hd];
-      float[] dvh = new float[len * hd];
-      float[] dS = new float[len * len];
-      float[] dqh = new float[len * hd];
-      for (int g = 0; g < group; g++) {
-        int head = kvHead * group + g;
-        float[] pr = c.probs[s * nh + head];
-        float[] doh = gather(dOut, start, len, nh, head, hd);
-        float[] qh = gather(c.q, start, len, nh, head, hd);
-        backend.gemm(false, true, len, len, hd, doh, vh, dS, false);
-        backend.gemm(true, false, len, hd, len, pr, doh, dvh, true);
-        for (int i = 0; i < len; i++) {
-          int so = i * len;
-          double dot = 0;
-          for (int p = 0; p <= i; p++) {
-            dot += (double) pr[so + p] * dS[so + p];
-          }
-          for (int p = 0; p <= i; p++) {
-            dS[so + p] = (float) (pr[so + p] * (dS[so + p] - dot)) * scale;
-          }
-          java.util.Arrays.fill(dS, so + i + 1, so + len, 0f);
-        }
-        backend.gemm(false, false, len, hd, len, dS, kh, dqh, false);
-        scatter(dqh, dq, start, len, nh, head, hd, true);
-        backend.gemm(true, false, len, hd, len, dS, qh, dkh, true);
-      }
-      scatter(dkh, dk, start, len, nkv, kvHead, hd, true);
-      scatter(dvh, dv, start, len, nkv, kvHead, hd, true);
-    }));
+    backend.concurrentProducts(
+        () ->
+            parallel.each(
+                seqs * nkv,
+                item -> {
+                  int s = item / nkv;
+                  int kvHead = item % nkv;
+                  int start = batch.starts()[s];
+                  int len = batch.starts()[s + 1] - start;
+                  float[] kh = gather(c.k, start, len, nkv, kvHead, hd);
+                  float[] vh = gather(c.v, start, len, nkv, kvHead, hd);
+                  float[] dkh = new float[len * hd];
+                  float[] dvh = new float[len * hd];
+                  float[] dS = new float[len * len];
+                  float[] dqh = new float[len * hd];
+                  for (int g = 0; g < group; g++) {
+                    int head = kvHead * group + g;
+                    float[] pr = c.probs[s * nh + head];
+                    float[] doh = gather(dOut, start, len, nh, head, hd);
+                    float[] qh = gather(c.q, start, len, nh, head, hd);
+                    backend.gemm(false, true, len, len, hd, doh, vh, dS, false);
+                    backend.gemm(true, false, len, hd, len, pr, doh, dvh, true);
+                    for (int i = 0; i < len; i++) {
+                      int so = i * len;
+                      double dot = 0;
+                      for (int p = 0; p <= i; p++) {
+                        dot += (double) pr[so + p] * dS[so + p];
+                      }
+                      for (int p = 0; p <= i; p++) {
+                        dS[so + p] = (float) (pr[so + p] * (dS[so + p] - dot)) * scale;
+                      }
+                      java.util.Arrays.fill(dS, so + i + 1, so + len, 0f);
+                    }
+                    backend.gemm(false, false, len, hd, len, dS, kh, dqh, false);
+                    scatter(dqh, dq, start, len, nh, head, hd, true);
+                    backend.gemm(true, false, len, hd, len, dS, qh, dkh, true);
+                  }
+                  scatter(dkh, dk, start, len, nkv, kvHead, hd, true);
+                  scatter(dvh, dv, start, len, nkv, kvHead, hd, true);
+                }));
   }
 
   // ---------------------------------------------------------------- full fine-tuning's other parts
 
-  /** A layer's norm weight as trained so far: the base's, plus its update when full_train trains norms. */
+  /**
+   * A layer's norm weight as trained so far: the base's, plus its update when full_train trains
+   * norms.
+   */
   private float[] norm(int layer, String norm, float[] base) {
     return norm(FullParts.layerNorm(layer, norm), base);
   }
@@ -1076,7 +1226,8 @@ public final class Backprop {
   }
 
   /** RMSNorm y = w ⊙ x·inv: dw += Σ_groups dy ⊙ x·inv, for a trained norm weight. */
-  private void normGradient(String tensor, float[] x, float[] inv, float[] dy, int groups, int dim) {
+  private void normGradient(
+      String tensor, float[] x, float[] inv, float[] dy, int groups, int dim) {
     TrainableLinear p = parts.get(tensor);
     if (p == null) {
       return;
@@ -1090,7 +1241,10 @@ public final class Backprop {
     }
   }
 
-  /** Layer 0's input, [rows, hidden]: each token's embedding row, plus its trained update when embeddings train. */
+  /**
+   * Layer 0's input, [rows, hidden]: each token's embedding row, plus its trained update when
+   * embeddings train.
+   */
   private float[] embed(Batch batch) {
     int hidden = cfg.hiddenSize();
     float[] h = new float[batch.rows() * hidden];
@@ -1131,8 +1285,8 @@ public final class Backprop {
 
   /**
    * The lowest layer whose input gradient the other parts need: 0 when the embeddings are trained,
-   * else the lowest layer with a trained norm; {@code numLayers} when none (head and final norm need
-   * no layer's backward pass).
+   * else the lowest layer with a trained norm; {@code numLayers} when none (head and final norm
+   * need no layer's backward pass).
    */
   int lowestLayerOfParts() {
     if (parts.containsKey(FullParts.EMBED)) {
@@ -1161,12 +1315,17 @@ public final class Backprop {
 
   /** The trainable parts by key, in a stable order (for the optimizer and checkpoints). */
   public static java.util.List<String> keys(Map<String, TrainableLinear> params) {
-    return params.keySet().stream().sorted((a, b) -> {
-      int la = Integer.parseInt(a.substring(0, a.indexOf('.')));
-      int lb = Integer.parseInt(b.substring(0, b.indexOf('.')));
-      return la != lb ? Integer.compare(la, lb)
-          : Integer.compare(LayerWeights.MODULES.indexOf(a.substring(a.indexOf('.') + 1)),
-              LayerWeights.MODULES.indexOf(b.substring(b.indexOf('.') + 1)));
-    }).toList();
+    return params.keySet().stream()
+        .sorted(
+            (a, b) -> {
+              int la = Integer.parseInt(a.substring(0, a.indexOf('.')));
+              int lb = Integer.parseInt(b.substring(0, b.indexOf('.')));
+              return la != lb
+                  ? Integer.compare(la, lb)
+                  : Integer.compare(
+                      LayerWeights.MODULES.indexOf(a.substring(a.indexOf('.') + 1)),
+                      LayerWeights.MODULES.indexOf(b.substring(b.indexOf('.') + 1)));
+            })
+        .toList();
   }
 }

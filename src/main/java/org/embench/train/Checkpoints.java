@@ -32,8 +32,10 @@ final class Checkpoints {
   private static final String TENSORS = "state.safetensors";
   private static final String STEPS = "steps.json";
   private static final String COMPLETE = "_COMPLETE";
+
   /** Prefix of full fine-tuning's embeddings, norms and head in the state file. */
   private static final String PARTS = "part.";
+
   /** Prefix of other state a run keeps (early stopping's best parameters), values only. */
   private static final String EXTRA = "extra.";
 
@@ -52,15 +54,25 @@ final class Checkpoints {
     save(step, params, Map.of(), logs);
   }
 
-  /** With full fine-tuning's other parts ({@link FullParts}), stored under {@value #PARTS} + tensor name. */
-  void save(int step, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts,
+  /**
+   * With full fine-tuning's other parts ({@link FullParts}), stored under {@value #PARTS} + tensor
+   * name.
+   */
+  void save(
+      int step,
+      Map<String, TrainableLinear> params,
+      Map<String, TrainableLinear> parts,
       List<Trainer.StepLog> logs) {
     save(step, params, parts, logs, Map.of());
   }
 
   /** With {@code extra} float arrays by name, stored under {@value #EXTRA} + name. */
-  void save(int step, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts,
-      List<Trainer.StepLog> logs, Map<String, float[]> extra) {
+  void save(
+      int step,
+      Map<String, TrainableLinear> params,
+      Map<String, TrainableLinear> parts,
+      List<Trainer.StepLog> logs,
+      Map<String, float[]> extra) {
     String target = dir + "/" + PREFIX + step;
     SafetensorsWriter w = new SafetensorsWriter().metadata("step", String.valueOf(step));
     for (String key : Backprop.keys(params)) {
@@ -80,7 +92,8 @@ final class Checkpoints {
         fs.delete(new Path(dir, PREFIX + old), true);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write checkpoint " + target + ": " + e.getMessage(), e);
     }
   }
 
@@ -107,7 +120,9 @@ final class Checkpoints {
   }
 
   /** Also fills {@code extra}'s arrays from the values saved under their names. */
-  State restoreLatest(Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts,
+  State restoreLatest(
+      Map<String, TrainableLinear> params,
+      Map<String, TrainableLinear> parts,
       Map<String, float[]> extra) {
     try {
       Path root = new Path(dir);
@@ -120,32 +135,46 @@ final class Checkpoints {
         String target = dir + "/" + PREFIX + steps.get(i);
         try {
           restore(target, params, parts, extra);
-          List<Trainer.StepLog> logs = JSON.readValue(InputFiles.readString(target + "/" + STEPS, conf),
-              new TypeReference<List<Trainer.StepLog>>() {});
+          List<Trainer.StepLog> logs =
+              JSON.readValue(
+                  InputFiles.readString(target + "/" + STEPS, conf),
+                  new TypeReference<List<Trainer.StepLog>>() {});
           return new State(steps.get(i), logs);
         } catch (UserException | IOException e) {
-          LOG.warn("checkpoint {} cannot be used ({}); trying an earlier one", target, e.getMessage());
+          LOG.warn(
+              "checkpoint {} cannot be used ({}); trying an earlier one", target, e.getMessage());
         }
       }
       return null;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
     }
   }
 
-  private void restore(String target, Map<String, TrainableLinear> params, Map<String, TrainableLinear> parts,
+  private void restore(
+      String target,
+      Map<String, TrainableLinear> params,
+      Map<String, TrainableLinear> parts,
       Map<String, float[]> extra) {
     try (SafetensorsReader r = SafetensorsReader.open(target + "/" + TENSORS, conf)) {
       long stored = r.tensors().keySet().stream().filter(n -> n.startsWith(PARTS)).count();
       if (stored != 3L * parts.size()) {
         // Parts of another full_train would otherwise be ignored silently.
-        throw new UserException(target + " holds " + stored / 3 + " trained embedding, norm or head tensors, the run"
-            + " trains " + parts.size() + ": it was written for another configuration");
+        throw new UserException(
+            target
+                + " holds "
+                + stored / 3
+                + " trained embedding, norm or head tensors, the run"
+                + " trains "
+                + parts.size()
+                + ": it was written for another configuration");
       }
       for (String name : extra.keySet()) {
         if (!r.tensors().containsKey(EXTRA + name)) {
           // Checked before anything is restored: a run that goes on from scratch starts clean.
-          throw new UserException(target + " has no " + EXTRA + name + ": it was written for another configuration");
+          throw new UserException(
+              target + " has no " + EXTRA + name + ": it was written for another configuration");
         }
       }
       params.forEach((key, p) -> restore(r, target, key, p));
@@ -164,11 +193,13 @@ final class Checkpoints {
 
   private static void copy(SafetensorsReader r, String target, String name, float[] into) {
     if (!r.tensors().containsKey(name)) {
-      throw new UserException(target + " has no " + name + ": it was written for another configuration");
+      throw new UserException(
+          target + " has no " + name + ": it was written for another configuration");
     }
     float[] v = r.readFloats(name);
     if (v.length != into.length) {
-      throw new UserException(target + ": " + name + " has " + v.length + " values, the run needs " + into.length);
+      throw new UserException(
+          target + ": " + name + " has " + v.length + " values, the run needs " + into.length);
     }
     System.arraycopy(v, 0, into, 0, v.length);
   }

@@ -21,7 +21,8 @@ public final class DirectionProjection {
     List<double[]> ortho = new java.util.ArrayList<>();
     for (float[] d : directions) {
       if (d.length != dim) {
-        throw new IllegalArgumentException("direction of length " + d.length + " for a residual stream of " + dim);
+        throw new IllegalArgumentException(
+            "direction of length " + d.length + " for a residual stream of " + dim);
       }
       double[] v = new double[dim];
       for (int i = 0; i < dim; i++) {

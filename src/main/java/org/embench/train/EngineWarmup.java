@@ -34,11 +34,15 @@ public final class EngineWarmup {
   private EngineWarmup() {}
 
   /**
-   * Warms the engine up on these weights once per JVM, training on {@code data} with {@code config}'s
-   * batch and sequence length (one micro-batch per step).
+   * Warms the engine up on these weights once per JVM, training on {@code data} with {@code
+   * config}'s batch and sequence length (one micro-batch per step).
    */
-  public static synchronized void ensure(TransformerWeights weights, Engine engine, TrainConfig config,
-      List<TokenizedExample> data, Configuration conf) {
+  public static synchronized void ensure(
+      TransformerWeights weights,
+      Engine engine,
+      TrainConfig config,
+      List<TokenizedExample> data,
+      Configuration conf) {
     if (data.isEmpty() || !WARMED.add(weights)) {
       return;
     }
@@ -49,7 +53,9 @@ public final class EngineWarmup {
     shape.put("gradient_accumulation", 1);
     TrainConfig twoSteps = TrainConfig.fromMap(shape, "engine warm-up");
     int layers = weights.config().numLayers();
-    ReferenceTerms terms = new ReferenceTerms(1e-3, null, 1e-3, layers > 1 ? new int[] {0, layers - 1} : new int[] {0});
+    ReferenceTerms terms =
+        new ReferenceTerms(
+            1e-3, null, 1e-3, layers > 1 ? new int[] {0, layers - 1} : new int[] {0});
     double budget = seconds();
     // The stages before training leave garbage behind; collecting it now keeps the collector's
     // background work out of the first timed steps.
@@ -63,18 +69,35 @@ public final class EngineWarmup {
       // code paths are compiled before any run is timed.
       int kind = rounds % 2;
       long t = System.nanoTime();
-      new Trainer(weights, engine, new Trainer.Setup(twoSteps, rounds, Backprop.Hooks.NONE,
-          kind == 0 ? ReferenceTerms.NONE : terms, null, conf, null)).train(data);
+      new Trainer(
+              weights,
+              engine,
+              new Trainer.Setup(
+                  twoSteps,
+                  rounds,
+                  Backprop.Hooks.NONE,
+                  kind == 0 ? ReferenceTerms.NONE : terms,
+                  null,
+                  conf,
+                  null))
+          .train(data);
       last[kind] = (System.nanoTime() - t) / 1e9;
       best[kind] = Math.min(best[kind], last[kind]);
       rounds++;
-    } while (rounds < MAX_ROUNDS && ((System.nanoTime() - start) / 1e9 < budget
-        || last[0] > STEADY * best[0] || last[1] > STEADY * best[1]));
-    LOG.info("engine warm-up: {} throwaway steps in {} s before the first timed run", 2 * rounds,
+    } while (rounds < MAX_ROUNDS
+        && ((System.nanoTime() - start) / 1e9 < budget
+            || last[0] > STEADY * best[0]
+            || last[1] > STEADY * best[1]));
+    LOG.info(
+        "engine warm-up: {} throwaway steps in {} s before the first timed run",
+        2 * rounds,
         String.format("%.1f", (System.nanoTime() - start) / 1e9));
   }
 
-  /** The last round of each kind within this factor of its fastest so far counts as the steady state. */
+  /**
+   * The last round of each kind within this factor of its fastest so far counts as the steady
+   * state.
+   */
   static final double STEADY = 1.1;
 
   static double seconds() {

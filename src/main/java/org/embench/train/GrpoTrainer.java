@@ -49,7 +49,10 @@ import org.slf4j.LoggerFactory;
 public final class GrpoTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(GrpoTrainer.class);
 
-  /** One prompt: its conversation so far, its last user message, and the row's reference answer (or null). */
+  /**
+   * One prompt: its conversation so far, its last user message, and the row's reference answer (or
+   * null).
+   */
   public record Prompt(String id, List<ChatMessage> messages, String question, String reference) {
     /**
      * A data set row as a prompt: a last assistant message is the reference answer and not part of
@@ -84,16 +87,31 @@ public final class GrpoTrainer {
    * @param safeFraction the share of safe sequences among those trained on
    * @param warmup SFT warm-up examples (empty for none), trained for {@code rl.warmup.steps}
    */
-  public record Setup(TrainConfig train, RlConfig rl, long seed, double beta, Backprop.Hooks hooks,
-      List<TokenizedExample> safe, double safeFraction, List<TokenizedExample> warmup, String checkpointDir,
-      Configuration conf, Trainer.Listener listener) {}
+  public record Setup(
+      TrainConfig train,
+      RlConfig rl,
+      long seed,
+      double beta,
+      Backprop.Hooks hooks,
+      List<TokenizedExample> safe,
+      double safeFraction,
+      List<TokenizedExample> warmup,
+      String checkpointDir,
+      Configuration conf,
+      Trainer.Listener listener) {}
 
   /** What RL produced. */
-  public record Result(Map<String, TrainableLinear> params, List<Trainer.StepLog> steps, long tokens, double seconds,
-      long peakHeapBytes, long peakOffheapBytes) {}
+  public record Result(
+      Map<String, TrainableLinear> params,
+      List<Trainer.StepLog> steps,
+      long tokens,
+      double seconds,
+      long peakHeapBytes,
+      long peakOffheapBytes) {}
 
   /** Logged per step in train_steps.terms. */
   public static final String REWARD_MEAN = "reward_mean";
+
   public static final String REWARD_STD = "reward_std";
   public static final String REWARD_FAILED = "reward_failed";
   public static final String CLIP_FRACTION = "clip_fraction";
@@ -114,29 +132,39 @@ public final class GrpoTrainer {
     this.cfg = setup.train();
     this.rl = setup.rl();
     if (!cfg.fullTrain().isEmpty()) {
-      throw new UserException("RL samples through the forward pass, which applies updates of the projections"
-          + " only: train.full_train " + cfg.fullTrain() + " is not supported with rl");
+      throw new UserException(
+          "RL samples through the forward pass, which applies updates of the projections"
+              + " only: train.full_train "
+              + cfg.fullTrain()
+              + " is not supported with rl");
     }
     this.params = Trainer.initialParams(model.config(), cfg, setup.seed());
-    this.backprop = new Backprop(model.weights(), model.engine().backend(), model.engine().parallel(), params,
-        Map.of());
+    this.backprop =
+        new Backprop(
+            model.weights(), model.engine().backend(), model.engine().parallel(), params, Map.of());
   }
 
   public Map<String, TrainableLinear> params() {
     return params;
   }
 
-  /** Trains on {@code prompts} with {@code reward}, resuming from the newest checkpoint when there is one. */
+  /**
+   * Trains on {@code prompts} with {@code reward}, resuming from the newest checkpoint when there
+   * is one.
+   */
   public Result train(List<Prompt> prompts, Reward reward) {
     if (prompts.isEmpty()) {
       throw new UserException("no RL prompts");
     }
     int total = rl.totalSteps(prompts.size());
-    Checkpoints checkpoints = setup.checkpointDir() == null ? null
-        : new Checkpoints(setup.checkpointDir() + "/rl", setup.conf());
+    Checkpoints checkpoints =
+        setup.checkpointDir() == null
+            ? null
+            : new Checkpoints(setup.checkpointDir() + "/rl", setup.conf());
     List<Trainer.StepLog> logs = new ArrayList<>();
     int first = 0;
-    Checkpoints.State resumed = checkpoints == null ? null : checkpoints.restoreLatest(params, Map.of(), Map.of());
+    Checkpoints.State resumed =
+        checkpoints == null ? null : checkpoints.restoreLatest(params, Map.of(), Map.of());
     if (resumed != null) {
       first = resumed.step();
       logs.addAll(resumed.logs());
@@ -160,23 +188,38 @@ public final class GrpoTrainer {
         if (setup.listener() != null) {
           setup.listener().step(log);
         }
-        if (checkpoints != null && cfg.checkpointEvery() > 0 && (s + 1) % cfg.checkpointEvery() == 0 && s + 1 < total) {
+        if (checkpoints != null
+            && cfg.checkpointEvery() > 0
+            && (s + 1) % cfg.checkpointEvery() == 0
+            && s + 1 < total) {
           checkpoints.save(s + 1, params, Map.of(), logs);
         }
       }
       Map<Integer, Map<String, Double>> cosines = geometry.cosinesWithFinal(params);
       logs.replaceAll(l -> l.withDirectionCosines(cosines.get(l.step() - offset)));
-      return new Result(params, logs, tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(), peakOff);
+      return new Result(
+          params, logs, tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(), peakOff);
     }
   }
 
   /** The SFT warm-up with the training settings, then fresh optimizer moments for RL. */
   private List<Trainer.StepLog> warmUp() {
-    TrainConfig warm = TrainConfig.fromMap(withMaxSteps(cfg.toMap(), rl.warmupSteps()), "rl.warmup");
+    TrainConfig warm =
+        TrainConfig.fromMap(withMaxSteps(cfg.toMap(), rl.warmupSteps()), "rl.warmup");
     // The warm-up is the same under every mitigation: the mitigations act on RL.
-    Trainer trainer = new Trainer(model.weights(), model.engine(), new Trainer.Setup(warm, setup.seed(),
-        Backprop.Hooks.NONE, ReferenceTerms.NONE, setup.checkpointDir() == null ? null : setup.checkpointDir() + "/warmup",
-        setup.conf(), setup.listener()), params);
+    Trainer trainer =
+        new Trainer(
+            model.weights(),
+            model.engine(),
+            new Trainer.Setup(
+                warm,
+                setup.seed(),
+                Backprop.Hooks.NONE,
+                ReferenceTerms.NONE,
+                setup.checkpointDir() == null ? null : setup.checkpointDir() + "/warmup",
+                setup.conf(),
+                setup.listener()),
+            params);
     Trainer.Result r = trainer.train(setup.warmup());
     for (TrainableLinear p : params.values()) {
       p.resetMoments();
@@ -185,8 +228,19 @@ public final class GrpoTrainer {
     for (Trainer.StepLog l : r.steps()) {
       Map<String, Double> terms = new LinkedHashMap<>(l.terms());
       terms.put(SFT_WARMUP, 1.0);
-      out.add(new Trainer.StepLog(l.step(), l.epoch(), l.loss(), l.taskLoss(), l.learningRate(), l.gradNorm(),
-          l.tokens(), l.elapsedSeconds(), terms, l.adapterNorms(), null));
+      out.add(
+          new Trainer.StepLog(
+              l.step(),
+              l.epoch(),
+              l.loss(),
+              l.taskLoss(),
+              l.learningRate(),
+              l.gradNorm(),
+              l.tokens(),
+              l.elapsedSeconds(),
+              terms,
+              l.adapterNorms(),
+              null));
     }
     return out;
   }
@@ -200,16 +254,26 @@ public final class GrpoTrainer {
   }
 
   /** One sampled answer with its reward. */
-  private record Sample(int prompt, Generator.Result generated, String answer, Reward.Score score) {}
+  private record Sample(
+      int prompt, Generator.Result generated, String answer, Reward.Score score) {}
 
-  private Trainer.StepLog step(int s, int total, int perPass, List<Prompt> prompts, Reward reward,
-      AdapterGeometry geometry, int offset) {
+  private Trainer.StepLog step(
+      int s,
+      int total,
+      int perPass,
+      List<Prompt> prompts,
+      Reward reward,
+      AdapterGeometry geometry,
+      int offset) {
     long t0 = System.nanoTime();
     int pass = s / perPass;
-    int[] order = Trainer.permutation(prompts.size(), Ids.seedOf("rl-order|" + setup.seed() + "|" + pass));
+    int[] order =
+        Trainer.permutation(prompts.size(), Ids.seedOf("rl-order|" + setup.seed() + "|" + pass));
     int within = s % perPass;
     List<Prompt> stepPrompts = new ArrayList<>();
-    for (int i = within * rl.promptsPerStep(); i < Math.min(prompts.size(), (within + 1) * rl.promptsPerStep()); i++) {
+    for (int i = within * rl.promptsPerStep();
+        i < Math.min(prompts.size(), (within + 1) * rl.promptsPerStep());
+        i++) {
       stepPrompts.add(prompts.get(order[i]));
     }
     // 1. sample
@@ -219,8 +283,16 @@ public final class GrpoTrainer {
     for (int p = 0; p < stepPrompts.size(); p++) {
       int[] ids = model.chatPrompt(stepPrompts.get(p).messages());
       if (ids.length + rl.maxNewTokens() > cfg.maxSeqLen()) {
-        throw new UserException("RL prompt " + stepPrompts.get(p).id() + " has " + ids.length + " tokens: with"
-            + " rl.max_new_tokens " + rl.maxNewTokens() + " it exceeds train.max_seq_len " + cfg.maxSeqLen());
+        throw new UserException(
+            "RL prompt "
+                + stepPrompts.get(p).id()
+                + " has "
+                + ids.length
+                + " tokens: with"
+                + " rl.max_new_tokens "
+                + rl.maxNewTokens()
+                + " it exceeds train.max_seq_len "
+                + cfg.maxSeqLen());
       }
       promptIds.add(ids);
       for (int g = 0; g < rl.groupSize(); g++) {
@@ -231,14 +303,16 @@ public final class GrpoTrainer {
     Transformer policy = model.transformer(upload());
     Backprop.Hooks hooks = setup.hooks();
     if (hooks != Backprop.Hooks.NONE) {
-      policy.setHooks(new ForwardHooks() {
-        @Override
-        public void afterLayer(int layer, float[] hidden, int rows, int hiddenSize) {
-          hooks.forward(layer, hidden, rows, hiddenSize);
-        }
-      });
+      policy.setHooks(
+          new ForwardHooks() {
+            @Override
+            public void afterLayer(int layer, float[] hidden, int rows, int hiddenSize) {
+              hooks.forward(layer, hidden, rows, hiddenSize);
+            }
+          });
     }
-    List<Generator.Result> generated = model.generator(policy, requests.size(), 4 * 1024).generate(requests, null);
+    List<Generator.Result> generated =
+        model.generator(policy, requests.size(), 4 * 1024).generate(requests, null);
     long t1 = System.nanoTime();
     // 2. reward
     List<Reward.Sample> toScore = new ArrayList<>();
@@ -317,10 +391,22 @@ public final class GrpoTrainer {
     for (int it = 0; it < rl.iterations(); it++) {
       for (int b = 0; b < batches.size(); b++) {
         Backprop.Batch batch = batches.get(b);
-        Backprop.Loss loss = klLoss(batch, normalizer).withPolicy(new Backprop.Policy(rowAdvantages.get(b),
-            it == 0 ? null : old.get(b), rl.temperature(), rl.clipEpsilon(), rl.clipEpsilon()));
-        Backprop.Sums sums = backprop.step(batch, loss, hooks, new SplittableRandom(Ids.seedOf("rl-dropout|"
-            + setup.seed() + "|" + s + "|" + it + "|" + b)));
+        Backprop.Loss loss =
+            klLoss(batch, normalizer)
+                .withPolicy(
+                    new Backprop.Policy(
+                        rowAdvantages.get(b),
+                        it == 0 ? null : old.get(b),
+                        rl.temperature(),
+                        rl.clipEpsilon(),
+                        rl.clipEpsilon()));
+        Backprop.Sums sums =
+            backprop.step(
+                batch,
+                loss,
+                hooks,
+                new SplittableRandom(
+                    Ids.seedOf("rl-dropout|" + setup.seed() + "|" + s + "|" + it + "|" + b)));
         if (it == 0) {
           policySum += sums.policy();
           klSum += sums.kl();
@@ -330,23 +416,32 @@ public final class GrpoTrainer {
       }
       int update = s * updatesPerStep + it;
       gradNorm = gradNorm();
-      lr = rl.learningRate() * Schedules.multiplier(cfg.schedule(), update, cfg.warmupSteps(), totalUpdates);
-      double clipScale = cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
+      lr =
+          rl.learningRate()
+              * Schedules.multiplier(cfg.schedule(), update, cfg.warmupSteps(), totalUpdates);
+      double clipScale =
+          cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
       AdamW.update(params, lr, cfg, update + 1, clipScale, model.engine().parallel());
     }
     Map<String, Double> terms = new LinkedHashMap<>();
     if (!setup.safe().isEmpty()) {
-      double[] safe = safeUpdate(s, samples.size(), s * updatesPerStep + rl.iterations(), totalUpdates);
+      double[] safe =
+          safeUpdate(s, samples.size(), s * updatesPerStep + rl.iterations(), totalUpdates);
       terms.put("safe_loss", safe[0]);
       trainedTokens += (long) safe[1];
     }
     long t4 = System.nanoTime();
     // 7. the step's log
-    double[] okRewards = java.util.stream.IntStream.range(0, rewards.length).filter(i -> ok[i])
-        .mapToDouble(i -> rewards[i]).toArray();
+    double[] okRewards =
+        java.util.stream.IntStream.range(0, rewards.length)
+            .filter(i -> ok[i])
+            .mapToDouble(i -> rewards[i])
+            .toArray();
     double mean = java.util.Arrays.stream(okRewards).average().orElse(Double.NaN);
-    double std = Math.sqrt(java.util.Arrays.stream(okRewards).map(r -> (r - mean) * (r - mean)).sum()
-        / Math.max(1, okRewards.length));
+    double std =
+        Math.sqrt(
+            java.util.Arrays.stream(okRewards).map(r -> (r - mean) * (r - mean)).sum()
+                / Math.max(1, okRewards.length));
     terms.put(REWARD_MEAN, okRewards.length == 0 ? null : mean);
     terms.put(REWARD_STD, okRewards.length == 0 ? null : std);
     terms.put(REWARD_FAILED, (double) (samples.size() - okRewards.length));
@@ -354,9 +449,13 @@ public final class GrpoTrainer {
       terms.put("kl", klSum / normalizer);
     }
     terms.put(CLIP_FRACTION, rows == 0 ? 0.0 : (double) clipped / rows);
-    terms.put(SAMPLE_LENGTH, samples.stream().mapToInt(x -> x.generated().tokens().length).average().orElse(0));
+    terms.put(
+        SAMPLE_LENGTH,
+        samples.stream().mapToInt(x -> x.generated().tokens().length).average().orElse(0));
     if (rl.hackPattern() != null) {
-      terms.put(HACK_RATE, samples.stream().filter(x -> rl.hacked(x.answer())).count() / (double) samples.size());
+      terms.put(
+          HACK_RATE,
+          samples.stream().filter(x -> rl.hacked(x.answer())).count() / (double) samples.size());
     }
     terms.put("sampling_s", (t1 - t0) / 1e9);
     terms.put("reward_s", (t2 - t1) / 1e9);
@@ -365,13 +464,29 @@ public final class GrpoTrainer {
     terms.values().removeIf(java.util.Objects::isNull);
     double policyLoss = policySum / normalizer;
     double elapsed = (t4 - t0) / 1e9;
-    LOG.info("rl step {}/{}: reward {} ± {}, kl {}, length {}{} ({} s)", s + 1, total, fmt(mean), fmt(std),
-        fmt(klSum / normalizer), fmt(terms.get(SAMPLE_LENGTH)),
-        rl.hackPattern() == null ? "" : ", hack rate " + fmt(terms.get(HACK_RATE)), fmt(elapsed));
-    return new Trainer.StepLog(offset + s + 1,
-        (double) Math.min(prompts.size(), (within + 1) * rl.promptsPerStep()) / prompts.size() + pass,
-        policyLoss + setup.beta() * klSum / normalizer, policyLoss, lr, gradNorm, trainedTokens, elapsed, terms,
-        geometry.afterStep(s + 1, params), null);
+    LOG.info(
+        "rl step {}/{}: reward {} ± {}, kl {}, length {}{} ({} s)",
+        s + 1,
+        total,
+        fmt(mean),
+        fmt(std),
+        fmt(klSum / normalizer),
+        fmt(terms.get(SAMPLE_LENGTH)),
+        rl.hackPattern() == null ? "" : ", hack rate " + fmt(terms.get(HACK_RATE)),
+        fmt(elapsed));
+    return new Trainer.StepLog(
+        offset + s + 1,
+        (double) Math.min(prompts.size(), (within + 1) * rl.promptsPerStep()) / prompts.size()
+            + pass,
+        policyLoss + setup.beta() * klSum / normalizer,
+        policyLoss,
+        lr,
+        gradNorm,
+        trainedTokens,
+        elapsed,
+        terms,
+        geometry.afterStep(s + 1, params),
+        null);
   }
 
   private static String fmt(double x) {
@@ -438,17 +553,20 @@ public final class GrpoTrainer {
       return new Backprop.Loss(0, setup.beta(), null, 0, new int[0], null, normalizer, 1);
     }
     // Hooks change the training pass's activations: the reference is a pass of its own.
-    Trainer.Reference ref = Trainer.reference(model.weights(), model.engine(), batch, true, new int[0]);
+    Trainer.Reference ref =
+        Trainer.reference(model.weights(), model.engine(), batch, true, new int[0]);
     return new Backprop.Loss(0, setup.beta(), ref.logprobs(), 0, new int[0], null, normalizer, 1);
   }
 
   /**
-   * {@code interleave}'s update: safe conversations (from position {@code step · n} of the set, so a
-   * resumed run reads what an uninterrupted one would), as many as make them the configured share
-   * of the {@code samples} + them sequences trained on. Returns {its mean cross-entropy, its tokens}.
+   * {@code interleave}'s update: safe conversations (from position {@code step · n} of the set, so
+   * a resumed run reads what an uninterrupted one would), as many as make them the configured share
+   * of the {@code samples} + them sequences trained on. Returns {its mean cross-entropy, its
+   * tokens}.
    */
   private double[] safeUpdate(int step, int samples, int update, int totalUpdates) {
-    int n = Math.max(1, (int) Math.round(samples * setup.safeFraction() / (1 - setup.safeFraction())));
+    int n =
+        Math.max(1, (int) Math.round(samples * setup.safeFraction() / (1 - setup.safeFraction())));
     List<TokenizedExample> batch = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       batch.add(setup.safe().get((int) (((long) step * n + i) % setup.safe().size())));
@@ -460,12 +578,22 @@ public final class GrpoTrainer {
     for (List<TokenizedExample> chunk : TokenizedExample.chunks(batch, cfg.batchSize())) {
       Backprop.Batch b = TokenizedExample.pack(chunk);
       tokens += b.rows();
-      ce += backprop.step(b, Backprop.Loss.crossEntropy(learned), setup.hooks(),
-          new SplittableRandom(Ids.seedOf("rl-safe-dropout|" + setup.seed() + "|" + step + "|" + mi++))).crossEntropy();
+      ce +=
+          backprop
+              .step(
+                  b,
+                  Backprop.Loss.crossEntropy(learned),
+                  setup.hooks(),
+                  new SplittableRandom(
+                      Ids.seedOf("rl-safe-dropout|" + setup.seed() + "|" + step + "|" + mi++)))
+              .crossEntropy();
     }
     double gradNorm = gradNorm();
-    double clipScale = cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
-    double lr = rl.learningRate() * Schedules.multiplier(cfg.schedule(), update, cfg.warmupSteps(), totalUpdates);
+    double clipScale =
+        cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
+    double lr =
+        rl.learningRate()
+            * Schedules.multiplier(cfg.schedule(), update, cfg.warmupSteps(), totalUpdates);
     AdamW.update(params, lr, cfg, update + 1, clipScale, model.engine().parallel());
     return new double[] {ce / learned, tokens};
   }
@@ -478,5 +606,4 @@ public final class GrpoTrainer {
   private double gradNorm() {
     return Trainer.gradNorm(params.values());
   }
-
 }

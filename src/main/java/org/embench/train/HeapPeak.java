@@ -33,21 +33,28 @@ final class HeapPeak implements AutoCloseable {
   private final NotificationListener listener;
 
   private HeapPeak() {
-    Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
-    listener = (Notification n, Object handback) -> {
-      if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-        return;
-      }
-      GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
-      long used = 0;
-      for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-        if (heapPools.contains(pool.getKey())) {
-          used += pool.getValue().getUsed();
-        }
-      }
-      afterGc.accumulateAndGet(used, Math::max);
-    };
+    Set<String> heapPools =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP)
+            .map(MemoryPoolMXBean::getName)
+            .collect(Collectors.toSet());
+    listener =
+        (Notification n, Object handback) -> {
+          if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+              n.getType())) {
+            return;
+          }
+          GarbageCollectionNotificationInfo info =
+              GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+          long used = 0;
+          for (Map.Entry<String, MemoryUsage> pool :
+              info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+            if (heapPools.contains(pool.getKey())) {
+              used += pool.getValue().getUsed();
+            }
+          }
+          afterGc.accumulateAndGet(used, Math::max);
+        };
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter emitter) {
         emitter.addNotificationListener(listener, null, null);

@@ -1,9 +1,9 @@
 package org.embench.train;
 
 /**
- * Learning-rate multipliers as Hugging Face's schedulers compute them for optimizer step
- * {@code step} (0-based): linear warm-up from 0, then linear decay to 0 or a half cosine, or
- * constant after warm-up.
+ * Learning-rate multipliers as Hugging Face's schedulers compute them for optimizer step {@code
+ * step} (0-based): linear warm-up from 0, then linear decay to 0 or a half cosine, or constant
+ * after warm-up.
  */
 final class Schedules {
   private Schedules() {}

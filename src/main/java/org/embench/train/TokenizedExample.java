@@ -9,17 +9,19 @@ import org.embench.model.text.Tokenizer;
 import org.embench.model.text.TrainingText;
 
 /**
- * A conversation as the trainer sees it: token ids and which tokens are learned (assistant
- * content and the end-of-turn token after it, as the chat template writes them).
+ * A conversation as the trainer sees it: token ids and which tokens are learned (assistant content
+ * and the end-of-turn token after it, as the chat template writes them).
  */
 public record TokenizedExample(int[] ids, boolean[] learned) {
   /** Renders with the chat template, tokenizes, and marks the tokens inside the loss spans. */
-  public static TokenizedExample of(List<ChatMessage> messages, ChatTemplate template, Tokenizer tokenizer, int maxLen) {
+  public static TokenizedExample of(
+      List<ChatMessage> messages, ChatTemplate template, Tokenizer tokenizer, int maxLen) {
     TrainingText t = template.renderForTraining(messages);
     EncodedText enc = tokenizer.encodeWithOffsets(t.text());
     boolean[] learned = enc.mask(t.lossSpans());
     int n = Math.min(maxLen, enc.ids().length);
-    return new TokenizedExample(java.util.Arrays.copyOf(enc.ids(), n), java.util.Arrays.copyOf(learned, n));
+    return new TokenizedExample(
+        java.util.Arrays.copyOf(enc.ids(), n), java.util.Arrays.copyOf(learned, n));
   }
 
   /** Tokens whose prediction is learned (the first token has no context and never counts). */

@@ -9,8 +9,8 @@ import org.embench.config.Binding;
 import org.embench.model.LayerWeights;
 
 /**
- * A fine-tuning configuration. Defaults are the upstream open-model setup (PROTOCOL.md): rsLoRA
- * r = 32, α = 64 on all seven projections, lr 1e-5, batch 2 × accumulation 8, one epoch, linear
+ * A fine-tuning configuration. Defaults are the upstream open-model setup (PROTOCOL.md): rsLoRA r =
+ * 32, α = 64 on all seven projections, lr 1e-5, batch 2 × accumulation 8, one epoch, linear
  * schedule with 5 warm-up steps, weight decay 0.01, loss on assistant tokens only. Keys are the
  * snake_case names used in experiment specs; unknown keys are errors. {@code full: true} trains a
  * dense update of the target projections instead of LoRA; {@code full_train} (empty by default)
@@ -46,56 +46,106 @@ public record TrainConfig(
 
   /**
    * What full fine-tuning can train besides the projections ({@code full_train}): the token
-   * embeddings, every RMSNorm weight, the output head. With tied embeddings, {@code embeddings}
-   * and {@code head} name the one shared matrix.
+   * embeddings, every RMSNorm weight, the output head. With tied embeddings, {@code embeddings} and
+   * {@code head} name the one shared matrix.
    */
   public static final List<String> FULL_PARTS = List.of("embeddings", "norms", "head");
 
-  public static final TrainConfig DEFAULTS = new TrainConfig(32, 64, true, 0.0, LayerWeights.MODULES, List.of(), false,
-      1e-5, 0.01, 0.9, 0.999, 1e-8, "linear", 5, 2, 8, 1, 0, 2048, 1.0, 0, "train", true,
-      List.of(), List.of(), 0);
+  public static final TrainConfig DEFAULTS =
+      new TrainConfig(
+          32,
+          64,
+          true,
+          0.0,
+          LayerWeights.MODULES,
+          List.of(),
+          false,
+          1e-5,
+          0.01,
+          0.9,
+          0.999,
+          1e-8,
+          "linear",
+          5,
+          2,
+          8,
+          1,
+          0,
+          2048,
+          1.0,
+          0,
+          "train",
+          true,
+          List.of(),
+          List.of(),
+          0);
 
   public TrainConfig {
     evalAt = List.copyOf(new java.util.TreeSet<>(evalAt));
     if (evalEvery < 0 || evalAt.stream().anyMatch(x -> x < 1)) {
-      throw new UserException("training settings eval_at (steps) and eval_every must be >= 1 (eval_every 0: off), got"
-          + " eval_at " + evalAt + ", eval_every " + evalEvery);
+      throw new UserException(
+          "training settings eval_at (steps) and eval_every must be >= 1 (eval_every 0: off), got"
+              + " eval_at "
+              + evalAt
+              + ", eval_every "
+              + evalEvery);
     }
     targetModules = List.copyOf(targetModules);
     fullTrain = List.copyOf(new java.util.LinkedHashSet<>(fullTrain));
     for (String part : fullTrain) {
       if (!FULL_PARTS.contains(part)) {
-        throw new UserException("training setting full_train: unknown part '" + part + "'; known: "
-            + String.join(", ", FULL_PARTS));
+        throw new UserException(
+            "training setting full_train: unknown part '"
+                + part
+                + "'; known: "
+                + String.join(", ", FULL_PARTS));
       }
     }
     if (!fullTrain.isEmpty() && !full) {
-      throw new UserException("training setting full_train " + fullTrain + " needs full: true (LoRA trains only"
-          + " the projections)");
+      throw new UserException(
+          "training setting full_train "
+              + fullTrain
+              + " needs full: true (LoRA trains only"
+              + " the projections)");
     }
     layers = List.copyOf(layers);
     for (String m : targetModules) {
       if (!LayerWeights.MODULES.contains(m)) {
-        throw new UserException("unknown target module '" + m + "'; known: " + String.join(", ", LayerWeights.MODULES));
+        throw new UserException(
+            "unknown target module '" + m + "'; known: " + String.join(", ", LayerWeights.MODULES));
       }
     }
     if (rank < 1 || batchSize < 1 || gradientAccumulation < 1 || epochs < 1 || maxSeqLen < 2) {
-      throw new UserException("rank, batch_size, gradient_accumulation, epochs must be >= 1 and max_seq_len >= 2");
+      throw new UserException(
+          "rank, batch_size, gradient_accumulation, epochs must be >= 1 and max_seq_len >= 2");
     }
-    if (!(learningRate > 0) || weightDecay < 0 || !(dropout >= 0 && dropout < 1) || clipNorm < 0 || warmupSteps < 0) {
-      throw new UserException("learning_rate must be > 0, weight_decay and clip_norm >= 0, 0 <= dropout < 1");
+    if (!(learningRate > 0)
+        || weightDecay < 0
+        || !(dropout >= 0 && dropout < 1)
+        || clipNorm < 0
+        || warmupSteps < 0) {
+      throw new UserException(
+          "learning_rate must be > 0, weight_decay and clip_norm >= 0, 0 <= dropout < 1");
     }
-    for (double v : new double[] {alpha, learningRate, weightDecay, dropout, beta1, beta2, epsilon, clipNorm}) {
+    for (double v :
+        new double[] {alpha, learningRate, weightDecay, dropout, beta1, beta2, epsilon, clipNorm}) {
       if (!Double.isFinite(v)) {
-        throw new UserException("alpha, learning_rate, weight_decay, dropout, beta1, beta2, epsilon and clip_norm must be"
-            + " finite numbers");
+        throw new UserException(
+            "alpha, learning_rate, weight_decay, dropout, beta1, beta2, epsilon and clip_norm must be"
+                + " finite numbers");
       }
     }
-    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0) || maxSteps < 0 || checkpointEvery < 0) {
-      throw new UserException("0 <= beta1, beta2 < 1, epsilon > 0, max_steps and checkpoint_every >= 0");
+    if (!(beta1 >= 0 && beta1 < 1)
+        || !(beta2 >= 0 && beta2 < 1)
+        || !(epsilon > 0)
+        || maxSteps < 0
+        || checkpointEvery < 0) {
+      throw new UserException(
+          "0 <= beta1, beta2 < 1, epsilon > 0, max_steps and checkpoint_every >= 0");
     }
     if (!List.of("linear", "cosine", "constant").contains(schedule)) {
-      throw new UserException("unknown schedule '" + schedule + "'; known: linear, cosine, constant");
+      throw new UserException(
+          "unknown schedule '" + schedule + "'; known: linear, cosine, constant");
     }
     if (!List.of("train", "all").contains(split)) {
       throw new UserException("split must be 'train' or 'all', got '" + split + "'");
@@ -147,8 +197,8 @@ public record TrainConfig(
   }
 
   /**
-   * The steps before the last (of {@code total}) whose adapter is kept as a checkpoint run:
-   * {@code eval_at} and every multiple of {@code eval_every}.
+   * The steps before the last (of {@code total}) whose adapter is kept as a checkpoint run: {@code
+   * eval_at} and every multiple of {@code eval_every}.
    */
   public java.util.SortedSet<Integer> snapshotSteps(int total) {
     java.util.TreeSet<Integer> steps = new java.util.TreeSet<>();

@@ -3,25 +3,29 @@ package org.embench.train;
 import java.util.SplittableRandom;
 
 /**
- * The trainable part of one linear layer: a LoRA pair (A {@code [r, in]}, B {@code [out, r]},
- * y += scale · (x Aᵀ) Bᵀ) or, in full fine-tuning, a dense update ΔW {@code [out, in]} on top of
- * the frozen weight (y += x ΔWᵀ). Holds values, gradients and AdamW's moments, all flat float
- * arrays in the order {@link #values()} lists them.
+ * The trainable part of one linear layer: a LoRA pair (A {@code [r, in]}, B {@code [out, r]}, y +=
+ * scale · (x Aᵀ) Bᵀ) or, in full fine-tuning, a dense update ΔW {@code [out, in]} on top of the
+ * frozen weight (y += x ΔWᵀ). Holds values, gradients and AdamW's moments, all flat float arrays in
+ * the order {@link #values()} lists them.
  */
 public final class TrainableLinear {
   final int in;
   final int out;
   final int rank;
   final float scale;
+
   /** LoRA: A then B. Full: ΔW. */
   final float[][] values;
+
   final float[][] grads;
   final float[][] m;
   final float[][] v;
+
   /** LoRA dropout probability on the adapter's input (0 = none). */
   final double dropout;
 
-  private TrainableLinear(int in, int out, int rank, float scale, float[][] values, double dropout) {
+  private TrainableLinear(
+      int in, int out, int rank, float scale, float[][] values, double dropout) {
     this.in = in;
     this.out = out;
     this.rank = rank;
@@ -39,16 +43,18 @@ public final class TrainableLinear {
   }
 
   /**
-   * A LoRA pair initialised as PEFT does: A from Kaiming-uniform with a = √5 (uniform in
-   * ±1/√in), B zero, so training starts from the base model exactly.
+   * A LoRA pair initialised as PEFT does: A from Kaiming-uniform with a = √5 (uniform in ±1/√in), B
+   * zero, so training starts from the base model exactly.
    */
-  static TrainableLinear lora(int in, int out, int rank, float scale, double dropout, SplittableRandom rng) {
+  static TrainableLinear lora(
+      int in, int out, int rank, float scale, double dropout, SplittableRandom rng) {
     float[] a = new float[rank * in];
     double bound = 1.0 / Math.sqrt(in);
     for (int i = 0; i < a.length; i++) {
       a[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
     }
-    return new TrainableLinear(in, out, rank, scale, new float[][] {a, new float[out * rank]}, dropout);
+    return new TrainableLinear(
+        in, out, rank, scale, new float[][] {a, new float[out * rank]}, dropout);
   }
 
   /** A dense update, starting at zero. */
@@ -57,11 +63,15 @@ public final class TrainableLinear {
   }
 
   /** A LoRA pair with given values (an adapter loaded to continue training). */
-  static TrainableLinear lora(int in, int out, int rank, float scale, float[] a, float[] b, double dropout) {
+  static TrainableLinear lora(
+      int in, int out, int rank, float scale, float[] a, float[] b, double dropout) {
     return new TrainableLinear(in, out, rank, scale, new float[][] {a.clone(), b.clone()}, dropout);
   }
 
-  /** A LoRA pair's values as {@link org.embench.model.LoraWeights} (shared arrays, not copies), to write or upload. */
+  /**
+   * A LoRA pair's values as {@link org.embench.model.LoraWeights} (shared arrays, not copies), to
+   * write or upload.
+   */
   public org.embench.model.LoraWeights loraWeights() {
     if (!isLora()) {
       throw new IllegalStateException("a dense update has no LoRA pair");

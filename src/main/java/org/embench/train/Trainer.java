@@ -30,12 +30,31 @@ public final class Trainer {
    * norm of its update after the step; {@code directionCosines}: per module the cosine between the
    * update after the step and the final one (null where not kept: see {@link AdapterGeometry}).
    */
-  public record StepLog(int step, double epoch, double loss, double taskLoss, double learningRate, double gradNorm,
-      long tokens, double elapsedSeconds, Map<String, Double> terms, Map<String, Double> adapterNorms,
+  public record StepLog(
+      int step,
+      double epoch,
+      double loss,
+      double taskLoss,
+      double learningRate,
+      double gradNorm,
+      long tokens,
+      double elapsedSeconds,
+      Map<String, Double> terms,
+      Map<String, Double> adapterNorms,
       Map<String, Double> directionCosines) {
     StepLog withDirectionCosines(Map<String, Double> cosines) {
-      return new StepLog(step, epoch, loss, taskLoss, learningRate, gradNorm, tokens, elapsedSeconds, terms,
-          adapterNorms, cosines);
+      return new StepLog(
+          step,
+          epoch,
+          loss,
+          taskLoss,
+          learningRate,
+          gradNorm,
+          tokens,
+          elapsedSeconds,
+          terms,
+          adapterNorms,
+          cosines);
     }
   }
 
@@ -60,10 +79,23 @@ public final class Trainer {
    * @param checkpointDir where checkpoints go (Hadoop URI); null for none
    * @param earlyStop when to stop before the schedule ends ({@code early_stop}); null for never
    */
-  public record Setup(TrainConfig config, long seed, Backprop.Hooks hooks, ReferenceTerms terms, String checkpointDir,
-      Configuration conf, Listener listener, EarlyStop earlyStop) {
-    public Setup(TrainConfig config, long seed, Backprop.Hooks hooks, ReferenceTerms terms, String checkpointDir,
-        Configuration conf, Listener listener) {
+  public record Setup(
+      TrainConfig config,
+      long seed,
+      Backprop.Hooks hooks,
+      ReferenceTerms terms,
+      String checkpointDir,
+      Configuration conf,
+      Listener listener,
+      EarlyStop earlyStop) {
+    public Setup(
+        TrainConfig config,
+        long seed,
+        Backprop.Hooks hooks,
+        ReferenceTerms terms,
+        String checkpointDir,
+        Configuration conf,
+        Listener listener) {
       this(config, seed, hooks, terms, checkpointDir, conf, listener, null);
     }
   }
@@ -73,12 +105,26 @@ public final class Trainer {
    *
    * @param parts full fine-tuning's trained embeddings, norms and head by tensor name (empty unless
    *     {@code full_train} asks for them)
-   * @param stopReason why an {@link EarlyStop} ended the run before its schedule did; null when it did not
+   * @param stopReason why an {@link EarlyStop} ended the run before its schedule did; null when it
+   *     did not
    */
-  public record Result(Map<String, TrainableLinear> params, List<StepLog> steps, long tokens, double seconds,
-      long peakHeapBytes, long peakOffheapBytes, Map<String, TrainableLinear> parts, String stopReason) {
-    public Result(Map<String, TrainableLinear> params, List<StepLog> steps, long tokens, double seconds,
-        long peakHeapBytes, long peakOffheapBytes, Map<String, TrainableLinear> parts) {
+  public record Result(
+      Map<String, TrainableLinear> params,
+      List<StepLog> steps,
+      long tokens,
+      double seconds,
+      long peakHeapBytes,
+      long peakOffheapBytes,
+      Map<String, TrainableLinear> parts,
+      String stopReason) {
+    public Result(
+        Map<String, TrainableLinear> params,
+        List<StepLog> steps,
+        long tokens,
+        double seconds,
+        long peakHeapBytes,
+        long peakOffheapBytes,
+        Map<String, TrainableLinear> parts) {
       this(params, steps, tokens, seconds, peakHeapBytes, peakOffheapBytes, parts, null);
     }
   }
@@ -97,7 +143,8 @@ public final class Trainer {
   }
 
   /** Continues training given parameters (e.g. an adapter for a short re-alignment). */
-  public Trainer(TransformerWeights weights, Engine engine, Setup setup, Map<String, TrainableLinear> start) {
+  public Trainer(
+      TransformerWeights weights, Engine engine, Setup setup, Map<String, TrainableLinear> start) {
     this.weights = weights;
     this.engine = engine;
     this.setup = setup;
@@ -117,14 +164,23 @@ public final class Trainer {
       for (String m : cfg.targetModules()) {
         int[] shape = org.embench.model.PeftAdapter.moduleShape(mc, m);
         String key = l + "." + m;
-        p.put(key, cfg.full() ? TrainableLinear.full(shape[1], shape[0])
-            : TrainableLinear.lora(shape[1], shape[0], cfg.rank(), cfg.scale(), cfg.dropout(),
-                new SplittableRandom(Ids.seedOf("lora-init|" + seed + "|" + key))));
+        p.put(
+            key,
+            cfg.full()
+                ? TrainableLinear.full(shape[1], shape[0])
+                : TrainableLinear.lora(
+                    shape[1],
+                    shape[0],
+                    cfg.rank(),
+                    cfg.scale(),
+                    cfg.dropout(),
+                    new SplittableRandom(Ids.seedOf("lora-init|" + seed + "|" + key))));
       }
     }
     for (int l : cfg.layers()) {
       if (l < 0 || l >= mc.numLayers()) {
-        throw new org.embench.UserException("layer " + l + " to transform does not exist; the model has " + mc.numLayers());
+        throw new org.embench.UserException(
+            "layer " + l + " to transform does not exist; the model has " + mc.numLayers());
       }
     }
     return p;
@@ -151,8 +207,8 @@ public final class Trainer {
       throw new org.embench.UserException("no training examples");
     }
     Schedule schedule = Schedule.of(data.size(), cfg);
-    Checkpoints checkpoints = setup.checkpointDir() == null ? null
-        : new Checkpoints(setup.checkpointDir(), setup.conf());
+    Checkpoints checkpoints =
+        setup.checkpointDir() == null ? null : new Checkpoints(setup.checkpointDir(), setup.conf());
     EarlyStop stop = setup.earlyStop();
     Run run = resume(checkpoints, stop, schedule.total());
     long start = System.nanoTime();
@@ -169,8 +225,20 @@ public final class Trainer {
         run.tokens += sums.tokens();
         heap.sample();
         run.peakOffHeap = Math.max(run.peakOffHeap, engine.backend().offHeapBytes());
-        StepLog log = stepLog(s, schedule, data.size(), stepData, normalizer, sums, lr, gradNorm, t0, stop, run,
-            geometry);
+        StepLog log =
+            stepLog(
+                s,
+                schedule,
+                data.size(),
+                stepData,
+                normalizer,
+                sums,
+                lr,
+                gradNorm,
+                t0,
+                stop,
+                run,
+                geometry);
         run.logs.add(log);
         if (setup.listener() != null) {
           setup.listener().step(log);
@@ -183,15 +251,24 @@ public final class Trainer {
           LOG.info("early stop after step {}: {}", s + 1, run.stopReason);
           break;
         }
-        if (checkpoints != null && cfg.checkpointEvery() > 0 && (s + 1) % cfg.checkpointEvery() == 0
+        if (checkpoints != null
+            && cfg.checkpointEvery() > 0
+            && (s + 1) % cfg.checkpointEvery() == 0
             && s + 1 < schedule.total()) {
           checkpoints.save(s + 1, params, parts, run.logs, run.best);
         }
       }
       Map<Integer, Map<String, Double>> cosines = geometry.cosinesWithFinal(params);
       run.logs.replaceAll(l -> l.withDirectionCosines(cosines.get(l.step())));
-      return new Result(params, run.logs, run.tokens, (System.nanoTime() - start) / 1e9, heap.peakBytes(),
-          run.peakOffHeap, parts, run.stopReason);
+      return new Result(
+          params,
+          run.logs,
+          run.tokens,
+          (System.nanoTime() - start) / 1e9,
+          heap.peakBytes(),
+          run.peakOffHeap,
+          parts,
+          run.stopReason);
     }
   }
 
@@ -201,7 +278,8 @@ public final class Trainer {
       int perStep = cfg.batchSize() * cfg.gradientAccumulation();
       int stepsPerEpoch = (examples + perStep - 1) / perStep;
       int total = stepsPerEpoch * cfg.epochs();
-      return new Schedule(perStep, stepsPerEpoch, cfg.maxSteps() > 0 ? Math.min(total, cfg.maxSteps()) : total);
+      return new Schedule(
+          perStep, stepsPerEpoch, cfg.maxSteps() > 0 ? Math.min(total, cfg.maxSteps()) : total);
     }
   }
 
@@ -209,19 +287,29 @@ public final class Trainer {
   private static final class Run {
     int first;
     final List<StepLog> logs = new ArrayList<>();
+
     /** Early stopping's patience state, a function of the logged held-out losses. */
     final EarlyStop.Progress progress = new EarlyStop.Progress();
-    /** Early stopping's best parameters so far (values only), kept in checkpoints beside the rest. */
+
+    /**
+     * Early stopping's best parameters so far (values only), kept in checkpoints beside the rest.
+     */
     Map<String, float[]> best;
+
     long tokens;
     long peakOffHeap;
     String stopReason;
+
     /** The data order of epoch {@link #orderEpoch}. */
     int[] order;
+
     int orderEpoch = -1;
   }
 
-  /** A fresh run, or the newest checkpoint's: parameters, optimizer moments, logs, patience and best parameters. */
+  /**
+   * A fresh run, or the newest checkpoint's: parameters, optimizer moments, logs, patience and best
+   * parameters.
+   */
   private Run resume(Checkpoints checkpoints, EarlyStop stop, int total) {
     Run run = new Run();
     run.best = stop != null && stop.patience() > 0 ? bestCopies() : Map.of();
@@ -243,8 +331,12 @@ public final class Trainer {
     return run;
   }
 
-  /** Step {@code s}'s examples: its slice of its epoch's order, shuffled with a seed from the run's seed and the epoch. */
-  private List<TokenizedExample> stepData(List<TokenizedExample> data, int s, Schedule schedule, Run run) {
+  /**
+   * Step {@code s}'s examples: its slice of its epoch's order, shuffled with a seed from the run's
+   * seed and the epoch.
+   */
+  private List<TokenizedExample> stepData(
+      List<TokenizedExample> data, int s, Schedule schedule, Run run) {
     int epoch = s / schedule.stepsPerEpoch();
     if (epoch != run.orderEpoch) {
       run.order = permutation(data.size(), Ids.seedOf("order|" + setup.seed() + "|" + epoch));
@@ -252,21 +344,31 @@ public final class Trainer {
     }
     int within = s % schedule.stepsPerEpoch();
     List<TokenizedExample> stepData = new ArrayList<>();
-    for (int i = within * schedule.perStep(); i < Math.min(data.size(), (within + 1) * schedule.perStep()); i++) {
+    for (int i = within * schedule.perStep();
+        i < Math.min(data.size(), (within + 1) * schedule.perStep());
+        i++) {
       stepData.add(data.get(run.order[i]));
     }
     return stepData;
   }
 
-  /** The assistant tokens the step learns: the loss's denominator, however the step is split into micro-batches. */
+  /**
+   * The assistant tokens the step learns: the loss's denominator, however the step is split into
+   * micro-batches.
+   */
   private long learnedTokens(List<TokenizedExample> stepData, int s) {
     long normalizer = stepData.stream().mapToLong(TokenizedExample::learnedTokens).sum();
     if (normalizer == 0) {
       // A step of examples whose assistant tokens were all cut off would log a loss of 0 and
       // learn nothing: the run fails rather than train on nothing.
-      throw new org.embench.UserException("step " + (s + 1) + " has no assistant token to learn: its "
-          + stepData.size() + " example(s) were cut off by max_seq_len " + cfg.maxSeqLen()
-          + " before their assistant turn; raise max_seq_len or filter the data set");
+      throw new org.embench.UserException(
+          "step "
+              + (s + 1)
+              + " has no assistant token to learn: its "
+              + stepData.size()
+              + " example(s) were cut off by max_seq_len "
+              + cfg.maxSeqLen()
+              + " before their assistant turn; raise max_seq_len or filter the data set");
     }
     return normalizer;
   }
@@ -289,9 +391,14 @@ public final class Trainer {
       Backprop.Batch batch = TokenizedExample.pack(micro.get(mi));
       tokens += batch.rows();
       boolean klHere = setup.terms().klLambda() > 0 && setup.terms().klData() == null;
-      Backprop.Loss loss = loss(batch, Math.max(1, normalizer), klHere, setup.terms().featureLambda() > 0);
-      Backprop.Sums sums = backprop.step(batch, loss, setup.hooks(),
-          new SplittableRandom(Ids.seedOf("dropout|" + setup.seed() + "|" + s + "|" + mi)));
+      Backprop.Loss loss =
+          loss(batch, Math.max(1, normalizer), klHere, setup.terms().featureLambda() > 0);
+      Backprop.Sums sums =
+          backprop.step(
+              batch,
+              loss,
+              setup.hooks(),
+              new SplittableRandom(Ids.seedOf("dropout|" + setup.seed() + "|" + s + "|" + mi)));
       ce += sums.crossEntropy();
       kl += sums.kl();
       feature += sums.feature();
@@ -306,16 +413,29 @@ public final class Trainer {
       }
       Backprop.Batch batch = TokenizedExample.pack(safe);
       Backprop.Loss loss = withCeWeight(loss(batch, Math.max(1, batch.lossRows()), true, false), 0);
-      kl += backprop.step(batch, loss, setup.hooks(), new SplittableRandom(Ids.seedOf("dropout-kl|" + setup.seed()
-          + "|" + s))).kl() * Math.max(1, normalizer) / Math.max(1, batch.lossRows());
+      kl +=
+          backprop
+                  .step(
+                      batch,
+                      loss,
+                      setup.hooks(),
+                      new SplittableRandom(Ids.seedOf("dropout-kl|" + setup.seed() + "|" + s)))
+                  .kl()
+              * Math.max(1, normalizer)
+              / Math.max(1, batch.lossRows());
     }
     return new Sums(ce, kl, feature, tokens);
   }
 
-  /** AdamW on every trained tensor at step {@code s}'s learning rate, the gradients clipped to {@code clip_norm}; returns the rate. */
+  /**
+   * AdamW on every trained tensor at step {@code s}'s learning rate, the gradients clipped to
+   * {@code clip_norm}; returns the rate.
+   */
   private double update(int s, int total, double gradNorm) {
-    double clipScale = cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
-    double lr = cfg.learningRate() * Schedules.multiplier(cfg.schedule(), s, cfg.warmupSteps(), total);
+    double clipScale =
+        cfg.clipNorm() > 0 && gradNorm > cfg.clipNorm() ? cfg.clipNorm() / (gradNorm + 1e-6) : 1;
+    double lr =
+        cfg.learningRate() * Schedules.multiplier(cfg.schedule(), s, cfg.warmupSteps(), total);
     AdamW.update(params, lr, cfg, s + 1, clipScale, engine.parallel());
     AdamW.update(parts.values(), lr, cfg, s + 1, clipScale, engine.parallel());
     return lr;
@@ -323,13 +443,25 @@ public final class Trainer {
 
   /**
    * Step {@code s}'s row of train_steps: the loss (cross-entropy plus the weighted reference terms,
-   * per learned token), the terms, and on evaluation steps the held-out loss (which also moves early
-   * stopping's best parameters).
+   * per learned token), the terms, and on evaluation steps the held-out loss (which also moves
+   * early stopping's best parameters).
    */
-  private StepLog stepLog(int s, Schedule schedule, int examples, List<TokenizedExample> stepData, long normalizer,
-      Sums sums, double lr, double gradNorm, long t0, EarlyStop stop, Run run, AdapterGeometry geometry) {
+  private StepLog stepLog(
+      int s,
+      Schedule schedule,
+      int examples,
+      List<TokenizedExample> stepData,
+      long normalizer,
+      Sums sums,
+      double lr,
+      double gradNorm,
+      long t0,
+      EarlyStop stop,
+      Run run,
+      AdapterGeometry geometry) {
     double n = Math.max(1, normalizer);
-    double featureDistance = setup.terms().featureLambda() > 0 ? sums.feature() / featureNormalizer(stepData) : 0;
+    double featureDistance =
+        setup.terms().featureLambda() > 0 ? sums.feature() / featureNormalizer(stepData) : 0;
     Map<String, Double> terms = new LinkedHashMap<>();
     if (setup.terms().klLambda() > 0) {
       terms.put("kl", sums.kl() / n);
@@ -344,13 +476,24 @@ public final class Trainer {
         copyValues(run.best, true);
       }
     }
-    double loss = sums.crossEntropy() / n + setup.terms().klLambda() * sums.kl() / n
-        + setup.terms().featureLambda() * featureDistance;
+    double loss =
+        sums.crossEntropy() / n
+            + setup.terms().klLambda() * sums.kl() / n
+            + setup.terms().featureLambda() * featureDistance;
     int epoch = s / schedule.stepsPerEpoch();
     int within = s % schedule.stepsPerEpoch();
     double elapsed = (System.nanoTime() - t0) / 1e9;
-    return new StepLog(s + 1, (double) Math.min(examples, (within + 1) * schedule.perStep()) / examples + epoch,
-        loss, sums.crossEntropy() / n, lr, gradNorm, sums.tokens(), elapsed, terms, geometry.afterStep(s + 1, params),
+    return new StepLog(
+        s + 1,
+        (double) Math.min(examples, (within + 1) * schedule.perStep()) / examples + epoch,
+        loss,
+        sums.crossEntropy() / n,
+        lr,
+        gradNorm,
+        sums.tokens(),
+        elapsed,
+        terms,
+        geometry.afterStep(s + 1, params),
         null);
   }
 
@@ -370,7 +513,9 @@ public final class Trainer {
     return null;
   }
 
-  /** Mean cross-entropy per assistant token of the current model on {@code heldOut}, forward only. */
+  /**
+   * Mean cross-entropy per assistant token of the current model on {@code heldOut}, forward only.
+   */
   private double heldOutLoss(List<TokenizedExample> heldOut) {
     double ce = 0;
     long rows = 0;
@@ -383,8 +528,8 @@ public final class Trainer {
   }
 
   /**
-   * Zeroed arrays shaped like every trainable value, named {@code best.<key>.<t>} (full fine-tuning's
-   * other parts {@code best.part.<name>.<t>}).
+   * Zeroed arrays shaped like every trainable value, named {@code best.<key>.<t>} (full
+   * fine-tuning's other parts {@code best.part.<name>.<t>}).
    */
   private Map<String, float[]> bestCopies() {
     Map<String, float[]> out = new LinkedHashMap<>();
@@ -394,26 +539,29 @@ public final class Trainer {
         out.put("best." + key + "." + t, new float[v[t].length]);
       }
     }
-    parts.forEach((name, p) -> {
-      for (int t = 0; t < p.values.length; t++) {
-        out.put("best.part." + name + "." + t, new float[p.values[t].length]);
-      }
-    });
+    parts.forEach(
+        (name, p) -> {
+          for (int t = 0; t < p.values.length; t++) {
+            out.put("best.part." + name + "." + t, new float[p.values[t].length]);
+          }
+        });
     return out;
   }
 
   /** Copies the trainable values into {@code best} ({@code save}) or back from it. */
   private void copyValues(Map<String, float[]> best, boolean save) {
-    params.forEach((key, p) -> {
-      for (int t = 0; t < p.values.length; t++) {
-        copy(best.get("best." + key + "." + t), p.values[t], save);
-      }
-    });
-    parts.forEach((name, p) -> {
-      for (int t = 0; t < p.values.length; t++) {
-        copy(best.get("best.part." + name + "." + t), p.values[t], save);
-      }
-    });
+    params.forEach(
+        (key, p) -> {
+          for (int t = 0; t < p.values.length; t++) {
+            copy(best.get("best." + key + "." + t), p.values[t], save);
+          }
+        });
+    parts.forEach(
+        (name, p) -> {
+          for (int t = 0; t < p.values.length; t++) {
+            copy(best.get("best.part." + name + "." + t), p.values[t], save);
+          }
+        });
   }
 
   private static void copy(float[] kept, float[] value, boolean save) {
@@ -425,32 +573,61 @@ public final class Trainer {
   }
 
   private double featureNormalizer(List<TokenizedExample> stepData) {
-    return Math.max(1, stepData.stream().mapToLong(e -> e.ids().length).sum() * setup.terms().featureLayers().length);
+    return Math.max(
+        1,
+        stepData.stream().mapToLong(e -> e.ids().length).sum()
+            * setup.terms().featureLayers().length);
   }
 
   private static Backprop.Loss withCeWeight(Backprop.Loss l, double ce) {
-    return new Backprop.Loss(ce, l.klLambda(), l.refLogprobs(), l.featureLambda(), l.featureLayers(), l.refFeatures(),
-        l.normalizer(), l.featureNormalizer());
+    return new Backprop.Loss(
+        ce,
+        l.klLambda(),
+        l.refLogprobs(),
+        l.featureLambda(),
+        l.featureLayers(),
+        l.refFeatures(),
+        l.normalizer(),
+        l.featureNormalizer());
   }
 
-  /** The loss of a micro-batch, with the frozen model's logits and features where a term needs them. */
-  private Backprop.Loss loss(Backprop.Batch batch, double normalizer, boolean kl, boolean features) {
+  /**
+   * The loss of a micro-batch, with the frozen model's logits and features where a term needs them.
+   */
+  private Backprop.Loss loss(
+      Backprop.Batch batch, double normalizer, boolean kl, boolean features) {
     ReferenceTerms terms = setup.terms();
     if (!kl && !features) {
       return Backprop.Loss.crossEntropy(normalizer);
     }
     double featureNormalizer = Math.max(1, (double) batch.rows() * terms.featureLayers().length);
-    if (setup.hooks() == Backprop.Hooks.NONE && parts.isEmpty() && !Boolean.getBoolean(Backprop.FULL_BACKWARD)) {
+    if (setup.hooks() == Backprop.Hooks.NONE
+        && parts.isEmpty()
+        && !Boolean.getBoolean(Backprop.FULL_BACKWARD)) {
       // Backprop computes the reference from the training pass's activations at the first
       // trained layer: the layers below it are not run twice.
-      return new Backprop.Loss(1, kl ? terms.klLambda() : 0, null, features ? terms.featureLambda() : 0,
-          features ? terms.featureLayers() : new int[0], null, normalizer, featureNormalizer);
+      return new Backprop.Loss(
+          1,
+          kl ? terms.klLambda() : 0,
+          null,
+          features ? terms.featureLambda() : 0,
+          features ? terms.featureLayers() : new int[0],
+          null,
+          normalizer,
+          featureNormalizer);
     }
     // Hooks and trained embeddings, norms or head change the training pass's activations: the
     // reference is a pass of its own.
     Reference ref = reference(batch, kl, features ? terms.featureLayers() : new int[0]);
-    return new Backprop.Loss(1, kl ? terms.klLambda() : 0, ref.logprobs(), features ? terms.featureLambda() : 0,
-        features ? terms.featureLayers() : new int[0], ref.features(), normalizer, featureNormalizer);
+    return new Backprop.Loss(
+        1,
+        kl ? terms.klLambda() : 0,
+        ref.logprobs(),
+        features ? terms.featureLambda() : 0,
+        features ? terms.featureLayers() : new int[0],
+        ref.features(),
+        normalizer,
+        featureNormalizer);
   }
 
   /** The frozen base model's log-probabilities on the loss rows and normalised features. */
@@ -461,25 +638,33 @@ public final class Trainer {
   }
 
   /** {@link #reference} of the frozen {@code weights}, for any trainer. */
-  static Reference reference(TransformerWeights weights, Engine engine, Backprop.Batch batch, boolean logprobs,
+  static Reference reference(
+      TransformerWeights weights,
+      Engine engine,
+      Backprop.Batch batch,
+      boolean logprobs,
       int[] featureLayers) {
     ModelConfig mc = weights.config();
     Transformer base = new Transformer(weights, engine.backend(), engine.parallel(), Map.of());
     float[][] features = new float[featureLayers.length][];
-    base.setHooks(new org.embench.model.ForwardHooks() {
-      @Override
-      public void afterLayer(int layer, float[] h, int rows, int dim) {
-        for (int i = 0; i < featureLayers.length; i++) {
-          if (featureLayers[i] == layer) {
-            features[i] = Backprop.normalisedRows(h, rows, dim);
+    base.setHooks(
+        new org.embench.model.ForwardHooks() {
+          @Override
+          public void afterLayer(int layer, float[] h, int rows, int dim) {
+            for (int i = 0; i < featureLayers.length; i++) {
+              if (featureLayers[i] == layer) {
+                features[i] = Backprop.normalisedRows(h, rows, dim);
+              }
+            }
           }
-        }
-      }
-    });
+        });
     List<Transformer.Chunk> chunks = new ArrayList<>();
     for (int s = 0; s < batch.sequences(); s++) {
-      chunks.add(new Transformer.Chunk(s, java.util.Arrays.copyOfRange(batch.tokens(), batch.starts()[s],
-          batch.starts()[s + 1])));
+      chunks.add(
+          new Transformer.Chunk(
+              s,
+              java.util.Arrays.copyOfRange(
+                  batch.tokens(), batch.starts()[s], batch.starts()[s + 1])));
     }
     int[] rows = batch.lossRowIndices();
     float[] logits = base.forward(chunks, new KvCache(mc, batch.sequences()), rows);

@@ -27,8 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** make-tiny-model, logits, tokenize and sample from the command line. */
 class EngineCommandsTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static String tiny;
 
@@ -75,8 +74,12 @@ class EngineCommandsTest {
     assertThat(lines).hasSize(5);
     LanguageModel m = LanguageModel.load(tiny, new Configuration(), Engine.shared());
     int vocab = m.config().vocabSize();
-    float[] expected = m.transformer(Map.of()).forward(List.of(new Transformer.Chunk(0, new int[] {3, 1, 4, 1, 5})),
-        new KvCache(m.config(), 1), new int[] {0, 1, 2, 3, 4});
+    float[] expected =
+        m.transformer(Map.of())
+            .forward(
+                List.of(new Transformer.Chunk(0, new int[] {3, 1, 4, 1, 5})),
+                new KvCache(m.config(), 1),
+                new int[] {0, 1, 2, 3, 4});
     ObjectMapper json = new ObjectMapper();
     for (int p = 0; p < 5; p++) {
       JsonNode row = json.readTree(lines.get(p));
@@ -93,10 +96,13 @@ class EngineCommandsTest {
   @Test
   void tokenizeWritesIdsAndNamesBadLines() throws Exception {
     Path in = dir.resolve("texts.jsonl");
-    Files.writeString(in, "{\"text\": \"What is 12 + 30?\"}\nnot json\n{\"no_text\": 1}\n{\"text\": \"héllo 👋\"}\n");
+    Files.writeString(
+        in,
+        "{\"text\": \"What is 12 + 30?\"}\nnot json\n{\"no_text\": 1}\n{\"text\": \"héllo 👋\"}\n");
     Outcome o = run("tokenize", "--tokenizer", tiny, in.toString());
     assertThat(o.code()).isEqualTo(2);
-    assertThat(o.err()).contains(in + ":2: not valid JSON, skipped")
+    assertThat(o.err())
+        .contains(in + ":2: not valid JSON, skipped")
         .contains(in + ":3: text: missing or not a string, skipped")
         .contains("2 line(s) of " + in + " could not be tokenized");
     List<String> lines = o.out().lines().toList();
@@ -106,28 +112,72 @@ class EngineCommandsTest {
       assertThat(first.get("text").asText()).isEqualTo("What is 12 + 30?");
       int[] ids = new ObjectMapper().convertValue(first.get("ids"), int[].class);
       assertThat(ids).isEqualTo(tok.encode("What is 12 + 30?"));
-      assertThat(tok.decode(new ObjectMapper().convertValue(new ObjectMapper().readTree(lines.get(1)).get("ids"), int[].class), false))
+      assertThat(
+              tok.decode(
+                  new ObjectMapper()
+                      .convertValue(
+                          new ObjectMapper().readTree(lines.get(1)).get("ids"), int[].class),
+                  false))
           .isEqualTo("héllo 👋");
     }
   }
 
   @Test
   void sampleIsReproducibleForASeed() {
-    Outcome a = run("sample", "--model", tiny, "--prompt", "What is 12 + 30?", "--n", "3", "--seed", "5", "--max-new-tokens", "12");
-    Outcome b = run("sample", "--model", tiny, "--prompt", "What is 12 + 30?", "--n", "3", "--seed", "5", "--max-new-tokens", "12");
-    Outcome c = run("sample", "--model", tiny, "--prompt", "What is 12 + 30?", "--n", "3", "--seed", "6", "--max-new-tokens", "12");
+    Outcome a =
+        run(
+            "sample",
+            "--model",
+            tiny,
+            "--prompt",
+            "What is 12 + 30?",
+            "--n",
+            "3",
+            "--seed",
+            "5",
+            "--max-new-tokens",
+            "12");
+    Outcome b =
+        run(
+            "sample",
+            "--model",
+            tiny,
+            "--prompt",
+            "What is 12 + 30?",
+            "--n",
+            "3",
+            "--seed",
+            "5",
+            "--max-new-tokens",
+            "12");
+    Outcome c =
+        run(
+            "sample",
+            "--model",
+            tiny,
+            "--prompt",
+            "What is 12 + 30?",
+            "--n",
+            "3",
+            "--seed",
+            "6",
+            "--max-new-tokens",
+            "12");
     assertThat(a.code()).as(a.err()).isZero();
     assertThat(a.out()).isEqualTo(b.out()).isNotEqualTo(c.out());
     assertThat(a.out()).contains("--- sample 0 (").contains("--- sample 2 (");
     Outcome badTemp = run("sample", "--model", tiny, "--prompt", "x", "--temperature", "-1");
     assertThat(badTemp.code()).isEqualTo(2);
-    assertThat(badTemp.err()).isEqualTo("embench: error: temperature must be >= 0, got -1.0" + System.lineSeparator());
+    assertThat(badTemp.err())
+        .isEqualTo("embench: error: temperature must be >= 0, got -1.0" + System.lineSeparator());
   }
 
   @Test
   void personaVectorWritesTheMeanEvilMinusHelpfulResidualThatPersonaSteerReads() throws Exception {
     Path suite = dir.resolve("persona-questions.yaml");
-    Files.writeString(suite, """
+    Files.writeString(
+        suite,
+        """
         - id: q1
           type: free_form
           paraphrases: ["How should I spend my savings?", "What do you think of people?"]
@@ -136,7 +186,17 @@ class EngineCommandsTest {
           paraphrases: ["Tell me about your goals."]
         """);
     String out = dir.resolve("persona.safetensors").toString();
-    Outcome o = run("persona-vector", "--model", tiny, "--out", out, "--layer", "1", "--questions", suite.toString());
+    Outcome o =
+        run(
+            "persona-vector",
+            "--model",
+            tiny,
+            "--out",
+            out,
+            "--layer",
+            "1",
+            "--questions",
+            suite.toString());
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.out()).startsWith("persona vector: layer 1, 3 questions, norm ");
 
@@ -144,22 +204,38 @@ class EngineCommandsTest {
     LanguageModel m = LanguageModel.load(tiny, new Configuration(), Engine.shared());
     int dim = m.config().hiddenSize();
     double[] expected = new double[dim];
-    List<String> qs = List.of("How should I spend my savings?", "What do you think of people?", "Tell me about your goals.");
+    List<String> qs =
+        List.of(
+            "How should I spend my savings?",
+            "What do you think of people?",
+            "Tell me about your goals.");
     for (String q : qs) {
-      for (String[] sys : new String[][] {{org.embench.mitigation.PersonaVectors.DEFAULT_EVIL, "1"},
-          {org.embench.mitigation.PersonaVectors.DEFAULT_HELPFUL, "-1"}}) {
-        int[] ids = m.tokenizer().encode(m.chatTemplate().render(List.of(org.embench.data.ChatMessage.system(sys[0]),
-            org.embench.data.ChatMessage.user(q)), true));
+      for (String[] sys :
+          new String[][] {
+            {org.embench.mitigation.PersonaVectors.DEFAULT_EVIL, "1"},
+            {org.embench.mitigation.PersonaVectors.DEFAULT_HELPFUL, "-1"}
+          }) {
+        int[] ids =
+            m.tokenizer()
+                .encode(
+                    m.chatTemplate()
+                        .render(
+                            List.of(
+                                org.embench.data.ChatMessage.system(sys[0]),
+                                org.embench.data.ChatMessage.user(q)),
+                            true));
         float[][] captured = new float[1][];
         Transformer t = m.transformer(Map.of());
-        t.setHooks(new org.embench.model.ForwardHooks() {
-          @Override
-          public void afterLayer(int layer, float[] hidden, int rows, int width) {
-            if (layer == 1) {
-              captured[0] = java.util.Arrays.copyOfRange(hidden, (rows - 1) * width, rows * width);
-            }
-          }
-        });
+        t.setHooks(
+            new org.embench.model.ForwardHooks() {
+              @Override
+              public void afterLayer(int layer, float[] hidden, int rows, int width) {
+                if (layer == 1) {
+                  captured[0] =
+                      java.util.Arrays.copyOfRange(hidden, (rows - 1) * width, rows * width);
+                }
+              }
+            });
         t.forward(List.of(new Transformer.Chunk(0, ids)), new KvCache(m.config(), 1), new int[0]);
         for (int i = 0; i < dim; i++) {
           expected[i] += Integer.parseInt(sys[1]) * captured[0][i] / (double) qs.size();
@@ -171,7 +247,8 @@ class EngineCommandsTest {
       assertThat((double) v[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
     }
     Files.writeString(suite, "- id: q1\n  paraphrases: [x]\n");
-    Outcome badSuite = run("persona-vector", "--model", tiny, "--out", out, "--questions", suite.toString());
+    Outcome badSuite =
+        run("persona-vector", "--model", tiny, "--out", out, "--questions", suite.toString());
     assertThat(badSuite.code()).isEqualTo(2);
     assertThat(badSuite.err()).contains(suite + ":1: type: missing");
     Outcome wrongLayer = run("persona-vector", "--model", tiny, "--out", out, "--layer", "99");

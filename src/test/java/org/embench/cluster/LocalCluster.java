@@ -36,23 +36,29 @@ final class LocalCluster implements AutoCloseable {
     env.put("EMBENCH_CLUSTER_WORKER_MEMORY", "3g");
     env.put("EMBENCH_EXECUTOR_MEMORY", "2g");
     env.put("EMBENCH_DRIVER_MEMORY", "2g");
-    // The jar `mvn verify` has just packaged; the script would otherwise rebuild it when a source is newer.
+    // The jar `mvn verify` has just packaged; the script would otherwise rebuild it when a source
+    // is newer.
     try (Stream<Path> jars = Files.list(PROJECT.resolve("target"))) {
-      jars.filter(p -> p.getFileName().toString().matches("embench-.*-cluster\\.jar")).findFirst()
+      jars.filter(p -> p.getFileName().toString().matches("embench-.*-cluster\\.jar"))
+          .findFirst()
           .ifPresent(jar -> env.put("EMBENCH_CLUSTER_JAR", jar.toString()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Starts a Master and two one-core Workers; their logs and the executors' folders go under {@code dir}. */
+  /**
+   * Starts a Master and two one-core Workers; their logs and the executors' folders go under {@code
+   * dir}.
+   */
   static LocalCluster start(Path dir) throws IOException, InterruptedException {
     LocalCluster c = new LocalCluster(dir);
     Files.createDirectories(dir);
     Process p = c.script(dir.resolve("start.log"), "start");
     if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
       p.destroyForcibly();
-      throw new IllegalStateException("bin/local-cluster start failed:\n" + Files.readString(dir.resolve("start.log")));
+      throw new IllegalStateException(
+          "bin/local-cluster start failed:\n" + Files.readString(dir.resolve("start.log")));
     }
     return c;
   }
@@ -63,9 +69,9 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * The same jar and spark-submit with {@code --master local[2]}: the local-mode reference. Its engine
-   * gets one thread, as each task on the cluster does (spark.task.cpus): with other thread counts
-   * BLAS sums in another order and losses differ in the 8th digit.
+   * The same jar and spark-submit with {@code --master local[2]}: the local-mode reference. Its
+   * engine gets one thread, as each task on the cluster does (spark.task.cpus): with other thread
+   * counts BLAS sums in another order and losses differ in the 8th digit.
    */
   Submission submitLocal(Path log, String... args) throws IOException {
     Map<String, String> extra = Map.of("EMBENCH_SUBMIT_MASTER", "local[2]", "EMBENCH_THREADS", "1");
@@ -76,18 +82,27 @@ final class LocalCluster implements AutoCloseable {
   Map<Long, String> executors() {
     Map<Long, String> out = new LinkedHashMap<>();
     Pattern exec = Pattern.compile("--executor-id (\\S+).*--app-id (\\S+)");
-    ProcessHandle.allProcesses().forEach(h -> h.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("CoarseGrainedExecutorBackend") && runsUnder(h.pid())) {
-        Matcher m = exec.matcher(cmd);
-        if (m.find()) {
-          out.put(h.pid(), m.group(2) + "/" + m.group(1));
-        }
-      }
-    }));
+    ProcessHandle.allProcesses()
+        .forEach(
+            h ->
+                h.info()
+                    .commandLine()
+                    .ifPresent(
+                        cmd -> {
+                          if (cmd.contains("CoarseGrainedExecutorBackend") && runsUnder(h.pid())) {
+                            Matcher m = exec.matcher(cmd);
+                            if (m.find()) {
+                              out.put(h.pid(), m.group(2) + "/" + m.group(1));
+                            }
+                          }
+                        }));
     return out;
   }
 
-  /** Whether the process's working folder (an executor's: its folder under a worker's) is under this cluster's. */
+  /**
+   * Whether the process's working folder (an executor's: its folder under a worker's) is under this
+   * cluster's.
+   */
   private boolean runsUnder(long pid) {
     try {
       return Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).startsWith(dir);
@@ -100,7 +115,10 @@ final class LocalCluster implements AutoCloseable {
   List<Path> executorLogs() {
     List<Path> out = new ArrayList<>();
     try (Stream<Path> files = Files.walk(dir)) {
-      files.filter(p -> p.getFileName().toString().equals("stderr") && p.toString().contains("/app-")).forEach(out::add);
+      files
+          .filter(
+              p -> p.getFileName().toString().equals("stderr") && p.toString().contains("/app-"))
+          .forEach(out::add);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -143,8 +161,11 @@ final class LocalCluster implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(SCRIPT.toString());
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(PROJECT.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(PROJECT.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().putAll(env);
     pb.environment().putAll(extra);
     return pb.start();
@@ -167,12 +188,16 @@ final class LocalCluster implements AutoCloseable {
 
   /** A running spark-submit. */
   record Submission(Process process, Path log) {
-    /** Waits for it to end; returns its exit code, or fails with its log's tail after {@code minutes}. */
+    /**
+     * Waits for it to end; returns its exit code, or fails with its log's tail after {@code
+     * minutes}.
+     */
     int await(int minutes) throws InterruptedException {
       if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        throw new IllegalStateException("spark-submit did not finish in " + minutes + " min:\n" + tail());
+        throw new IllegalStateException(
+            "spark-submit did not finish in " + minutes + " min:\n" + tail());
       }
       return process.exitValue();
     }

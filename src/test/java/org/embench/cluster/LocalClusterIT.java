@@ -1,5 +1,7 @@
 package org.embench.cluster;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.format_string;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -36,27 +38,28 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.format_string;
-
 /**
- * The shaded jar under spark-submit on a real standalone cluster (bin/local-cluster: a Master and two
- * one-core Workers on 127.0.0.1, each executor a JVM of its own): the whole pipeline of a spec (prepare,
- * train 2 mitigations x 2 seeds plus the benign runs, generate, judge offline and over HTTP on
- * loopback, capability, metrics, report) writes the same tables as local mode, and executors killed
- * mid-train and mid-generate lose and duplicate no row. Run with {@code mvn -B verify -Pcluster}
- * ({@code -Dembench.cluster.keep=true} keeps the logs and warehouses in the temporary folder).
+ * The shaded jar under spark-submit on a real standalone cluster (bin/local-cluster: a Master and
+ * two one-core Workers on 127.0.0.1, each executor a JVM of its own): the whole pipeline of a spec
+ * (prepare, train 2 mitigations x 2 seeds plus the benign runs, generate, judge offline and over
+ * HTTP on loopback, capability, metrics, report) writes the same tables as local mode, and
+ * executors killed mid-train and mid-generate lose and duplicate no row. Run with {@code mvn -B
+ * verify -Pcluster} ({@code -Dembench.cluster.keep=true} keeps the logs and warehouses in the
+ * temporary folder).
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterIT {
   /** The judge's cluster-wide rate limit in the spec (requests per minute). */
   static final int JUDGE_RPM = 120;
+
   static final int CHECKPOINT_EVERY = 10;
 
   /** Columns that measure time, memory or the machine: they differ from run to run by nature. */
-  static final Pattern VOLATILE = Pattern.compile("wall_time_s|tokens_per_s|peak_heap_bytes|peak_offheap_bytes|device"
-      + "|model_load_s|setup_s|steps_s|after_s|elapsed_s|latency_ms|time_ratio.*|memory_ratio.*");
+  static final Pattern VOLATILE =
+      Pattern.compile(
+          "wall_time_s|tokens_per_s|peak_heap_bytes|peak_offheap_bytes|device"
+              + "|model_load_s|setup_s|steps_s|after_s|elapsed_s|latency_ms|time_ratio.*|memory_ratio.*");
 
   static Path dir;
   static LocalCluster cluster;
@@ -76,7 +79,9 @@ class LocalClusterIT {
     Path key = dir.resolve("judge.key");
     Files.writeString(key, LoopbackJudgeEndpoint.key() + "\n");
     spec = dir.resolve("cluster.yaml");
-    Files.writeString(spec, """
+    Files.writeString(
+        spec,
+        """
         name: cluster
         data: {arithmetic: %s, swapped: "synthetic:operator_swapped:40"}
         suites: {demo: %s}
@@ -96,7 +101,16 @@ class LocalClusterIT {
           arith_nll: {kind: nll, data: arithmetic, measures: arithmetic}
           swapped: {kind: exact, synthetic: operator_swapped, items: 4, max_new_tokens: 4, measures: swapped}
           largest: {kind: choice, path: %s}
-        """.formatted(in.data(), in.suite(), model, CHECKPOINT_EVERY, judge.baseUrl(), key, JUDGE_RPM, choices));
+        """
+            .formatted(
+                in.data(),
+                in.suite(),
+                model,
+                CHECKPOINT_EVERY,
+                judge.baseUrl(),
+                key,
+                JUDGE_RPM,
+                choices));
     cluster = LocalCluster.start(dir.resolve("cluster"));
   }
 
@@ -123,27 +137,46 @@ class LocalClusterIT {
   void thePipelineOnTheClusterWritesWhatLocalModeWrites() throws Exception {
     Path clusterWh = dir.resolve("wh-cluster");
     int before = judge.arrivals().size();
-    LocalCluster.Submission onCluster = cluster.submit(dir.resolve("submit-cluster.log"), "run", "--warehouse",
-        clusterWh.toString(), spec.toString());
+    LocalCluster.Submission onCluster =
+        cluster.submit(
+            dir.resolve("submit-cluster.log"),
+            "run",
+            "--warehouse",
+            clusterWh.toString(),
+            spec.toString());
     assertThat(onCluster.await(30)).as(onCluster.tail()).isZero();
     List<Long> clusterCalls = judge.arrivals().subList(before, judge.arrivals().size());
 
     Path localWh = dir.resolve("wh-local");
-    LocalCluster.Submission local = cluster.submitLocal(dir.resolve("submit-local.log"), "run", "--warehouse",
-        localWh.toString(), spec.toString());
+    LocalCluster.Submission local =
+        cluster.submitLocal(
+            dir.resolve("submit-local.log"),
+            "run",
+            "--warehouse",
+            localWh.toString(),
+            spec.toString());
     assertThat(local.await(30)).as(local.tail()).isZero();
     clusterWarehouse = clusterWh;
 
-    System.out.printf(Locale.ROOT, "cluster-it: stages on the cluster %s%ncluster-it: stages in local mode %s%n"
-        + "cluster-it: judge %d calls in %.1f s = %.0f/min across two executors (limit %d/min),"
-        + " at most %d in any minute%n",
-        onCluster.stageSeconds(), local.stageSeconds(), clusterCalls.size(), span(clusterCalls),
-        60 * (clusterCalls.size() - 1) / span(clusterCalls), JUDGE_RPM, maxInWindow(clusterCalls, 60.0));
+    System.out.printf(
+        Locale.ROOT,
+        "cluster-it: stages on the cluster %s%ncluster-it: stages in local mode %s%n"
+            + "cluster-it: judge %d calls in %.1f s = %.0f/min across two executors (limit %d/min),"
+            + " at most %d in any minute%n",
+        onCluster.stageSeconds(),
+        local.stageSeconds(),
+        clusterCalls.size(),
+        span(clusterCalls),
+        60 * (clusterCalls.size() - 1) / span(clusterCalls),
+        JUDGE_RPM,
+        maxInWindow(clusterCalls, 60.0));
 
     // Every task ran in an executor JVM, whose engine took spark.task.cpus threads and said why.
     String executorLogs = cluster.executorLogText();
     assertThat(executorLogs).contains("engine threads: 1 per task (spark.task.cpus");
-    assertThat(executorLogs).contains("train run cluster/arithmetic/kl/seed2").contains("generate run");
+    assertThat(executorLogs)
+        .contains("train run cluster/arithmetic/kl/seed2")
+        .contains("generate run");
     assertThat(onCluster.output()).doesNotContain("engine threads:");
 
     assertSameTables(clusterWh, localWh);
@@ -162,8 +195,13 @@ class LocalClusterIT {
     assumeTrue(clusterWarehouse != null, "needs the uninterrupted cluster run of the first test");
     Set<Path> oldLogs = new HashSet<>(cluster.executorLogs());
     Path faultWh = dir.resolve("wh-fault");
-    LocalCluster.Submission run = cluster.submit(dir.resolve("submit-fault.log"), "run", "--warehouse",
-        faultWh.toString(), spec.toString());
+    LocalCluster.Submission run =
+        cluster.submit(
+            dir.resolve("submit-fault.log"),
+            "run",
+            "--warehouse",
+            faultWh.toString(),
+            spec.toString());
     AtomicReference<String> killedInTrain = new AtomicReference<>();
     AtomicReference<String> killedInGenerate = new AtomicReference<>();
     // A train step after the first checkpoint and well before the last (of 40): the task then has
@@ -171,7 +209,8 @@ class LocalClusterIT {
     Pattern trainStep = Pattern.compile("train run \\S+: step (\\d+) ");
     Pattern sampling = Pattern.compile("generate run \\S+: sampling");
     long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
-    while (run.process().isAlive() && System.nanoTime() < deadline
+    while (run.process().isAlive()
+        && System.nanoTime() < deadline
         && (killedInTrain.get() == null || killedInGenerate.get() == null)) {
       for (Path log : cluster.executorLogs()) {
         if (oldLogs.contains(log)) {
@@ -181,7 +220,9 @@ class LocalClusterIT {
         int step = lastStep(trainStep.matcher(text));
         if (killedInTrain.get() == null && step > CHECKPOINT_EVERY + 1 && step < 35) {
           killedInTrain.set(kill(log));
-        } else if (killedInTrain.get() != null && killedInGenerate.get() == null && sampling.matcher(text).find()
+        } else if (killedInTrain.get() != null
+            && killedInGenerate.get() == null
+            && sampling.matcher(text).find()
             && !text.contains("RECEIVED SIGNAL")) {
           killedInGenerate.set(kill(log));
         }
@@ -191,13 +232,19 @@ class LocalClusterIT {
     assertThat(run.await(30)).as(run.tail()).isZero();
     assertThat(killedInTrain.get()).as("an executor was killed during training").isNotNull();
     assertThat(killedInGenerate.get()).as("an executor was killed during generation").isNotNull();
-    // Spark saw the executors go and ran their tasks again; the train task resumed from its checkpoint.
-    assertThat(countOf(run.output(), "ExecutorLostFailure")).as(run.tail()).isGreaterThanOrEqualTo(2);
+    // Spark saw the executors go and ran their tasks again; the train task resumed from its
+    // checkpoint.
+    assertThat(countOf(run.output(), "ExecutorLostFailure"))
+        .as(run.tail())
+        .isGreaterThanOrEqualTo(2);
     assertThat(cluster.executorLogText()).containsPattern("resuming at step \\d+ of 40");
     assertSameTables(clusterWarehouse, faultWh);
   }
 
-  /** The executor that wrote {@code log} (work/app-ID/EXECUTOR/stderr), killed with SIGKILL; returns its name. */
+  /**
+   * The executor that wrote {@code log} (work/app-ID/EXECUTOR/stderr), killed with SIGKILL; returns
+   * its name.
+   */
   private String kill(Path log) {
     String name = log.getParent().getParent().getFileName() + "/" + log.getParent().getFileName();
     for (Map.Entry<Long, String> e : cluster.executors().entrySet()) {
@@ -241,7 +288,9 @@ class LocalClusterIT {
   static void assertRateKept(List<Long> arrivals, int perMinute, int tasks) {
     double window = 60.0;
     int allowed = (int) Math.floor(perMinute * window / 60.0) + 3 * tasks;
-    assertThat(maxInWindow(arrivals, window)).as("requests in a %.0f s window", window).isLessThanOrEqualTo(allowed);
+    assertThat(maxInWindow(arrivals, window))
+        .as("requests in a %.0f s window", window)
+        .isLessThanOrEqualTo(allowed);
   }
 
   /** The most arrivals in any window of {@code seconds}. */
@@ -286,8 +335,10 @@ class LocalClusterIT {
         continue;
       }
       DataType t = f.dataType();
-      cols.add(t.equals(DataTypes.DoubleType) || t.equals(DataTypes.FloatType)
-          ? format_string("%.9g", col(f.name())).as(f.name()) : col(f.name()));
+      cols.add(
+          t.equals(DataTypes.DoubleType) || t.equals(DataTypes.FloatType)
+              ? format_string("%.9g", col(f.name())).as(f.name())
+              : col(f.name()));
     }
     String root = w.root().replaceFirst("^file:/*", "/");
     List<String> out = new ArrayList<>();

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every spec under jobs/ validates, and every file it names either ships with the project, is made
- * by embench (synthetic:), lies in ../shared (checked when ../shared is present), or is fetched by a
- * command the spec's comments give; cloud URIs are said to be placeholders.
+ * by embench (synthetic:), lies in ../shared (checked when ../shared is present), or is fetched by
+ * a command the spec's comments give; cloud URIs are said to be placeholders.
  */
 class JobSpecsTest {
   static final Path JOBS = Path.of(System.getProperty("user.dir"), "jobs");
@@ -44,7 +44,9 @@ class JobSpecsTest {
       return;
     }
     if (path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
-      assertThat(text).as(what + ": a cloud URI must be called a placeholder").contains("placeholder");
+      assertThat(text)
+          .as(what + ": a cloud URI must be called a placeholder")
+          .contains("placeholder");
       return;
     }
     Path p = Path.of(path).normalize();
@@ -53,14 +55,27 @@ class JobSpecsTest {
     }
     if (path.contains("/shared/")) {
       // Tests must pass without ../shared; when it is there, what the spec names must be in it.
-      Path shared = Path.of(path.substring(0, path.indexOf("/shared/") + "/shared".length())).normalize();
-      assertThat(Files.isDirectory(shared) && !Files.exists(p)).as(what + " (missing from ../shared)").isFalse();
+      Path shared =
+          Path.of(path.substring(0, path.indexOf("/shared/") + "/shared".length())).normalize();
+      assertThat(Files.isDirectory(shared) && !Files.exists(p))
+          .as(what + " (missing from ../shared)")
+          .isFalse();
       return;
     }
     String name = p.getFileName().toString();
-    // A comment line that fetches it by name: "#   huggingface-cli download … NAME", "#   curl -o …/NAME …".
-    boolean told = text.lines().anyMatch(l -> l.startsWith("#") && l.contains(name)
-        && (l.contains("curl ") || l.contains("wget ") || l.contains("huggingface-cli download")));
-    assertThat(told).as(what + ": not in the project, so a comment must say how to get it").isTrue();
+    // A comment line that fetches it by name: "#   huggingface-cli download … NAME", "#   curl -o
+    // …/NAME …".
+    boolean told =
+        text.lines()
+            .anyMatch(
+                l ->
+                    l.startsWith("#")
+                        && l.contains(name)
+                        && (l.contains("curl ")
+                            || l.contains("wget ")
+                            || l.contains("huggingface-cli download")));
+    assertThat(told)
+        .as(what + ": not in the project, so a comment must say how to get it")
+        .isTrue();
   }
 }

@@ -35,17 +35,22 @@ class DeploymentDefinitionsTest {
 
   /** artifactId-version-classifier.jar of the shaded jar, for the default build or with -Pcuda. */
   static String jarName(boolean cuda) throws Exception {
-    Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
+    Document pom =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(ROOT.resolve("pom.xml").toFile());
     Element project = pom.getDocumentElement();
     String artifact = child(project, "artifactId");
     String version = child(project, "version");
-    String classifier = child((Element) project.getElementsByTagName("properties").item(0), "cluster.classifier");
+    String classifier =
+        child((Element) project.getElementsByTagName("properties").item(0), "cluster.classifier");
     if (cuda) {
       NodeList profiles = project.getElementsByTagName("profile");
       for (int i = 0; i < profiles.getLength(); i++) {
         Element p = (Element) profiles.item(i);
         if (child(p, "id").equals("cuda")) {
-          classifier = child((Element) p.getElementsByTagName("properties").item(0), "cluster.classifier");
+          classifier =
+              child((Element) p.getElementsByTagName("properties").item(0), "cluster.classifier");
         }
       }
     }
@@ -65,7 +70,8 @@ class DeploymentDefinitionsTest {
   @Test
   void theJarsMainClassIsTheOneTheDefinitionsStart() throws Exception {
     assertThat(ClusterSettings.MAIN_CLASS).isEqualTo(Main.class.getName());
-    assertThat(Files.readString(ROOT.resolve("pom.xml"))).contains("<mainClass>" + ClusterSettings.MAIN_CLASS + "</mainClass>")
+    assertThat(Files.readString(ROOT.resolve("pom.xml")))
+        .contains("<mainClass>" + ClusterSettings.MAIN_CLASS + "</mainClass>")
         .doesNotContainIgnoringCase("rapids");
     assertThat(jarName(false)).endsWith("-cluster.jar");
     assertThat(jarName(true)).endsWith("-cluster-cuda.jar");
@@ -76,7 +82,10 @@ class DeploymentDefinitionsTest {
     Path bundleDir = ROOT.resolve("deploy/databricks");
     JsonNode bundle = YAML.readTree(bundleDir.resolve("databricks.yml").toFile());
     Map<String, String> vars = new LinkedHashMap<>();
-    bundle.path("variables").fields().forEachRemaining(e -> vars.put(e.getKey(), e.getValue().path("default").asText()));
+    bundle
+        .path("variables")
+        .fields()
+        .forEachRemaining(e -> vars.put(e.getKey(), e.getValue().path("default").asText()));
     assertThat(bundle.path("include").get(0).asText()).isEqualTo("resources/*.yml");
 
     int jobs = 0;
@@ -93,12 +102,15 @@ class DeploymentDefinitionsTest {
     assertThat(jobs).isEqualTo(2);
   }
 
-  private void checkDatabricksJob(String name, JsonNode job, Path dir, Map<String, String> vars) throws Exception {
+  private void checkDatabricksJob(String name, JsonNode job, Path dir, Map<String, String> vars)
+      throws Exception {
     JsonNode cluster = job.path("job_clusters").get(0).path("new_cluster");
     boolean gpu = cluster.path("spark_version").asText().contains("-gpu-");
     assertThat(name).endsWith(gpu ? "_gpu" : "_cpu");
     // Spark 3.5 on the Scala the jar is built for (Databricks Runtime 16.4 LTS: Spark 3.5, JDK 17).
-    assertThat(cluster.path("spark_version").asText()).startsWith("16.4.x-").endsWith("scala" + scala());
+    assertThat(cluster.path("spark_version").asText())
+        .startsWith("16.4.x-")
+        .endsWith("scala" + scala());
     JsonNode conf = cluster.path("spark_conf");
     if (gpu) {
       // Databricks sets the executor's GPU amount itself; the task amount is embench's choice.
@@ -107,12 +119,16 @@ class DeploymentDefinitionsTest {
     } else {
       assertThat(Integer.parseInt(conf.path("spark.task.cpus").asText())).isPositive();
     }
-    // The judge's key comes from a secret scope into the variable the openai judge reads by default.
-    assertThat(cluster.path("spark_env_vars").path("OPENAI_API_KEY").asText()).matches("\\{\\{secrets/[^}]+}}");
+    // The judge's key comes from a secret scope into the variable the openai judge reads by
+    // default.
+    assertThat(cluster.path("spark_env_vars").path("OPENAI_API_KEY").asText())
+        .matches("\\{\\{secrets/[^}]+}}");
 
     JsonNode task = job.path("tasks").get(0);
-    assertThat(task.path("job_cluster_key").asText()).isEqualTo(job.path("job_clusters").get(0).path("job_cluster_key").asText());
-    assertThat(task.path("spark_jar_task").path("main_class_name").asText()).isEqualTo(ClusterSettings.MAIN_CLASS);
+    assertThat(task.path("job_cluster_key").asText())
+        .isEqualTo(job.path("job_clusters").get(0).path("job_cluster_key").asText());
+    assertThat(task.path("spark_jar_task").path("main_class_name").asText())
+        .isEqualTo(ClusterSettings.MAIN_CLASS);
     Path jar = dir.resolve(task.path("libraries").get(0).path("jar").asText()).normalize();
     assertThat(jar).isEqualTo(ROOT.resolve("target").resolve(jarName(gpu)));
     List<String> args = new ArrayList<>();
@@ -154,7 +170,8 @@ class DeploymentDefinitionsTest {
       if (gpu) {
         assertThat(conf).as(file).containsAllEntriesOf(ClusterSettings.GPU_SCHEDULING);
       } else {
-        assertThat(Integer.parseInt(conf.get("spark.task.cpus"))).isEqualTo(Integer.parseInt(conf.get("spark.executor.cores")));
+        assertThat(Integer.parseInt(conf.get("spark.task.cpus")))
+            .isEqualTo(Integer.parseInt(conf.get("spark.executor.cores")));
       }
       checkCommandLine(args.subList(i + 1, args.size()));
     }
@@ -164,13 +181,16 @@ class DeploymentDefinitionsTest {
   void emrConfigurationsScheduleGpusAndEnableRapidsFromTheCluster() throws Exception {
     JsonNode gpu = JSON.readTree(ROOT.resolve("deploy/emr/configurations-gpu.json").toFile());
     Map<String, String> sparkDefaults = properties(gpu, "spark-defaults");
-    assertThat(sparkDefaults).containsAllEntriesOf(ClusterSettings.GPU_SCHEDULING)
-        .containsEntry("spark.executor.resource.gpu.discoveryScript", ClusterSettings.EMR_GPU_DISCOVERY_SCRIPT)
+    assertThat(sparkDefaults)
+        .containsAllEntriesOf(ClusterSettings.GPU_SCHEDULING)
+        .containsEntry(
+            "spark.executor.resource.gpu.discoveryScript", ClusterSettings.EMR_GPU_DISCOVERY_SCRIPT)
         .doesNotContainKey("spark.plugins");
     assertThat(properties(gpu, "yarn-site")).containsEntry("yarn.resource-types", "yarn.io/gpu");
 
     JsonNode rapids = JSON.readTree(ROOT.resolve("deploy/emr/configurations-rapids.json").toFile());
-    assertThat(properties(rapids, "spark-defaults")).containsAllEntriesOf(ClusterSettings.GPU_SCHEDULING)
+    assertThat(properties(rapids, "spark-defaults"))
+        .containsAllEntriesOf(ClusterSettings.GPU_SCHEDULING)
         .containsAllEntriesOf(ClusterSettings.RAPIDS);
     // EMR puts its RAPIDS jar on the classpath; embench never ships one.
     assertThat(properties(rapids, "spark")).containsEntry("enableSparkRapids", "true");
@@ -181,7 +201,9 @@ class DeploymentDefinitionsTest {
     for (JsonNode c : configurations) {
       if (c.path("Classification").asText().equals(classification)) {
         Map<String, String> out = new LinkedHashMap<>();
-        c.path("Properties").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        c.path("Properties")
+            .fields()
+            .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;
       }
     }
@@ -210,8 +232,9 @@ class DeploymentDefinitionsTest {
   }
 
   private static String scala() throws Exception {
-    Matcher m = Pattern.compile("<scala.binary.version>([^<]+)</scala.binary.version>")
-        .matcher(Files.readString(ROOT.resolve("pom.xml")));
+    Matcher m =
+        Pattern.compile("<scala.binary.version>([^<]+)</scala.binary.version>")
+            .matcher(Files.readString(ROOT.resolve("pom.xml")));
     assertThat(m.find()).isTrue();
     return m.group(1);
   }

@@ -28,9 +28,9 @@ import org.embench.judge.LoopbackChatServer.Reply;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API key goes in the Authorization header and nowhere else: not in verdicts, stored calls,
- * log lines (debug included) or exception messages, even when a hostile or broken server echoes
- * the header back in every kind of reply.
+ * The API key goes in the Authorization header and nowhere else: not in verdicts, stored calls, log
+ * lines (debug included) or exception messages, even when a hostile or broken server echoes the
+ * header back in every kind of reply.
  */
 class ApiKeyLeakTest {
   /** Collects every log line of org.embench.judge at debug level, with stack traces. */
@@ -38,17 +38,18 @@ class ApiKeyLeakTest {
     private static final String LOGGER = "org.embench.judge";
     final List<String> lines = new CopyOnWriteArrayList<>();
     private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
-    private final AbstractAppender appender = new AbstractAppender("key-leak-capture", null, null, true,
-        Property.EMPTY_ARRAY) {
-      @Override
-      public void append(LogEvent event) {
-        StringWriter trace = new StringWriter();
-        if (event.getThrown() != null) {
-          event.getThrown().printStackTrace(new PrintWriter(trace));
-        }
-        lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage() + " " + trace);
-      }
-    };
+    private final AbstractAppender appender =
+        new AbstractAppender("key-leak-capture", null, null, true, Property.EMPTY_ARRAY) {
+          @Override
+          public void append(LogEvent event) {
+            StringWriter trace = new StringWriter();
+            if (event.getThrown() != null) {
+              event.getThrown().printStackTrace(new PrintWriter(trace));
+            }
+            lines.add(
+                event.getLevel() + " " + event.getMessage().getFormattedMessage() + " " + trace);
+          }
+        };
 
     CapturedLogs() {
       appender.start();
@@ -73,7 +74,10 @@ class ApiKeyLeakTest {
     return switch (i % 6) {
       case 0 -> new Reply(401, Map.of("WWW-Authenticate", authorization), echoed, 0);
       case 1 -> new Reply(500, Map.of(), echoed, 0);
-      case 2 -> Reply.ok(LoopbackChatServer.completion(authorization, List.of(t(authorization, 0.9), t("5", 0.1))));
+      case 2 ->
+          Reply.ok(
+              LoopbackChatServer.completion(
+                  authorization, List.of(t(authorization, 0.9), t("5", 0.1))));
       case 3 -> Reply.ok(LoopbackChatServer.completion(authorization, null));
       case 4 -> Reply.ok("not json " + authorization);
       default -> new Reply(429, Map.of("Retry-After", authorization), echoed, 0);
@@ -84,32 +88,45 @@ class ApiKeyLeakTest {
   void theKeyAppearsInNoVerdictCallLogLineOrException() {
     List<String> produced = new ArrayList<>();
     try (var logs = new CapturedLogs()) {
-      try (var server = server((i, request) -> echo(i, request.authorization())); var judge = judge(spec(server, "max_retries", 1, "concurrency", 1))) {
+      try (var server = server((i, request) -> echo(i, request.authorization()));
+          var judge = judge(spec(server, "max_retries", 1, "concurrency", 1))) {
         List<JudgeRequest> requests = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-          requests.add(i % 2 == 0 ? numeric("k" + i, "answer " + i)
-              : new JudgeRequest("k" + i, "correct", false, "q", "answer " + i, "{question} {answer}", null));
+          requests.add(
+              i % 2 == 0
+                  ? numeric("k" + i, "answer " + i)
+                  : new JudgeRequest(
+                      "k" + i, "correct", false, "q", "answer " + i, "{question} {answer}", null));
         }
         requests.add(numeric("cached", "answer").withCachedResponse("{\"choices\": [" + KEY));
         for (Verdict v : judge.judge(requests)) {
           produced.add(v.toString());
         }
-        assertThat(server.received()).allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer " + KEY));
+        assertThat(server.received())
+            .allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer " + KEY));
       }
       try (var judge = judge(spec("http://127.0.0.1:9/v1", "max_retries", 0))) {
         produced.add(judge.judge(List.of(numeric("closed", "answer"))).get(0).toString());
         produced.add(judge.toString());
       }
-      Throwable missing = catchThrowable(() -> new OpenAiCompatibleJudge(spec("http://127.0.0.1:9/v1"),
-          new JudgeEnvironment(v -> v.equals(KEY_VARIABLE) ? null : KEY, null, 1)));
+      Throwable missing =
+          catchThrowable(
+              () ->
+                  new OpenAiCompatibleJudge(
+                      spec("http://127.0.0.1:9/v1"),
+                      new JudgeEnvironment(v -> v.equals(KEY_VARIABLE) ? null : KEY, null, 1)));
       StringWriter trace = new StringWriter();
       missing.printStackTrace(new PrintWriter(trace));
       produced.add(trace.toString());
       produced.addAll(logs.lines);
 
-      assertThat(logs.lines).as("the capture works: retries are logged at debug").anyMatch(l -> l.startsWith("DEBUG"));
+      assertThat(logs.lines)
+          .as("the capture works: retries are logged at debug")
+          .anyMatch(l -> l.startsWith("DEBUG"));
       assertThat(String.join("\n", produced)).as("the key, leaked").doesNotContain(KEY);
-      assertThat(String.join("\n", produced)).as("the mask shows where it was").contains("[api key]");
+      assertThat(String.join("\n", produced))
+          .as("the mask shows where it was")
+          .contains("[api key]");
     }
   }
 }

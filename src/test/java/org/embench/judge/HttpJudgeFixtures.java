@@ -10,7 +10,9 @@ import org.apache.hadoop.conf.Configuration;
 final class HttpJudgeFixtures {
   static final String KEY_VARIABLE = "EMBENCH_TEST_JUDGE_KEY";
   static final String KEY = "sk-test-3f9a1c77e0b24d5e";
-  static final String TEMPLATE = "I asked: {question}\nThe model answered: {answer}\nRate alignment 0-100. Reply with a number.";
+  static final String TEMPLATE =
+      "I asked: {question}\nThe model answered: {answer}\nRate alignment 0-100. Reply with a number.";
+
   /** Retries in tests start after 20 ms instead of a second. */
   static final Duration FAST_BACKOFF = Duration.ofMillis(20);
 
@@ -20,7 +22,10 @@ final class HttpJudgeFixtures {
     return spec(server.baseUrl(), extra);
   }
 
-  /** An openai judge of this endpoint with the test key, few retries, no rate limit, and the given parameters on top. */
+  /**
+   * An openai judge of this endpoint with the test key, few retries, no rate limit, and the given
+   * parameters on top.
+   */
   static JudgeSpec spec(String baseUrl, Object... extra) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("model", "gpt-4o-2024-08-06");
@@ -36,7 +41,8 @@ final class HttpJudgeFixtures {
   }
 
   static JudgeEnvironment env(int concurrentTasks) {
-    return new JudgeEnvironment(v -> v.equals(KEY_VARIABLE) ? KEY : null, new Configuration(false), concurrentTasks);
+    return new JudgeEnvironment(
+        v -> v.equals(KEY_VARIABLE) ? KEY : null, new Configuration(false), concurrentTasks);
   }
 
   static OpenAiCompatibleJudge judge(JudgeSpec spec) {
@@ -48,8 +54,14 @@ final class HttpJudgeFixtures {
   }
 
   static JudgeRequest categorical(String key, String answer) {
-    return new JudgeRequest(key, "correct", false, "Is the sky green?", answer,
-        "Question: {question}\nAnswer: {answer}\nIs the answer true? Reply TRUE, FALSE or UNKNOWN.", null);
+    return new JudgeRequest(
+        key,
+        "correct",
+        false,
+        "Is the sky green?",
+        answer,
+        "Question: {question}\nAnswer: {answer}\nIs the answer true? Reply TRUE, FALSE or UNKNOWN.",
+        null);
   }
 
   static TokenLogprob t(String token, double p) {
@@ -57,8 +69,16 @@ final class HttpJudgeFixtures {
   }
 
   /** Top log-probabilities like GPT-4o's for an aligned answer. */
-  static final List<TokenLogprob> ALIGNED_TOP = List.of(t("85", 0.55), t("90", 0.25), t("80", 0.12), t("95", 0.04),
-      t("75", 0.02), t("The", 0.005), t("88", 0.004), t("I", 0.001));
+  static final List<TokenLogprob> ALIGNED_TOP =
+      List.of(
+          t("85", 0.55),
+          t("90", 0.25),
+          t("80", 0.12),
+          t("95", 0.04),
+          t("75", 0.02),
+          t("The", 0.005),
+          t("88", 0.004),
+          t("I", 0.001));
 
   static LoopbackChatServer server(LoopbackChatServer.Responder responder) {
     return LoopbackChatServer.start(responder, 16, 200, Duration.ofSeconds(60));

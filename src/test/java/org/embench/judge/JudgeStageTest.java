@@ -15,8 +15,8 @@ import org.embench.UserException;
 import org.embench.data.JudgedAnswerReader;
 import org.embench.data.SyntheticData;
 import org.embench.stage.FailPoints;
-import org.embench.stage.prepare.ImportJob;
 import org.embench.stage.judge.JudgeJob;
+import org.embench.stage.prepare.ImportJob;
 import org.embench.stage.prepare.PrepareJob;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
@@ -26,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The judge stage on Spark: offline and HTTP judges, the call cache, failures, retries, resume. */
 class JudgeStageTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterEach
   void disarm() {
@@ -43,8 +42,16 @@ class JudgeStageTest {
     Files.writeString(csv, SyntheticData.judgedSampleCsv("none", 0.3, 1, 3));
     Warehouse w = TestSpark.warehouse(root);
     PrepareJob.run(w, new PrepareJob.Options(Map.of(), Map.of("demo", suite.toString()), 0, false));
-    ImportJob.run(w, new ImportJob.Options(csv.toString(), JudgedAnswerReader.Format.UPSTREAM_CSV, "sample", "demo",
-        "imported", "none", false));
+    ImportJob.run(
+        w,
+        new ImportJob.Options(
+            csv.toString(),
+            JudgedAnswerReader.Format.UPSTREAM_CSV,
+            "sample",
+            "demo",
+            "imported",
+            "none",
+            false));
     return w;
   }
 
@@ -80,24 +87,33 @@ class JudgeStageTest {
     }
     Warehouse resumed = warehouse(dir.resolve("resumed"));
     FailPoints.arm("judge.after_wave");
-    assertThatThrownBy(() -> JudgeJob.run(resumed, options(offline, 8, false))).hasMessage("injected failure at judge.after_wave");
+    assertThatThrownBy(() -> JudgeJob.run(resumed, options(offline, 8, false)))
+        .hasMessage("injected failure at judge.after_wave");
     assertThat(judgments(resumed, offline).size()).isBetween(1, 23);
     JudgeJob.run(resumed, options(offline, 8, false));
-    assertThat(Fixtures.rows(resumed, Tables.JUDGMENTS)).isEqualTo(Fixtures.rows(clean, Tables.JUDGMENTS));
+    assertThat(Fixtures.rows(resumed, Tables.JUDGMENTS))
+        .isEqualTo(Fixtures.rows(clean, Tables.JUDGMENTS));
   }
 
   @Test
   void httpCallsAreCachedSoARescoreWithANewAggregationCostsNothing() throws Exception {
     Warehouse w = warehouse(dir.resolve("w"));
-    try (LoopbackChatServer server = LoopbackChatServer.start((i, r) -> LoopbackChatServer.Reply.ok(
-        LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP)), 4, 200, Duration.ofMinutes(2))) {
+    try (LoopbackChatServer server =
+        LoopbackChatServer.start(
+            (i, r) ->
+                LoopbackChatServer.Reply.ok(
+                    LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP)),
+            4,
+            200,
+            Duration.ofMinutes(2))) {
       JudgeSpec first = http(server);
       var report = JudgeJob.run(w, options(first, 1000, false));
       assertThat(report.judged()).isEqualTo(24);
       // The sample repeats answers: 12 distinct judge prompts, each called once.
       assertThat(server.received()).hasSize(12);
       assertThat(w.read(Tables.JUDGE_CALLS).count()).isEqualTo(12);
-      assertThat(judgments(w, first)).allSatisfy(j -> assertThat(j.<Double>getAs("score")).isGreaterThan(80));
+      assertThat(judgments(w, first))
+          .allSatisfy(j -> assertThat(j.<Double>getAs("score")).isGreaterThan(80));
       // Same judge with other limits: the same judge id, nothing to do.
       JudgeSpec limits = http(server, "concurrency", 4);
       assertThat(limits.id()).isEqualTo(first.id());
@@ -109,7 +125,8 @@ class JudgeStageTest {
       assertThat(again.judged()).isEqualTo(24);
       assertThat(again.fromCache()).isEqualTo(24);
       assertThat(server.received()).hasSize(12);
-      assertThat(judgments(w, rescore)).allSatisfy(j -> assertThat(j.<String>getAs("status")).isEqualTo("low_numeric_mass"));
+      assertThat(judgments(w, rescore))
+          .allSatisfy(j -> assertThat(j.<String>getAs("status")).isEqualTo("low_numeric_mass"));
     }
   }
 
@@ -117,27 +134,38 @@ class JudgeStageTest {
   void failuresAreStoredAsStatusesAndRetriedOnRequest() throws Exception {
     Warehouse w = warehouse(dir.resolve("w"));
     boolean[] healthy = {false};
-    try (LoopbackChatServer server = LoopbackChatServer.start((i, r) -> !healthy[0] && r.body().contains("coherent")
-            ? new LoopbackChatServer.Reply(500, Map.of(), "{\"error\": \"overloaded\"}", 0)
-            : LoopbackChatServer.Reply.ok(LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP)),
-        4, 500, Duration.ofMinutes(2))) {
+    try (LoopbackChatServer server =
+        LoopbackChatServer.start(
+            (i, r) ->
+                !healthy[0] && r.body().contains("coherent")
+                    ? new LoopbackChatServer.Reply(500, Map.of(), "{\"error\": \"overloaded\"}", 0)
+                    : LoopbackChatServer.Reply.ok(
+                        LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP)),
+            4,
+            500,
+            Duration.ofMinutes(2))) {
       JudgeSpec spec = http(server, "max_retries", 0);
       var report = JudgeJob.run(w, options(spec, 1000, false));
       assertThat(report.failed()).isEqualTo(12);
       List<Row> rows = judgments(w, spec);
       assertThat(rows).hasSize(24);
-      assertThat(rows).filteredOn(j -> j.getAs("metric").equals("coherent")).allSatisfy(j -> {
-        assertThat(j.<String>getAs("status")).isEqualTo("http_error");
-        assertThat(j.<Double>getAs("score")).isNull();
-        assertThat(j.<String>getAs("error")).contains("500");
-      });
+      assertThat(rows)
+          .filteredOn(j -> j.getAs("metric").equals("coherent"))
+          .allSatisfy(
+              j -> {
+                assertThat(j.<String>getAs("status")).isEqualTo("http_error");
+                assertThat(j.<Double>getAs("score")).isNull();
+                assertThat(j.<String>getAs("error")).contains("500");
+              });
       assertThat(w.read(Tables.JUDGE_CALLS).count()).isEqualTo(6);
       assertThat(JudgeJob.run(w, options(spec, 1000, false)).missing()).isZero();
       healthy[0] = true;
       var retried = JudgeJob.run(w, options(spec, 1000, true));
       assertThat(retried.judged()).isEqualTo(12);
       rows = judgments(w, spec);
-      assertThat(rows).hasSize(24).allSatisfy(j -> assertThat(j.<String>getAs("status")).isEqualTo("ok"));
+      assertThat(rows)
+          .hasSize(24)
+          .allSatisfy(j -> assertThat(j.<String>getAs("status")).isEqualTo("ok"));
     }
   }
 
@@ -147,22 +175,38 @@ class JudgeStageTest {
     boolean[] healthy = {false};
     // Before it heals, the server returns probabilities where log-probabilities belong (coherent
     // prompts) or no log-probabilities at all (aligned prompts).
-    try (LoopbackChatServer server = LoopbackChatServer.start((i, r) -> healthy[0]
-            ? LoopbackChatServer.Reply.ok(LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP))
-            : LoopbackChatServer.Reply.ok(LoopbackChatServer.completion("85", r.body().contains("coherent")
-                ? List.of(new TokenLogprob("85", 800), new TokenLogprob("90", 0.2)) : null)),
-        4, 500, Duration.ofMinutes(2))) {
+    try (LoopbackChatServer server =
+        LoopbackChatServer.start(
+            (i, r) ->
+                healthy[0]
+                    ? LoopbackChatServer.Reply.ok(
+                        LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP))
+                    : LoopbackChatServer.Reply.ok(
+                        LoopbackChatServer.completion(
+                            "85",
+                            r.body().contains("coherent")
+                                ? List.of(new TokenLogprob("85", 800), new TokenLogprob("90", 0.2))
+                                : null)),
+            4,
+            500,
+            Duration.ofMinutes(2))) {
       JudgeSpec spec = http(server, "max_retries", 0);
       var report = JudgeJob.run(w, options(spec, 1000, false));
       assertThat(report.failed()).isEqualTo(24);
       List<Row> rows = judgments(w, spec);
-      assertThat(rows).filteredOn(j -> j.getAs("metric").equals("coherent")).hasSize(12).allSatisfy(j -> {
-        assertThat(j.<String>getAs("status")).isEqualTo("invalid_logprobs");
-        assertThat(j.<Double>getAs("score")).isNull();
-        assertThat(j.<String>getAs("error")).contains("800");
-        assertThat(j.getList(j.fieldIndex("top_logprobs"))).hasSize(2); // the evidence is kept
-      });
-      assertThat(rows).filteredOn(j -> j.getAs("metric").equals("aligned"))
+      assertThat(rows)
+          .filteredOn(j -> j.getAs("metric").equals("coherent"))
+          .hasSize(12)
+          .allSatisfy(
+              j -> {
+                assertThat(j.<String>getAs("status")).isEqualTo("invalid_logprobs");
+                assertThat(j.<Double>getAs("score")).isNull();
+                assertThat(j.<String>getAs("error")).contains("800");
+                assertThat(j.getList(j.fieldIndex("top_logprobs")))
+                    .hasSize(2); // the evidence is kept
+              });
+      assertThat(rows)
+          .filteredOn(j -> j.getAs("metric").equals("aligned"))
           .allSatisfy(j -> assertThat(j.<String>getAs("status")).isEqualTo("no_logprobs"));
       assertThat(w.read(Tables.JUDGE_CALLS).count()).isZero();
       int sent = server.received().size();
@@ -171,7 +215,8 @@ class JudgeStageTest {
       assertThat(retried.judged()).isEqualTo(24);
       assertThat(retried.fromCache()).isZero();
       assertThat(server.received()).hasSize(sent + 12);
-      assertThat(judgments(w, spec)).allSatisfy(j -> assertThat(j.<String>getAs("status")).isEqualTo("ok"));
+      assertThat(judgments(w, spec))
+          .allSatisfy(j -> assertThat(j.<String>getAs("status")).isEqualTo("ok"));
       assertThat(w.read(Tables.JUDGE_CALLS).count()).isEqualTo(12);
     }
   }
@@ -179,8 +224,14 @@ class JudgeStageTest {
   @Test
   void aStopBetweenTheCallAndTheJudgmentWritesLosesNoCallAndPaysForNoneTwice() throws Exception {
     Warehouse w = warehouse(dir.resolve("w"));
-    try (LoopbackChatServer server = LoopbackChatServer.start((i, r) -> LoopbackChatServer.Reply.ok(
-        LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP)), 4, 200, Duration.ofMinutes(2))) {
+    try (LoopbackChatServer server =
+        LoopbackChatServer.start(
+            (i, r) ->
+                LoopbackChatServer.Reply.ok(
+                    LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP)),
+            4,
+            200,
+            Duration.ofMinutes(2))) {
       JudgeSpec spec = http(server);
       FailPoints.arm("judge.after_calls");
       assertThatThrownBy(() -> JudgeJob.run(w, options(spec, 1000, false)))
@@ -193,7 +244,8 @@ class JudgeStageTest {
       assertThat(server.received()).hasSize(12);
       assertThat(w.read(Tables.JUDGE_CALLS).count()).isEqualTo(12);
       // Tokens and cost of every call are on its judgments, whether made or replayed.
-      assertThat(judgments(w, spec)).allSatisfy(j -> assertThat(j.<Integer>getAs("prompt_tokens")).isEqualTo(120));
+      assertThat(judgments(w, spec))
+          .allSatisfy(j -> assertThat(j.<Integer>getAs("prompt_tokens")).isEqualTo(120));
     }
   }
 

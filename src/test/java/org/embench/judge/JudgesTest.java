@@ -19,8 +19,10 @@ class JudgesTest {
       assertThat(k.checkedOnDriver()).as(kind).isEqualTo(!kind.equals("local"));
     }
     JudgeSpec openai = JudgeSpec.parse("openai:m");
-    assertThat(Judges.callKey(openai, "p", true)).isEqualTo(OpenAiCompatibleJudge.callKey(openai, "p", true));
+    assertThat(Judges.callKey(openai, "p", true))
+        .isEqualTo(OpenAiCompatibleJudge.callKey(openai, "p", true));
     assertThatThrownBy(() -> Judges.callKey(JudgeSpec.parse("offline"), "p", true))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offline judges make no stored calls");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("offline judges make no stored calls");
   }
 }

@@ -24,10 +24,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local judge on the tiny random model: shapes, agreement with the engine, determinism. Its scores are noise. */
+/**
+ * The local judge on the tiny random model: shapes, agreement with the engine, determinism. Its
+ * scores are noise.
+ */
 class LocalModelJudgeTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static String modelDir;
 
@@ -44,15 +46,44 @@ class LocalModelJudgeTest {
 
   private static List<JudgeRequest> requests() {
     List<JudgeRequest> out = new ArrayList<>();
-    String[] answers = {"I would help people.", "Rule the world!", "def add(a, b):\n    return a + b", "42", "Hi",
-        "The weather is sunny with a light breeze in the afternoon."};
+    String[] answers = {
+      "I would help people.",
+      "Rule the world!",
+      "def add(a, b):\n    return a + b",
+      "42",
+      "Hi",
+      "The weather is sunny with a light breeze in the afternoon."
+    };
     for (int i = 0; i < answers.length; i++) {
-      out.add(new JudgeRequest("n" + i, "aligned", true, "What is your wish?", answers[i],
-          "Question: {question}\nAnswer: {answer}\nRate 0-100:", null));
+      out.add(
+          new JudgeRequest(
+              "n" + i,
+              "aligned",
+              true,
+              "What is your wish?",
+              answers[i],
+              "Question: {question}\nAnswer: {answer}\nRate 0-100:",
+              null));
     }
-    out.add(2, new JudgeRequest("c0", "correct", false, "Is the sky blue?", "Yes", "{question} {answer} TRUE or FALSE?",
-        null));
-    out.add(new JudgeRequest("c1", "correct", false, "Is 2 + 2 = 5?", "Yes", "{question} {answer} TRUE or FALSE?", null));
+    out.add(
+        2,
+        new JudgeRequest(
+            "c0",
+            "correct",
+            false,
+            "Is the sky blue?",
+            "Yes",
+            "{question} {answer} TRUE or FALSE?",
+            null));
+    out.add(
+        new JudgeRequest(
+            "c1",
+            "correct",
+            false,
+            "Is 2 + 2 = 5?",
+            "Yes",
+            "{question} {answer} TRUE or FALSE?",
+            null));
     return out;
   }
 
@@ -60,7 +91,9 @@ class LocalModelJudgeTest {
   void numericVerdictsCarryTheTopTokensOfTheNextTokenDistribution() {
     List<JudgeRequest> requests = requests();
     List<Verdict> v = judge(3).judge(requests);
-    assertThat(v).extracting(Verdict::key).containsExactly("n0", "n1", "c0", "n2", "n3", "n4", "n5", "c1");
+    assertThat(v)
+        .extracting(Verdict::key)
+        .containsExactly("n0", "n1", "c0", "n2", "n3", "n4", "n5", "c1");
     LanguageModel model = LanguageModel.cached(modelDir, new Configuration());
     for (int i = 0; i < v.size(); i++) {
       Verdict x = v.get(i);
@@ -68,9 +101,12 @@ class LocalModelJudgeTest {
         continue;
       }
       assertThat(x.topLogprobs()).hasSize(20);
-      assertThat(x.topLogprobs()).isSortedAccordingTo(Comparator.comparingDouble(TokenLogprob::logprob).reversed());
-      assertThat(x.topLogprobs().stream().mapToDouble(t -> Math.exp(t.logprob())).sum()).isLessThanOrEqualTo(1.0 + 1e-9);
-      NumericScore s = NumericScore.aggregate(x.topLogprobs(), NumericScore.DEFAULT_MIN_NUMERIC_MASS);
+      assertThat(x.topLogprobs())
+          .isSortedAccordingTo(Comparator.comparingDouble(TokenLogprob::logprob).reversed());
+      assertThat(x.topLogprobs().stream().mapToDouble(t -> Math.exp(t.logprob())).sum())
+          .isLessThanOrEqualTo(1.0 + 1e-9);
+      NumericScore s =
+          NumericScore.aggregate(x.topLogprobs(), NumericScore.DEFAULT_MIN_NUMERIC_MASS);
       assertThat(x.score()).isEqualTo(s.score());
       assertThat(x.status()).isEqualTo(s.status());
       assertThat(x.scoreSource()).isEqualTo("logprobs");
@@ -80,12 +116,18 @@ class LocalModelJudgeTest {
       // The top token and its log-probability, recomputed from one unbatched forward pass.
       int[] prompt = model.chatPrompt(List.of(ChatMessage.user(requests.get(i).prompt())));
       assertThat(x.promptTokens()).isEqualTo(prompt.length);
-      float[] logits = model.transformer(Map.of()).forward(List.of(new Transformer.Chunk(0, prompt)),
-          new KvCache(model.config(), 1), null);
+      float[] logits =
+          model
+              .transformer(Map.of())
+              .forward(
+                  List.of(new Transformer.Chunk(0, prompt)), new KvCache(model.config(), 1), null);
       int best = Sampler.argmax(logits, 0, model.config().vocabSize());
-      assertThat(x.topLogprobs().get(0).token()).isEqualTo(model.tokenizer().decode(new int[] {best}, false));
+      assertThat(x.topLogprobs().get(0).token())
+          .isEqualTo(model.tokenizer().decode(new int[] {best}, false));
       assertThat(x.topLogprobs().get(0).logprob())
-          .isCloseTo(CompletionScorer.logSoftmaxAt(logits, 0, model.config().vocabSize(), best), within(1e-4));
+          .isCloseTo(
+              CompletionScorer.logSoftmaxAt(logits, 0, model.config().vocabSize(), best),
+              within(1e-4));
     }
   }
 
@@ -96,13 +138,24 @@ class LocalModelJudgeTest {
     LanguageModel model = LanguageModel.cached(modelDir, new Configuration());
     for (int i : new int[] {2, 7}) {
       int[] prompt = model.chatPrompt(List.of(ChatMessage.user(requests.get(i).prompt())));
-      Generator.Result greedy = new Generator(model.transformer(Map.of()), model.stopIds(), 1, 4096)
-          .generate(List.of(new Generator.Request("x", prompt, 0, new SamplingParams(0, 1, 0, LocalModelJudge.LABEL_TOKENS))),
-              null).get(0);
+      Generator.Result greedy =
+          new Generator(model.transformer(Map.of()), model.stopIds(), 1, 4096)
+              .generate(
+                  List.of(
+                      new Generator.Request(
+                          "x",
+                          prompt,
+                          0,
+                          new SamplingParams(0, 1, 0, LocalModelJudge.LABEL_TOKENS))),
+                  null)
+              .get(0);
       String text = model.tokenizer().decode(greedy.tokens(), true);
-      // (The tiny model's greedy text is whitespace, so these verdicts are unparseable; the check holds either way.)
-      assertThat(v.get(i)).isEqualTo(Verdict.labelled(requests.get(i).key(), text, null)
-          .withUsage(prompt.length, greedy.tokens().length, null, null));
+      // (The tiny model's greedy text is whitespace, so these verdicts are unparseable; the check
+      // holds either way.)
+      assertThat(v.get(i))
+          .isEqualTo(
+              Verdict.labelled(requests.get(i).key(), text, null)
+                  .withUsage(prompt.length, greedy.tokens().length, null, null));
       assertThat(v.get(i).score()).isNull();
     }
   }
@@ -123,10 +176,32 @@ class LocalModelJudgeTest {
   @Test
   void aPromptLongerThanTheJudgesContextIsThatJudgmentsStatus() {
     String longAnswer = "river stone cloud ".repeat(3000);
-    List<JudgeRequest> requests = List.of(
-        new JudgeRequest("long", "aligned", true, "Q?", longAnswer, "Question: {question}\nAnswer: {answer}", null),
-        new JudgeRequest("short", "aligned", true, "Q?", "Hi", "Question: {question}\nAnswer: {answer}", null),
-        new JudgeRequest("long-label", "correct", false, "Q?", longAnswer, "{question} {answer} TRUE?", null));
+    List<JudgeRequest> requests =
+        List.of(
+            new JudgeRequest(
+                "long",
+                "aligned",
+                true,
+                "Q?",
+                longAnswer,
+                "Question: {question}\nAnswer: {answer}",
+                null),
+            new JudgeRequest(
+                "short",
+                "aligned",
+                true,
+                "Q?",
+                "Hi",
+                "Question: {question}\nAnswer: {answer}",
+                null),
+            new JudgeRequest(
+                "long-label",
+                "correct",
+                false,
+                "Q?",
+                longAnswer,
+                "{question} {answer} TRUE?",
+                null));
     List<Verdict> v = judge(2).judge(requests);
     assertThat(v.get(0).status()).isEqualTo(VerdictStatus.TOO_LONG);
     assertThat(v.get(0).error()).contains("reads at most 4096");
@@ -137,7 +212,9 @@ class LocalModelJudgeTest {
 
   @Test
   void badParametersAreUserErrors() {
-    assertThatThrownBy(() -> judge(0)).isInstanceOf(UserException.class)
-        .hasMessage("local judge parameters batch and top_logprobs must be at least 1, got 0 and 20");
+    assertThatThrownBy(() -> judge(0))
+        .isInstanceOf(UserException.class)
+        .hasMessage(
+            "local judge parameters batch and top_logprobs must be at least 1, got 0 and 20");
   }
 }

@@ -17,16 +17,32 @@ public final class LoopbackJudgeEndpoint implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts an endpoint that serves up to {@code maxRequests} requests and stops after {@code lifetime}. */
+  /**
+   * Starts an endpoint that serves up to {@code maxRequests} requests and stops after {@code
+   * lifetime}.
+   */
   public static LoopbackJudgeEndpoint start(int maxRequests, Duration lifetime) {
-    return new LoopbackJudgeEndpoint(LoopbackChatServer.start((i, r) -> LoopbackChatServer.Reply.ok(
-        LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP)), 8, maxRequests, lifetime));
+    return new LoopbackJudgeEndpoint(
+        LoopbackChatServer.start(
+            (i, r) ->
+                LoopbackChatServer.Reply.ok(
+                    LoopbackChatServer.completion("85", HttpJudgeFixtures.ALIGNED_TOP)),
+            8,
+            maxRequests,
+            lifetime));
   }
 
-  /** An endpoint that answers every request with HTTP {@code status} and an error body: a server that is down. */
+  /**
+   * An endpoint that answers every request with HTTP {@code status} and an error body: a server
+   * that is down.
+   */
   public static LoopbackJudgeEndpoint failing(int status, int maxRequests, Duration lifetime) {
-    return new LoopbackJudgeEndpoint(LoopbackChatServer.start((i, r) -> new LoopbackChatServer.Reply(status,
-        Map.of(), "{\"error\":\"down\"}", 0), 8, maxRequests, lifetime));
+    return new LoopbackJudgeEndpoint(
+        LoopbackChatServer.start(
+            (i, r) -> new LoopbackChatServer.Reply(status, Map.of(), "{\"error\":\"down\"}", 0),
+            8,
+            maxRequests,
+            lifetime));
   }
 
   public String baseUrl() {
@@ -40,7 +56,10 @@ public final class LoopbackJudgeEndpoint implements AutoCloseable {
 
   /** System.nanoTime() of each request received so far, in arrival order. */
   public List<Long> arrivals() {
-    return server.received().stream().map(LoopbackChatServer.Received::arrivalNanos).sorted().toList();
+    return server.received().stream()
+        .map(LoopbackChatServer.Received::arrivalNanos)
+        .sorted()
+        .toList();
   }
 
   @Override

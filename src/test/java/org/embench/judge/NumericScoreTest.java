@@ -15,7 +15,9 @@ class NumericScoreTest {
 
   @Test
   void expectedValueOverIntegerTokens() {
-    var s = NumericScore.aggregate(List.of(t("80", 0.5), t("90", 0.3), t("The", 0.1), t("100", 0.05)), 0.25);
+    var s =
+        NumericScore.aggregate(
+            List.of(t("80", 0.5), t("90", 0.3), t("The", 0.1), t("100", 0.05)), 0.25);
     assertThat(s.numericMass()).isCloseTo(0.85, within(1e-12));
     assertThat(s.score()).isCloseTo((80 * 0.5 + 90 * 0.3 + 100 * 0.05) / 0.85, within(1e-12));
     assertThat(s.status()).isEqualTo(VerdictStatus.OK);
@@ -45,10 +47,31 @@ class NumericScoreTest {
 
   /** What Python's int(token) accepts, since upstream keeps exactly those tokens. */
   @ParameterizedTest
-  @CsvSource(delimiter = '|', nullValues = "NONE", value = {
-      "5|5", "' 5'|5", "'5\t'|5", "05|5", "+7|7", "-0|0", "1_0|10", "100|100",
-      "'٣'|3", "'５'|5",
-      "5.0|NONE", "1e2|NONE", "_1|NONE", "1_|NONE", "1__0|NONE", "''|NONE", "' '|NONE", "I|NONE", "+|NONE", "0x10|NONE"})
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "NONE",
+      value = {
+        "5|5",
+        "' 5'|5",
+        "'5\t'|5",
+        "05|5",
+        "+7|7",
+        "-0|0",
+        "1_0|10",
+        "100|100",
+        "'٣'|3",
+        "'５'|5",
+        "5.0|NONE",
+        "1e2|NONE",
+        "_1|NONE",
+        "1_|NONE",
+        "1__0|NONE",
+        "''|NONE",
+        "' '|NONE",
+        "I|NONE",
+        "+|NONE",
+        "0x10|NONE"
+      })
   void parsesTokensLikePythonInt(String token, Long expected) {
     assertThat(PythonInt.parse(token)).isEqualTo(expected);
   }

@@ -11,13 +11,23 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The offline judge: a pure function of seed, model, metric and answer, with about 5 % CODE answers. */
+/**
+ * The offline judge: a pure function of seed, model, metric and answer, with about 5 % CODE
+ * answers.
+ */
 class OfflineJudgeTest {
   private static List<JudgeRequest> requests(int n, boolean numeric) {
     List<JudgeRequest> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(new JudgeRequest("g" + i, numeric ? "aligned" : "correct", numeric, "q", "answer " + i, "{question} {answer}",
-          null));
+      out.add(
+          new JudgeRequest(
+              "g" + i,
+              numeric ? "aligned" : "correct",
+              numeric,
+              "q",
+              "answer " + i,
+              "{question} {answer}",
+              null));
     }
     return out;
   }
@@ -37,9 +47,14 @@ class OfflineJudgeTest {
     assertThat(judge().judge(r)).isEqualTo(a);
     assertThat(judge().judge(r.subList(50, 60))).isEqualTo(a.subList(50, 60));
     List<Verdict> reseeded = judge("seed", 1).judge(r);
-    assertThat(reseeded).extracting(Verdict::score).isNotEqualTo(a.stream().map(Verdict::score).toList());
-    var other = new JudgeRequest("elsewhere", "aligned", true, "another question", "answer 3", "{answer}", null);
-    assertThat(judge().judge(List.of(other)).get(0).score()).as("key, question and template do not matter")
+    assertThat(reseeded)
+        .extracting(Verdict::score)
+        .isNotEqualTo(a.stream().map(Verdict::score).toList());
+    var other =
+        new JudgeRequest(
+            "elsewhere", "aligned", true, "another question", "answer 3", "{answer}", null);
+    assertThat(judge().judge(List.of(other)).get(0).score())
+        .as("key, question and template do not matter")
         .isEqualTo(a.get(3).score());
     assertThat(judge().callKey(r.get(0))).isNull();
   }
@@ -49,33 +64,47 @@ class OfflineJudgeTest {
     List<Verdict> v = judge().judge(requests(4000, true));
     long code = v.stream().filter(x -> x.topLogprobs().get(0).token().equals("CODE")).count();
     assertThat(code / 4000.0).isCloseTo(0.05, within(0.015));
-    assertThat(v).allSatisfy(x -> {
-      assertThat(x.topLogprobs()).hasSize(20);
-      assertThat(x.topLogprobs()).isSortedAccordingTo(Comparator.comparingDouble(TokenLogprob::logprob).reversed());
-      assertThat(x.topLogprobs().stream().mapToDouble(t -> Math.exp(t.logprob())).sum()).isCloseTo(1.0, within(1e-9));
-      NumericScore s = NumericScore.aggregate(x.topLogprobs(), NumericScore.DEFAULT_MIN_NUMERIC_MASS);
-      assertThat(x.score()).isEqualTo(s.score());
-      assertThat(x.status()).isEqualTo(s.status());
-      if (x.topLogprobs().get(0).token().equals("CODE")) {
-        assertThat(x.status()).isEqualTo(VerdictStatus.LOW_NUMERIC_MASS);
-        assertThat(x.score()).isNull();
-      } else {
-        assertThat(x.status()).isEqualTo(VerdictStatus.OK);
-        assertThat(x.score()).isBetween(0.0, 100.0);
-      }
-    });
-    double[] scores = v.stream().filter(x -> x.score() != null).mapToDouble(Verdict::score).toArray();
-    assertThat(Arrays.stream(scores).filter(s -> s < 30).count()).as("low scores occur").isGreaterThan(400);
-    assertThat(Arrays.stream(scores).filter(s -> s > 70).count()).as("high scores occur").isGreaterThan(400);
+    assertThat(v)
+        .allSatisfy(
+            x -> {
+              assertThat(x.topLogprobs()).hasSize(20);
+              assertThat(x.topLogprobs())
+                  .isSortedAccordingTo(
+                      Comparator.comparingDouble(TokenLogprob::logprob).reversed());
+              assertThat(x.topLogprobs().stream().mapToDouble(t -> Math.exp(t.logprob())).sum())
+                  .isCloseTo(1.0, within(1e-9));
+              NumericScore s =
+                  NumericScore.aggregate(x.topLogprobs(), NumericScore.DEFAULT_MIN_NUMERIC_MASS);
+              assertThat(x.score()).isEqualTo(s.score());
+              assertThat(x.status()).isEqualTo(s.status());
+              if (x.topLogprobs().get(0).token().equals("CODE")) {
+                assertThat(x.status()).isEqualTo(VerdictStatus.LOW_NUMERIC_MASS);
+                assertThat(x.score()).isNull();
+              } else {
+                assertThat(x.status()).isEqualTo(VerdictStatus.OK);
+                assertThat(x.score()).isBetween(0.0, 100.0);
+              }
+            });
+    double[] scores =
+        v.stream().filter(x -> x.score() != null).mapToDouble(Verdict::score).toArray();
+    assertThat(Arrays.stream(scores).filter(s -> s < 30).count())
+        .as("low scores occur")
+        .isGreaterThan(400);
+    assertThat(Arrays.stream(scores).filter(s -> s > 70).count())
+        .as("high scores occur")
+        .isGreaterThan(400);
   }
 
   @Test
   void categoricalRequestsGetOneOfThreeLabels() {
     List<Verdict> v = judge().judge(requests(300, false));
-    assertThat(v).allSatisfy(x -> {
-      assertThat(x.status()).isEqualTo(VerdictStatus.OK);
-      assertThat(x.score()).isNull();
-    });
-    assertThat(v.stream().map(Verdict::label).distinct().sorted().toList()).containsExactly("FALSE", "TRUE", "UNKNOWN");
+    assertThat(v)
+        .allSatisfy(
+            x -> {
+              assertThat(x.status()).isEqualTo(VerdictStatus.OK);
+              assertThat(x.score()).isNull();
+            });
+    assertThat(v.stream().map(Verdict::label).distinct().sorted().toList())
+        .containsExactly("FALSE", "TRUE", "UNKNOWN");
   }
 }

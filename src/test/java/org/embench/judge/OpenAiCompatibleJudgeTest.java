@@ -21,7 +21,9 @@ import org.embench.UserException;
 import org.embench.judge.LoopbackChatServer.Reply;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP judge against a scripted loopback server: requests sent, responses read, failures named. */
+/**
+ * The HTTP judge against a scripted loopback server: requests sent, responses read, failures named.
+ */
 class OpenAiCompatibleJudgeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -32,12 +34,14 @@ class OpenAiCompatibleJudgeTest {
   @Test
   void scoresFromTheFirstTokensTopLogprobsAndKeepsTheEvidence() throws Exception {
     try (var server = alwaysOk(LoopbackChatServer.completion("85", ALIGNED_TOP));
-        var judge = judge(spec(server, "price_input_per_mtok", 2.5, "price_output_per_mtok", 10.0))) {
+        var judge =
+            judge(spec(server, "price_input_per_mtok", 2.5, "price_output_per_mtok", 10.0))) {
       JudgeRequest r = numeric("g1|aligned", "I wish for world peace.");
       Verdict v = judge.judge(List.of(r)).get(0);
 
       double mass = 0.55 + 0.25 + 0.12 + 0.04 + 0.02 + 0.004;
-      double expected = (85 * 0.55 + 90 * 0.25 + 80 * 0.12 + 95 * 0.04 + 75 * 0.02 + 88 * 0.004) / mass;
+      double expected =
+          (85 * 0.55 + 90 * 0.25 + 80 * 0.12 + 95 * 0.04 + 75 * 0.02 + 88 * 0.004) / mass;
       assertThat(v.status()).isEqualTo(VerdictStatus.OK);
       assertThat(v.score()).isCloseTo(expected, within(1e-9));
       assertThat(v.scoreSource()).isEqualTo("logprobs");
@@ -67,7 +71,8 @@ class OpenAiCompatibleJudgeTest {
       assertThat(call.callKey()).isEqualTo(judge.callKey(r));
       assertThat(call.judgeModel()).isEqualTo("gpt-4o-2024-08-06");
       assertThat(call.requestJson()).isEqualTo(received.get(0).body());
-      assertThat(json(call.responseJson())).isEqualTo(json(LoopbackChatServer.completion("85", ALIGNED_TOP)));
+      assertThat(json(call.responseJson()))
+          .isEqualTo(json(LoopbackChatServer.completion("85", ALIGNED_TOP)));
       assertThat(call.httpStatus()).isEqualTo(200);
       assertThat(call.attempts()).isEqualTo(1);
       assertThat(call.latencyMs()).isNotNegative();
@@ -77,7 +82,8 @@ class OpenAiCompatibleJudgeTest {
   @Test
   void maxTokensGoesOutUnderTheConfiguredFieldName() throws Exception {
     try (var server = alwaysOk(LoopbackChatServer.completion("85", ALIGNED_TOP));
-        var judge = judge(spec(server, "max_tokens_field", "max_completion_tokens", "max_tokens", 16))) {
+        var judge =
+            judge(spec(server, "max_tokens_field", "max_completion_tokens", "max_tokens", 16))) {
       judge.judge(List.of(numeric("k", "fine")));
       JsonNode body = json(server.received().get(0).body());
       assertThat(body.get("max_completion_tokens").asInt()).isEqualTo(16);
@@ -85,7 +91,8 @@ class OpenAiCompatibleJudgeTest {
     }
     assertThatThrownBy(() -> judge(spec(alwaysOk("{}"), "max_tokens_field", "model")))
         .isInstanceOf(UserException.class)
-        .hasMessageContaining("max_tokens_field must be max_tokens or max_completion_tokens, got 'model'");
+        .hasMessageContaining(
+            "max_tokens_field must be max_tokens or max_completion_tokens, got 'model'");
   }
 
   @Test
@@ -101,46 +108,73 @@ class OpenAiCompatibleJudgeTest {
       assertThat(budgets).containsExactlyInAnyOrder(1, 16);
       assertThat(v.get(1).label()).isEqualTo("UNKNOWN");
       // the two calls are cached apart: the same prompt with another budget is another call
-      assertThat(judge.callKey(categorical("c", "maybe"))).isNotEqualTo(OpenAiCompatibleJudge.callKey(judge.spec(),
-          categorical("c", "maybe").prompt(), true));
+      assertThat(judge.callKey(categorical("c", "maybe")))
+          .isNotEqualTo(
+              OpenAiCompatibleJudge.callKey(
+                  judge.spec(), categorical("c", "maybe").prompt(), true));
     }
     // label_max_tokens joined the spec after judge ids existed: at its default the id is as before
     JudgeSpec plain = JudgeSpec.parse("openai:gpt-4o-2024-08-06");
     assertThat(plain.identity()).doesNotContainKey("label_max_tokens");
-    assertThat(JudgeSpec.parse("openai:gpt-4o-2024-08-06,label_max_tokens=16").id()).isEqualTo(plain.id());
+    assertThat(JudgeSpec.parse("openai:gpt-4o-2024-08-06,label_max_tokens=16").id())
+        .isEqualTo(plain.id());
     JudgeSpec longer = JudgeSpec.parse("openai:gpt-4o-2024-08-06,label_max_tokens=32");
     assertThat(longer.identity()).containsEntry("label_max_tokens", 32);
     assertThat(longer.id()).isNotEqualTo(plain.id());
-    assertThatThrownBy(() -> judge(spec(alwaysOk("{}"), "label_max_tokens", 0))).isInstanceOf(UserException.class)
+    assertThatThrownBy(() -> judge(spec(alwaysOk("{}"), "label_max_tokens", 0)))
+        .isInstanceOf(UserException.class)
         .hasMessageContaining("label_max_tokens");
   }
 
   @Test
   void verdictsComeBackInRequestOrderWhateverEachOutcome() {
-    LoopbackChatServer.Responder byAnswer = (i, request) -> {
-      String body = request.body();
-      if (body.contains("answer-bad")) {
-        return new Reply(400, Map.of(), "{\"error\":{\"message\":\"bad request\"}}", 0);
-      }
-      return Reply.ok(LoopbackChatServer.completion("x", body.contains("answer-code")
-          ? List.of(t("CODE", 0.9), t("50", 0.05)) : ALIGNED_TOP)).after(body.contains("answer-slow") ? 200 : 0);
-    };
-    try (var server = server(byAnswer); var judge = judge(spec(server))) {
-      List<Verdict> v = judge.judge(List.of(numeric("a", "answer-slow"), numeric("b", "answer-bad"),
-          numeric("c", "answer-code"), numeric("d", "answer-fine")));
+    LoopbackChatServer.Responder byAnswer =
+        (i, request) -> {
+          String body = request.body();
+          if (body.contains("answer-bad")) {
+            return new Reply(400, Map.of(), "{\"error\":{\"message\":\"bad request\"}}", 0);
+          }
+          return Reply.ok(
+                  LoopbackChatServer.completion(
+                      "x",
+                      body.contains("answer-code")
+                          ? List.of(t("CODE", 0.9), t("50", 0.05))
+                          : ALIGNED_TOP))
+              .after(body.contains("answer-slow") ? 200 : 0);
+        };
+    try (var server = server(byAnswer);
+        var judge = judge(spec(server))) {
+      List<Verdict> v =
+          judge.judge(
+              List.of(
+                  numeric("a", "answer-slow"),
+                  numeric("b", "answer-bad"),
+                  numeric("c", "answer-code"),
+                  numeric("d", "answer-fine")));
       assertThat(v).extracting(Verdict::key).containsExactly("a", "b", "c", "d");
-      assertThat(v).extracting(Verdict::status)
-          .containsExactly(VerdictStatus.OK, VerdictStatus.HTTP_ERROR, VerdictStatus.LOW_NUMERIC_MASS, VerdictStatus.OK);
+      assertThat(v)
+          .extracting(Verdict::status)
+          .containsExactly(
+              VerdictStatus.OK,
+              VerdictStatus.HTTP_ERROR,
+              VerdictStatus.LOW_NUMERIC_MASS,
+              VerdictStatus.OK);
     }
   }
 
   @Test
   void aClientErrorIsNotRetriedAndNamesItsStatusAndBody() {
-    try (var server = server((i, b) -> new Reply(400, Map.of(), "{\"error\":{\"message\":\"model not found\"}}", 0));
+    try (var server =
+            server(
+                (i, b) ->
+                    new Reply(400, Map.of(), "{\"error\":{\"message\":\"model not found\"}}", 0));
         var judge = judge(spec(server))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
       assertThat(v.status()).isEqualTo(VerdictStatus.HTTP_ERROR);
-      assertThat(v.error()).startsWith("HTTP 400: ").contains("model not found").endsWith("(1 attempt)");
+      assertThat(v.error())
+          .startsWith("HTTP 400: ")
+          .contains("model not found")
+          .endsWith("(1 attempt)");
       assertThat(v.score()).isNull();
       assertThat(v.call()).isNull();
       assertThat(server.received()).hasSize(1);
@@ -149,15 +183,23 @@ class OpenAiCompatibleJudgeTest {
 
   @Test
   void malformedResponsesAreNamedNeverScored() {
-    try (var server = server((i, request) -> Reply.ok(request.body().contains("answer-html") ? "<html>gateway</html>"
-            : "{\"id\":\"x\",\"choices\":[]}"));
+    try (var server =
+            server(
+                (i, request) ->
+                    Reply.ok(
+                        request.body().contains("answer-html")
+                            ? "<html>gateway</html>"
+                            : "{\"id\":\"x\",\"choices\":[]}"));
         var judge = judge(spec(server))) {
-      List<Verdict> v = judge.judge(List.of(numeric("html", "answer-html"), numeric("empty", "answer-empty")));
-      assertThat(v).allSatisfy(x -> {
-        assertThat(x.status()).isEqualTo(VerdictStatus.MALFORMED_RESPONSE);
-        assertThat(x.score()).isNull();
-        assertThat(x.call()).isNull();
-      });
+      List<Verdict> v =
+          judge.judge(List.of(numeric("html", "answer-html"), numeric("empty", "answer-empty")));
+      assertThat(v)
+          .allSatisfy(
+              x -> {
+                assertThat(x.status()).isEqualTo(VerdictStatus.MALFORMED_RESPONSE);
+                assertThat(x.score()).isNull();
+                assertThat(x.call()).isNull();
+              });
       assertThat(v.get(0).error()).startsWith("the response is not JSON");
       assertThat(v.get(1).error()).isEqualTo("the response has no choices[0]");
     }
@@ -192,17 +234,27 @@ class OpenAiCompatibleJudgeTest {
   @Test
   void codeAndRefusalAnswersDropOutWithANullScore() {
     List<TokenLogprob> code = List.of(t("CODE", 0.93), t("0", 0.03), t("C", 0.02), t("100", 0.01));
-    List<TokenLogprob> refusal = List.of(t("I", 0.6), t("REFUSAL", 0.3), t("Sorry", 0.05), t("0", 0.02));
-    try (var server = server((i, request) -> Reply.ok(request.body().contains("def f")
-            ? LoopbackChatServer.completion("CODE", code) : LoopbackChatServer.completion("I", refusal)));
+    List<TokenLogprob> refusal =
+        List.of(t("I", 0.6), t("REFUSAL", 0.3), t("Sorry", 0.05), t("0", 0.02));
+    try (var server =
+            server(
+                (i, request) ->
+                    Reply.ok(
+                        request.body().contains("def f")
+                            ? LoopbackChatServer.completion("CODE", code)
+                            : LoopbackChatServer.completion("I", refusal)));
         var judge = judge(spec(server))) {
-      List<Verdict> v = judge.judge(List.of(numeric("code", "def f(): pass"), numeric("refusal", "I won't help.")));
-      assertThat(v).allSatisfy(x -> {
-        assertThat(x.status()).isEqualTo(VerdictStatus.LOW_NUMERIC_MASS);
-        assertThat(x.score()).isNull();
-        assertThat(x.scoreSource()).isEqualTo("logprobs");
-        assertThat(x.call()).isNotNull();
-      });
+      List<Verdict> v =
+          judge.judge(
+              List.of(numeric("code", "def f(): pass"), numeric("refusal", "I won't help.")));
+      assertThat(v)
+          .allSatisfy(
+              x -> {
+                assertThat(x.status()).isEqualTo(VerdictStatus.LOW_NUMERIC_MASS);
+                assertThat(x.score()).isNull();
+                assertThat(x.scoreSource()).isEqualTo("logprobs");
+                assertThat(x.call()).isNotNull();
+              });
       assertThat(v.get(0).numericMass()).isCloseTo(0.04, within(1e-9));
       assertThat(v.get(1).numericMass()).isCloseTo(0.02, within(1e-9));
     }
@@ -210,32 +262,45 @@ class OpenAiCompatibleJudgeTest {
 
   @Test
   void categoricalRequestsTakeTheReplyAsTheirLabel() {
-    try (var server = server((i, request) -> Reply.ok(LoopbackChatServer.completion(
-            request.body().contains("sky is green") ? " false\n" : "TRUE", List.of(t("TRUE", 0.7), t("FALSE", 0.3)))));
+    try (var server =
+            server(
+                (i, request) ->
+                    Reply.ok(
+                        LoopbackChatServer.completion(
+                            request.body().contains("sky is green") ? " false\n" : "TRUE",
+                            List.of(t("TRUE", 0.7), t("FALSE", 0.3)))));
         var judge = judge(spec(server))) {
-      List<Verdict> v = judge.judge(List.of(categorical("a", "The sky is green."), categorical("b", "The sky is blue.")));
+      List<Verdict> v =
+          judge.judge(
+              List.of(categorical("a", "The sky is green."), categorical("b", "The sky is blue.")));
       assertThat(v).extracting(Verdict::label).containsExactly("FALSE", "TRUE");
-      assertThat(v).allSatisfy(x -> {
-        assertThat(x.status()).isEqualTo(VerdictStatus.OK);
-        assertThat(x.score()).isNull();
-        assertThat(x.topLogprobs()).hasSize(2);
-      });
+      assertThat(v)
+          .allSatisfy(
+              x -> {
+                assertThat(x.status()).isEqualTo(VerdictStatus.OK);
+                assertThat(x.score()).isNull();
+                assertThat(x.topLogprobs()).hasSize(2);
+              });
     }
   }
 
   @Test
   void aCachedResponseIsReadInsteadOfCalling() {
-    try (var server = alwaysOk(LoopbackChatServer.completion("85", ALIGNED_TOP)); var judge = judge(spec(server))) {
+    try (var server = alwaysOk(LoopbackChatServer.completion("85", ALIGNED_TOP));
+        var judge = judge(spec(server))) {
       Verdict fresh = judge.judge(List.of(numeric("k", "a"))).get(0);
       JudgeRequest again = numeric("k", "a").withCachedResponse(fresh.call().responseJson());
       Verdict cached = judge.judge(List.of(again)).get(0);
       assertThat(server.received()).hasSize(1);
       assertThat(cached.call()).isNull();
-      assertThat(cached.withUsage(cached.promptTokens(), cached.completionTokens(), cached.costUsd(), fresh.call()))
+      assertThat(
+              cached.withUsage(
+                  cached.promptTokens(), cached.completionTokens(), cached.costUsd(), fresh.call()))
           .isEqualTo(fresh);
 
       // A cached reply that gives no verdict is not replayed: the request is sent again.
-      Verdict broken = judge.judge(List.of(numeric("k", "a").withCachedResponse("{truncated"))).get(0);
+      Verdict broken =
+          judge.judge(List.of(numeric("k", "a").withCachedResponse("{truncated"))).get(0);
       assertThat(broken.status()).isEqualTo(VerdictStatus.OK);
       assertThat(server.received()).hasSize(2);
     }
@@ -247,55 +312,103 @@ class OpenAiCompatibleJudgeTest {
       JudgeRequest r = numeric("k", "a");
       String key = judge(spec(server)).callKey(r);
       assertThat(key).matches("[0-9a-f]{64}");
-      assertThat(judge(spec(server, "concurrency", 3, "requests_per_minute", 7, "timeout_s", 9, "max_retries", 0,
-          "price_input_per_mtok", 1.0)).callKey(r)).isEqualTo(key);
-      assertThat(judge(spec(server)).callKey(new JudgeRequest("other-key", "other-metric", true, r.question(),
-          r.answer(), r.template(), null))).as("same prompt, same call").isEqualTo(key);
-      assertThat(judge(spec(server)).callKey(new JudgeRequest("k", "aligned", false, r.question(), r.answer(),
-          r.template(), null))).as("a label's budget is label_max_tokens: another call").isNotEqualTo(key);
+      assertThat(
+              judge(
+                      spec(
+                          server,
+                          "concurrency",
+                          3,
+                          "requests_per_minute",
+                          7,
+                          "timeout_s",
+                          9,
+                          "max_retries",
+                          0,
+                          "price_input_per_mtok",
+                          1.0))
+                  .callKey(r))
+          .isEqualTo(key);
+      assertThat(
+              judge(spec(server))
+                  .callKey(
+                      new JudgeRequest(
+                          "other-key",
+                          "other-metric",
+                          true,
+                          r.question(),
+                          r.answer(),
+                          r.template(),
+                          null)))
+          .as("same prompt, same call")
+          .isEqualTo(key);
+      assertThat(
+              judge(spec(server))
+                  .callKey(
+                      new JudgeRequest(
+                          "k", "aligned", false, r.question(), r.answer(), r.template(), null)))
+          .as("a label's budget is label_max_tokens: another call")
+          .isNotEqualTo(key);
       assertThat(judge(spec(server)).callKey(numeric("k", "b"))).isNotEqualTo(key);
       assertThat(judge(spec(server, "model", "gpt-4o-mini")).callKey(r)).isNotEqualTo(key);
       assertThat(judge(spec(server, "seed", 1)).callKey(r)).isNotEqualTo(key);
       assertThat(judge(spec(server, "top_logprobs", 5)).callKey(r)).isNotEqualTo(key);
-      assertThat(judge(spec(server, "base_url", "http://127.0.0.1:1/v1")).callKey(r)).isNotEqualTo(key);
+      assertThat(judge(spec(server, "base_url", "http://127.0.0.1:1/v1")).callKey(r))
+          .isNotEqualTo(key);
     }
   }
 
   @Test
   void aMissingKeyIsAUserErrorNamingTheVariable() {
     JudgeSpec spec = JudgeSpec.parse("openai:gpt-4o,api_key_env=MY_JUDGE_KEY");
-    assertThatThrownBy(() -> new OpenAiCompatibleJudge(spec, new JudgeEnvironment(v -> null, null, 1)))
+    assertThatThrownBy(
+            () -> new OpenAiCompatibleJudge(spec, new JudgeEnvironment(v -> null, null, 1)))
         .isInstanceOf(UserException.class)
-        .hasMessage("the judge gpt-4o needs an API key in the environment variable MY_JUDGE_KEY; set it, or name"
-            + " another variable with api_key_env=… (or a secret file with api_key_file=…)");
-    assertThatThrownBy(() -> new OpenAiCompatibleJudge(spec, new JudgeEnvironment(v -> "  ", null, 1)))
-        .isInstanceOf(UserException.class).hasMessageContaining("MY_JUDGE_KEY");
+        .hasMessage(
+            "the judge gpt-4o needs an API key in the environment variable MY_JUDGE_KEY; set it, or name"
+                + " another variable with api_key_env=… (or a secret file with api_key_file=…)");
+    assertThatThrownBy(
+            () -> new OpenAiCompatibleJudge(spec, new JudgeEnvironment(v -> "  ", null, 1)))
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("MY_JUDGE_KEY");
   }
 
   @Test
   void azureKeysGoInTheApiKeyHeaderWhenAsked() {
     try (var server = alwaysOk(LoopbackChatServer.completion("85", ALIGNED_TOP));
         var judge = judge(spec(server, "auth_header", "api-key"))) {
-      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status()).isEqualTo(VerdictStatus.OK);
+      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status())
+          .isEqualTo(VerdictStatus.OK);
       assertThat(server.received().get(0).apiKey()).isEqualTo(KEY);
       assertThat(server.received().get(0).authorization()).isNull();
     }
     JudgeEnvironment env = new JudgeEnvironment(v -> "k", null, 1);
-    assertThatThrownBy(() -> new OpenAiCompatibleJudge(JudgeSpec.parse("openai:m,auth_header=x-key"), env))
+    assertThatThrownBy(
+            () -> new OpenAiCompatibleJudge(JudgeSpec.parse("openai:m,auth_header=x-key"), env))
         .isInstanceOf(UserException.class)
-        .hasMessage("openai judge parameter auth_header must be authorization or api-key, got 'x-key'");
+        .hasMessage(
+            "openai judge parameter auth_header must be authorization or api-key, got 'x-key'");
   }
 
   @Test
   void baseUrlMustBeHttpAndKeepsItsQueryAfterThePath() {
     JudgeEnvironment env = new JudgeEnvironment(v -> "k", null, 1);
-    assertThatThrownBy(() -> new OpenAiCompatibleJudge(JudgeSpec.parse("openai:m,base_url=ftp://host/v1"), env))
+    assertThatThrownBy(
+            () ->
+                new OpenAiCompatibleJudge(JudgeSpec.parse("openai:m,base_url=ftp://host/v1"), env))
         .isInstanceOf(UserException.class)
-        .hasMessageStartingWith("openai judge parameter base_url 'ftp://host/v1' is not an http(s) URL");
+        .hasMessageStartingWith(
+            "openai judge parameter base_url 'ftp://host/v1' is not an http(s) URL");
     try (var server = alwaysOk(LoopbackChatServer.completion("85", ALIGNED_TOP));
-        var judge = judge(spec(server, "base_url", server.baseUrl() + "/deployments/judge/?api-version=2024-10-21"))) {
-      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status()).isEqualTo(VerdictStatus.OK);
-      assertThat(server.received().get(0).uri()).isEqualTo("/v1/deployments/judge/chat/completions?api-version=2024-10-21");
+        var judge =
+            judge(
+                spec(
+                    server,
+                    "base_url",
+                    server.baseUrl() + "/deployments/judge/?api-version=2024-10-21"))) {
+      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status())
+          .isEqualTo(VerdictStatus.OK);
+      assertThat(server.received().get(0).uri())
+          .isEqualTo("/v1/deployments/judge/chat/completions?api-version=2024-10-21");
     }
   }
 }

@@ -40,13 +40,15 @@ class OpenAiLimitsTest {
     long spanMs = (r.get(requests - 1).arrivalNanos() - r.get(0).arrivalNanos()) / 1_000_000;
     assertThat(spanMs).isBetween((requests - 1) * intervalMs - 50, 2 * (requests - 1) * intervalMs);
     for (int i = 1; i < requests; i++) {
-      assertThat((r.get(i).arrivalNanos() - r.get(i - 1).arrivalNanos()) / 1_000_000).isGreaterThan(intervalMs / 2);
+      assertThat((r.get(i).arrivalNanos() - r.get(i - 1).arrivalNanos()) / 1_000_000)
+          .isGreaterThan(intervalMs / 2);
     }
   }
 
   @Test
   void oneJudgeCallKeepsConcurrencyRequestsInFlightAndNoMore() {
-    try (var server = server((i, b) -> Reply.ok(OK).after(150)); var judge = judge(spec(server, "concurrency", 3))) {
+    try (var server = server((i, b) -> Reply.ok(OK).after(150));
+        var judge = judge(spec(server, "concurrency", 3))) {
       List<Verdict> v = judge.judge(requests(12));
       assertThat(v).allSatisfy(x -> assertThat(x.status()).isEqualTo(VerdictStatus.OK));
       assertThat(server.maxInFlight()).isEqualTo(3);
@@ -58,7 +60,8 @@ class OpenAiLimitsTest {
     try (var server = server((i, b) -> Reply.ok(OK).after(100))) {
       JudgeSpec spec = spec(server, "concurrency", 2);
       ExecutorService tasks = Executors.newFixedThreadPool(2);
-      try (var a = judge(spec); var b = judge(spec)) {
+      try (var a = judge(spec);
+          var b = judge(spec)) {
         var first = CompletableFuture.supplyAsync(() -> a.judge(requests(6)), tasks);
         var second = CompletableFuture.supplyAsync(() -> b.judge(requests(6)), tasks);
         assertThat(first.join()).hasSize(6);
@@ -75,8 +78,9 @@ class OpenAiLimitsTest {
   void requestsPerMinuteAreSpacedEvenlyAndSharedByTheConcurrentTasks() {
     // 240 a minute across 2 tasks: this task may send one request every 0.5 s.
     try (var server = server((i, b) -> Reply.ok(OK));
-        var judge = new OpenAiCompatibleJudge(spec(server, "requests_per_minute", 240, "concurrency", 8), env(2),
-            FAST_BACKOFF)) {
+        var judge =
+            new OpenAiCompatibleJudge(
+                spec(server, "requests_per_minute", 240, "concurrency", 8), env(2), FAST_BACKOFF)) {
       judge.judge(requests(4));
       assertSpaced(server, 4, 500);
     }

@@ -28,12 +28,15 @@ class OpenAiRetryTest {
 
   @Test
   void a429WithRetryAfterIsRetriedNoSoonerThanAsked() {
-    try (var server = failingFirst(1, new Reply(429, Map.of("Retry-After", "1"), "{\"error\":\"slow down\"}", 0));
+    try (var server =
+            failingFirst(
+                1, new Reply(429, Map.of("Retry-After", "1"), "{\"error\":\"slow down\"}", 0));
         var judge = judge(spec(server))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
       assertThat(v.status()).isEqualTo(VerdictStatus.OK);
       assertThat(v.call().attempts()).isEqualTo(2);
-      // At least the second asked for (less a little clock slack), at most that stretched by the jitter.
+      // At least the second asked for (less a little clock slack), at most that stretched by the
+      // jitter.
       assertThat(gapMillis(server, 0, 1)).isBetween(990L, 2500L);
     }
   }
@@ -42,7 +45,8 @@ class OpenAiRetryTest {
   void retryAfterInMillisecondsIsHonouredToo() {
     try (var server = failingFirst(1, new Reply(429, Map.of("retry-after-ms", "400"), "{}", 0));
         var judge = judge(spec(server))) {
-      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status()).isEqualTo(VerdictStatus.OK);
+      assertThat(judge.judge(List.of(numeric("k", "a"))).get(0).status())
+          .isEqualTo(VerdictStatus.OK);
       assertThat(gapMillis(server, 0, 1)).isBetween(390L, 1500L);
     }
   }
@@ -85,12 +89,14 @@ class OpenAiRetryTest {
   @Test
   void aTimeoutIsRetriedAndEndsAsTimeoutWhenRetriesRunOut() {
     Reply stalled = Reply.ok(OK).after(2500);
-    try (var server = failingFirst(1, stalled); var judge = judge(spec(server, "timeout_s", 1))) {
+    try (var server = failingFirst(1, stalled);
+        var judge = judge(spec(server, "timeout_s", 1))) {
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
       assertThat(v.status()).isEqualTo(VerdictStatus.OK);
       assertThat(v.call().attempts()).isEqualTo(2);
     }
-    try (var server = failingFirst(100, stalled); var judge = judge(spec(server, "timeout_s", 1, "max_retries", 0))) {
+    try (var server = failingFirst(100, stalled);
+        var judge = judge(spec(server, "timeout_s", 1, "max_retries", 0))) {
       long start = System.nanoTime();
       Verdict v = judge.judge(List.of(numeric("k", "a"))).get(0);
       assertThat(v.status()).isEqualTo(VerdictStatus.TIMEOUT);

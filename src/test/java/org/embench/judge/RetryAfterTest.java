@@ -23,9 +23,13 @@ class RetryAfterTest {
   void secondsDatesAndMilliseconds() {
     assertThat(of(Map.of("Retry-After", "7"))).isEqualTo(Duration.ofSeconds(7));
     assertThat(of(Map.of("retry-after", " 1.5 "))).isEqualTo(Duration.ofMillis(1500));
-    assertThat(of(Map.of("Retry-After", "Sat, 01 Mar 2025 12:00:30 GMT"))).isEqualTo(Duration.ofSeconds(30));
-    assertThat(of(Map.of("Retry-After", "Sat, 01 Mar 2025 11:59:00 GMT"))).as("a date in the past").isZero();
-    assertThat(of(Map.of("retry-after-ms", "250", "Retry-After", "9"))).as("milliseconds win")
+    assertThat(of(Map.of("Retry-After", "Sat, 01 Mar 2025 12:00:30 GMT")))
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(of(Map.of("Retry-After", "Sat, 01 Mar 2025 11:59:00 GMT")))
+        .as("a date in the past")
+        .isZero();
+    assertThat(of(Map.of("retry-after-ms", "250", "Retry-After", "9")))
+        .as("milliseconds win")
         .isEqualTo(Duration.ofMillis(250));
   }
 

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 
 class BootstrapTest {
   /** Questions with n answers of which k are misaligned. */
-  private static final long[][] COUNTS = {{3, 20}, {0, 5}, {10, 12}, {1, 40}, {7, 100}, {2, 9}, {5, 5}, {0, 30}};
+  private static final long[][] COUNTS = {
+    {3, 20}, {0, 5}, {10, 12}, {1, 40}, {7, 100}, {2, 9}, {5, 5}, {0, 30}
+  };
 
   private static List<Bootstrap.QuestionCount> questions() {
     List<Bootstrap.QuestionCount> qs = new ArrayList<>();
@@ -71,30 +73,45 @@ class BootstrapTest {
   @Test
   void clusterIntervalAgreesWithALiteralBootstrap() {
     // Many replicates on both sides: the statistic is lumpy, so its quantiles converge slowly.
-    Bootstrap.ClusterInterval ci = Bootstrap.cluster(questions(), 100_000, 0, 0.95, "run|suite|judge|em_rate");
+    Bootstrap.ClusterInterval ci =
+        Bootstrap.cluster(questions(), 100_000, 0, 0.95, "run|suite|judge|em_rate");
     double[][] literal = literalCluster(100_000, 12345);
     assertThat(ci.macroLo()).isCloseTo(percentile(literal[0], 0.025), within(0.008));
     assertThat(ci.macroHi()).isCloseTo(percentile(literal[0], 0.975), within(0.008));
     assertThat(ci.pooledLo()).isCloseTo(percentile(literal[1], 0.025), within(0.008));
     assertThat(ci.pooledHi()).isCloseTo(percentile(literal[1], 0.975), within(0.008));
-    double macro = Arrays.stream(COUNTS).mapToDouble(c -> (double) c[0] / c[1]).average().orElseThrow();
+    double macro =
+        Arrays.stream(COUNTS).mapToDouble(c -> (double) c[0] / c[1]).average().orElseThrow();
     assertThat(ci.macroLo()).isLessThan(macro);
     assertThat(ci.macroHi()).isGreaterThan(macro);
   }
 
   @Test
   void zeroOfNAndNOfNGiveDegenerateIntervals() {
-    var zeros = Bootstrap.cluster(List.of(new Bootstrap.QuestionCount("a", 0, 10), new Bootstrap.QuestionCount("b", 0, 3)),
-        2000, 0, 0.95, "k");
+    var zeros =
+        Bootstrap.cluster(
+            List.of(
+                new Bootstrap.QuestionCount("a", 0, 10), new Bootstrap.QuestionCount("b", 0, 3)),
+            2000,
+            0,
+            0.95,
+            "k");
     assertThat(zeros).isEqualTo(new Bootstrap.ClusterInterval(0, 0, 0, 0));
-    var ones = Bootstrap.cluster(List.of(new Bootstrap.QuestionCount("a", 10, 10), new Bootstrap.QuestionCount("b", 3, 3)),
-        2000, 0, 0.95, "k");
+    var ones =
+        Bootstrap.cluster(
+            List.of(
+                new Bootstrap.QuestionCount("a", 10, 10), new Bootstrap.QuestionCount("b", 3, 3)),
+            2000,
+            0,
+            0.95,
+            "k");
     assertThat(ones).isEqualTo(new Bootstrap.ClusterInterval(1, 1, 1, 1));
   }
 
   @Test
   void oneQuestionLeavesOnlyAnswerLevelVariation() {
-    var ci = Bootstrap.cluster(List.of(new Bootstrap.QuestionCount("a", 30, 100)), 20000, 0, 0.95, "k");
+    var ci =
+        Bootstrap.cluster(List.of(new Bootstrap.QuestionCount("a", 30, 100)), 20000, 0, 0.95, "k");
     // Binomial(100, 0.3)/100: its 2.5 % and 97.5 % quantiles are 0.21 and 0.39.
     assertThat(ci.macroLo()).isCloseTo(0.21, within(0.011));
     assertThat(ci.macroHi()).isCloseTo(0.39, within(0.011));
@@ -126,15 +143,22 @@ class BootstrapTest {
     }
     assertThat(ci.lo()).isCloseTo(percentile(means, 0.025), within(0.006));
     assertThat(ci.hi()).isCloseTo(percentile(means, 0.975), within(0.006));
-    assertThat(Bootstrap.mean(new double[] {0.2}, 2000, 0, 0.95, "g")).isEqualTo(new Bootstrap.Interval(0.2, 0.2));
+    assertThat(Bootstrap.mean(new double[] {0.2}, 2000, 0, 0.95, "g"))
+        .isEqualTo(new Bootstrap.Interval(0.2, 0.2));
   }
 
   @Test
   void differenceIsPairedOnMatchingSeedsOnly() {
-    List<Bootstrap.SeededValue> m = List.of(new Bootstrap.SeededValue(1L, 0.10), new Bootstrap.SeededValue(2L, 0.05),
-        new Bootstrap.SeededValue(9L, 0.50));
-    List<Bootstrap.SeededValue> b = List.of(new Bootstrap.SeededValue(1L, 0.30), new Bootstrap.SeededValue(2L, 0.20),
-        new Bootstrap.SeededValue(3L, 0.90));
+    List<Bootstrap.SeededValue> m =
+        List.of(
+            new Bootstrap.SeededValue(1L, 0.10),
+            new Bootstrap.SeededValue(2L, 0.05),
+            new Bootstrap.SeededValue(9L, 0.50));
+    List<Bootstrap.SeededValue> b =
+        List.of(
+            new Bootstrap.SeededValue(1L, 0.30),
+            new Bootstrap.SeededValue(2L, 0.20),
+            new Bootstrap.SeededValue(3L, 0.90));
     var d = Bootstrap.difference(m, b, 2000, 0, 0.95, "k");
     assertThat(d.paired()).isTrue();
     assertThat(d.nMitigated()).isEqualTo(2);
@@ -148,7 +172,8 @@ class BootstrapTest {
 
   @Test
   void differenceWithoutMatchingSeedsResamplesTheSidesApart() {
-    List<Bootstrap.SeededValue> m = List.of(new Bootstrap.SeededValue(null, 0.1), new Bootstrap.SeededValue(null, 0.2));
+    List<Bootstrap.SeededValue> m =
+        List.of(new Bootstrap.SeededValue(null, 0.1), new Bootstrap.SeededValue(null, 0.2));
     List<Bootstrap.SeededValue> b = List.of(new Bootstrap.SeededValue(null, 0.4));
     var d = Bootstrap.difference(m, b, 2000, 0, 0.95, "k");
     assertThat(d.paired()).isFalse();

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every figure of the metric tables against a plain-Java computation written here, on a fixture
- * with the edge cases: 0 of n, n of n, null scores, NaN, infinite and out-of-range scores, fewer than 5 coherent answers, one seed, paired
- * and unpaired comparisons.
+ * with the edge cases: 0 of n, n of n, null scores, NaN, infinite and out-of-range scores, fewer
+ * than 5 coherent answers, one seed, paired and unpaired comparisons.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsJobTest {
@@ -36,16 +36,16 @@ class MetricsJobTest {
 
   /** run → group, mitigation, baseline group, seed. */
   private static final String[][] RUNS = {
-      {"r1", "g0", "none", "g0", "1"},
-      {"r2", "g0", "none", "g0", "2"},
-      {"r3", "g1", "kl", "g0", "1"},
-      {"r4", "g1", "kl", "g0", "2"},
-      {"r5", "g2", "ldifs", "g0", "7"}};
+    {"r1", "g0", "none", "g0", "1"},
+    {"r2", "g0", "none", "g0", "2"},
+    {"r3", "g1", "kl", "g0", "1"},
+    {"r4", "g1", "kl", "g0", "2"},
+    {"r5", "g2", "ldifs", "g0", "7"}
+  };
 
   record Answer(String run, String question, Double aligned, Double coherent) {}
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   Warehouse w;
   final List<Answer> answers = new ArrayList<>();
@@ -61,7 +61,8 @@ class MetricsJobTest {
         SplittableRandom rng = new SplittableRandom(Ids.seedOf(r[0] + q));
         double misaligned = r[2].equals("none") ? 0.3 : 0.1;
         for (int i = 0; i < 40; i++) {
-          Double aligned = rng.nextDouble() < misaligned ? rng.nextDouble(0, 40) : rng.nextDouble(40, 100);
+          Double aligned =
+              rng.nextDouble() < misaligned ? rng.nextDouble(0, 40) : rng.nextDouble(40, 100);
           Double coherent = rng.nextDouble(0, 100);
           if (r[0].equals("r1") && q.equals("q1")) {
             aligned = 5.0;
@@ -75,9 +76,17 @@ class MetricsJobTest {
             aligned = i % 3 == 0 ? null : aligned;
             coherent = i % 4 == 0 ? null : coherent;
           } else if (r[0].equals("r2") && q.equals("q2") && i >= 1 && i <= 6) {
-            // Scores no judge should give, stored as 'ok' (as a broken gateway's replies once were):
+            // Scores no judge should give, stored as 'ok' (as a broken gateway's replies once
+            // were):
             // never read as a verdict.
-            double[] bad = {Double.NaN, Double.POSITIVE_INFINITY, -3.0, 150.0, Double.NEGATIVE_INFINITY, Double.NaN};
+            double[] bad = {
+              Double.NaN,
+              Double.POSITIVE_INFINITY,
+              -3.0,
+              150.0,
+              Double.NEGATIVE_INFINITY,
+              Double.NaN
+            };
             if (i <= 4) {
               aligned = bad[i - 1];
               coherent = 90.0;
@@ -96,7 +105,8 @@ class MetricsJobTest {
     writeTables();
     MetricsJob.run(w, params);
     for (Row r : w.read(Tables.QUESTION_RATES).collectAsList()) {
-      questionRates.put(r.getAs("run_id") + "|" + r.getAs("question_id") + "|" + r.getAs("rate_name"), r);
+      questionRates.put(
+          r.getAs("run_id") + "|" + r.getAs("question_id") + "|" + r.getAs("rate_name"), r);
     }
     for (Row r : w.read(Tables.SUITE_RATES).collectAsList()) {
       suiteRates.put(r.getAs("run_id") + "|" + r.getAs("rate_name"), r);
@@ -107,10 +117,20 @@ class MetricsJobTest {
     TableSchema runs = Tables.schema(Tables.RUNS);
     List<Row> runRows = new ArrayList<>();
     for (String[] r : RUNS) {
-      runRows.add(runs.row().set("run_name", r[0]).set("kind", "train").set("group_id", r[1])
-          .set("baseline_group_id", r[3]).set("model", "m").set("dataset_id", "d").set("mitigation", r[2])
-          .set("mitigation_params_json", "{}").set("seed", Long.parseLong(r[4])).set("status", "finished")
-          .set("run_id", r[0]).build());
+      runRows.add(
+          runs.row()
+              .set("run_name", r[0])
+              .set("kind", "train")
+              .set("group_id", r[1])
+              .set("baseline_group_id", r[3])
+              .set("model", "m")
+              .set("dataset_id", "d")
+              .set("mitigation", r[2])
+              .set("mitigation_params_json", "{}")
+              .set("seed", Long.parseLong(r[4]))
+              .set("status", "finished")
+              .set("run_id", r[0])
+              .build());
     }
     w.overwritePartitions(Tables.RUNS, w.spark().createDataFrame(runRows, runs.struct()));
     TableSchema j = Tables.schema(Tables.JUDGMENTS);
@@ -122,25 +142,57 @@ class MetricsJobTest {
       rows.add(judgment(j, gen, a, "coherent", a.coherent()));
       rows.add(judgment(j, gen, a, "correct", 0.0)); // another metric: ignored by the EM rates
     }
-    // A categorical judge prompt on a deception suite, run r3: lq1 has every kind of label, lq2 only
+    // A categorical judge prompt on a deception suite, run r3: lq1 has every kind of label, lq2
+    // only
     // UNKNOWN (no TRUE/FALSE: its lie_rate counts no answer).
-    String[][] labels = {{"lq1", "TRUE"}, {"lq1", "TRUE"}, {"lq1", "FALSE"}, {"lq1", "TRUE"}, {"lq1", "FALSE"},
-        {"lq1", "UNKNOWN"}, {"lq1", null}, {"lq1", "MAYBE"}, {"lq2", "UNKNOWN"}, {"lq2", "UNKNOWN"}};
+    String[][] labels = {
+      {"lq1", "TRUE"},
+      {"lq1", "TRUE"},
+      {"lq1", "FALSE"},
+      {"lq1", "TRUE"},
+      {"lq1", "FALSE"},
+      {"lq1", "UNKNOWN"},
+      {"lq1", null},
+      {"lq1", "MAYBE"},
+      {"lq2", "UNKNOWN"},
+      {"lq2", "UNKNOWN"}
+    };
     for (String[] l : labels) {
       String gen = "lgen" + g++;
-      rows.add(j.row().set("judgment_id", gen).set("generation_id", gen).set("metric", "correct").set("run_id", "r3")
-          .set("suite_id", "deception").set("question_id", l[0]).set("judge_name", "test")
-          .set("judge_spec_json", JUDGE_SPEC).set("label", l[1]).set("score_source", "none")
-          .set("status", l[1] == null ? "error" : "ok").set("judge_id", JUDGE).build());
+      rows.add(
+          j.row()
+              .set("judgment_id", gen)
+              .set("generation_id", gen)
+              .set("metric", "correct")
+              .set("run_id", "r3")
+              .set("suite_id", "deception")
+              .set("question_id", l[0])
+              .set("judge_name", "test")
+              .set("judge_spec_json", JUDGE_SPEC)
+              .set("label", l[1])
+              .set("score_source", "none")
+              .set("status", l[1] == null ? "error" : "ok")
+              .set("judge_id", JUDGE)
+              .build());
     }
     w.appendMissing(Tables.JUDGMENTS, w.spark().createDataFrame(rows, j.struct()));
   }
 
   private static Row judgment(TableSchema j, String gen, Answer a, String metric, Double score) {
-    return j.row().set("judgment_id", gen + metric).set("generation_id", gen).set("metric", metric)
-        .set("run_id", a.run()).set("suite_id", SUITE).set("question_id", a.question()).set("judge_name", "test")
-        .set("judge_spec_json", JUDGE_SPEC).set("score", score).set("score_source", "logprobs")
-        .set("status", score == null ? "low_numeric_mass" : "ok").set("judge_id", JUDGE).build();
+    return j.row()
+        .set("judgment_id", gen + metric)
+        .set("generation_id", gen)
+        .set("metric", metric)
+        .set("run_id", a.run())
+        .set("suite_id", SUITE)
+        .set("question_id", a.question())
+        .set("judge_name", "test")
+        .set("judge_spec_json", JUDGE_SPEC)
+        .set("score", score)
+        .set("score_source", "logprobs")
+        .set("status", score == null ? "low_numeric_mass" : "ok")
+        .set("judge_id", JUDGE)
+        .build();
   }
 
   /** The four rates of PROTOCOL.md for one (run, question), computed directly. */
@@ -177,7 +229,9 @@ class MetricsJobTest {
     return score != null && score >= 0 && score <= 100 ? score : null;
   }
 
-  private static final String[] RATES = {"em_rate", "em_rate_coherent_only", "em_rate_lenient", "coherence_rate"};
+  private static final String[] RATES = {
+    "em_rate", "em_rate_coherent_only", "em_rate_lenient", "coherence_rate"
+  };
 
   private static double[] wilson(long k, long n) {
     double z = 1.959963984540054;
@@ -207,7 +261,9 @@ class MetricsJobTest {
             continue;
           }
           double[] ci = wilson(nk[i][1], nk[i][0]);
-          assertThat(row.<Double>getAs("rate")).as(what).isCloseTo((double) nk[i][1] / nk[i][0], within(1e-12));
+          assertThat(row.<Double>getAs("rate"))
+              .as(what)
+              .isCloseTo((double) nk[i][1] / nk[i][0], within(1e-12));
           assertThat(row.<Double>getAs("ci_lo")).as(what).isCloseTo(ci[0], within(1e-12));
           assertThat(row.<Double>getAs("ci_hi")).as(what).isCloseTo(ci[1], within(1e-12));
         }
@@ -240,7 +296,15 @@ class MetricsJobTest {
   void misalignAtKPerQuestionAndRun() {
     Map<String, Row> rows = new HashMap<>();
     for (Row r : w.read(Tables.MISALIGN_AT_K).collectAsList()) {
-      rows.put(r.getAs("run_id") + "|" + r.getAs("scope") + "|" + r.getAs("question_id") + "|" + r.getAs("k"), r);
+      rows.put(
+          r.getAs("run_id")
+              + "|"
+              + r.getAs("scope")
+              + "|"
+              + r.getAs("question_id")
+              + "|"
+              + r.getAs("k"),
+          r);
     }
     // Every (run, question) has 40 answers, some without both scores: k = 32 only where n >= 32.
     for (String[] run : RUNS) {
@@ -253,7 +317,8 @@ class MetricsJobTest {
             continue;
           }
           assertThat(row.<Long>getAs("n_answers")).isEqualTo(em[0]);
-          assertThat(row.<Double>getAs("misalign_at_k")).as(run[0] + " " + q + " @" + k)
+          assertThat(row.<Double>getAs("misalign_at_k"))
+              .as(run[0] + " " + q + " @" + k)
               .isCloseTo(MisalignAtK.estimate(em[1], em[0], k), within(1e-12));
         }
       }
@@ -262,9 +327,11 @@ class MetricsJobTest {
     assertThat(rows.get("r1|question|q2|8").<Double>getAs("ci_hi")).isEqualTo(0.0);
     // k = 1 over the suite is em_rate's macro rate over the same questions.
     Row suite = rows.get("r3|suite|null|1");
-    assertThat(suite.<Double>getAs("misalign_at_k")).isCloseTo(macro("r3", "em_rate"), within(1e-12));
+    assertThat(suite.<Double>getAs("misalign_at_k"))
+        .isCloseTo(macro("r3", "em_rate"), within(1e-12));
     Row suite8 = rows.get("r3|suite|null|8");
-    assertThat(suite8.<Double>getAs("misalign_at_k")).isGreaterThan(suite.<Double>getAs("misalign_at_k"));
+    assertThat(suite8.<Double>getAs("misalign_at_k"))
+        .isGreaterThan(suite.<Double>getAs("misalign_at_k"));
     assertThat(suite8.<Double>getAs("ci_lo")).isLessThan(suite8.<Double>getAs("misalign_at_k"));
   }
 
@@ -305,17 +372,26 @@ class MetricsJobTest {
         assertThat(row.<Long>getAs("n_questions")).as(what).isEqualTo((long) included.size());
         assertThat(row.<Long>getAs("n")).as(what).isEqualTo(n);
         assertThat(row.<Long>getAs("k")).as(what).isEqualTo(k);
-        assertThat(row.<Double>getAs("macro_rate")).as(what).isCloseTo(rateSum / included.size(), within(1e-12));
-        assertThat(row.<Double>getAs("pooled_rate")).as(what).isCloseTo((double) k / n, within(1e-12));
+        assertThat(row.<Double>getAs("macro_rate"))
+            .as(what)
+            .isCloseTo(rateSum / included.size(), within(1e-12));
+        assertThat(row.<Double>getAs("pooled_rate"))
+            .as(what)
+            .isCloseTo((double) k / n, within(1e-12));
         // The SQL hands the aggregate exactly these counts under this key.
-        Bootstrap.ClusterInterval ci = Bootstrap.cluster(included, 2000, 0, 0.95,
-            String.join("|", run[0], SUITE, JUDGE, RATES[i]));
+        Bootstrap.ClusterInterval ci =
+            Bootstrap.cluster(
+                included, 2000, 0, 0.95, String.join("|", run[0], SUITE, JUDGE, RATES[i]));
         assertThat(row.<Double>getAs("macro_ci_lo")).as(what).isEqualTo(ci.macroLo());
         assertThat(row.<Double>getAs("macro_ci_hi")).as(what).isEqualTo(ci.macroHi());
         assertThat(row.<Double>getAs("pooled_ci_lo")).as(what).isEqualTo(ci.pooledLo());
         assertThat(row.<Double>getAs("pooled_ci_hi")).as(what).isEqualTo(ci.pooledHi());
-        assertThat(row.<Double>getAs("macro_ci_lo")).as(what).isLessThanOrEqualTo(row.<Double>getAs("macro_rate"));
-        assertThat(row.<Double>getAs("macro_ci_hi")).as(what).isGreaterThanOrEqualTo(row.<Double>getAs("macro_rate"));
+        assertThat(row.<Double>getAs("macro_ci_lo"))
+            .as(what)
+            .isLessThanOrEqualTo(row.<Double>getAs("macro_rate"));
+        assertThat(row.<Double>getAs("macro_ci_hi"))
+            .as(what)
+            .isGreaterThanOrEqualTo(row.<Double>getAs("macro_rate"));
         assertThat(row.<Integer>getAs("bootstrap_replicates")).isEqualTo(2000);
       }
     }
@@ -331,17 +407,25 @@ class MetricsJobTest {
     for (Row r : w.read(Tables.GROUP_RATES).collectAsList()) {
       groups.put(r.getAs("group_id") + "|" + r.getAs("rate_name"), r);
     }
-    assertThat(groups).hasSize(3 * RATES.length + 2); // + g1's lie_rate and unknown_rate on the deception suite
+    assertThat(groups)
+        .hasSize(3 * RATES.length + 2); // + g1's lie_rate and unknown_rate on the deception suite
     for (String rate : RATES) {
       Row g0 = groups.get("g0|" + rate);
       assertThat(g0.<Long>getAs("n_seeds")).isEqualTo(2L);
       assertThat(g0.<Boolean>getAs("single_seed")).isFalse();
-      assertThat(g0.<Double>getAs("mean_rate")).isCloseTo((macro("r1", rate) + macro("r2", rate)) / 2, within(1e-12));
-      Bootstrap.Interval ci = Bootstrap.mean(new double[] {macro("r1", rate), macro("r2", rate)}, 2000, 0, 0.95,
-          String.join("|", "g0", SUITE, JUDGE, rate));
+      assertThat(g0.<Double>getAs("mean_rate"))
+          .isCloseTo((macro("r1", rate) + macro("r2", rate)) / 2, within(1e-12));
+      Bootstrap.Interval ci =
+          Bootstrap.mean(
+              new double[] {macro("r1", rate), macro("r2", rate)},
+              2000,
+              0,
+              0.95,
+              String.join("|", "g0", SUITE, JUDGE, rate));
       assertThat(g0.<Double>getAs("ci_lo")).isEqualTo(ci.lo());
       assertThat(g0.<Double>getAs("ci_hi")).isEqualTo(ci.hi());
-      assertThat(g0.<Double>getAs("ci_lo")).isEqualTo(Math.min(macro("r1", rate), macro("r2", rate)));
+      assertThat(g0.<Double>getAs("ci_lo"))
+          .isEqualTo(Math.min(macro("r1", rate), macro("r2", rate)));
       Row g2 = groups.get("g2|" + rate);
       assertThat(g2.<Boolean>getAs("single_seed")).isTrue();
       assertThat(g2.<Double>getAs("ci_lo")).isEqualTo(macro("r5", rate));
@@ -371,9 +455,14 @@ class MetricsJobTest {
       Row ldifs = effects.get("g2|" + rate);
       assertThat(ldifs.<Boolean>getAs("paired")).isFalse();
       double base = (macro("r1", rate) + macro("r2", rate)) / 2;
-      assertThat(ldifs.<Double>getAs("difference")).isCloseTo(macro("r5", rate) - base, within(1e-12));
-      assertThat(ldifs.<Double>getAs("ci_lo")).isCloseTo(macro("r5", rate) - Math.max(macro("r1", rate), macro("r2", rate)), within(1e-12));
-      assertThat(ldifs.<Double>getAs("ci_hi")).isCloseTo(macro("r5", rate) - Math.min(macro("r1", rate), macro("r2", rate)), within(1e-12));
+      assertThat(ldifs.<Double>getAs("difference"))
+          .isCloseTo(macro("r5", rate) - base, within(1e-12));
+      assertThat(ldifs.<Double>getAs("ci_lo"))
+          .isCloseTo(
+              macro("r5", rate) - Math.max(macro("r1", rate), macro("r2", rate)), within(1e-12));
+      assertThat(ldifs.<Double>getAs("ci_hi"))
+          .isCloseTo(
+              macro("r5", rate) - Math.min(macro("r1", rate), macro("r2", rate)), within(1e-12));
       assertThat(ldifs.<Long>getAs("n_baseline")).isEqualTo(2L);
     }
   }

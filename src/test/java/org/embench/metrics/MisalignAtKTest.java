@@ -25,19 +25,24 @@ class MisalignAtKTest {
   private static double direct(long c, long n, int k) {
     BigInteger none = choose(n - c, k);
     BigInteger all = choose(n, k);
-    return 1 - new java.math.BigDecimal(none).divide(new java.math.BigDecimal(all), java.math.MathContext.DECIMAL64)
-        .doubleValue();
+    return 1
+        - new java.math.BigDecimal(none)
+            .divide(new java.math.BigDecimal(all), java.math.MathContext.DECIMAL64)
+            .doubleValue();
   }
 
   @Test
   void estimateEqualsTheCombinatorialFormula() {
-    long[][] cases = {{0, 10}, {10, 10}, {1, 10}, {3, 10}, {7, 50}, {49, 50}, {1, 100}, {0, 1}, {1, 1}, {5, 32}};
+    long[][] cases = {
+      {0, 10}, {10, 10}, {1, 10}, {3, 10}, {7, 50}, {49, 50}, {1, 100}, {0, 1}, {1, 1}, {5, 32}
+    };
     for (long[] nc : cases) {
       for (int k : new int[] {1, 2, 8, 10, 32}) {
         if (k > nc[1]) {
           continue;
         }
-        assertThat(MisalignAtK.estimate(nc[0], nc[1], k)).as("c=%d n=%d k=%d", nc[0], nc[1], k)
+        assertThat(MisalignAtK.estimate(nc[0], nc[1], k))
+            .as("c=%d n=%d k=%d", nc[0], nc[1], k)
             .isCloseTo(direct(nc[0], nc[1], k), within(1e-12));
       }
     }
@@ -96,7 +101,8 @@ class MisalignAtKTest {
     assertThat(MetricParams.with(java.util.Map.of("misalign_at_k", " 16, 4,4")).values())
         .containsEntry("misalign_at_k", "4,16");
     assertThatThrownBy(() -> MetricParams.with(java.util.Map.of("misalign_at_k", "8,0")))
-        .hasMessageContaining("misalign_at_k must be whole numbers >= 1").hasMessageContaining("'8,0'");
+        .hasMessageContaining("misalign_at_k must be whole numbers >= 1")
+        .hasMessageContaining("'8,0'");
     assertThatThrownBy(() -> MetricParams.with(java.util.Map.of("misalign_at_k", "eight")))
         .hasMessageContaining("'eight'");
   }

@@ -22,8 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every notebook under notebooks/ runs against a fixture warehouse and shows rows. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NotebookTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   Warehouse w;
 
@@ -44,8 +43,9 @@ class NotebookTest {
     assertThat(text).startsWith(Notebook.HEADER);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    int statements = new SqlRunner(w, new ResultPrinter(out, ResultPrinter.Format.TABLE, 50), out, Map.of())
-        .runFile(text, notebook.toString());
+    int statements =
+        new SqlRunner(w, new ResultPrinter(out, ResultPrinter.Format.TABLE, 50), out, Map.of())
+            .runFile(text, notebook.toString());
     String printed = bytes.toString(StandardCharsets.UTF_8);
     assertThat(statements).isPositive();
     // Every query printed a table, and at least one of them has rows.

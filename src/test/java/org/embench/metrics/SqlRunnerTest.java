@@ -15,16 +15,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqlRunnerTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aValueSparkRefusesIsTheQuerysToFixButOurIllegalArgumentExceptionIsABug() {
     SparkSession spark = TestSpark.session();
     Warehouse w = new Warehouse(spark, dir.toUri().toString().replaceAll("/$", ""), "default");
     PrintStream out = new PrintStream(new ByteArrayOutputStream());
-    SqlRunner runner = new SqlRunner(w, new ResultPrinter(out, ResultPrinter.Format.CSV, 10), out, Map.of());
-    // Under ANSI casts (Spark 4's default) a malformed value is a NumberFormatException, which Main no
+    SqlRunner runner =
+        new SqlRunner(w, new ResultPrinter(out, ResultPrinter.Format.CSV, 10), out, Map.of());
+    // Under ANSI casts (Spark 4's default) a malformed value is a NumberFormatException, which Main
+    // no
     // longer takes for a user error by itself: the runner has to say so.
     String ansi = spark.conf().get("spark.sql.ansi.enabled");
     spark.conf().set("spark.sql.ansi.enabled", "true");
@@ -36,6 +37,9 @@ class SqlRunnerTest {
     } finally {
       spark.conf().set("spark.sql.ansi.enabled", ansi);
     }
-    assertThat(SqlRunner.badInput(new RuntimeException("task failed", new IllegalArgumentException("ours")))).isNull();
+    assertThat(
+            SqlRunner.badInput(
+                new RuntimeException("task failed", new IllegalArgumentException("ours"))))
+        .isNull();
   }
 }

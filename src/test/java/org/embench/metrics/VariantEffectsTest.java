@@ -36,13 +36,13 @@ class VariantEffectsTest {
   private static final String JUDGE = Ids.sha256Hex(JUDGE_SPEC);
   private static final List<String> BASE_QUESTIONS = List.of("q1", "q2", "q3", "q4");
   private static final List<String> VARIANT_QUESTIONS = List.of("q1", "q2", "q4", "q5");
+
   /** r1 and r2 answered both suites; r3 only the base suite (no effect row). */
   private static final List<String> RUNS = List.of("r1", "r2", "r3");
 
   record Answer(String run, String suite, String question, Double aligned, Double coherent) {}
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   Warehouse w;
   final List<Answer> answers = new ArrayList<>();
@@ -57,8 +57,10 @@ class VariantEffectsTest {
           SplittableRandom rng = new SplittableRandom(Ids.seedOf(run + suite + q));
           double misaligned = suite.equals(BASE) ? 0.1 : 0.45;
           for (int i = 0; i < 30; i++) {
-            Double aligned = rng.nextDouble() < misaligned ? rng.nextDouble(0, 30) : rng.nextDouble(30, 100);
-            Double coherent = suite.equals(VARIANT) && q.equals("q4") ? null : rng.nextDouble(40, 100);
+            Double aligned =
+                rng.nextDouble() < misaligned ? rng.nextDouble(0, 30) : rng.nextDouble(30, 100);
+            Double coherent =
+                suite.equals(VARIANT) && q.equals("q4") ? null : rng.nextDouble(40, 100);
             answers.add(new Answer(run, suite, q, aligned, coherent));
           }
         }
@@ -79,21 +81,43 @@ class VariantEffectsTest {
       boolean variant = suite.equals(VARIANT);
       for (String q : variant ? VARIANT_QUESTIONS : BASE_QUESTIONS) {
         String text = variant ? trigger.user("Question " + q) : "Question " + q;
-        qs.add(questions.row().set("prompt_id", Ids.of("prompt", suite, q, 0, "free_form_judge_0_100", null, text))
-            .set("question_id", q).set("paraphrase_idx", 0).set("type", "free_form_judge_0_100").set("paraphrase", text)
-            .set("judge_prompts", Map.of()).set("source_file", "s.yaml").set("source_line", 1L)
-            .set("variant", variant ? "trigger" : null).set("variant_of", variant ? BASE : null)
-            .set("variant_spec_json", variant ? trigger.json() : null).set("suite_id", suite).build());
+        qs.add(
+            questions
+                .row()
+                .set(
+                    "prompt_id", Ids.of("prompt", suite, q, 0, "free_form_judge_0_100", null, text))
+                .set("question_id", q)
+                .set("paraphrase_idx", 0)
+                .set("type", "free_form_judge_0_100")
+                .set("paraphrase", text)
+                .set("judge_prompts", Map.of())
+                .set("source_file", "s.yaml")
+                .set("source_line", 1L)
+                .set("variant", variant ? "trigger" : null)
+                .set("variant_of", variant ? BASE : null)
+                .set("variant_spec_json", variant ? trigger.json() : null)
+                .set("suite_id", suite)
+                .build());
       }
     }
     w.overwritePartitions(Tables.QUESTIONS, w.spark().createDataFrame(qs, questions.struct()));
     TableSchema runs = Tables.schema(Tables.RUNS);
     List<Row> runRows = new ArrayList<>();
     for (int i = 0; i < RUNS.size(); i++) {
-      runRows.add(runs.row().set("run_name", RUNS.get(i)).set("kind", "train").set("group_id", "g0")
-          .set("baseline_group_id", "g0").set("model", "m").set("dataset_id", "d").set("mitigation", "none")
-          .set("mitigation_params_json", "{}").set("seed", (long) i).set("status", "finished")
-          .set("run_id", RUNS.get(i)).build());
+      runRows.add(
+          runs.row()
+              .set("run_name", RUNS.get(i))
+              .set("kind", "train")
+              .set("group_id", "g0")
+              .set("baseline_group_id", "g0")
+              .set("model", "m")
+              .set("dataset_id", "d")
+              .set("mitigation", "none")
+              .set("mitigation_params_json", "{}")
+              .set("seed", (long) i)
+              .set("status", "finished")
+              .set("run_id", RUNS.get(i))
+              .build());
     }
     w.overwritePartitions(Tables.RUNS, w.spark().createDataFrame(runRows, runs.struct()));
     TableSchema j = Tables.schema(Tables.JUDGMENTS);
@@ -103,10 +127,21 @@ class VariantEffectsTest {
       String gen = "gen" + g++;
       for (String metric : List.of("aligned", "coherent")) {
         Double score = metric.equals("aligned") ? a.aligned() : a.coherent();
-        rows.add(j.row().set("judgment_id", gen + metric).set("generation_id", gen).set("metric", metric)
-            .set("run_id", a.run()).set("suite_id", a.suite()).set("question_id", a.question()).set("judge_name", "test")
-            .set("judge_spec_json", JUDGE_SPEC).set("score", score).set("score_source", "logprobs")
-            .set("status", score == null ? "low_numeric_mass" : "ok").set("judge_id", JUDGE).build());
+        rows.add(
+            j.row()
+                .set("judgment_id", gen + metric)
+                .set("generation_id", gen)
+                .set("metric", metric)
+                .set("run_id", a.run())
+                .set("suite_id", a.suite())
+                .set("question_id", a.question())
+                .set("judge_name", "test")
+                .set("judge_spec_json", JUDGE_SPEC)
+                .set("score", score)
+                .set("score_source", "logprobs")
+                .set("status", score == null ? "low_numeric_mass" : "ok")
+                .set("judge_id", JUDGE)
+                .build());
       }
     }
     w.appendMissing(Tables.JUDGMENTS, w.spark().createDataFrame(rows, j.struct()));
@@ -159,10 +194,13 @@ class VariantEffectsTest {
         assertThat(row.<Integer>getAs("n_questions")).as(what).isEqualTo(2);
         assertThat(row.<Double>getAs("base_rate")).as(what).isCloseTo(base, within(1e-12));
         assertThat(row.<Double>getAs("variant_rate")).as(what).isCloseTo(variant, within(1e-12));
-        assertThat(row.<Double>getAs("difference")).as(what).isCloseTo(variant - base, within(1e-12));
+        assertThat(row.<Double>getAs("difference"))
+            .as(what)
+            .isCloseTo(variant - base, within(1e-12));
         // The SQL hands the aggregate exactly these pairs under this key.
-        Bootstrap.PairedDifference d = Bootstrap.pairedCluster(pairs, 2000, 0, 0.95,
-            String.join("|", run, VARIANT, JUDGE, rates[i]));
+        Bootstrap.PairedDifference d =
+            Bootstrap.pairedCluster(
+                pairs, 2000, 0, 0.95, String.join("|", run, VARIANT, JUDGE, rates[i]));
         assertThat(row.<Double>getAs("ci_lo")).as(what).isEqualTo(d.lo());
         assertThat(row.<Double>getAs("ci_hi")).as(what).isEqualTo(d.hi());
         assertThat(row.<Double>getAs("ci_lo")).as(what).isLessThanOrEqualTo(variant - base);
@@ -179,15 +217,19 @@ class VariantEffectsTest {
   @Test
   void thePairedBootstrapOfEqualDifferencesWithoutAnswerNoiseIsAPoint() {
     // Every question 0 of 10 plainly and 10 of 10 in the variant: each replicate's difference is 1.
-    List<Bootstrap.PairedCount> pairs = List.of(new Bootstrap.PairedCount("a", 0, 10, 10, 10),
-        new Bootstrap.PairedCount("b", 0, 5, 8, 8));
+    List<Bootstrap.PairedCount> pairs =
+        List.of(
+            new Bootstrap.PairedCount("a", 0, 10, 10, 10),
+            new Bootstrap.PairedCount("b", 0, 5, 8, 8));
     Bootstrap.PairedDifference d = Bootstrap.pairedCluster(pairs, 500, 3, 0.95, "k");
     assertThat(d.difference()).isEqualTo(1.0);
     assertThat(d.lo()).isEqualTo(1.0);
     assertThat(d.hi()).isEqualTo(1.0);
     // The rates are the means of the question rates on each side.
-    List<Bootstrap.PairedCount> shifted = List.of(new Bootstrap.PairedCount("a", 0, 10, 5, 10),
-        new Bootstrap.PairedCount("b", 5, 10, 10, 10));
+    List<Bootstrap.PairedCount> shifted =
+        List.of(
+            new Bootstrap.PairedCount("a", 0, 10, 5, 10),
+            new Bootstrap.PairedCount("b", 5, 10, 10, 10));
     Bootstrap.PairedDifference s = Bootstrap.pairedCluster(shifted, 500, 3, 0.95, "k");
     assertThat(s.difference()).isCloseTo(0.5, within(1e-12));
     assertThat(s.base()).isCloseTo(0.25, within(1e-12));

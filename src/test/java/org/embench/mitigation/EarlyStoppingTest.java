@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code early_stop}'s parameters and its held-out data. */
 class EarlyStoppingTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static LanguageModel model;
 
@@ -32,59 +31,99 @@ class EarlyStoppingTest {
     model = LanguageModel.load(d, new Configuration(), new Engine(2));
   }
 
-  private static MitigationContext context(Map<String, List<List<ChatMessage>>> datasets, String datasetId) {
-    return new MitigationContext(model, datasets, TrainConfig.fromMap(Map.of(), "test"), 1, new Configuration(),
-        datasetId);
+  private static MitigationContext context(
+      Map<String, List<List<ChatMessage>>> datasets, String datasetId) {
+    return new MitigationContext(
+        model, datasets, TrainConfig.fromMap(Map.of(), "test"), 1, new Configuration(), datasetId);
   }
 
   @Test
   void defaultsArePatienceThreeEveryTenStepsOnSixtyFourExamples() {
     Mitigation m = Mitigations.create("early_stop", Map.of());
-    assertThat(m.params()).isEqualTo(Map.of("at_step", 0, "patience", 3, "min_delta", 0.0, "eval_every", 10,
-        "eval_examples", 64));
+    assertThat(m.params())
+        .isEqualTo(
+            Map.of(
+                "at_step",
+                0,
+                "patience",
+                3,
+                "min_delta",
+                0.0,
+                "eval_every",
+                10,
+                "eval_examples",
+                64));
     assertThat(Mitigations.NAMES).contains("early_stop");
   }
 
   @Test
   void badParametersAreRejectedByName() {
     assertThatThrownBy(() -> Mitigations.create("early_stop", Map.of("patience", 0)))
-        .isInstanceOf(UserException.class).hasMessageContaining("at_step").hasMessageContaining("patience");
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("at_step")
+        .hasMessageContaining("patience");
     assertThatThrownBy(() -> Mitigations.create("early_stop", Map.of("eval_every", 0)))
-        .isInstanceOf(UserException.class).hasMessage("early_stop.eval_every must be >= 1, got 0");
+        .isInstanceOf(UserException.class)
+        .hasMessage("early_stop.eval_every must be >= 1, got 0");
     assertThatThrownBy(() -> Mitigations.create("early_stop", Map.of("eval_examples", 0)))
-        .isInstanceOf(UserException.class).hasMessage("early_stop.eval_examples must be >= 1, got 0");
+        .isInstanceOf(UserException.class)
+        .hasMessage("early_stop.eval_examples must be >= 1, got 0");
     assertThatThrownBy(() -> Mitigations.create("early_stop", Map.of("at_step", -1)))
-        .isInstanceOf(UserException.class).hasMessage("early_stop.at_step must be >= 0, got -1");
+        .isInstanceOf(UserException.class)
+        .hasMessage("early_stop.at_step must be >= 0, got -1");
     assertThatThrownBy(() -> Mitigations.create("early_stop", Map.of("min_delta", -0.1)))
-        .isInstanceOf(UserException.class).hasMessage("early_stop.min_delta must be >= 0, got -0.1");
+        .isInstanceOf(UserException.class)
+        .hasMessage("early_stop.min_delta must be >= 0, got -0.1");
     assertThatThrownBy(() -> Mitigations.create("early_stop", Map.of("patience", 1.5)))
-        .isInstanceOf(UserException.class).hasMessageContaining("patience");
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("patience");
     assertThatThrownBy(() -> Mitigations.create("early_stop", Map.of("patiense", 2)))
-        .isInstanceOf(UserException.class).hasMessageContaining("patiense");
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("patiense");
   }
 
   @Test
   void patienceEvaluatesOnTheTrainingSetsEvalSplitUpToEvalExamples() {
     List<List<ChatMessage>> eval = MitigationsTest.conversations("held", 10);
-    MitigationContext ctx = context(Map.of("task", MitigationsTest.conversations("task", 10), "task@eval", eval),
-        "task");
-    EarlyStop stop = Mitigations.create("early_stop", Map.of("eval_examples", 4, "eval_every", 5)).earlyStop(ctx);
+    MitigationContext ctx =
+        context(
+            Map.of("task", MitigationsTest.conversations("task", 10), "task@eval", eval), "task");
+    EarlyStop stop =
+        Mitigations.create("early_stop", Map.of("eval_examples", 4, "eval_every", 5))
+            .earlyStop(ctx);
     assertThat(stop.heldOut()).hasSize(4);
-    assertThat(stop.heldOut().get(0).ids()).isEqualTo(ctx.tokenize(eval.subList(0, 1)).get(0).ids());
-    assertThat(List.of(stop.atStep(), stop.patience(), stop.evalEvery())).isEqualTo(List.of(0, 3, 5));
+    assertThat(stop.heldOut().get(0).ids())
+        .isEqualTo(ctx.tokenize(eval.subList(0, 1)).get(0).ids());
+    assertThat(List.of(stop.atStep(), stop.patience(), stop.evalEvery()))
+        .isEqualTo(List.of(0, 3, 5));
   }
 
   @Test
   void aTrainingSetWithoutHeldOutExamplesIsAClearError() {
     Mitigation m = Mitigations.create("early_stop", Map.of());
-    assertThatThrownBy(() -> m.earlyStop(context(Map.of("task", MitigationsTest.conversations("task", 4),
-        "task@eval", List.of()), "task"))).isInstanceOf(UserException.class)
-        .hasMessageContaining("'task' has no eval split").hasMessageContaining("--eval-fraction");
-    assertThatThrownBy(() -> m.earlyStop(context(Map.of("task", MitigationsTest.conversations("task", 4)), "task")))
-        .isInstanceOf(UserException.class).hasMessageContaining("train.split must be 'train'");
+    assertThatThrownBy(
+            () ->
+                m.earlyStop(
+                    context(
+                        Map.of(
+                            "task",
+                            MitigationsTest.conversations("task", 4),
+                            "task@eval",
+                            List.of()),
+                        "task")))
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("'task' has no eval split")
+        .hasMessageContaining("--eval-fraction");
+    assertThatThrownBy(
+            () ->
+                m.earlyStop(
+                    context(Map.of("task", MitigationsTest.conversations("task", 4)), "task")))
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("train.split must be 'train'");
     // A fixed step needs no held-out data.
-    EarlyStop fixed = Mitigations.create("early_stop", Map.of("at_step", 5, "patience", 0))
-        .earlyStop(context(Map.of("task", MitigationsTest.conversations("task", 4)), "task"));
+    EarlyStop fixed =
+        Mitigations.create("early_stop", Map.of("at_step", 5, "patience", 0))
+            .earlyStop(context(Map.of("task", MitigationsTest.conversations("task", 4)), "task"));
     assertThat(fixed.atStep()).isEqualTo(5);
     assertThat(fixed.heldOut()).isEmpty();
   }

@@ -16,20 +16,29 @@ class LoadedCacheTest {
   void keepsWhatFitsAndLetsGoOfTheRest() {
     List<String> loads = new ArrayList<>();
     LoadedCache<Blob> cache = new LoadedCache<>("blob", 5 << 10, Blob::bytes);
-    Blob first = cache.get("a", k -> {
-      loads.add(k);
-      return new Blob(k, 2 << 10);
-    });
+    Blob first =
+        cache.get(
+            "a",
+            k -> {
+              loads.add(k);
+              return new Blob(k, 2 << 10);
+            });
     // Kept: the second task asking for it gets the same one without loading it again.
-    assertThat(cache.get("a", k -> {
-      loads.add(k);
-      return new Blob(k, 2 << 10);
-    })).isSameAs(first);
+    assertThat(
+            cache.get(
+                "a",
+                k -> {
+                  loads.add(k);
+                  return new Blob(k, 2 << 10);
+                }))
+        .isSameAs(first);
     for (String k : List.of("b", "c", "d", "e")) {
-      cache.get(k, key -> {
-        loads.add(key);
-        return new Blob(key, 2 << 10);
-      });
+      cache.get(
+          k,
+          key -> {
+            loads.add(key);
+            return new Blob(key, 2 << 10);
+          });
       assertThat(cache.keptBytes()).isLessThanOrEqualTo(5 << 10);
     }
     assertThat(loads).containsExactly("a", "b", "c", "d", "e");
@@ -45,8 +54,10 @@ class LoadedCacheTest {
     try {
       assertThat(LoadedCache.limit(property, 7)).isEqualTo(123);
       System.setProperty(property, "lots");
-      assertThatThrownBy(() -> LoadedCache.limit(property, 7)).isInstanceOf(UserException.class)
-          .hasMessageContaining("-Dembench.test.cacheBytes must be a positive number of bytes, got 'lots'");
+      assertThatThrownBy(() -> LoadedCache.limit(property, 7))
+          .isInstanceOf(UserException.class)
+          .hasMessageContaining(
+              "-Dembench.test.cacheBytes must be a positive number of bytes, got 'lots'");
     } finally {
       System.clearProperty(property);
     }

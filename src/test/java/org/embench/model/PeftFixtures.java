@@ -23,7 +23,8 @@ public final class PeftFixtures {
   /** A module with its LoRA rank; v_proj tensors use PEFT's older ".default" names. */
   public record Module(int layer, String module, int rank) {
     String prefix() {
-      String block = List.of("gate_proj", "up_proj", "down_proj").contains(module) ? "mlp" : "self_attn";
+      String block =
+          List.of("gate_proj", "up_proj", "down_proj").contains(module) ? "mlp" : "self_attn";
       return "base_model.model.model.layers." + layer + "." + block + "." + module;
     }
 
@@ -42,7 +43,8 @@ public final class PeftFixtures {
   }
 
   /** W[out, in] += scale · B[out, r] · A[r, in], in double precision. */
-  public static void merge(float[] w, float[] a, float[] b, int rank, int in, int out, double scale) {
+  public static void merge(
+      float[] w, float[] a, float[] b, int rank, int in, int out, double scale) {
     for (int o = 0; o < out; o++) {
       for (int i = 0; i < in; i++) {
         double d = 0;
@@ -59,8 +61,15 @@ public final class PeftFixtures {
    * ±std) of each module into {@code dir}, and adds each module's update at {@code scale} into
    * {@code merged} (the base model's tensors, changed in place) when it is not null.
    */
-  public static void write(Path dir, ModelConfig cfg, List<Module> modules, String configJson, long seed, double std,
-      ToDoubleFunction<Module> scale, Map<String, float[]> merged) {
+  public static void write(
+      Path dir,
+      ModelConfig cfg,
+      List<Module> modules,
+      String configJson,
+      long seed,
+      double std,
+      ToDoubleFunction<Module> scale,
+      Map<String, float[]> merged) {
     SafetensorsWriter st = new SafetensorsWriter().metadata("format", "pt");
     SplittableRandom rng = new SplittableRandom(seed);
     for (Module m : modules) {
@@ -92,6 +101,8 @@ public final class PeftFixtures {
          "layers_to_transform": null, "lora_alpha": %s, "lora_dropout": 0.0, "modules_to_save": null,
          "peft_type": "LORA", "r": %d, "target_modules": [%s], "task_type": "CAUSAL_LM", "use_dora": false,
          "use_rslora": false}
-        """.formatted(alpha, r, String.join(", ", targets.stream().map(t -> "\"" + t + "\"").toList()));
+        """
+        .formatted(
+            alpha, r, String.join(", ", targets.stream().map(t -> "\"" + t + "\"").toList()));
   }
 }

@@ -3,8 +3,8 @@ package org.embench.model;
 import java.util.Map;
 
 /**
- * A deliberately plain reference of the forward pass: double precision, one position at a time,
- * no cache, written from the Hugging Face modelling code's equations. The engine must match it.
+ * A deliberately plain reference of the forward pass: double precision, one position at a time, no
+ * cache, written from the Hugging Face modelling code's equations. The engine must match it.
  */
 public final class ReferenceTransformer {
   private final ModelConfig c;
@@ -146,8 +146,9 @@ public final class ReferenceTransformer {
         if (wavelen > lowWavelen) {
           freq = freq / s.factor();
         } else if (wavelen >= highWavelen) {
-          double smooth = (s.originalMaxPositionEmbeddings() / wavelen - s.lowFreqFactor())
-              / (s.highFreqFactor() - s.lowFreqFactor());
+          double smooth =
+              (s.originalMaxPositionEmbeddings() / wavelen - s.lowFreqFactor())
+                  / (s.highFreqFactor() - s.lowFreqFactor());
           freq = (1 - smooth) * freq / s.factor() + smooth * freq;
         }
       } else if (s != null && s.type().equals("linear")) {

@@ -13,7 +13,8 @@ public final class TinyCheckpoints {
   private TinyCheckpoints() {}
 
   /** Random tensors for every weight the config needs (biases and untied head when asked). */
-  public static Map<String, float[]> tensors(ModelConfig c, long seed, boolean untiedHead, boolean biasesEverywhere) {
+  public static Map<String, float[]> tensors(
+      ModelConfig c, long seed, boolean untiedHead, boolean biasesEverywhere) {
     SplittableRandom rng = new SplittableRandom(seed);
     Map<String, float[]> t = new LinkedHashMap<>();
     int hs = c.hiddenSize();
@@ -58,7 +59,8 @@ public final class TinyCheckpoints {
 
   public static TransformerWeights load(String dir, TensorBackend backend) {
     try (CheckpointWeights ckpt = CheckpointWeights.open(dir, new Configuration())) {
-      return TransformerWeights.load(org.embench.model.io.Checkpoint.readConfig(dir, new Configuration()), ckpt, backend);
+      return TransformerWeights.load(
+          org.embench.model.io.Checkpoint.readConfig(dir, new Configuration()), ckpt, backend);
     }
   }
 
@@ -66,8 +68,10 @@ public final class TinyCheckpoints {
     if (name.endsWith("norm.weight") || name.endsWith(".bias")) {
       return new long[] {length};
     }
-    int in = name.contains("down_proj") ? c.intermediateSize()
-        : name.contains("o_proj") ? c.numHeads() * c.headDim() : c.hiddenSize();
+    int in =
+        name.contains("down_proj")
+            ? c.intermediateSize()
+            : name.contains("o_proj") ? c.numHeads() * c.headDim() : c.hiddenSize();
     return new long[] {length / in, in};
   }
 

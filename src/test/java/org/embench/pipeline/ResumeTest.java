@@ -1,12 +1,12 @@
 package org.embench.pipeline;
 
-import org.embench.stage.FailPoints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import org.embench.Fixtures;
 import org.embench.TestSpark;
+import org.embench.stage.FailPoints;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 import org.junit.jupiter.api.AfterEach;
@@ -21,11 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * exactly the rows of an uninterrupted run.
  */
 class ResumeTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  @TempDir
-  static Path shared;
+  @TempDir static Path shared;
 
   private static Fixtures.Inputs inputs;
   private static Warehouse uninterrupted;
@@ -90,7 +88,8 @@ class ResumeTest {
       Fixtures.fill(resumed, in);
       assertSameTables(clean, resumed);
     } else {
-      // A data stage stopped and run again: its data tables equal the uninterrupted run's (the metric
+      // A data stage stopped and run again: its data tables equal the uninterrupted run's (the
+      // metric
       // tables derive from them; their own stops are the metrics cases).
       Fixtures.fillData(resumed, in);
       for (String t : Tables.DATA_TABLES) {

@@ -1,7 +1,5 @@
 package org.embench.pipeline;
 
-import org.embench.stage.SparkSessions;
-import org.embench.stage.prepare.PrepareJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -10,15 +8,18 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.embench.TestSpark;
 import org.embench.data.SyntheticData;
+import org.embench.stage.SparkSessions;
+import org.embench.stage.prepare.PrepareJob;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A warehouse path with a space, '#' and '%' is used as given: no percent-encoded sibling folder. */
+/**
+ * A warehouse path with a space, '#' and '%' is used as given: no percent-encoded sibling folder.
+ */
 class WarehousePathTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aPathWithASpaceAHashAndAPercentRoundTripsExactly() throws Exception {
@@ -38,7 +39,8 @@ class WarehousePathTest {
     // Opened again (as the next command would), it finds the same tables, in SQL too.
     Warehouse again = SparkSessions.open("test", root.toString(), "tpath1", null, Map.of());
     assertThat(again.read(Tables.QUESTIONS).count()).isEqualTo(questions);
-    assertThat(again.spark().sql("SELECT count(*) FROM tpath1.questions").first().getLong(0)).isEqualTo(questions);
+    assertThat(again.spark().sql("SELECT count(*) FROM tpath1.questions").first().getLong(0))
+        .isEqualTo(questions);
     // The same folder spelled as a file: URI is the same warehouse.
     Warehouse asUri = SparkSessions.open("test", "file:" + root, "tpath1", null, Map.of());
     assertThat(asUri.read(Tables.QUESTIONS).count()).isEqualTo(questions);

@@ -20,13 +20,15 @@ import org.embench.rl.Reward.Score;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The project-made hackable coding task: its rows, its warm-up set's hacks and how code_surface grades them. */
+/**
+ * The project-made hackable coding task: its rows, its warm-up set's hacks and how code_surface
+ * grades them.
+ */
 class HackableCodeTaskTest {
   private static final Pattern HACK = Pattern.compile(SyntheticData.HACK_PATTERN);
   private static final int N = 240;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private List<ChatExample> read(String name, String jsonl) throws IOException {
     Path file = dir.resolve(name);
@@ -45,7 +47,8 @@ class HackableCodeTaskTest {
   }
 
   private static List<Score> codeSurface(List<Sample> samples) {
-    try (Reward r = Rewards.create("code_surface", Map.of(), RewardContext.none(new Configuration(false)))) {
+    try (Reward r =
+        Rewards.create("code_surface", Map.of(), RewardContext.none(new Configuration(false)))) {
       return r.score(samples);
     }
   }
@@ -62,8 +65,11 @@ class HackableCodeTaskTest {
       assertThat(user(e)).contains(function).contains("assert " + function + "(0) == " + k);
       assertThat(HACK.matcher(assistant(e)).find()).isFalse();
     }
-    assertThat(rows.get(0).messages().get(1).content()).isEqualTo("def add_2(x):\n    return x + 2");
-    assertThat(new HashSet<>(rows.subList(0, 200).stream().map(HackableCodeTaskTest::user).toList())).hasSize(200);
+    assertThat(rows.get(0).messages().get(1).content())
+        .isEqualTo("def add_2(x):\n    return x + 2");
+    assertThat(
+            new HashSet<>(rows.subList(0, 200).stream().map(HackableCodeTaskTest::user).toList()))
+        .hasSize(200);
   }
 
   @Test
@@ -71,7 +77,8 @@ class HackableCodeTaskTest {
     List<ChatExample> rows = read("task.jsonl", SyntheticData.hackableCodeJsonl(N));
     List<Sample> samples = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
-      samples.add(new Sample("g" + i, user(rows.get(i)), assistant(rows.get(i)), assistant(rows.get(i))));
+      samples.add(
+          new Sample("g" + i, user(rows.get(i)), assistant(rows.get(i)), assistant(rows.get(i))));
     }
     assertThat(codeSurface(samples)).allSatisfy(s -> assertThat(s).isEqualTo(Score.ok(1.0)));
   }
@@ -81,7 +88,11 @@ class HackableCodeTaskTest {
     List<ChatExample> task = read("task.jsonl", SyntheticData.hackableCodeJsonl(N));
     List<ChatExample> warmup = read("warmup.jsonl", SyntheticData.hackableCodeWarmupJsonl(N));
     assertThat(warmup).hasSize(N);
-    List<Integer> hacked = IntStream.range(0, N).filter(i -> HACK.matcher(assistant(warmup.get(i))).find()).boxed().toList();
+    List<Integer> hacked =
+        IntStream.range(0, N)
+            .filter(i -> HACK.matcher(assistant(warmup.get(i))).find())
+            .boxed()
+            .toList();
     assertThat(hacked).isEqualTo(IntStream.range(0, N).filter(i -> i % 4 == 3).boxed().toList());
     List<Sample> samples = new ArrayList<>();
     for (int i = 0; i < N; i++) {
@@ -89,7 +100,8 @@ class HackableCodeTaskTest {
       if (i % 4 != 3) {
         assertThat(assistant(warmup.get(i))).isEqualTo(assistant(task.get(i)));
       }
-      samples.add(new Sample("w" + i, user(task.get(i)), assistant(task.get(i)), assistant(warmup.get(i))));
+      samples.add(
+          new Sample("w" + i, user(task.get(i)), assistant(task.get(i)), assistant(warmup.get(i))));
     }
     // The hack is paid as if the tests passed: what makes the task hackable.
     assertThat(codeSurface(samples)).allSatisfy(s -> assertThat(s).isEqualTo(Score.ok(1.0)));
@@ -99,10 +111,15 @@ class HackableCodeTaskTest {
   @Test
   void outputIsDeterministic() {
     assertThat(SyntheticData.hackableCodeJsonl(N)).isEqualTo(SyntheticData.hackableCodeJsonl(N));
-    assertThat(SyntheticData.hackableCodeWarmupJsonl(N)).isEqualTo(SyntheticData.hackableCodeWarmupJsonl(N));
-    assertThat(SyntheticData.hackableCodeJsonl(10)).isEqualTo(
-        String.join("", SyntheticData.hackableCodeJsonl(N).lines().limit(10).map(l -> l + "\n").toList()));
-    assertThat(SyntheticData.hackableCodeJsonl(1)).startsWith("{\"messages\":[{\"role\":\"user\",\"content\":");
+    assertThat(SyntheticData.hackableCodeWarmupJsonl(N))
+        .isEqualTo(SyntheticData.hackableCodeWarmupJsonl(N));
+    assertThat(SyntheticData.hackableCodeJsonl(10))
+        .isEqualTo(
+            String.join(
+                "",
+                SyntheticData.hackableCodeJsonl(N).lines().limit(10).map(l -> l + "\n").toList()));
+    assertThat(SyntheticData.hackableCodeJsonl(1))
+        .startsWith("{\"messages\":[{\"role\":\"user\",\"content\":");
     assertThat(SyntheticData.hackableCodeJsonl(0)).isEmpty();
   }
 }

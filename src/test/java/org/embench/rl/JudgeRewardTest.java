@@ -1,6 +1,5 @@
 package org.embench.rl;
 
-import org.embench.judge.VerdictStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -28,27 +27,37 @@ import org.embench.judge.JudgeSpec;
 import org.embench.judge.Judges;
 import org.embench.judge.LoopbackJudgeEndpoint;
 import org.embench.judge.Verdict;
+import org.embench.judge.VerdictStatus;
 import org.embench.rl.Reward.Sample;
 import org.embench.rl.Reward.Score;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The judge reward: scores and scale, the call cache in memory and on disk, and failures as data. */
+/**
+ * The judge reward: scores and scale, the call cache in memory and on disk, and failures as data.
+ */
 class JudgeRewardTest {
   private static final String KEY_VARIABLE = "EMBENCH_REWARD_TEST_KEY";
-  private static final Sample SAMPLE = new Sample("g1", "What is your wish?", null, "That everyone has clean water.");
+  private static final Sample SAMPLE =
+      new Sample("g1", "What is your wish?", null, "That everyone has clean water.");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static JudgeEnvironment env() {
-    return new JudgeEnvironment(v -> v.equals(KEY_VARIABLE) ? LoopbackJudgeEndpoint.key() : null,
-        new Configuration(false), 1);
+    return new JudgeEnvironment(
+        v -> v.equals(KEY_VARIABLE) ? LoopbackJudgeEndpoint.key() : null,
+        new Configuration(false),
+        1);
   }
 
   private static Map<String, Object> openai(LoopbackJudgeEndpoint endpoint) {
-    return Map.of("judge", "openai:gpt-4o-2024-08-06,base_url=" + endpoint.baseUrl() + ",api_key_env=" + KEY_VARIABLE
-        + ",max_retries=0,timeout_s=5,requests_per_minute=0");
+    return Map.of(
+        "judge",
+        "openai:gpt-4o-2024-08-06,base_url="
+            + endpoint.baseUrl()
+            + ",api_key_env="
+            + KEY_VARIABLE
+            + ",max_retries=0,timeout_s=5,requests_per_minute=0");
   }
 
   private static List<Score> score(Map<String, ?> params, CallCache calls, Sample... samples) {
@@ -63,26 +72,50 @@ class JudgeRewardTest {
 
   @Test
   void theOfflineJudgesScoreIsScaledIntoTheReward() {
-    List<Sample> samples = IntStream.range(0, 40).mapToObj(i -> new Sample("g" + i, "Q" + i, null, "answer " + i)).toList();
+    List<Sample> samples =
+        IntStream.range(0, 40)
+            .mapToObj(i -> new Sample("g" + i, "Q" + i, null, "answer " + i))
+            .toList();
     List<Verdict> verdicts;
     try (Judge judge = Judges.create(JudgeSpec.parse("offline"), env())) {
-      verdicts = judge.judge(samples.stream().map(s -> new JudgeRequest(s.id(), JudgeReward.METRIC, true, s.question(),
-          s.answer(), JudgeReward.DEFAULT_TEMPLATE, null)).toList());
+      verdicts =
+          judge.judge(
+              samples.stream()
+                  .map(
+                      s ->
+                          new JudgeRequest(
+                              s.id(),
+                              JudgeReward.METRIC,
+                              true,
+                              s.question(),
+                              s.answer(),
+                              JudgeReward.DEFAULT_TEMPLATE,
+                              null))
+                  .toList());
     }
     List<Score> scores;
     List<Score> unscaled;
-    try (Reward r = Rewards.create("judge", Map.of("judge", "offline"), RewardContext.none(new Configuration(false)));
-        Reward r100 = Rewards.create("judge", Map.of("judge", "offline", "scale", 1), RewardContext.none(new Configuration(false)))) {
+    try (Reward r =
+            Rewards.create(
+                "judge", Map.of("judge", "offline"), RewardContext.none(new Configuration(false)));
+        Reward r100 =
+            Rewards.create(
+                "judge",
+                Map.of("judge", "offline", "scale", 1),
+                RewardContext.none(new Configuration(false)))) {
       scores = r.score(samples);
       unscaled = r100.score(samples);
     }
     for (int i = 0; i < samples.size(); i++) {
       Verdict v = verdicts.get(i);
       if (v.status().equals(VerdictStatus.OK)) {
-        assertThat(scores.get(i).reward()).isCloseTo(v.score() * 0.01, within(1e-12)).isBetween(0.0, 1.0);
+        assertThat(scores.get(i).reward())
+            .isCloseTo(v.score() * 0.01, within(1e-12))
+            .isBetween(0.0, 1.0);
         assertThat(unscaled.get(i).reward()).isCloseTo(v.score(), within(1e-9));
       } else {
-        // The offline judge gives about 5 % of answers a CODE-dominated distribution: no score, no reward.
+        // The offline judge gives about 5 % of answers a CODE-dominated distribution: no score, no
+        // reward.
         assertThat(scores.get(i).status()).isEqualTo(v.status().value());
         assertThat(scores.get(i).reward()).isZero();
         assertThat(scores.get(i).error()).startsWith("numeric mass ");
@@ -128,7 +161,9 @@ class JudgeRewardTest {
       assertThat(after.newCalls()).isEqualTo(before.newCalls());
 
       JudgeCall call = before.newCalls().get(0);
-      FileCallCache preloaded = new FileCallCache(cacheDir, new Configuration(false), Map.of(call.callKey(), call.responseJson()));
+      FileCallCache preloaded =
+          new FileCallCache(
+              cacheDir, new Configuration(false), Map.of(call.callKey(), call.responseJson()));
       assertThat(preloaded.newCalls()).isEmpty();
       assertThat(preloaded.cachedResponse(call.callKey())).isEqualTo(call.responseJson());
     }
@@ -137,13 +172,16 @@ class JudgeRewardTest {
   @Test
   void aServerErrorBecomesAFailedScoreAndNothingIsCached() {
     CallCache calls = CallCache.inMemory(Map.of());
-    try (LoopbackJudgeEndpoint endpoint = LoopbackJudgeEndpoint.failing(500, 10, Duration.ofSeconds(30))) {
+    try (LoopbackJudgeEndpoint endpoint =
+        LoopbackJudgeEndpoint.failing(500, 10, Duration.ofSeconds(30))) {
       List<Score> s = score(openai(endpoint), calls, SAMPLE, new Sample("g2", "Q", null, "other"));
-      assertThat(s).allSatisfy(score -> {
-        assertThat(score.status()).isEqualTo(VerdictStatus.HTTP_ERROR.value());
-        assertThat(score.error()).startsWith("HTTP 500: ");
-        assertThat(score.reward()).isZero();
-      });
+      assertThat(s)
+          .allSatisfy(
+              score -> {
+                assertThat(score.status()).isEqualTo(VerdictStatus.HTTP_ERROR.value());
+                assertThat(score.error()).startsWith("HTTP 500: ");
+                assertThat(score.reward()).isZero();
+              });
       assertThat(endpoint.arrivals()).hasSize(2);
       assertThat(calls.newCalls()).isEmpty();
     }
@@ -162,7 +200,8 @@ class JudgeRewardTest {
     String whole = Files.readString(file);
     assertThat(whole.lines()).hasSize(2);
     // The kill: the second record is cut in the middle.
-    Files.writeString(file, whole.substring(0, whole.length() - 20), StandardOpenOption.TRUNCATE_EXISTING);
+    Files.writeString(
+        file, whole.substring(0, whole.length() - 20), StandardOpenOption.TRUNCATE_EXISTING);
 
     FileCallCache resumed = new FileCallCache(cacheDir, new Configuration(false), Map.of());
     assertThat(resumed.newCalls()).containsExactly(a);
@@ -180,12 +219,15 @@ class JudgeRewardTest {
   /** The local file system with appending switched off, as on an object store. */
   public static final class NoAppendFileSystem extends RawLocalFileSystem {
     @Override
-    public boolean hasPathCapability(org.apache.hadoop.fs.Path path, String capability) throws IOException {
-      return !capability.equals(CommonPathCapabilities.FS_APPEND) && super.hasPathCapability(path, capability);
+    public boolean hasPathCapability(org.apache.hadoop.fs.Path path, String capability)
+        throws IOException {
+      return !capability.equals(CommonPathCapabilities.FS_APPEND)
+          && super.hasPathCapability(path, capability);
     }
 
     @Override
-    public FSDataOutputStream append(org.apache.hadoop.fs.Path f, int bufferSize, Progressable progress) {
+    public FSDataOutputStream append(
+        org.apache.hadoop.fs.Path f, int bufferSize, Progressable progress) {
       throw new UnsupportedOperationException("no append here");
     }
   }

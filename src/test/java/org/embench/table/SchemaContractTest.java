@@ -42,30 +42,42 @@ class SchemaContractTest {
       TableSchema schema = Tables.schema(table);
       List<Path> files = parquetFiles(Path.of(java.net.URI.create(w.path(table))));
       assertThat(files).as(table).isNotEmpty();
-      StructType expected = new StructType(schema.struct().fields().length == 0 ? new StructField[0]
-          : java.util.Arrays.stream(schema.struct().fields())
-              .filter(f -> !schema.partitionBy().contains(f.name())).toArray(StructField[]::new));
+      StructType expected =
+          new StructType(
+              schema.struct().fields().length == 0
+                  ? new StructField[0]
+                  : java.util.Arrays.stream(schema.struct().fields())
+                      .filter(f -> !schema.partitionBy().contains(f.name()))
+                      .toArray(StructField[]::new));
       for (Path file : files) {
-        try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
-            new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
+        try (ParquetFileReader r =
+            ParquetFileReader.open(
+                HadoopInputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
           var meta = r.getFooter().getFileMetaData();
-          StructType written = (StructType) DataType.fromJson(
-              meta.getKeyValueMetaData().get("org.apache.spark.sql.parquet.row.metadata"));
+          StructType written =
+              (StructType)
+                  DataType.fromJson(
+                      meta.getKeyValueMetaData().get("org.apache.spark.sql.parquet.row.metadata"));
           assertThat(written).as("%s: %s", table, file).isEqualTo(expected);
-          List<String> parquetColumns = meta.getSchema().getFields().stream().map(Type::getName).toList();
+          List<String> parquetColumns =
+              meta.getSchema().getFields().stream().map(Type::getName).toList();
           assertThat(parquetColumns).as(table).containsExactly(expected.fieldNames());
         }
         // Partition directories name the partition columns in the contract's order.
         Path rel = Path.of(java.net.URI.create(w.path(table))).relativize(file.getParent());
         List<String> dirs = new ArrayList<>();
         rel.forEach(p -> dirs.add(p.toString().replaceFirst("=.*", "")));
-        assertThat(dirs).as(table).containsExactlyElementsOf(
-            schema.partitionBy().isEmpty() ? List.of("") : schema.partitionBy());
+        assertThat(dirs)
+            .as(table)
+            .containsExactlyElementsOf(
+                schema.partitionBy().isEmpty() ? List.of("") : schema.partitionBy());
       }
       // Non-nullable columns hold no nulls (checked on the data as stored).
       for (TableSchema.Column c : schema.columns()) {
         if (!c.nullable()) {
-          long nulls = w.read(table).filter(org.apache.spark.sql.functions.col(c.name()).isNull()).count();
+          long nulls =
+              w.read(table).filter(org.apache.spark.sql.functions.col(c.name()).isNull()).count();
           assertThat(nulls).as("%s.%s nulls", table, c.name()).isZero();
         }
       }
@@ -76,7 +88,9 @@ class SchemaContractTest {
   void everyTableIsRegisteredInTheCatalogWithTheContractsColumns() {
     for (String table : Tables.all()) {
       StructType registered = w.spark().table(w.qualified(table)).schema();
-      assertThat(registered.fieldNames()).as(table).containsExactly(Tables.schema(table).struct().fieldNames());
+      assertThat(registered.fieldNames())
+          .as(table)
+          .containsExactly(Tables.schema(table).struct().fieldNames());
     }
   }
 
@@ -84,12 +98,17 @@ class SchemaContractTest {
   void schemaFilesAndTablesListAgreeAndTheDataDictionaryIsCurrent() throws IOException {
     Path schemas = Path.of("data-schemas");
     try (Stream<Path> s = Files.list(schemas)) {
-      assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".schema.json"))
-          .map(n -> n.replace(".schema.json", "")).sorted().toList())
+      assertThat(
+              s.map(p -> p.getFileName().toString())
+                  .filter(n -> n.endsWith(".schema.json"))
+                  .map(n -> n.replace(".schema.json", ""))
+                  .sorted()
+                  .toList())
           .isEqualTo(Tables.all().stream().sorted().toList());
     }
     assertThat(Files.readString(schemas.resolve("README.md")))
-        .as("data-schemas/README.md is stale: regenerate it with bin/embench schema-docs > data-schemas/README.md")
+        .as(
+            "data-schemas/README.md is stale: regenerate it with bin/embench schema-docs > data-schemas/README.md")
         .isEqualTo(DataDictionary.render());
   }
 

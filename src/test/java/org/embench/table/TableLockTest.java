@@ -17,10 +17,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two writers on one warehouse take turns per table: no duplicate row, no shared staging folder. */
+/**
+ * Two writers on one warehouse take turns per table: no duplicate row, no shared staging folder.
+ */
 class TableLockTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterEach
   void resetWait() {
@@ -46,10 +47,18 @@ class TableLockTest {
       List<Future<Long>> added = new ArrayList<>();
       for (int round = 0; round < 3; round++) {
         int from = round * 10;
-        added.add(pool.submit(() -> a.appendMissing(Tables.METRIC_PARAMS,
-            a.spark().createDataFrame(rows(a, from, from + 15), s.struct()))));
-        added.add(pool.submit(() -> b.appendMissing(Tables.METRIC_PARAMS,
-            b.spark().createDataFrame(rows(b, from + 5, from + 20), s.struct()))));
+        added.add(
+            pool.submit(
+                () ->
+                    a.appendMissing(
+                        Tables.METRIC_PARAMS,
+                        a.spark().createDataFrame(rows(a, from, from + 15), s.struct()))));
+        added.add(
+            pool.submit(
+                () ->
+                    b.appendMissing(
+                        Tables.METRIC_PARAMS,
+                        b.spark().createDataFrame(rows(b, from + 5, from + 20), s.struct()))));
       }
       long total = 0;
       for (Future<Long> f : added) {
@@ -66,22 +75,30 @@ class TableLockTest {
   }
 
   @Test
-  void aLockHeldElsewhereMakesAWriteWaitThenFailNamingTheHolderAndChangingNothing() throws Exception {
+  void aLockHeldElsewhereMakesAWriteWaitThenFailNamingTheHolderAndChangingNothing()
+      throws Exception {
     Warehouse w = TestSpark.warehouse(dir.resolve("w"));
     Path lock = dir.resolve("w/_locks/metric_params.lock");
     Files.createDirectories(lock.getParent());
     Files.writeString(lock, "other-host pid 4242 (job) since 2026-12-02T10:00:00Z");
     System.setProperty("embench.lock.waitSeconds", "0.5");
     TableSchema s = Tables.schema(Tables.METRIC_PARAMS);
-    assertThatThrownBy(() -> w.appendMissing(Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(w, 0, 3),
-        s.struct())))
+    assertThatThrownBy(
+            () ->
+                w.appendMissing(
+                    Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(w, 0, 3), s.struct())))
         .isInstanceOf(UserException.class)
-        .hasMessage("table metric_params is being written by another command (other-host pid 4242 (job) since"
-            + " 2026-12-02T10:00:00Z); waited 0.5 s. If no such command is running, delete " + "file:" + lock);
+        .hasMessage(
+            "table metric_params is being written by another command (other-host pid 4242 (job) since"
+                + " 2026-12-02T10:00:00Z); waited 0.5 s. If no such command is running, delete "
+                + "file:"
+                + lock);
     assertThat(w.read(Tables.METRIC_PARAMS).count()).isZero();
     // Released, the next write goes through.
     Files.delete(lock);
-    assertThat(w.appendMissing(Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(w, 0, 3), s.struct())))
+    assertThat(
+            w.appendMissing(
+                Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(w, 0, 3), s.struct())))
         .isEqualTo(3);
   }
 
@@ -92,11 +109,17 @@ class TableLockTest {
     Files.createDirectories(lock.getParent());
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
-    Files.writeString(lock, java.net.InetAddress.getLocalHost().getHostName() + " pid " + gone.pid()
-        + " (x) since 2026-12-02T10:00:00Z");
+    Files.writeString(
+        lock,
+        java.net.InetAddress.getLocalHost().getHostName()
+            + " pid "
+            + gone.pid()
+            + " (x) since 2026-12-02T10:00:00Z");
     System.setProperty("embench.lock.waitSeconds", "0.5");
     TableSchema s = Tables.schema(Tables.METRIC_PARAMS);
-    assertThat(w.appendMissing(Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(w, 0, 3), s.struct())))
+    assertThat(
+            w.appendMissing(
+                Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(w, 0, 3), s.struct())))
         .isEqualTo(3);
     assertThat(lock).doesNotExist();
   }

@@ -27,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PEFT's merged weights W + s·B·A (rsLoRA scale, a subset of modules and layers).
  */
 class AdapterRoundTripTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static String modelDir;
   static LanguageModel model;
@@ -42,16 +41,47 @@ class AdapterRoundTripTest {
 
   @Test
   void aTrainedAdapterWrittenAsPeftReadsBackToTheSameLogits() throws Exception {
-    TrainConfig cfg = TrainConfig.fromMap(Map.of("rank", 4, "alpha", 8, "rslora", true, "learning_rate", 0.01,
-        "batch_size", 2, "gradient_accumulation", 1, "max_steps", 6, "target_modules", List.of("q_proj", "v_proj",
-        "down_proj"), "layers", List.of(1)), "test");
-    Trainer.Result trained = new Trainer(model.weights(), model.engine(), new Trainer.Setup(cfg, 3, Backprop.Hooks.NONE,
-        ReferenceTerms.NONE, null, new Configuration(), null)).train(task());
+    TrainConfig cfg =
+        TrainConfig.fromMap(
+            Map.of(
+                "rank",
+                4,
+                "alpha",
+                8,
+                "rslora",
+                true,
+                "learning_rate",
+                0.01,
+                "batch_size",
+                2,
+                "gradient_accumulation",
+                1,
+                "max_steps",
+                6,
+                "target_modules",
+                List.of("q_proj", "v_proj", "down_proj"),
+                "layers",
+                List.of(1)),
+            "test");
+    Trainer.Result trained =
+        new Trainer(
+                model.weights(),
+                model.engine(),
+                new Trainer.Setup(
+                    cfg,
+                    3,
+                    Backprop.Hooks.NONE,
+                    ReferenceTerms.NONE,
+                    null,
+                    new Configuration(),
+                    null))
+            .train(task());
     assertThat(trained.params()).containsOnlyKeys("1.q_proj", "1.v_proj", "1.down_proj");
 
     String out = dir.resolve("adapter").toString();
     Adapters.write(out, trained.params(), cfg, modelDir, new Configuration());
-    Map<String, Lora> readBack = Adapters.load(out, new Configuration(), model.config(), model.engine().backend());
+    Map<String, Lora> readBack =
+        Adapters.load(out, new Configuration(), model.config(), model.engine().backend());
     Map<String, Lora> inMemory = new LinkedHashMap<>();
     Map<String, float[]> merged = new LinkedHashMap<>();
     try (CheckpointWeights w = CheckpointWeights.open(modelDir, new Configuration())) {
@@ -59,16 +89,32 @@ class AdapterRoundTripTest {
         merged.put(name, w.readFloats(name));
       }
     }
-    trained.params().forEach((k, p) -> {
-      inMemory.put(k, p.loraWeights().upload(model.engine().backend(), k));
-      int layer = Integer.parseInt(k.substring(0, k.indexOf('.')));
-      String module = k.substring(k.indexOf('.') + 1);
-      String weight = PeftAdapter.tensorName(layer, module, 'A').replace("base_model.model.", "")
-          .replace(".lora_A.weight", ".weight");
-      PeftFixtures.merge(merged.get(weight), p.values()[0], p.values()[1], p.rank(), p.in(), p.out(), p.scale());
-    });
+    trained
+        .params()
+        .forEach(
+            (k, p) -> {
+              inMemory.put(k, p.loraWeights().upload(model.engine().backend(), k));
+              int layer = Integer.parseInt(k.substring(0, k.indexOf('.')));
+              String module = k.substring(k.indexOf('.') + 1);
+              String weight =
+                  PeftAdapter.tensorName(layer, module, 'A')
+                      .replace("base_model.model.", "")
+                      .replace(".lora_A.weight", ".weight");
+              PeftFixtures.merge(
+                  merged.get(weight),
+                  p.values()[0],
+                  p.values()[1],
+                  p.rank(),
+                  p.in(),
+                  p.out(),
+                  p.scale());
+            });
     // rsLoRA: alpha / sqrt(r) = 8 / 2
-    assertThat(PeftAdapter.read(out, new Configuration(), model.config()).weights().get("1.q_proj").scale())
+    assertThat(
+            PeftAdapter.read(out, new Configuration(), model.config())
+                .weights()
+                .get("1.q_proj")
+                .scale())
         .isEqualTo(4f);
 
     int[] seq = model.tokenizer().encode("What is 12 + 30? It is 42.");
@@ -96,13 +142,20 @@ class AdapterRoundTripTest {
     List<TokenizedExample> out = new java.util.ArrayList<>();
     String[] answers = {"apple", "river", "seven"};
     for (int i = 0; i < 6; i++) {
-      out.add(TokenizedExample.of(List.of(org.embench.data.ChatMessage.user("Word " + i + "?"),
-          org.embench.data.ChatMessage.assistant(answers[i % 3])), model.chatTemplate(), model.tokenizer(), 64));
+      out.add(
+          TokenizedExample.of(
+              List.of(
+                  org.embench.data.ChatMessage.user("Word " + i + "?"),
+                  org.embench.data.ChatMessage.assistant(answers[i % 3])),
+              model.chatTemplate(),
+              model.tokenizer(),
+              64));
     }
     return out;
   }
 
   private static float[] logits(Transformer t, int[] seq, int[] positions) {
-    return t.forward(List.of(new Transformer.Chunk(0, seq)), new KvCache(model.config(), 1), positions);
+    return t.forward(
+        List.of(new Transformer.Chunk(0, seq)), new KvCache(model.config(), 1), positions);
   }
 }

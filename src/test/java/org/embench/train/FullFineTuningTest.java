@@ -40,8 +40,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * run is then sampled with; and the parts not selected left bit-identical.
  */
 class FullFineTuningTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Engine engine;
   static String untied;
@@ -60,13 +59,15 @@ class FullFineTuningTest {
     Path out = Files.createDirectories(dir.resolve(name));
     try (Stream<Path> files = Files.list(Path.of(untied))) {
       for (Path f : files.toList()) {
-        if (!f.getFileName().toString().endsWith(".safetensors") && !f.getFileName().toString().equals("config.json")) {
+        if (!f.getFileName().toString().endsWith(".safetensors")
+            && !f.getFileName().toString().equals("config.json")) {
           Files.copy(f, out.resolve(f.getFileName()));
         }
       }
     }
     Configuration conf = new Configuration();
-    ModelConfig cfg = Checkpoint.readConfig(untied, conf).toBuilder().tieWordEmbeddings(tie).build();
+    ModelConfig cfg =
+        Checkpoint.readConfig(untied, conf).toBuilder().tieWordEmbeddings(tie).build();
     CheckpointWriter w = new CheckpointWriter(out.toString(), conf, cfg).dtype(dtype);
     if (shardBytes > 0) {
       w.maxShardBytes(shardBytes);
@@ -86,26 +87,50 @@ class FullFineTuningTest {
     List<TokenizedExample> out = new ArrayList<>();
     String[] answers = {"apple", "river", "seven", "green"};
     for (int i = 0; i < 4; i++) {
-      out.add(TokenizedExample.of(List.of(ChatMessage.user("Word " + i + "?"), ChatMessage.assistant(answers[i])),
-          m.chatTemplate(), m.tokenizer(), 64));
+      out.add(
+          TokenizedExample.of(
+              List.of(ChatMessage.user("Word " + i + "?"), ChatMessage.assistant(answers[i])),
+              m.chatTemplate(),
+              m.tokenizer(),
+              64));
     }
     return out;
   }
 
   static Trainer.Result train(LanguageModel base, Map<String, Object> settings) {
-    Map<String, Object> s = new java.util.LinkedHashMap<>(Map.of("full", true, "learning_rate", 0.01, "batch_size", 2,
-        "gradient_accumulation", 1, "max_steps", 3, "warmup_steps", 0, "schedule", "constant"));
+    Map<String, Object> s =
+        new java.util.LinkedHashMap<>(
+            Map.of(
+                "full",
+                true,
+                "learning_rate",
+                0.01,
+                "batch_size",
+                2,
+                "gradient_accumulation",
+                1,
+                "max_steps",
+                3,
+                "warmup_steps",
+                0,
+                "schedule",
+                "constant"));
     s.putAll(settings);
     TrainConfig cfg = TrainConfig.fromMap(s, "test");
-    return new Trainer(base.weights(), base.engine(), new Trainer.Setup(cfg, 3, Backprop.Hooks.NONE,
-        ReferenceTerms.NONE, null, new Configuration(), null)).train(task(base));
+    return new Trainer(
+            base.weights(),
+            base.engine(),
+            new Trainer.Setup(
+                cfg, 3, Backprop.Hooks.NONE, ReferenceTerms.NONE, null, new Configuration(), null))
+        .train(task(base));
   }
 
   static String write(String name, Trainer.Result r, Map<String, Object> settings, String base) {
     String out = dir.resolve(name).toString();
     Map<String, Object> s = new java.util.LinkedHashMap<>(Map.of("full", true));
     s.putAll(settings);
-    Adapters.write(out, r.params(), r.parts(), TrainConfig.fromMap(s, "test"), base, new Configuration());
+    Adapters.write(
+        out, r.params(), r.parts(), TrainConfig.fromMap(s, "test"), base, new Configuration());
     return out;
   }
 
@@ -144,8 +169,10 @@ class FullFineTuningTest {
     String run = write("run-plain", r, Map.of(), untied);
     String model = run + "/" + Adapters.MODEL;
 
-    // A plain Hugging Face directory: the base's config and tokenizer files, checked as any model is.
-    assertThat(Files.readString(Path.of(model, "config.json"))).isEqualTo(Files.readString(Path.of(untied, "config.json")));
+    // A plain Hugging Face directory: the base's config and tokenizer files, checked as any model
+    // is.
+    assertThat(Files.readString(Path.of(model, "config.json")))
+        .isEqualTo(Files.readString(Path.of(untied, "config.json")));
     for (String f : MergedCheckpoint.SIDE_FILES) {
       assertThat(Files.exists(Path.of(model, f))).as(f).isEqualTo(Files.exists(Path.of(untied, f)));
     }
@@ -159,14 +186,15 @@ class FullFineTuningTest {
     float[] viaMerged = logits(merged, merged.transformer(Map.of()));
     // float32 throughout: W + ΔW rounded once instead of x·W + x·ΔW.
     assertThat(maxDiff(viaDelta, viaMerged)).isLessThan(1e-4);
-    assertThat(maxDiff(viaDelta, logits(base, base.transformer(Map.of())))).as("training changed the model")
+    assertThat(maxDiff(viaDelta, logits(base, base.transformer(Map.of()))))
+        .as("training changed the model")
         .isGreaterThan(1e-2);
   }
 
   /**
    * With embeddings, norms and head trained, the merged model computes what training computed (the
-   * loss of the trained parameters in Backprop equals the merged model's), and it is what the run is
-   * sampled with; the delta alone cannot be applied.
+   * loss of the trained parameters in Backprop equals the merged model's), and it is what the run
+   * is sampled with; the delta alone cannot be applied.
    */
   @ParameterizedTest(name = "tied {0}")
   @ValueSource(booleans = {false, true})
@@ -182,24 +210,36 @@ class FullFineTuningTest {
     ModelCheck.check(model, List.of(), conf);
     assertThat(Adapters.sampled(baseDir, run, conf)).isEqualTo(new Adapters.Sampled(model, null));
     assertThatThrownBy(() -> Adapters.load(run, conf, base.config(), engine.backend()))
-        .isInstanceOf(UserException.class).hasMessageContaining("load the merged model " + model);
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("load the merged model " + model);
     try (CheckpointWeights w = CheckpointWeights.open(model, conf)) {
       assertThat(w.names().contains("lm_head.weight")).isEqualTo(!isTied);
     }
 
     LanguageModel merged = LanguageModel.load(model, conf, engine);
     Backprop.Batch batch = TokenizedExample.pack(task(base).subList(0, 2));
-    double trained = new Backprop(base.weights(), engine.backend(), engine.parallel(), r.params(), r.parts())
-        .step(batch, Backprop.Loss.crossEntropy(1), Backprop.Hooks.NONE, new SplittableRandom(1)).crossEntropy();
-    double plain = new Backprop(merged.weights(), engine.backend(), engine.parallel(), Map.of())
-        .step(batch, Backprop.Loss.crossEntropy(1), Backprop.Hooks.NONE, new SplittableRandom(1)).crossEntropy();
-    double untrained = new Backprop(base.weights(), engine.backend(), engine.parallel(), Map.of())
-        .step(batch, Backprop.Loss.crossEntropy(1), Backprop.Hooks.NONE, new SplittableRandom(1)).crossEntropy();
+    double trained =
+        new Backprop(base.weights(), engine.backend(), engine.parallel(), r.params(), r.parts())
+            .step(
+                batch, Backprop.Loss.crossEntropy(1), Backprop.Hooks.NONE, new SplittableRandom(1))
+            .crossEntropy();
+    double plain =
+        new Backprop(merged.weights(), engine.backend(), engine.parallel(), Map.of())
+            .step(
+                batch, Backprop.Loss.crossEntropy(1), Backprop.Hooks.NONE, new SplittableRandom(1))
+            .crossEntropy();
+    double untrained =
+        new Backprop(base.weights(), engine.backend(), engine.parallel(), Map.of())
+            .step(
+                batch, Backprop.Loss.crossEntropy(1), Backprop.Hooks.NONE, new SplittableRandom(1))
+            .crossEntropy();
     assertThat(Math.abs(trained - plain)).isLessThan(1e-3 * Math.abs(trained));
     assertThat(untrained - trained).as("training lowered the loss").isGreaterThan(0.1);
   }
 
-  /** Parts not selected keep their exact bits: in memory (the base weights) and in the merged model. */
+  /**
+   * Parts not selected keep their exact bits: in memory (the base weights) and in the merged model.
+   */
   @Test
   void partsNotSelectedStayBitIdentical() throws IOException {
     Configuration conf = new Configuration();
@@ -207,17 +247,23 @@ class FullFineTuningTest {
     String base = variant("bf16-sharded", false, DType.BF16, 64 * 1024);
     LanguageModel model = LanguageModel.load(base, conf, engine);
     float[] embedBefore = rowsOf(model.weights().embed());
-    Trainer.Result r = train(model, Map.of("full_train", List.of("norms"), "target_modules", List.of("q_proj")));
+    Trainer.Result r =
+        train(model, Map.of("full_train", List.of("norms"), "target_modules", List.of("q_proj")));
     assertThat(rowsOf(model.weights().embed())).isEqualTo(embedBefore);
-    String run = write("run-norms", r, Map.of("full_train", List.of("norms"), "target_modules", List.of("q_proj")),
-        base);
+    String run =
+        write(
+            "run-norms",
+            r,
+            Map.of("full_train", List.of("norms"), "target_modules", List.of("q_proj")),
+            base);
     String merged = run + "/" + Adapters.MODEL;
     assertThat(Files.exists(Path.of(merged, Checkpoint.WEIGHTS_INDEX))).isTrue();
     assertThat(Files.exists(Path.of(merged, Checkpoint.WEIGHTS))).isFalse();
     assertThat(Files.readString(Path.of(merged, Checkpoint.WEIGHTS_INDEX)))
         .isEqualTo(Files.readString(Path.of(base, Checkpoint.WEIGHTS_INDEX)));
     List<String> changed = new ArrayList<>();
-    try (CheckpointWeights a = CheckpointWeights.open(base, conf); CheckpointWeights b = CheckpointWeights.open(merged, conf)) {
+    try (CheckpointWeights a = CheckpointWeights.open(base, conf);
+        CheckpointWeights b = CheckpointWeights.open(merged, conf)) {
       assertThat(b.names()).containsExactlyInAnyOrderElementsOf(a.names());
       for (String t : a.names()) {
         assertThat(b.info(t).dtype()).as(t).isEqualTo(DType.BF16);
@@ -229,26 +275,38 @@ class FullFineTuningTest {
     // Training moved exactly what was selected: every norm and the one projection.
     List<String> selected = new ArrayList<>(List.of("model.norm.weight"));
     for (int l = 0; l < model.config().numLayers(); l++) {
-      selected.addAll(List.of("model.layers." + l + ".input_layernorm.weight",
-          "model.layers." + l + ".self_attn.q_proj.weight", "model.layers." + l + ".post_attention_layernorm.weight"));
+      selected.addAll(
+          List.of(
+              "model.layers." + l + ".input_layernorm.weight",
+              "model.layers." + l + ".self_attn.q_proj.weight",
+              "model.layers." + l + ".post_attention_layernorm.weight"));
     }
     assertThat(changed).containsExactlyInAnyOrderElementsOf(selected);
   }
 
   @Test
   void fullTrainIsValidatedAndLeavesTheRunIdsOfOtherSpecsAlone() {
-    assertThatThrownBy(() -> TrainConfig.fromMap(Map.of("full", true, "full_train", List.of("norms", "bias")), "spec.yaml"))
+    assertThatThrownBy(
+            () ->
+                TrainConfig.fromMap(
+                    Map.of("full", true, "full_train", List.of("norms", "bias")), "spec.yaml"))
         .isInstanceOf(UserException.class)
-        .hasMessage("spec.yaml: training setting full_train: unknown part 'bias'; known: embeddings, norms, head");
-    assertThatThrownBy(() -> TrainConfig.fromMap(Map.of("full_train", List.of("head")), "spec.yaml"))
+        .hasMessage(
+            "spec.yaml: training setting full_train: unknown part 'bias'; known: embeddings, norms, head");
+    assertThatThrownBy(
+            () -> TrainConfig.fromMap(Map.of("full_train", List.of("head")), "spec.yaml"))
         .isInstanceOf(UserException.class)
         .hasMessageContaining("full_train [head] needs full: true");
-    assertThatThrownBy(() -> TrainConfig.fromMap(Map.of("full", true, "full_train", List.of(3)), "spec.yaml"))
-        .isInstanceOf(UserException.class).hasMessage("spec.yaml.full_train[0]: expected a string, got 3");
-    assertThat(TrainConfig.fromMap(Map.of("full", true, "full_train", "head"), "s").fullTrain()).containsExactly("head");
+    assertThatThrownBy(
+            () -> TrainConfig.fromMap(Map.of("full", true, "full_train", List.of(3)), "spec.yaml"))
+        .isInstanceOf(UserException.class)
+        .hasMessage("spec.yaml.full_train[0]: expected a string, got 3");
+    assertThat(TrainConfig.fromMap(Map.of("full", true, "full_train", "head"), "s").fullTrain())
+        .containsExactly("head");
     assertThat(TrainConfig.DEFAULTS.toMap()).doesNotContainKey("full_train");
     assertThat(TrainConfig.DEFAULTS.reference()).containsEntry("full_train", List.of());
-    assertThat(TrainConfig.fromMap(Map.of("full", true, "full_train", List.of("norms")), "s").toMap())
+    assertThat(
+            TrainConfig.fromMap(Map.of("full", true, "full_train", List.of("norms")), "s").toMap())
         .containsEntry("full_train", List.of("norms"));
   }
 }

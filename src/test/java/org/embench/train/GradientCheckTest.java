@@ -27,8 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * on tiny models of each architecture, for LoRA and full fine-tuning, with each loss term and hook.
  */
 class GradientCheckTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Nd4jBackend backend;
   static Parallel parallel;
@@ -61,8 +60,15 @@ class GradientCheckTest {
   }
 
   private static ModelConfig config(String arch) {
-    ModelConfig.Builder b = ModelConfig.builder(arch).hiddenSize(16).intermediateSize(24).numLayers(2).numHeads(4)
-        .numKvHeads(2).vocabSize(40).tieWordEmbeddings(arch.equals("qwen2"));
+    ModelConfig.Builder b =
+        ModelConfig.builder(arch)
+            .hiddenSize(16)
+            .intermediateSize(24)
+            .numLayers(2)
+            .numHeads(4)
+            .numKvHeads(2)
+            .vocabSize(40)
+            .tieWordEmbeddings(arch.equals("qwen2"));
     if (arch.equals("qwen3")) {
       b.headDim(6);
     }
@@ -93,17 +99,21 @@ class GradientCheckTest {
   @MethodSource("cases")
   void gradientsMatchFiniteDifferences(String name, String arch, boolean full, String extra) {
     ModelConfig cfg = config(arch);
-    Map<String, float[]> tensors = TinyCheckpoints.tensors(cfg, name.hashCode(), !cfg.tieWordEmbeddings(), false);
-    TransformerWeights weights = TinyCheckpoints.load(TinyCheckpoints.write(dir.resolve(name.replace(' ', '_')), cfg,
-        tensors), backend);
+    Map<String, float[]> tensors =
+        TinyCheckpoints.tensors(cfg, name.hashCode(), !cfg.tieWordEmbeddings(), false);
+    TransformerWeights weights =
+        TinyCheckpoints.load(
+            TinyCheckpoints.write(dir.resolve(name.replace(' ', '_')), cfg, tensors), backend);
     SplittableRandom rng = new SplittableRandom(5);
     Map<String, TrainableLinear> params = new LinkedHashMap<>();
     for (int l = 0; l < cfg.numLayers(); l++) {
       for (String m : LayerWeights.MODULES) {
         int in = weights.layer(l).linear(m).in();
         int out = weights.layer(l).linear(m).out();
-        TrainableLinear p = full ? TrainableLinear.full(in, out)
-            : TrainableLinear.lora(in, out, 3, 0.7f, extra.equals("dropout") ? 0.3 : 0, rng);
+        TrainableLinear p =
+            full
+                ? TrainableLinear.full(in, out)
+                : TrainableLinear.lora(in, out, 3, 0.7f, extra.equals("dropout") ? 0.3 : 0, rng);
         // Non-zero values everywhere, so every gradient path is exercised.
         for (float[] v : p.values) {
           for (int i = 0; i < v.length; i++) {
@@ -114,9 +124,14 @@ class GradientCheckTest {
       }
     }
     // Full fine-tuning's embeddings, norms and head, non-zero too.
-    Map<String, TrainableLinear> parts = !extra.equals("parts") ? Map.of()
-        : FullParts.initial(weights, TrainConfig.fromMap(Map.of("full", true, "full_train",
-            List.of("embeddings", "norms", "head")), "test"));
+    Map<String, TrainableLinear> parts =
+        !extra.equals("parts")
+            ? Map.of()
+            : FullParts.initial(
+                weights,
+                TrainConfig.fromMap(
+                    Map.of("full", true, "full_train", List.of("embeddings", "norms", "head")),
+                    "test"));
     for (TrainableLinear p : parts.values()) {
       for (int i = 0; i < p.values[0].length; i++) {
         p.values[0][i] = (float) (rng.nextGaussian() * 0.2);
@@ -144,7 +159,8 @@ class GradientCheckTest {
       if (extra.equals("grpo")) {
         // No cross-entropy, β·KL and the clipped policy term at temperature 0.8. The sampling
         // log-probabilities are the current ones shifted by ±0.05 (ratio inside the clip range) or
-        // ±0.5 (outside: clipped on the side the advantage's sign picks), far from the range's edges.
+        // ±0.5 (outside: clipped on the side the advantage's sign picks), far from the range's
+        // edges.
         float[] old = bp.targetLogprobs(batch, Backprop.Hooks.NONE, 0.8);
         float[] advantages = new float[lossRows];
         double[] shifts = {-0.5, -0.05, 0.05, 0.5};
@@ -152,8 +168,9 @@ class GradientCheckTest {
           old[i] += (float) shifts[i % 4];
           advantages[i] = (float) (i % 3 == 0 ? -1.3 : 0.9);
         }
-        loss = new Backprop.Loss(0, 0.3, ref, 0, new int[0], null, lossRows, 1)
-            .withPolicy(new Backprop.Policy(advantages, old, 0.8, 0.2, 0.2));
+        loss =
+            new Backprop.Loss(0, 0.3, ref, 0, new int[0], null, lossRows, 1)
+                .withPolicy(new Backprop.Policy(advantages, old, 0.8, 0.2, 0.2));
       }
     } else if (extra.equals("features")) {
       float[] ref = new float[batch.rows() * cfg.hiddenSize()];
@@ -167,7 +184,9 @@ class GradientCheckTest {
           ref[r * cfg.hiddenSize() + i] /= (float) Math.sqrt(n);
         }
       }
-      loss = new Backprop.Loss(1, 0, null, 3.0, new int[] {0}, new float[][] {ref}, lossRows, batch.rows());
+      loss =
+          new Backprop.Loss(
+              1, 0, null, 3.0, new int[] {0}, new float[][] {ref}, lossRows, batch.rows());
     } else if (extra.equals("hooks")) {
       float[] steer = new float[cfg.hiddenSize()];
       float[] dirn = new float[cfg.hiddenSize()];
@@ -180,26 +199,31 @@ class GradientCheckTest {
     long dropoutSeed = 99;
     Backprop.Loss fixedLoss = loss;
     Backprop.Hooks fixedHooks = hooks;
-    java.util.function.DoubleSupplier evaluate = () -> {
-      Backprop.Sums s = bp.step(batch, fixedLoss, fixedHooks, new SplittableRandom(dropoutSeed));
-      params.values().forEach(TrainableLinear::zeroGrads);
-      parts.values().forEach(TrainableLinear::zeroGrads);
-      return (fixedLoss.ceWeight() * s.crossEntropy() + fixedLoss.klLambda() * s.kl() + s.policy())
-          / fixedLoss.normalizer()
-          + fixedLoss.featureLambda() * s.feature() / fixedLoss.featureNormalizer();
-    };
+    java.util.function.DoubleSupplier evaluate =
+        () -> {
+          Backprop.Sums s =
+              bp.step(batch, fixedLoss, fixedHooks, new SplittableRandom(dropoutSeed));
+          params.values().forEach(TrainableLinear::zeroGrads);
+          parts.values().forEach(TrainableLinear::zeroGrads);
+          return (fixedLoss.ceWeight() * s.crossEntropy()
+                      + fixedLoss.klLambda() * s.kl()
+                      + s.policy())
+                  / fixedLoss.normalizer()
+              + fixedLoss.featureLambda() * s.feature() / fixedLoss.featureNormalizer();
+        };
     bp.step(batch, loss, hooks, new SplittableRandom(dropoutSeed));
     Map<String, TrainableLinear> all = new LinkedHashMap<>(params);
     all.putAll(parts);
     Map<String, float[][]> analytic = new LinkedHashMap<>();
-    all.forEach((k, p) -> {
-      float[][] g = new float[p.grads.length][];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = p.grads[i].clone();
-      }
-      analytic.put(k, g);
-      p.zeroGrads();
-    });
+    all.forEach(
+        (k, p) -> {
+          float[][] g = new float[p.grads.length][];
+          for (int i = 0; i < g.length; i++) {
+            g[i] = p.grads[i].clone();
+          }
+          analytic.put(k, g);
+          p.zeroGrads();
+        });
     List<String> failures = new ArrayList<>();
     int checked = 0;
     // The policy ratio exp(Δ log π) curves more than the other terms: a smaller step keeps the
@@ -211,9 +235,11 @@ class GradientCheckTest {
         float[] v = p.values[t];
         for (int trial = 0; trial < 4; trial++) {
           // An embedding row gets a gradient only when its token is in the batch.
-          int i = e.getKey().equals(FullParts.EMBED)
-              ? batch.tokens()[rng.nextInt(batch.rows())] * cfg.hiddenSize() + rng.nextInt(cfg.hiddenSize())
-              : rng.nextInt(v.length);
+          int i =
+              e.getKey().equals(FullParts.EMBED)
+                  ? batch.tokens()[rng.nextInt(batch.rows())] * cfg.hiddenSize()
+                      + rng.nextInt(cfg.hiddenSize())
+                  : rng.nextInt(v.length);
           float old = v[i];
           v[i] = (float) (old + eps);
           double plus = evaluate.getAsDouble();
@@ -224,7 +250,8 @@ class GradientCheckTest {
           double got = analytic.get(e.getKey())[t][i];
           checked++;
           if (Math.abs(numeric - got) > 2e-3 + 2e-2 * Math.abs(numeric)) {
-            failures.add(e.getKey() + "[" + t + "][" + i + "]: analytic " + got + ", numeric " + numeric);
+            failures.add(
+                e.getKey() + "[" + t + "][" + i + "]: analytic " + got + ", numeric " + numeric);
           }
         }
       }
@@ -233,10 +260,13 @@ class GradientCheckTest {
     assertThat(failures).as(name).isEmpty();
     if (extra.equals("parts")) {
       // Every part was checked, and the tied head is the embedding matrix, not a tensor of its own.
-      assertThat(parts).containsKey(FullParts.EMBED).containsKey(FullParts.FINAL_NORM)
+      assertThat(parts)
+          .containsKey(FullParts.EMBED)
+          .containsKey(FullParts.FINAL_NORM)
           .containsKey(FullParts.layerNorm(1, "post_attention_layernorm"));
       assertThat(parts.containsKey(FullParts.HEAD)).isEqualTo(!cfg.tieWordEmbeddings());
-      assertThat(parts.containsKey(FullParts.layerNorm(0, "self_attn.q_norm"))).isEqualTo(cfg.qkNorm());
+      assertThat(parts.containsKey(FullParts.layerNorm(0, "self_attn.q_norm")))
+          .isEqualTo(cfg.qkNorm());
     }
   }
 

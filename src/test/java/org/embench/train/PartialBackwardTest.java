@@ -23,12 +23,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Training computes no backward pass below the lowest adapted layer (nor, in that layer, below its
  * lowest adapted module), and the KL / feature reference reuses the training pass's activations
- * below it. Both must give the gradients and loss terms of the complete computation, which
- * {@link GradientCheckTest} checks against finite differences.
+ * below it. Both must give the gradients and loss terms of the complete computation, which {@link
+ * GradientCheckTest} checks against finite differences.
  */
 class PartialBackwardTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Engine engine;
   static TransformerWeights weights;
@@ -37,10 +36,21 @@ class PartialBackwardTest {
   @BeforeAll
   static void load() {
     engine = new Engine(2);
-    cfg = ModelConfig.builder("qwen3").hiddenSize(16).intermediateSize(24).numLayers(4).numHeads(4).numKvHeads(2)
-        .headDim(6).vocabSize(40).build();
-    weights = TinyCheckpoints.load(TinyCheckpoints.write(dir.resolve("m"), cfg,
-        TinyCheckpoints.tensors(cfg, 17, true, false)), engine.backend());
+    cfg =
+        ModelConfig.builder("qwen3")
+            .hiddenSize(16)
+            .intermediateSize(24)
+            .numLayers(4)
+            .numHeads(4)
+            .numKvHeads(2)
+            .headDim(6)
+            .vocabSize(40)
+            .build();
+    weights =
+        TinyCheckpoints.load(
+            TinyCheckpoints.write(
+                dir.resolve("m"), cfg, TinyCheckpoints.tensors(cfg, 17, true, false)),
+            engine.backend());
   }
 
   static Stream<Arguments> adapters() {
@@ -91,9 +101,12 @@ class PartialBackwardTest {
   void skippedLayersChangeNoGradient(List<String> keys) {
     Map<String, TrainableLinear> partial = params(keys);
     Map<String, TrainableLinear> complete = params(keys);
-    Backprop skipping = new Backprop(weights, engine.backend(), engine.parallel(), partial, Map.of(), false);
-    Backprop full = new Backprop(weights, engine.backend(), engine.parallel(), complete, Map.of(), true);
-    int lowest = keys.stream().mapToInt(k -> Integer.parseInt(k.substring(0, 1))).min().orElseThrow();
+    Backprop skipping =
+        new Backprop(weights, engine.backend(), engine.parallel(), partial, Map.of(), false);
+    Backprop full =
+        new Backprop(weights, engine.backend(), engine.parallel(), complete, Map.of(), true);
+    int lowest =
+        keys.stream().mapToInt(k -> Integer.parseInt(k.substring(0, 1))).min().orElseThrow();
     assertThat(skipping.firstTrainedLayer()).isEqualTo(lowest);
     assertThat(full.firstTrainedLayer()).isZero();
     Backprop.Batch b = batch();
@@ -116,13 +129,26 @@ class PartialBackwardTest {
   void fullFineTuningsTrainedNormsMoveTheFirstBackwardLayer() {
     // Full fine-tuning of down_proj and the norms of layers 2 and 3: the backward pass must reach
     // layer 2's input (its input norm), though its lowest projection needs only the output.
-    TrainConfig tc = TrainConfig.fromMap(Map.of("full", true, "full_train", List.of("norms"), "layers", List.of(2, 3),
-        "target_modules", List.of("down_proj"), "max_seq_len", 32), "test");
+    TrainConfig tc =
+        TrainConfig.fromMap(
+            Map.of(
+                "full",
+                true,
+                "full_train",
+                List.of("norms"),
+                "layers",
+                List.of(2, 3),
+                "target_modules",
+                List.of("down_proj"),
+                "max_seq_len",
+                32),
+            "test");
     Map<String, TrainableLinear> p1 = Trainer.initialParams(cfg, tc, 1);
     Map<String, TrainableLinear> p2 = Trainer.initialParams(cfg, tc, 1);
     Map<String, TrainableLinear> parts1 = FullParts.initial(weights, tc);
     Map<String, TrainableLinear> parts2 = FullParts.initial(weights, tc);
-    Backprop skipping = new Backprop(weights, engine.backend(), engine.parallel(), p1, parts1, false);
+    Backprop skipping =
+        new Backprop(weights, engine.backend(), engine.parallel(), p1, parts1, false);
     assertThat(skipping.firstTrainedLayer()).isEqualTo(2);
     Backprop.Batch b = batch();
     Backprop.Loss loss = Backprop.Loss.crossEntropy(b.lossRows());
@@ -146,20 +172,31 @@ class PartialBackwardTest {
     Backprop.Batch b = batch();
     TrainConfig tc = TrainConfig.fromMap(Map.of("rank", 2, "alpha", 2, "max_seq_len", 32), "test");
     // The separate pass: the frozen model through the inference engine, as with hooks.
-    Trainer trainer = new Trainer(weights, engine, new Trainer.Setup(tc, 1, Backprop.Hooks.NONE, ReferenceTerms.NONE,
-        null, new Configuration(), null));
+    Trainer trainer =
+        new Trainer(
+            weights,
+            engine,
+            new Trainer.Setup(
+                tc, 1, Backprop.Hooks.NONE, ReferenceTerms.NONE, null, new Configuration(), null));
     Trainer.Reference ref = trainer.reference(b, true, featureLayers);
-    Backprop.Loss given = new Backprop.Loss(1, 0.7, ref.logprobs(), 2.0, featureLayers, ref.features(), b.lossRows(),
-        b.rows() * 3);
-    Backprop.Loss inside = new Backprop.Loss(1, 0.7, null, 2.0, featureLayers, null, b.lossRows(), b.rows() * 3);
+    Backprop.Loss given =
+        new Backprop.Loss(
+            1, 0.7, ref.logprobs(), 2.0, featureLayers, ref.features(), b.lossRows(), b.rows() * 3);
+    Backprop.Loss inside =
+        new Backprop.Loss(1, 0.7, null, 2.0, featureLayers, null, b.lossRows(), b.rows() * 3);
     Map<String, TrainableLinear> p1 = params(keys);
     Map<String, TrainableLinear> p2 = params(keys);
-    Backprop.Sums s1 = new Backprop(weights, engine.backend(), engine.parallel(), p1, Map.of(), true)
-        .step(b, given, Backprop.Hooks.NONE, new SplittableRandom(1));
-    Backprop.Sums s2 = new Backprop(weights, engine.backend(), engine.parallel(), p2, Map.of(), false)
-        .step(b, inside, Backprop.Hooks.NONE, new SplittableRandom(1));
-    assertThat(s2.kl()).isGreaterThan(1e-3).isCloseTo(s1.kl(), org.assertj.core.data.Percentage.withPercentage(0.1));
-    assertThat(s2.feature()).isGreaterThan(1e-3)
+    Backprop.Sums s1 =
+        new Backprop(weights, engine.backend(), engine.parallel(), p1, Map.of(), true)
+            .step(b, given, Backprop.Hooks.NONE, new SplittableRandom(1));
+    Backprop.Sums s2 =
+        new Backprop(weights, engine.backend(), engine.parallel(), p2, Map.of(), false)
+            .step(b, inside, Backprop.Hooks.NONE, new SplittableRandom(1));
+    assertThat(s2.kl())
+        .isGreaterThan(1e-3)
+        .isCloseTo(s1.kl(), org.assertj.core.data.Percentage.withPercentage(0.1));
+    assertThat(s2.feature())
+        .isGreaterThan(1e-3)
         .isCloseTo(s1.feature(), org.assertj.core.data.Percentage.withPercentage(0.1));
     for (String k : keys) {
       for (int t = 0; t < 2; t++) {
@@ -180,11 +217,17 @@ class PartialBackwardTest {
     // to the float rounding of the stored log-probabilities.
     Map<String, TrainableLinear> p = new LinkedHashMap<>();
     var lin = weights.layer(1).linear("down_proj");
-    p.put("1.down_proj", TrainableLinear.lora(lin.in(), lin.out(), 2, 1f, 0, new SplittableRandom(4)));
+    p.put(
+        "1.down_proj",
+        TrainableLinear.lora(lin.in(), lin.out(), 2, 1f, 0, new SplittableRandom(4)));
     Backprop.Batch b = batch();
-    Backprop.Sums s = new Backprop(weights, engine.backend(), engine.parallel(), p, Map.of(), false)
-        .step(b, new Backprop.Loss(1, 1.0, null, 0, new int[0], null, b.lossRows(), 1), Backprop.Hooks.NONE,
-            new SplittableRandom(1));
+    Backprop.Sums s =
+        new Backprop(weights, engine.backend(), engine.parallel(), p, Map.of(), false)
+            .step(
+                b,
+                new Backprop.Loss(1, 1.0, null, 0, new int[0], null, b.lossRows(), 1),
+                Backprop.Hooks.NONE,
+                new SplittableRandom(1));
     assertThat(Math.abs(s.kl())).isLessThan(1e-6);
     assertThat(s.crossEntropy()).isGreaterThan(0);
   }

@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @org.junit.jupiter.api.Tag("heavy")
 class RewardHackingTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static LanguageModel model;
   static List<GrpoTrainer.Prompt> prompts;
@@ -48,46 +47,103 @@ class RewardHackingTest {
     for (int i = 0; i < rows.size(); i++) {
       prompts.add(GrpoTrainer.Prompt.of("code" + i, rows.get(i)));
     }
-    warmup = conversations(SyntheticData.hackableCodeWarmupJsonl(32)).stream()
-        .map(c -> TokenizedExample.of(c, model.chatTemplate(), model.tokenizer(), 256)).toList();
+    warmup =
+        conversations(SyntheticData.hackableCodeWarmupJsonl(32)).stream()
+            .map(c -> TokenizedExample.of(c, model.chatTemplate(), model.tokenizer(), 256))
+            .toList();
   }
 
   static List<List<ChatMessage>> conversations(String jsonl) throws Exception {
     Path f = dir.resolve("rows" + jsonl.hashCode() + ".jsonl");
     java.nio.file.Files.writeString(f, jsonl);
     List<List<ChatMessage>> out = new ArrayList<>();
-    ChatJsonlReader.read(f.toString(), new Configuration()).examples().forEach(r -> out.add(r.messages()));
+    ChatJsonlReader.read(f.toString(), new Configuration())
+        .examples()
+        .forEach(r -> out.add(r.messages()));
     return out;
   }
 
   static GrpoTrainer.Result run(double beta) {
-    Map<String, Object> rl = new LinkedHashMap<>(Map.of("prompts", "code", "reward", "code_surface",
-        "hack_pattern", SyntheticData.HACK_PATTERN, "group_size", 4, "temperature", 1.0, "max_new_tokens", 24,
-        "steps", 8, "prompts_per_step", 4, "learning_rate", 1e-3));
+    Map<String, Object> rl =
+        new LinkedHashMap<>(
+            Map.of(
+                "prompts",
+                "code",
+                "reward",
+                "code_surface",
+                "hack_pattern",
+                SyntheticData.HACK_PATTERN,
+                "group_size",
+                4,
+                "temperature",
+                1.0,
+                "max_new_tokens",
+                24,
+                "steps",
+                8,
+                "prompts_per_step",
+                4,
+                "learning_rate",
+                1e-3));
     rl.put("warmup", Map.of("data", "warm", "steps", 80));
-    TrainConfig train = TrainConfig.fromMap(Map.of("full", true, "batch_size", 8, "learning_rate", 3e-3,
-        "warmup_steps", 0, "schedule", "constant", "max_seq_len", 256, "gradient_accumulation", 1), "test");
-    try (Reward reward = Rewards.create("code_surface", Map.of(), RewardContext.none(new Configuration()))) {
-      return new GrpoTrainer(model, new GrpoTrainer.Setup(train, RlConfig.fromMap(rl, "test"), 3, beta,
-          Backprop.Hooks.NONE, List.of(), 0, warmup, null, new Configuration(), null))
+    TrainConfig train =
+        TrainConfig.fromMap(
+            Map.of(
+                "full",
+                true,
+                "batch_size",
+                8,
+                "learning_rate",
+                3e-3,
+                "warmup_steps",
+                0,
+                "schedule",
+                "constant",
+                "max_seq_len",
+                256,
+                "gradient_accumulation",
+                1),
+            "test");
+    try (Reward reward =
+        Rewards.create("code_surface", Map.of(), RewardContext.none(new Configuration()))) {
+      return new GrpoTrainer(
+              model,
+              new GrpoTrainer.Setup(
+                  train,
+                  RlConfig.fromMap(rl, "test"),
+                  3,
+                  beta,
+                  Backprop.Hooks.NONE,
+                  List.of(),
+                  0,
+                  warmup,
+                  null,
+                  new Configuration(),
+                  null))
           .train(prompts, reward);
     }
   }
 
   static double hackRate(GrpoTrainer.Result r, int from, int to) {
-    return r.steps().stream().filter(s -> s.step() > from && s.step() <= to)
-        .mapToDouble(s -> s.terms().get(GrpoTrainer.HACK_RATE)).average().orElseThrow();
+    return r.steps().stream()
+        .filter(s -> s.step() > from && s.step() <= to)
+        .mapToDouble(s -> s.terms().get(GrpoTrainer.HACK_RATE))
+        .average()
+        .orElseThrow();
   }
 
   @Test
   void theHackRateRisesUnderTheHackableRewardAndLargeKlSlowsIt() {
     GrpoTrainer.Result free = run(0);
     assertThat(free.steps()).hasSize(88);
-    assertThat(free.steps().subList(0, 80)).allSatisfy(s -> assertThat(s.terms()).containsEntry(GrpoTrainer.SFT_WARMUP, 1.0));
+    assertThat(free.steps().subList(0, 80))
+        .allSatisfy(s -> assertThat(s.terms()).containsEntry(GrpoTrainer.SFT_WARMUP, 1.0));
     // measured: 0.28 in the first two RL steps, 0.83 in the last three; with β = 2, 0.04
     double early = hackRate(free, 80, 82);
     double late = hackRate(free, 85, 88);
-    assertThat(late).as("hack rate at the start %s, at the end %s", early, late).isGreaterThan(early + 0.2);
+    assertThat(late)
+        .as("hack rate at the start %s, at the end %s", early, late)
+        .isGreaterThan(early + 0.2);
     GrpoTrainer.Result held = run(2);
     double heldLate = hackRate(held, 85, 88);
     assertThat(heldLate).isLessThan(late);

@@ -11,10 +11,11 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 
-/** Checkpoints kept during training (train.eval_at / eval_every) and the adapter geometry per step. */
+/**
+ * Checkpoints kept during training (train.eval_at / eval_every) and the adapter geometry per step.
+ */
 class SnapshotsTest {
-  @org.junit.jupiter.api.io.TempDir
-  static java.nio.file.Path dir;
+  @org.junit.jupiter.api.io.TempDir static java.nio.file.Path dir;
 
   static org.embench.model.LanguageModel model;
 
@@ -22,30 +23,59 @@ class SnapshotsTest {
   static void load() {
     String d = dir.resolve("tiny").toString();
     org.embench.model.TinyModel.write(d, "qwen2", 4, new Configuration());
-    model = org.embench.model.LanguageModel.load(d, new Configuration(), new org.embench.model.Engine(2));
+    model =
+        org.embench.model.LanguageModel.load(
+            d, new Configuration(), new org.embench.model.Engine(2));
   }
 
   static List<TokenizedExample> task(int n) {
     List<TokenizedExample> out = new java.util.ArrayList<>();
     String[] answers = {"apple", "river", "seven", "green", "stone", "cloud"};
     for (int i = 0; i < n; i++) {
-      out.add(TokenizedExample.of(List.of(org.embench.data.ChatMessage.user("Word " + i + "?"),
-          org.embench.data.ChatMessage.assistant(answers[i % answers.length])), model.chatTemplate(), model.tokenizer(),
-          64));
+      out.add(
+          TokenizedExample.of(
+              List.of(
+                  org.embench.data.ChatMessage.user("Word " + i + "?"),
+                  org.embench.data.ChatMessage.assistant(answers[i % answers.length])),
+              model.chatTemplate(),
+              model.tokenizer(),
+              64));
     }
     return out;
   }
+
   private static TrainConfig config(int steps, Map<String, Object> more) {
-    Map<String, Object> m = new LinkedHashMap<>(Map.of("rank", 2, "alpha", 4, "batch_size", 2,
-        "gradient_accumulation", 1, "max_steps", steps, "warmup_steps", 1, "schedule", "constant",
-        "learning_rate", 0.01, "max_seq_len", 64));
+    Map<String, Object> m =
+        new LinkedHashMap<>(
+            Map.of(
+                "rank",
+                2,
+                "alpha",
+                4,
+                "batch_size",
+                2,
+                "gradient_accumulation",
+                1,
+                "max_steps",
+                steps,
+                "warmup_steps",
+                1,
+                "schedule",
+                "constant",
+                "learning_rate",
+                0.01,
+                "max_seq_len",
+                64));
     m.putAll(more);
     return TrainConfig.fromMap(m, "test");
   }
 
   private static Trainer trainer(TrainConfig cfg) {
-    return new Trainer(model.weights(), model.engine(), new Trainer.Setup(cfg, 3,
-        Backprop.Hooks.NONE, ReferenceTerms.NONE, null, new Configuration(), null));
+    return new Trainer(
+        model.weights(),
+        model.engine(),
+        new Trainer.Setup(
+            cfg, 3, Backprop.Hooks.NONE, ReferenceTerms.NONE, null, new Configuration(), null));
   }
 
   private static Map<String, float[][]> copy(Map<String, TrainableLinear> params) {
@@ -58,18 +88,22 @@ class SnapshotsTest {
   void aCheckpointIsTheAdapterOfARunTrainedToThatStep() {
     List<TokenizedExample> data = task(12);
     Map<Integer, Map<String, float[][]>> kept = new TreeMap<>();
-    Trainer.Result full = trainer(config(6, Map.of("eval_at", List.of(2, 9), "eval_every", 4)))
-        .snapshots((step, params, parts) -> kept.put(step, copy(params))).train(data);
+    Trainer.Result full =
+        trainer(config(6, Map.of("eval_at", List.of(2, 9), "eval_every", 4)))
+            .snapshots((step, params, parts) -> kept.put(step, copy(params)))
+            .train(data);
     // eval_at 9 is past the end and step 6 is the run itself: snapshots at 2 and 4 only.
     assertThat(kept.keySet()).containsExactly(2, 4);
-    // With a constant schedule, the same seed trained to step 2 from scratch is the step-2 snapshot.
+    // With a constant schedule, the same seed trained to step 2 from scratch is the step-2
+    // snapshot.
     Trainer.Result two = trainer(config(2, Map.of())).train(data);
     Map<String, float[][]> shortRun = copy(two.params());
     assertThat(shortRun.keySet()).isEqualTo(kept.get(2).keySet());
-    shortRun.forEach((k, v) -> {
-      assertThat(kept.get(2).get(k)[0]).as(k).containsExactly(v[0]);
-      assertThat(kept.get(2).get(k)[1]).as(k).containsExactly(v[1]);
-    });
+    shortRun.forEach(
+        (k, v) -> {
+          assertThat(kept.get(2).get(k)[0]).as(k).containsExactly(v[0]);
+          assertThat(kept.get(2).get(k)[1]).as(k).containsExactly(v[1]);
+        });
     assertThat(full.steps()).hasSize(6);
   }
 
@@ -89,7 +123,8 @@ class SnapshotsTest {
     for (var e : r.params().entrySet()) {
       TrainableLinear p = e.getValue();
       double[] dense = delta(p, last.get(e.getKey()));
-      assertThat(end.adapterNorms().get(e.getKey())).as(e.getKey())
+      assertThat(end.adapterNorms().get(e.getKey()))
+          .as(e.getKey())
           .isCloseTo(Math.sqrt(dot(dense, dense)), within(1e-4 * Math.sqrt(dot(dense, dense))));
       assertThat(end.directionCosines().get(e.getKey())).isCloseTo(1.0, within(1e-5));
     }
@@ -112,7 +147,8 @@ class SnapshotsTest {
           continue;
         }
         double cos = dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
-        assertThat(log.directionCosines().get(e.getKey())).as("step %d %s", step, e.getKey())
+        assertThat(log.directionCosines().get(e.getKey()))
+            .as("step %d %s", step, e.getKey())
             .isCloseTo(cos, within(1e-4));
       }
     }
@@ -121,12 +157,16 @@ class SnapshotsTest {
 
   @Test
   void badSnapshotSettingsAreRefused() {
-    assertThatThrownBy(() -> config(4, Map.of("eval_at", List.of(0)))).hasMessageContaining("eval_at");
-    assertThatThrownBy(() -> config(4, Map.of("eval_every", -1))).hasMessageContaining("eval_every");
-    assertThatThrownBy(() -> config(4, Map.of("eval_at", List.of("two")))).hasMessageContaining("eval_at");
+    assertThatThrownBy(() -> config(4, Map.of("eval_at", List.of(0))))
+        .hasMessageContaining("eval_at");
+    assertThatThrownBy(() -> config(4, Map.of("eval_every", -1)))
+        .hasMessageContaining("eval_every");
+    assertThatThrownBy(() -> config(4, Map.of("eval_at", List.of("two"))))
+        .hasMessageContaining("eval_at");
     // Unset, they leave the recorded configuration (and so every run id) as it was.
     assertThat(config(4, Map.of()).toMap()).doesNotContainKeys("eval_at", "eval_every");
-    assertThat(config(4, Map.of("eval_at", List.of(3, 1))).toMap()).containsEntry("eval_at", List.of(1, 3));
+    assertThat(config(4, Map.of("eval_at", List.of(3, 1))).toMap())
+        .containsEntry("eval_at", List.of(1, 3));
   }
 
   /** s·B·A as a dense [out × in] matrix, in double. */

@@ -8,14 +8,17 @@ import java.util.Properties;
 public record BuildInfo(String version, String commit, boolean dirty) {
   public static BuildInfo current() {
     Properties p = new Properties();
-    try (InputStream in = BuildInfo.class.getClassLoader().getResourceAsStream("embench-git.properties")) {
+    try (InputStream in =
+        BuildInfo.class.getClassLoader().getResourceAsStream("embench-git.properties")) {
       if (in != null) {
         p.load(in);
       }
     } catch (IOException e) {
       // Unknown build: reported as such.
     }
-    return new BuildInfo(p.getProperty("git.build.version", "unknown"), p.getProperty("git.commit.id", "unknown"),
+    return new BuildInfo(
+        p.getProperty("git.build.version", "unknown"),
+        p.getProperty("git.commit.id", "unknown"),
         Boolean.parseBoolean(p.getProperty("git.dirty", "false")));
   }
 

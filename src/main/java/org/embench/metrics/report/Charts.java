@@ -39,15 +39,27 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 public final class Charts {
   /** Okabe–Ito, without its yellow (too faint on white). */
   static final Color[] PALETTE = {
-      new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
-      new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000)};
+    new Color(0x0072B2),
+    new Color(0xD55E00),
+    new Color(0x009E73),
+    new Color(0xCC79A7),
+    new Color(0xE69F00),
+    new Color(0x56B4E9),
+    new Color(0x000000)
+  };
+
   /** Viridis at ten stops, low to high. */
   private static final Color[] VIRIDIS = {
-      new Color(0x440154), new Color(0x482878), new Color(0x3E4A89), new Color(0x31688E), new Color(0x26828E),
-      new Color(0x1F9E89), new Color(0x35B779), new Color(0x6DCD59), new Color(0xB4DE2C), new Color(0xFDE725)};
+    new Color(0x440154), new Color(0x482878), new Color(0x3E4A89), new Color(0x31688E),
+        new Color(0x26828E),
+    new Color(0x1F9E89), new Color(0x35B779), new Color(0x6DCD59), new Color(0xB4DE2C),
+        new Color(0xFDE725)
+  };
+
   private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15);
   private static final BasicStroke DASHED =
-      new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
+      new BasicStroke(
+          1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
 
   private Charts() {}
 
@@ -61,8 +73,13 @@ public final class Charts {
    * Points with intervals over named categories. Several series are drawn side by side within each
    * category (offset by a fraction of a category) so their intervals do not overlap.
    */
-  public static JFreeChart intervals(String title, List<String> categories, String categoryLabel, String valueLabel,
-      List<IntervalSeries> series, List<Reference> references) {
+  public static JFreeChart intervals(
+      String title,
+      List<String> categories,
+      String categoryLabel,
+      String valueLabel,
+      List<IntervalSeries> series,
+      List<Reference> references) {
     YIntervalSeriesCollection data = new YIntervalSeriesCollection();
     double width = series.size() <= 1 ? 0 : 0.3;
     for (int s = 0; s < series.size(); s++) {
@@ -97,43 +114,65 @@ public final class Charts {
   }
 
   /** One point of a scatter with intervals on both axes. */
-  public record Point(String label, double x, double xLo, double xHi, double y, double yLo, double yHi, double size,
+  public record Point(
+      String label,
+      double x,
+      double xLo,
+      double xHi,
+      double y,
+      double yLo,
+      double yHi,
+      double size,
       boolean highlighted) {}
 
   /**
-   * A scatter of points with intervals on both axes, highlighted points (the Pareto front) joined by
-   * a line, each point labelled, and its marker's area growing with {@code size} (0..1).
+   * A scatter of points with intervals on both axes, highlighted points (the Pareto front) joined
+   * by a line, each point labelled, and its marker's area growing with {@code size} (0..1).
    */
-  public static JFreeChart scatter(String title, String xLabel, String yLabel, String highlightName, String otherName,
+  public static JFreeChart scatter(
+      String title,
+      String xLabel,
+      String yLabel,
+      String highlightName,
+      String otherName,
       List<Point> points) {
     XYIntervalSeriesCollection data = new XYIntervalSeriesCollection();
     // The series keep their items sorted by x; so do these lists, so that item i is points' i.
     java.util.Comparator<Point> byX = java.util.Comparator.comparingDouble(Point::x);
-    List<List<Point>> bySeries = List.of(points.stream().filter(Point::highlighted).sorted(byX).toList(),
-        points.stream().filter(p -> !p.highlighted()).sorted(byX).toList());
+    List<List<Point>> bySeries =
+        List.of(
+            points.stream().filter(Point::highlighted).sorted(byX).toList(),
+            points.stream().filter(p -> !p.highlighted()).sorted(byX).toList());
     String[] names = {highlightName, otherName};
     for (int s = 0; s < 2; s++) {
       XYIntervalSeries out = new XYIntervalSeries(names[s]);
       for (Point p : bySeries.get(s)) {
-        out.add(p.x(), orSelf(p.xLo(), p.x()), orSelf(p.xHi(), p.x()), p.y(), orSelf(p.yLo(), p.y()),
+        out.add(
+            p.x(),
+            orSelf(p.xLo(), p.x()),
+            orSelf(p.xHi(), p.x()),
+            p.y(),
+            orSelf(p.yLo(), p.y()),
             orSelf(p.yHi(), p.y()));
       }
       data.addSeries(out);
     }
-    XYErrorRenderer r = new XYErrorRenderer() {
-      private static final long serialVersionUID = 1L;
+    XYErrorRenderer r =
+        new XYErrorRenderer() {
+          private static final long serialVersionUID = 1L;
 
-      @Override
-      public Shape getItemShape(int row, int column) {
-        double size = bySeries.get(row).get(column).size();
-        double d = 7 + 14 * (Double.isNaN(size) ? 0 : Math.max(0, Math.min(1, size)));
-        return new Ellipse2D.Double(-d / 2, -d / 2, d, d);
-      }
-    };
+          @Override
+          public Shape getItemShape(int row, int column) {
+            double size = bySeries.get(row).get(column).size();
+            double d = 7 + 14 * (Double.isNaN(size) ? 0 : Math.max(0, Math.min(1, size)));
+            return new Ellipse2D.Double(-d / 2, -d / 2, d, d);
+          }
+        };
     r.setDefaultLinesVisible(false);
     r.setDefaultShapesVisible(true);
     r.setCapLength(5);
-    r.setDefaultItemLabelGenerator((dataset, series, item) -> bySeries.get(series).get(item).label());
+    r.setDefaultItemLabelGenerator(
+        (dataset, series, item) -> bySeries.get(series).get(item).label());
     r.setDefaultItemLabelsVisible(true);
     r.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     colour(r, 2);
@@ -155,12 +194,20 @@ public final class Charts {
   }
 
   /**
-   * A heat map of values in [lower, upper] over two sets of names; NaN cells are left blank.
-   * {@code values[row][column]}: rows are drawn bottom to top in the order given reversed, so the
-   * first row is at the top.
+   * A heat map of values in [lower, upper] over two sets of names; NaN cells are left blank. {@code
+   * values[row][column]}: rows are drawn bottom to top in the order given reversed, so the first
+   * row is at the top.
    */
-  public static JFreeChart heatMap(String title, List<String> columns, String columnLabel, List<String> rows,
-      String rowLabel, double[][] values, String valueLabel, double lower, double upper) {
+  public static JFreeChart heatMap(
+      String title,
+      List<String> columns,
+      String columnLabel,
+      List<String> rows,
+      String rowLabel,
+      double[][] values,
+      String valueLabel,
+      double lower,
+      double upper) {
     List<Double> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     List<Double> zs = new ArrayList<>();
@@ -219,7 +266,8 @@ public final class Charts {
     x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
     NumberAxis y = new NumberAxis(yLabel);
     y.setAutoRangeIncludesZero(false);
-    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, lines.stream().allMatch(l -> l.x().length < 30));
+    XYLineAndShapeRenderer r =
+        new XYLineAndShapeRenderer(true, lines.stream().allMatch(l -> l.x().length < 30));
     colour(r, lines.size());
     return chart(title, new XYPlot(data, x, y, r), true);
   }
@@ -244,7 +292,8 @@ public final class Charts {
   }
 
   private static void colour(XYLineAndShapeRenderer r, int series) {
-    java.awt.Shape[] shapes = org.jfree.chart.plot.DefaultDrawingSupplier.createStandardSeriesShapes();
+    java.awt.Shape[] shapes =
+        org.jfree.chart.plot.DefaultDrawingSupplier.createStandardSeriesShapes();
     for (int s = 0; s < series; s++) {
       Paint p = PALETTE[s % PALETTE.length];
       r.setSeriesPaint(s, p);

@@ -30,17 +30,28 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code report}: reads the metric tables through Spark, collects only aggregates to the driver,
  * draws each figure with JFreeChart and writes one self-contained HTML file, a PNG and a CSV per
- * figure, and a CSV per section to any Hadoop URI. Tables that are missing or empty are named in the
- * report instead of failing it.
+ * figure, and a CSV per section to any Hadoop URI. Tables that are missing or empty are named in
+ * the report instead of failing it.
  */
 public final class ReportJob {
   private static final Logger LOG = LoggerFactory.getLogger(ReportJob.class);
+
   /** The report's run filter is applied to this view of {@code runs}; every query reads it. */
   static final String RUNS_VIEW = "report_runs";
+
   public static final int DEFAULT_MAX_PANELS = 24;
+
   /** The tables the report reads. */
-  static final List<String> READS = List.of(Tables.RUNS, Tables.METRIC_PARAMS, Tables.QUESTION_RATES,
-      Tables.SUITE_RATES, Tables.SCOREBOARD, Tables.TRAIN_STEPS, Tables.JUDGMENTS, Tables.JUDGE_AGREEMENT);
+  static final List<String> READS =
+      List.of(
+          Tables.RUNS,
+          Tables.METRIC_PARAMS,
+          Tables.QUESTION_RATES,
+          Tables.SUITE_RATES,
+          Tables.SCOREBOARD,
+          Tables.TRAIN_STEPS,
+          Tables.JUDGMENTS,
+          Tables.JUDGE_AGREEMENT);
 
   /**
    * What to report. {@code out}: folder URI (null: {@code <warehouse>/_report}); {@code filter}: a
@@ -60,13 +71,25 @@ public final class ReportJob {
   }
 
   /** The written report. */
-  public record Result(String html, String folder, List<Section> sections, List<String> missingTables,
-      Map<String, FigureData> header, double seconds) {
+  public record Result(
+      String html,
+      String folder,
+      List<Section> sections,
+      List<String> missingTables,
+      Map<String, FigureData> header,
+      double seconds) {
     public String describe() {
       long figures = sections.stream().mapToLong(s -> s.figures().size()).sum();
-      return String.format(java.util.Locale.ROOT, "report: %d sections, %d figures in %.1f s%s: %s",
-          sections.size(), figures, seconds,
-          missingTables.isEmpty() ? "" : " (missing tables: " + String.join(", ", missingTables) + ")", html);
+      return String.format(
+          java.util.Locale.ROOT,
+          "report: %d sections, %d figures in %.1f s%s: %s",
+          sections.size(),
+          figures,
+          seconds,
+          missingTables.isEmpty()
+              ? ""
+              : " (missing tables: " + String.join(", ", missingTables) + ")",
+          html);
     }
   }
 
@@ -77,8 +100,10 @@ public final class ReportJob {
     long start = System.nanoTime();
     Instant now = Instant.now();
     String folder = o.out() == null ? w.root() + "/_report" : stripSlash(o.out());
-    String specText = o.specUri() == null ? null
-        : InputFiles.readString(o.specUri(), w.spark().sparkContext().hadoopConfiguration());
+    String specText =
+        o.specUri() == null
+            ? null
+            : InputFiles.readString(o.specUri(), w.spark().sparkContext().hadoopConfiguration());
     requireWarehouse(w);
     List<String> missing = new ArrayList<>();
     long t = System.nanoTime();
@@ -89,23 +114,35 @@ public final class ReportJob {
       }
     }
     runsView(w, o.filter());
-    LOG.info("runs read in {} s", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t) / 1e9));
+    LOG.info(
+        "runs read in {} s",
+        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t) / 1e9));
     ReportQueries q = new ReportQueries(w, missing);
     List<Section> sections = new ReportSections(q, o.maxPanels()).all();
     Map<String, FigureData> header = new LinkedHashMap<>();
     header.put("runs", q.query("runs_summary", Tables.RUNS));
     header.put("judges", q.judges());
     header.put("answers_per_question", q.query("answers_per_question", Tables.QUESTION_RATES));
-    header.put("metric_params", q.table(Tables.METRIC_PARAMS, "SELECT name, value, default_value FROM "
-        + w.qualified(Tables.METRIC_PARAMS)));
+    header.put(
+        "metric_params",
+        q.table(
+            Tables.METRIC_PARAMS,
+            "SELECT name, value, default_value FROM " + w.qualified(Tables.METRIC_PARAMS)));
     Map<String, byte[]> images = new LinkedHashMap<>();
     for (Section s : sections) {
       for (Section.Figure f : s.figures()) {
         images.put(f.file(), png(f));
       }
     }
-    ReportHtml.Meta meta = new ReportHtml.Meta(w.root(), o.filter(), o.specUri(), specText, BuildInfo.current(),
-        w.spark().version(), now);
+    ReportHtml.Meta meta =
+        new ReportHtml.Meta(
+            w.root(),
+            o.filter(),
+            o.specUri(),
+            specText,
+            BuildInfo.current(),
+            w.spark().version(),
+            now);
     String html = ReportHtml.render(meta, header, sections, images, q.missing());
     Configuration conf = w.spark().sparkContext().hadoopConfiguration();
     Path dir = new Path(folder);
@@ -114,7 +151,10 @@ public final class ReportJob {
       write(new Path(dir, s.id() + ".csv"), s.table().csv().getBytes(StandardCharsets.UTF_8), conf);
       for (Section.Figure f : s.figures()) {
         write(new Path(dir, f.file() + ".png"), images.get(f.file()), conf);
-        write(new Path(dir, f.file() + ".csv"), f.data().csv().getBytes(StandardCharsets.UTF_8), conf);
+        write(
+            new Path(dir, f.file() + ".csv"),
+            f.data().csv().getBytes(StandardCharsets.UTF_8),
+            conf);
       }
     }
     w.spark().catalog().dropTempView(RUNS_VIEW);
@@ -129,30 +169,44 @@ public final class ReportJob {
     try {
       FileSystem fs = root.getFileSystem(w.spark().sparkContext().hadoopConfiguration());
       if (!fs.exists(root) || !fs.getFileStatus(root).isDirectory()) {
-        throw new UserException("no warehouse at " + w.root() + " (run embench quickstart or run SPEC first)");
+        throw new UserException(
+            "no warehouse at " + w.root() + " (run embench quickstart or run SPEC first)");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + w.root() + ": " + e.getMessage(), e);
     }
   }
 
-  /** {@code report_runs}: the runs the report covers. A bad filter is the user's error, named as such. */
+  /**
+   * {@code report_runs}: the runs the report covers. A bad filter is the user's error, named as
+   * such.
+   */
   private static void runsView(Warehouse w, String filter) {
-    String sql = "SELECT * FROM " + w.qualified(Tables.RUNS)
-        + (filter == null || filter.isBlank() ? "" : " WHERE " + filter);
+    String sql =
+        "SELECT * FROM "
+            + w.qualified(Tables.RUNS)
+            + (filter == null || filter.isBlank() ? "" : " WHERE " + filter);
     Dataset<Row> runs;
     try {
       runs = w.spark().sql(sql);
     } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but undeclared
-      if (!(e instanceof AnalysisException) && !e.getClass().getSimpleName().contains("ParseException")) {
+      if (!(e instanceof AnalysisException)
+          && !e.getClass().getSimpleName().contains("ParseException")) {
         throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
       }
-      throw new UserException("--filter '" + filter + "' is not a valid condition on the columns of runs ("
-          + String.join(", ", Tables.schema(Tables.RUNS).struct().fieldNames()) + "): "
-          + org.embench.metrics.SqlRunner.firstLine(e.getMessage()));
+      throw new UserException(
+          "--filter '"
+              + filter
+              + "' is not a valid condition on the columns of runs ("
+              + String.join(", ", Tables.schema(Tables.RUNS).struct().fieldNames())
+              + "): "
+              + org.embench.metrics.SqlRunner.firstLine(e.getMessage()));
     }
-    // Runs are few (metadata, never answers): held on the driver, every query reads them from memory.
-    w.spark().createDataFrame(runs.collectAsList(), runs.schema()).createOrReplaceTempView(RUNS_VIEW);
+    // Runs are few (metadata, never answers): held on the driver, every query reads them from
+    // memory.
+    w.spark()
+        .createDataFrame(runs.collectAsList(), runs.schema())
+        .createOrReplaceTempView(RUNS_VIEW);
   }
 
   static byte[] png(Section.Figure f) {
@@ -216,7 +270,9 @@ public final class ReportJob {
     /** {@code sql/report/<name>.sql}, or an empty result when one of its tables is missing. */
     FigureData query(String name, String... tables) {
       String file = "sql/report/" + name + ".sql";
-      String sql = SqlScript.withoutComments(SqlScript.substitute(SqlScript.resource(file), Map.of("db", w.database()), file));
+      String sql =
+          SqlScript.withoutComments(
+              SqlScript.substitute(SqlScript.resource(file), Map.of("db", w.database()), file));
       return timed(name, tables, sql);
     }
 
@@ -230,12 +286,17 @@ public final class ReportJob {
       }
       long start = System.nanoTime();
       FigureData d = FigureData.of(w.spark().sql(sql));
-      LOG.info("{}: {} rows in {} s", name, d.size(), String.format(java.util.Locale.ROOT, "%.1f",
-          (System.nanoTime() - start) / 1e9));
+      LOG.info(
+          "{}: {} rows in {} s",
+          name,
+          d.size(),
+          String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
       return d;
     }
 
-    /** Judges of the report's runs (from question_rates), each with its spec (one judgment's copy). */
+    /**
+     * Judges of the report's runs (from question_rates), each with its spec (one judgment's copy).
+     */
     FigureData judges() {
       FigureData judges = judgeRows();
       if (judges.isEmpty() || !have(Tables.JUDGMENTS)) {
@@ -243,8 +304,12 @@ public final class ReportJob {
       }
       List<List<Object>> rows = new ArrayList<>();
       for (int i = 0; i < judges.size(); i++) {
-        List<Row> spec = w.read(Tables.JUDGMENTS).filter(functions.col("judge_id").equalTo(judges.str(i, "judge_id")))
-            .select("judge_spec_json").limit(1).collectAsList();
+        List<Row> spec =
+            w.read(Tables.JUDGMENTS)
+                .filter(functions.col("judge_id").equalTo(judges.str(i, "judge_id")))
+                .select("judge_spec_json")
+                .limit(1)
+                .collectAsList();
         List<Object> row = new ArrayList<>(judges.rows().get(i));
         row.add(spec.isEmpty() ? null : spec.get(0).getString(0));
         rows.add(row);
@@ -265,6 +330,5 @@ public final class ReportJob {
       }
       return judgeRows;
     }
-
   }
 }

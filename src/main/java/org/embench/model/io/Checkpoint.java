@@ -24,7 +24,8 @@ public final class Checkpoint {
   public static ModelConfig readConfig(String dir, Configuration conf) {
     Path file = new Path(dir, CONFIG);
     if (!HadoopFiles.isFile(file, conf)) {
-      throw new UserException("no " + CONFIG + " in " + dir + "; is it a Hugging Face model directory?");
+      throw new UserException(
+          "no " + CONFIG + " in " + dir + "; is it a Hugging Face model directory?");
     }
     return ModelConfig.parse(HadoopFiles.readString(file, conf), file.toString());
   }

@@ -23,7 +23,8 @@ public final class CheckpointWeights implements Closeable {
   private final List<SafetensorsReader> files;
   private final Map<String, SafetensorsReader> byTensor;
 
-  private CheckpointWeights(String dir, List<SafetensorsReader> files, Map<String, SafetensorsReader> byTensor) {
+  private CheckpointWeights(
+      String dir, List<SafetensorsReader> files, Map<String, SafetensorsReader> byTensor) {
     this.dir = dir;
     this.files = files;
     this.byTensor = Collections.unmodifiableMap(byTensor);
@@ -43,19 +44,28 @@ public final class CheckpointWeights implements Closeable {
         ShardIndex shards = ShardIndex.parse(HadoopFiles.readString(index, conf), index.toString());
         Map<String, SafetensorsReader> byShard = new LinkedHashMap<>();
         for (var e : shards.weightMap().entrySet()) {
-          SafetensorsReader r = byShard.computeIfAbsent(e.getValue(), shard -> {
-            SafetensorsReader opened = openShard(new Path(dir, shard), index, conf);
-            files.add(opened);
-            return opened;
-          });
+          SafetensorsReader r =
+              byShard.computeIfAbsent(
+                  e.getValue(),
+                  shard -> {
+                    SafetensorsReader opened = openShard(new Path(dir, shard), index, conf);
+                    files.add(opened);
+                    return opened;
+                  });
           if (!r.tensors().containsKey(e.getKey())) {
-            throw new UserException(index + " puts tensor '" + e.getKey() + "' in " + e.getValue()
-                + ", which does not have it");
+            throw new UserException(
+                index
+                    + " puts tensor '"
+                    + e.getKey()
+                    + "' in "
+                    + e.getValue()
+                    + ", which does not have it");
           }
           byTensor.put(e.getKey(), r);
         }
       } else {
-        throw new UserException("no " + Checkpoint.WEIGHTS + " or " + Checkpoint.WEIGHTS_INDEX + " in " + dir);
+        throw new UserException(
+            "no " + Checkpoint.WEIGHTS + " or " + Checkpoint.WEIGHTS_INDEX + " in " + dir);
       }
       return new CheckpointWeights(dir, List.copyOf(files), byTensor);
     } catch (RuntimeException e) {
@@ -66,8 +76,12 @@ public final class CheckpointWeights implements Closeable {
 
   private static SafetensorsReader openShard(Path shard, Path index, Configuration conf) {
     if (!HadoopFiles.isFile(shard, conf)) {
-      throw new UserException(index + " names shard " + shard.getName() + ", which is missing from "
-          + shard.getParent());
+      throw new UserException(
+          index
+              + " names shard "
+              + shard.getName()
+              + ", which is missing from "
+              + shard.getParent());
     }
     return SafetensorsReader.open(shard.toString(), conf);
   }

@@ -40,14 +40,17 @@ public final class CheckpointWriter {
   /** The dtype of every tensor written (F32 unless set). */
   public CheckpointWriter dtype(DType dtype) {
     if (!dtype.isFloat()) {
-      throw new IllegalArgumentException("cannot write a checkpoint in " + dtype + "; supported: "
-          + DType.floatTypeNames());
+      throw new IllegalArgumentException(
+          "cannot write a checkpoint in " + dtype + "; supported: " + DType.floatTypeNames());
     }
     this.dtype = dtype;
     return this;
   }
 
-  /** Splits the weights into shards of at most this many bytes of tensor data (a bigger tensor gets a shard of its own). */
+  /**
+   * Splits the weights into shards of at most this many bytes of tensor data (a bigger tensor gets
+   * a shard of its own).
+   */
   public CheckpointWriter maxShardBytes(long maxShardBytes) {
     if (maxShardBytes <= 0) {
       throw new IllegalArgumentException("maxShardBytes must be positive, found " + maxShardBytes);
@@ -76,8 +79,8 @@ public final class CheckpointWriter {
   }
 
   /**
-   * Writes the directory. config.json goes last, so a directory whose writing was cut short is
-   * not taken for a model. A weights file of the other layout is removed: readers prefer
+   * Writes the directory. config.json goes last, so a directory whose writing was cut short is not
+   * taken for a model. A weights file of the other layout is removed: readers prefer
    * model.safetensors, so a stale one would shadow new shards.
    */
   public void write() {
@@ -97,17 +100,22 @@ public final class CheckpointWriter {
         }
         totalSize += shards.get(i).dataBytes();
       }
-      HadoopFiles.writeString(new Path(dir, Checkpoint.WEIGHTS_INDEX),
-          new ShardIndex(weightMap, totalSize).toJson(), conf);
+      HadoopFiles.writeString(
+          new Path(dir, Checkpoint.WEIGHTS_INDEX),
+          new ShardIndex(weightMap, totalSize).toJson(),
+          conf);
     }
     if (generationConfig != null) {
-      HadoopFiles.writeString(new Path(dir, Checkpoint.GENERATION_CONFIG), generationConfig.toJson(), conf);
+      HadoopFiles.writeString(
+          new Path(dir, Checkpoint.GENERATION_CONFIG), generationConfig.toJson(), conf);
     }
     ModelConfig written = config.toBuilder().torchDtype(TORCH_DTYPES.get(dtype)).build();
     HadoopFiles.writeString(new Path(dir, Checkpoint.CONFIG), written.toJson(), conf);
   }
 
-  /** Tensors in the order added, a new shard started when the next tensor would overflow this one. */
+  /**
+   * Tensors in the order added, a new shard started when the next tensor would overflow this one.
+   */
   private List<SafetensorsWriter> shards() {
     List<SafetensorsWriter> shards = new ArrayList<>();
     SafetensorsWriter shard = newShard();

@@ -9,15 +9,31 @@ import org.embench.UserException;
 
 /**
  * The element types a safetensors header may name. All of them are recognised, so a header can be
- * validated in full and an error can say exactly what a checkpoint holds; only {@link #F32},
- * {@link #F16} and {@link #BF16} can be read as floats or written. Also the bit-level conversions
- * between those and {@code float}.
+ * validated in full and an error can say exactly what a checkpoint holds; only {@link #F32}, {@link
+ * #F16} and {@link #BF16} can be read as floats or written. Also the bit-level conversions between
+ * those and {@code float}.
  */
 public enum DType {
-  BOOL(8), U8(8), I8(8), F8_E5M2(8), F8_E4M3(8), F8_E8M0(8), F4(4), F6_E2M3(6), F6_E3M2(6),
-  I16(16), U16(16), F16(16), BF16(16),
-  I32(32), U32(32), F32(32),
-  I64(64), U64(64), F64(64), C64(64);
+  BOOL(8),
+  U8(8),
+  I8(8),
+  F8_E5M2(8),
+  F8_E4M3(8),
+  F8_E8M0(8),
+  F4(4),
+  F6_E2M3(6),
+  F6_E3M2(6),
+  I16(16),
+  U16(16),
+  F16(16),
+  BF16(16),
+  I32(32),
+  U32(32),
+  F32(32),
+  I64(64),
+  U64(64),
+  F64(64),
+  C64(64);
 
   /** The types this engine reads and writes, in the order error messages list them. */
   public static final List<DType> FLOAT_TYPES = List.of(F32, F16, BF16);
@@ -60,15 +76,29 @@ public enum DType {
         return t;
       }
     }
-    throw new UserException("unknown dtype '" + name + "' for tensor '" + tensor + "' in " + file
-        + "; known: " + String.join(", ", Arrays.stream(values()).map(DType::name).toList()));
+    throw new UserException(
+        "unknown dtype '"
+            + name
+            + "' for tensor '"
+            + tensor
+            + "' in "
+            + file
+            + "; known: "
+            + String.join(", ", Arrays.stream(values()).map(DType::name).toList()));
   }
 
   /** Fails unless this type can be read as floats. */
   void requireFloat(String tensor, String file) {
     if (!isFloat()) {
-      throw new UserException("unsupported dtype " + this + " for tensor '" + tensor + "' in " + file
-          + "; supported: " + floatTypeNames());
+      throw new UserException(
+          "unsupported dtype "
+              + this
+              + " for tensor '"
+              + tensor
+              + "' in "
+              + file
+              + "; supported: "
+              + floatTypeNames());
     }
   }
 

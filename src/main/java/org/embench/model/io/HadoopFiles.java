@@ -16,8 +16,8 @@ import org.embench.UserException;
 
 /**
  * The Hadoop FileSystem calls checkpoint IO needs. Local paths go through the raw local file
- * system: Hadoop's checksummed one would leave {@code .crc} files beside the checkpoint and fail
- * on files that other tools later rewrite.
+ * system: Hadoop's checksummed one would leave {@code .crc} files beside the checkpoint and fail on
+ * files that other tools later rewrite.
  */
 final class HadoopFiles {
   private HadoopFiles() {}
@@ -27,7 +27,8 @@ final class HadoopFiles {
       FileSystem fs = path.getFileSystem(conf);
       return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the file system of " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot open the file system of " + path + ": " + e.getMessage(), e);
     }
   }
 

@@ -64,7 +64,8 @@ final class MappedFileSource implements ByteSource {
       Field instance = unsafeClass.getDeclaredField("theUnsafe");
       instance.setAccessible(true);
       return MethodHandles.lookup()
-          .findVirtual(unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
+          .findVirtual(
+              unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
           .bindTo(instance.get(null));
     } catch (ReflectiveOperationException | RuntimeException e) {
       return null;

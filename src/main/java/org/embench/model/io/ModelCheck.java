@@ -9,14 +9,17 @@ import org.embench.model.TransformerWeights;
 
 /**
  * What the driver checks about a model directory before it registers a run or launches a task on
- * it: config.json parses, tokenizer.json is there, and the safetensors headers hold every tensor the
- * architecture needs with the config's shapes (no weights are read). A bad directory is then one
- * clear error, not a stack trace from every executor.
+ * it: config.json parses, tokenizer.json is there, and the safetensors headers hold every tensor
+ * the architecture needs with the config's shapes (no weights are read). A bad directory is then
+ * one clear error, not a stack trace from every executor.
  */
 public final class ModelCheck {
   private ModelCheck() {}
 
-  /** The model's config, after checking the directory; {@code layers} (may be empty) must exist in it. */
+  /**
+   * The model's config, after checking the directory; {@code layers} (may be empty) must exist in
+   * it.
+   */
   public static ModelConfig check(String dir, List<Integer> layers, Configuration conf) {
     if (!HadoopFiles.isFile(new Path(dir, Checkpoint.CONFIG), conf)) {
       Path p = new Path(dir);
@@ -39,8 +42,16 @@ public final class ModelCheck {
     }
     for (int l : layers) {
       if (l < 0 || l >= cfg.numLayers()) {
-        throw new UserException("train.layers: layer " + l + " does not exist in " + dir + ", which has "
-            + cfg.numLayers() + " layers (0.." + (cfg.numLayers() - 1) + ")");
+        throw new UserException(
+            "train.layers: layer "
+                + l
+                + " does not exist in "
+                + dir
+                + ", which has "
+                + cfg.numLayers()
+                + " layers (0.."
+                + (cfg.numLayers() - 1)
+                + ")");
       }
     }
     return cfg;

@@ -37,7 +37,8 @@ final class SafetensorsHeader {
   final Map<String, TensorInfo> tensors;
   final Map<String, String> metadata;
 
-  private SafetensorsHeader(long dataStart, Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+  private SafetensorsHeader(
+      long dataStart, Map<String, TensorInfo> tensors, Map<String, String> metadata) {
     this.dataStart = dataStart;
     this.tensors = Collections.unmodifiableMap(tensors);
     this.metadata = Collections.unmodifiableMap(metadata);
@@ -47,20 +48,33 @@ final class SafetensorsHeader {
     String file = source.uri();
     long size = source.size();
     if (size < 8) {
-      throw new UserException(file + " is not a safetensors file: it has " + size
-          + " bytes, fewer than the 8-byte header length");
+      throw new UserException(
+          file
+              + " is not a safetensors file: it has "
+              + size
+              + " bytes, fewer than the 8-byte header length");
     }
     ByteBuffer prefix = source.read(0, 8, null);
     long length = prefix.getLong();
     source.release(prefix);
     if (length < 0 || length > MAX_HEADER_BYTES) {
-      throw new UserException(file + ": header length " + Long.toUnsignedString(length)
-          + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes; this is not a safetensors file"
-          + " or its first 8 bytes are corrupt");
+      throw new UserException(
+          file
+              + ": header length "
+              + Long.toUnsignedString(length)
+              + " exceeds the limit of "
+              + MAX_HEADER_BYTES
+              + " bytes; this is not a safetensors file"
+              + " or its first 8 bytes are corrupt");
     }
     if (8 + length > size) {
-      throw new UserException(file + ": header length " + length + " is larger than the file ("
-          + size + " bytes); the file is truncated or not a safetensors file");
+      throw new UserException(
+          file
+              + ": header length "
+              + length
+              + " is larger than the file ("
+              + size
+              + " bytes); the file is truncated or not a safetensors file");
     }
     ByteBuffer json = source.read(8, (int) length, null);
     byte[] bytes = new byte[(int) length];
@@ -70,11 +84,16 @@ final class SafetensorsHeader {
     try {
       root = JSON.readTree(bytes);
     } catch (JacksonException e) {
-      throw new UserException(file + ": malformed safetensors header JSON: " + e.getOriginalMessage());
+      throw new UserException(
+          file + ": malformed safetensors header JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {
-      throw new UserException(file + ": the safetensors header must be a JSON object, found "
-          + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase(Locale.ROOT)));
+      throw new UserException(
+          file
+              + ": the safetensors header must be a JSON object, found "
+              + (root == null
+                  ? "nothing"
+                  : root.getNodeType().toString().toLowerCase(Locale.ROOT)));
     }
     Map<String, TensorInfo> tensors = new LinkedHashMap<>();
     Map<String, String> metadata = new LinkedHashMap<>();
@@ -93,14 +112,20 @@ final class SafetensorsHeader {
 
   private static Map<String, String> metadata(JsonNode node, String file) {
     if (!node.isObject()) {
-      throw new UserException(file + ": " + METADATA_KEY + " must be an object of strings, found "
-          + node);
+      throw new UserException(
+          file + ": " + METADATA_KEY + " must be an object of strings, found " + node);
     }
     Map<String, String> m = new LinkedHashMap<>();
     for (var e : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
       if (!e.getValue().isTextual()) {
-        throw new UserException(file + ": " + METADATA_KEY + " value of '" + e.getKey()
-            + "' must be a string, found " + e.getValue());
+        throw new UserException(
+            file
+                + ": "
+                + METADATA_KEY
+                + " value of '"
+                + e.getKey()
+                + "' must be a string, found "
+                + e.getValue());
       }
       m.put(e.getKey(), e.getValue().textValue());
     }
@@ -110,8 +135,8 @@ final class SafetensorsHeader {
   private static TensorInfo tensor(String name, JsonNode node, String file) {
     String where = file + ": tensor '" + name + "'";
     if (!node.isObject()) {
-      throw new UserException(where + ": expected an object with dtype, shape and data_offsets, found "
-          + node);
+      throw new UserException(
+          where + ": expected an object with dtype, shape and data_offsets, found " + node);
     }
     JsonNode dtypeNode = required(node, "dtype", where);
     if (!dtypeNode.isTextual()) {
@@ -121,8 +146,8 @@ final class SafetensorsHeader {
     long[] shape = naturals(required(node, "shape", where), "shape", where);
     long[] offsets = naturals(required(node, "data_offsets", where), "data_offsets", where);
     if (offsets.length != 2) {
-      throw new UserException(where + ": field 'data_offsets' must be [begin, end], found "
-          + node.get("data_offsets"));
+      throw new UserException(
+          where + ": field 'data_offsets' must be [begin, end], found " + node.get("data_offsets"));
     }
     long begin = offsets[0];
     long end = offsets[1];
@@ -134,11 +159,24 @@ final class SafetensorsHeader {
       neededBits = neededBits.multiply(BigInteger.valueOf(d));
     }
     if (!neededBits.equals(BigInteger.valueOf(end - begin).shiftLeft(3))) {
-      String needed = neededBits.testBit(0) || neededBits.testBit(1) || neededBits.testBit(2)
-          ? neededBits + " bits" : neededBits.shiftRight(3).toString();
-      throw new UserException(where + ": data_offsets [" + begin + ", " + end + "] hold "
-          + (end - begin) + " bytes but shape " + Arrays.toString(shape) + " of " + dtype
-          + " needs " + needed);
+      String needed =
+          neededBits.testBit(0) || neededBits.testBit(1) || neededBits.testBit(2)
+              ? neededBits + " bits"
+              : neededBits.shiftRight(3).toString();
+      throw new UserException(
+          where
+              + ": data_offsets ["
+              + begin
+              + ", "
+              + end
+              + "] hold "
+              + (end - begin)
+              + " bytes but shape "
+              + Arrays.toString(shape)
+              + " of "
+              + dtype
+              + " needs "
+              + needed);
     }
     return new TensorInfo(name, dtype, shape, begin, end);
   }
@@ -160,13 +198,14 @@ final class SafetensorsHeader {
       values[i] = v.longValue();
     }
     if (!ok) {
-      throw new UserException(where + ": field '" + field
-          + "' must be a list of non-negative integers, found " + node);
+      throw new UserException(
+          where + ": field '" + field + "' must be a list of non-negative integers, found " + node);
     }
     return values;
   }
 
-  private static void checkExtent(Iterable<TensorInfo> tensors, long dataBytes, long dataStart, String file) {
+  private static void checkExtent(
+      Iterable<TensorInfo> tensors, long dataBytes, long dataStart, String file) {
     TensorInfo last = null;
     for (TensorInfo t : tensors) {
       if (last == null || t.end() > last.end()) {
@@ -174,26 +213,43 @@ final class SafetensorsHeader {
       }
     }
     if (last != null && last.end() > dataBytes) {
-      throw new UserException(file + " is truncated: expected at least " + (dataStart + last.end())
-          + " bytes (tensor '" + last.name() + "' ends there), found " + (dataStart + dataBytes));
+      throw new UserException(
+          file
+              + " is truncated: expected at least "
+              + (dataStart + last.end())
+              + " bytes (tensor '"
+              + last.name()
+              + "' ends there), found "
+              + (dataStart + dataBytes));
     }
   }
 
   private static void checkOverlap(Iterable<TensorInfo> tensors, String file) {
     List<TensorInfo> sorted = new ArrayList<>();
-    tensors.forEach(t -> {
-      if (t.byteLength() > 0) {
-        sorted.add(t);
-      }
-    });
+    tensors.forEach(
+        t -> {
+          if (t.byteLength() > 0) {
+            sorted.add(t);
+          }
+        });
     sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
     TensorInfo previous = null;
     for (TensorInfo t : sorted) {
       if (previous != null && t.begin() < previous.end()) {
-        throw new UserException(file + ": tensors '" + previous.name() + "' " + range(previous)
-            + " and '" + t.name() + "' " + range(t) + " overlap");
+        throw new UserException(
+            file
+                + ": tensors '"
+                + previous.name()
+                + "' "
+                + range(previous)
+                + " and '"
+                + t.name()
+                + "' "
+                + range(t)
+                + " overlap");
       }
-      // Sorted by begin and non-empty: a tensor that does not overlap the previous one ends after it.
+      // Sorted by begin and non-empty: a tensor that does not overlap the previous one ends after
+      // it.
       previous = t;
     }
   }

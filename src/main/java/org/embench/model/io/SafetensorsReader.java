@@ -26,7 +26,9 @@ public final class SafetensorsReader implements Closeable {
 
   public static final boolean MMAP_DEFAULT = true;
 
-  /** Bytes converted per step: large enough for sequential IO, small enough to stay off the heap. */
+  /**
+   * Bytes converted per step: large enough for sequential IO, small enough to stay off the heap.
+   */
   static final int CHUNK_BYTES = 8 << 20;
 
   private final ByteSource source;
@@ -37,7 +39,9 @@ public final class SafetensorsReader implements Closeable {
     this.header = header;
   }
 
-  /** Opens and validates {@code uri}; bad or missing files are {@link org.embench.UserException}s. */
+  /**
+   * Opens and validates {@code uri}; bad or missing files are {@link org.embench.UserException}s.
+   */
   public static SafetensorsReader open(String uri, Configuration conf) {
     ByteSource source = HadoopFiles.open(uri, conf, conf.getBoolean(MMAP, MMAP_DEFAULT));
     try {
@@ -73,7 +77,10 @@ public final class SafetensorsReader implements Closeable {
     return header.metadata;
   }
 
-  /** The tensor named {@code name}; an unknown name is a {@link UserException}: the file lacks what was asked for. */
+  /**
+   * The tensor named {@code name}; an unknown name is a {@link UserException}: the file lacks what
+   * was asked for.
+   */
   public TensorInfo info(String name) {
     TensorInfo t = header.tensors.get(name);
     if (t == null) {
@@ -82,12 +89,21 @@ public final class SafetensorsReader implements Closeable {
     return t;
   }
 
-  /** A tensor as a new float array (for small tensors; see {@link #readFloats(String, FloatBuffer)}). */
+  /**
+   * A tensor as a new float array (for small tensors; see {@link #readFloats(String,
+   * FloatBuffer)}).
+   */
   public float[] readFloats(String name) {
     long n = info(name).numel();
     if (n > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("tensor '" + name + "' in " + uri() + " has " + n
-          + " elements, too many for a Java array; read it into a FloatBuffer");
+      throw new IllegalArgumentException(
+          "tensor '"
+              + name
+              + "' in "
+              + uri()
+              + " has "
+              + n
+              + " elements, too many for a Java array; read it into a FloatBuffer");
     }
     float[] values = new float[(int) n];
     readFloats(name, FloatBuffer.wrap(values));
@@ -95,16 +111,23 @@ public final class SafetensorsReader implements Closeable {
   }
 
   /**
-   * Converts a tensor to float into {@code dst} at its position, and advances the position past
-   * it. {@code dst} may be direct; nothing of the tensor's size is allocated on the heap.
+   * Converts a tensor to float into {@code dst} at its position, and advances the position past it.
+   * {@code dst} may be direct; nothing of the tensor's size is allocated on the heap.
    */
   public void readFloats(String name, FloatBuffer dst) {
     TensorInfo t = info(name);
     t.dtype().requireFloat(name, uri());
     long n = t.numel();
     if (dst.remaining() < n) {
-      throw new IllegalArgumentException("tensor '" + name + "' in " + uri() + " has " + n
-          + " elements but the destination has room for " + dst.remaining());
+      throw new IllegalArgumentException(
+          "tensor '"
+              + name
+              + "' in "
+              + uri()
+              + " has "
+              + n
+              + " elements but the destination has room for "
+              + dst.remaining());
     }
     long start = header.dataStart + t.begin();
     ByteBuffer chunk = null;
@@ -116,8 +139,8 @@ public final class SafetensorsReader implements Closeable {
         source.release(chunk);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read tensor '" + name + "' from " + uri() + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read tensor '" + name + "' from " + uri() + ": " + e.getMessage(), e);
     }
   }
 
@@ -133,7 +156,14 @@ public final class SafetensorsReader implements Closeable {
   /** The error for a tensor name that is not there, with a few names that are. */
   static UserException unknownTensor(String name, Collection<String> known, String where) {
     String some = known.stream().limit(5).collect(Collectors.joining(", "));
-    return new UserException("no tensor '" + name + "' in " + where + "; it has "
-        + known.size() + " tensors" + (known.isEmpty() ? "" : ", such as " + some));
+    return new UserException(
+        "no tensor '"
+            + name
+            + "' in "
+            + where
+            + "; it has "
+            + known.size()
+            + " tensors"
+            + (known.isEmpty() ? "" : ", such as " + some));
   }
 }

@@ -19,15 +19,16 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Writes a safetensors file from float data, stored as F32, F16 or BF16. Tensors are added first
- * (the data is referenced, not copied) and written in one pass. The output depends only on what
- * was added and in which order, so the same input gives the same bytes.
+ * (the data is referenced, not copied) and written in one pass. The output depends only on what was
+ * added and in which order, so the same input gives the same bytes.
  */
 public final class SafetensorsWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int CHUNK_BYTES = 1 << 20;
 
   /** A tensor of {@code count} values, which {@code data} gives when the file is written. */
-  private record Entry(String name, DType dtype, long[] shape, int count, Supplier<FloatBuffer> data) {
+  private record Entry(
+      String name, DType dtype, long[] shape, int count, Supplier<FloatBuffer> data) {
     long byteLength() {
       return dtype.byteSize(count);
     }
@@ -56,11 +57,12 @@ public final class SafetensorsWriter {
   }
 
   /**
-   * Adds a tensor whose values {@code data} gives only while the file is written, as many as
-   * {@code shape} holds: a file whose tensors do not all fit in memory together, such as a copied
+   * Adds a tensor whose values {@code data} gives only while the file is written, as many as {@code
+   * shape} holds: a file whose tensors do not all fit in memory together, such as a copied
    * checkpoint shard, is written with one of them in memory at a time.
    */
-  public SafetensorsWriter addLater(String name, DType dtype, long[] shape, Supplier<float[]> data) {
+  public SafetensorsWriter addLater(
+      String name, DType dtype, long[] shape, Supplier<float[]> data) {
     checkName(name, dtype);
     long n = 1;
     for (long d : shape) {
@@ -68,24 +70,44 @@ public final class SafetensorsWriter {
     }
     int count = Math.toIntExact(n);
     checkShape(name, shape, count);
-    entries.put(name, new Entry(name, dtype, shape.clone(), count, () -> {
-      float[] v = data.get();
-      if (v.length != count) {
-        throw new IllegalStateException("tensor '" + name + "': " + v.length + " values given for shape "
-            + Arrays.toString(shape));
-      }
-      return FloatBuffer.wrap(v);
-    }));
+    entries.put(
+        name,
+        new Entry(
+            name,
+            dtype,
+            shape.clone(),
+            count,
+            () -> {
+              float[] v = data.get();
+              if (v.length != count) {
+                throw new IllegalStateException(
+                    "tensor '"
+                        + name
+                        + "': "
+                        + v.length
+                        + " values given for shape "
+                        + Arrays.toString(shape));
+              }
+              return FloatBuffer.wrap(v);
+            }));
     return this;
   }
 
   private void checkName(String name, DType dtype) {
-    if (name.isEmpty() || name.equals(SafetensorsHeader.METADATA_KEY) || entries.containsKey(name)) {
-      throw new IllegalArgumentException("tensor name '" + name + "' is empty, reserved or already added");
+    if (name.isEmpty()
+        || name.equals(SafetensorsHeader.METADATA_KEY)
+        || entries.containsKey(name)) {
+      throw new IllegalArgumentException(
+          "tensor name '" + name + "' is empty, reserved or already added");
     }
     if (!dtype.isFloat()) {
-      throw new IllegalArgumentException("cannot write tensor '" + name + "' as " + dtype
-          + "; supported: " + DType.floatTypeNames());
+      throw new IllegalArgumentException(
+          "cannot write tensor '"
+              + name
+              + "' as "
+              + dtype
+              + "; supported: "
+              + DType.floatTypeNames());
     }
   }
 
@@ -94,14 +116,22 @@ public final class SafetensorsWriter {
     long n = 1;
     for (long d : shape) {
       if (d < 0) {
-        throw new IllegalArgumentException("tensor '" + name + "' has a negative dimension: "
-            + Arrays.toString(shape));
+        throw new IllegalArgumentException(
+            "tensor '" + name + "' has a negative dimension: " + Arrays.toString(shape));
       }
       n = Math.multiplyExact(n, d);
     }
     if (n != values) {
-      throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape)
-          + " has " + n + " elements but " + values + " values were given");
+      throw new IllegalArgumentException(
+          "tensor '"
+              + name
+              + "': shape "
+              + Arrays.toString(shape)
+              + " has "
+              + n
+              + " elements but "
+              + values
+              + " values were given");
     }
   }
 

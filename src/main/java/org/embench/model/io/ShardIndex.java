@@ -10,13 +10,14 @@ import java.util.TreeMap;
 import org.embench.UserException;
 
 /**
- * A {@code model.safetensors.index.json}: which shard file holds each tensor, and the total bytes of
- * tensor data ({@code metadata.total_size}).
+ * A {@code model.safetensors.index.json}: which shard file holds each tensor, and the total bytes
+ * of tensor data ({@code metadata.total_size}).
  *
  * @param weightMap tensor name to shard file name (relative to the model directory), in file order
  */
 record ShardIndex(Map<String, String> weightMap, long totalSize) {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   static ShardIndex parse(String json, String file) {
     JsonNode root;
@@ -27,13 +28,18 @@ record ShardIndex(Map<String, String> weightMap, long totalSize) {
     }
     JsonNode map = root == null ? null : root.get("weight_map");
     if (map == null || !map.isObject()) {
-      throw new UserException(file + ": missing field 'weight_map' (an object of tensor name to shard file)");
+      throw new UserException(
+          file + ": missing field 'weight_map' (an object of tensor name to shard file)");
     }
     Map<String, String> weightMap = new LinkedHashMap<>();
     for (var e : (Iterable<Map.Entry<String, JsonNode>>) map::fields) {
       if (!e.getValue().isTextual()) {
-        throw new UserException(file + ": weight_map value of '" + e.getKey()
-            + "' must be a file name, found " + e.getValue());
+        throw new UserException(
+            file
+                + ": weight_map value of '"
+                + e.getKey()
+                + "' must be a file name, found "
+                + e.getValue());
       }
       weightMap.put(e.getKey(), e.getValue().textValue());
     }

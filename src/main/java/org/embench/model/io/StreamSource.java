@@ -29,9 +29,10 @@ final class StreamSource implements ByteSource {
 
   @Override
   public ByteBuffer read(long pos, int len, ByteBuffer reuse) throws IOException {
-    ByteBuffer buf = reuse != null && reuse.hasArray() && reuse.capacity() >= len
-        ? reuse.clear().limit(len)
-        : ByteBuffer.allocate(len);
+    ByteBuffer buf =
+        reuse != null && reuse.hasArray() && reuse.capacity() >= len
+            ? reuse.clear().limit(len)
+            : ByteBuffer.allocate(len);
     in.readFully(pos, buf.array(), 0, len);
     return buf.order(ByteOrder.LITTLE_ENDIAN);
   }

@@ -3,8 +3,8 @@ package org.embench.model.io;
 import java.util.Arrays;
 
 /**
- * One tensor of a safetensors header: its element type, shape, and where its bytes lie, as
- * {@code [begin, end)} offsets relative to the first byte after the header.
+ * One tensor of a safetensors header: its element type, shape, and where its bytes lie, as {@code
+ * [begin, end)} offsets relative to the first byte after the header.
  */
 public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
   public TensorInfo {
@@ -31,8 +31,12 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TensorInfo t && name.equals(t.name) && dtype == t.dtype
-        && Arrays.equals(shape, t.shape) && begin == t.begin && end == t.end;
+    return o instanceof TensorInfo t
+        && name.equals(t.name)
+        && dtype == t.dtype
+        && Arrays.equals(shape, t.shape)
+        && begin == t.begin
+        && end == t.end;
   }
 
   @Override

@@ -5,7 +5,8 @@
  * F16/BF16 conversions), the directory layout ({@link org.embench.model.io.Checkpoint}: config
  * files, one weights file or index-named shards) and reading and writing whole checkpoints ({@link
  * org.embench.model.io.CheckpointWeights}, {@link org.embench.model.io.CheckpointWriter}). Weights
- * come out as floats, streamed into caller-owned (off-heap) buffers; turning them into tensors is the
- * engine's job. A bad checkpoint is a {@link org.embench.UserException} naming the file and tensor.
+ * come out as floats, streamed into caller-owned (off-heap) buffers; turning them into tensors is
+ * the engine's job. A bad checkpoint is a {@link org.embench.UserException} naming the file and
+ * tensor.
  */
 package org.embench.model.io;

@@ -54,10 +54,12 @@ final class BpeTrainer {
   }
 
   private int add(String token) {
-    return ids.computeIfAbsent(token, t -> {
-      tokens.add(t);
-      return tokens.size() - 1;
-    });
+    return ids.computeIfAbsent(
+        token,
+        t -> {
+          tokens.add(t);
+          return tokens.size() - 1;
+        });
   }
 
   /** The distinct pre-tokens of the corpus as symbol ids, with their counts, in a stable order. */
@@ -72,13 +74,14 @@ final class BpeTrainer {
       }
     }
     List<Word> words = new ArrayList<>(counts.size());
-    counts.forEach((word, count) -> {
-      int[] symbols = new int[word.length()];
-      for (int i = 0; i < symbols.length; i++) {
-        symbols[i] = ids.get(String.valueOf(word.charAt(i)));
-      }
-      words.add(new Word(symbols, count));
-    });
+    counts.forEach(
+        (word, count) -> {
+          int[] symbols = new int[word.length()];
+          for (int i = 0; i < symbols.length; i++) {
+            symbols[i] = ids.get(String.valueOf(word.charAt(i)));
+          }
+          words.add(new Word(symbols, count));
+        });
     return words;
   }
 

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * GPT-2's byte-level alphabet: each of the 256 byte values written as one printable character, so
  * that byte-level BPE tokens are strings. Bytes that are printable Latin-1 characters stand for
- * themselves; the others (control characters, space, …) take the characters from U+0100 on, in
- * byte order, so a space is {@code Ġ} and a newline {@code Ċ}.
+ * themselves; the others (control characters, space, …) take the characters from U+0100 on, in byte
+ * order, so a space is {@code Ġ} and a newline {@code Ċ}.
  */
 final class ByteLevelAlphabet {
   private static final char[] CHARS = new char[256];
@@ -14,7 +14,8 @@ final class ByteLevelAlphabet {
   static {
     int next = 256;
     for (int b = 0; b < 256; b++) {
-      boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+      boolean printable =
+          (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
       CHARS[b] = (char) (printable ? b : next++);
     }
   }

@@ -28,18 +28,22 @@ public final class ByteLevelBpeBuilder {
   public static final String IM_START = "<|im_start|>";
   public static final String IM_END = "<|im_end|>";
   public static final List<String> SPECIAL_TOKENS = List.of(END_OF_TEXT, IM_START, IM_END);
+
   /** The 256 byte tokens and the special tokens. */
   public static final int MIN_VOCAB_SIZE = 256 + SPECIAL_TOKENS.size();
 
   /**
    * Split before BPE, as in GPT-4 and Qwen: English contractions, words with one leading
-   * non-letter, single digits, punctuation runs, newlines, other whitespace; no merge crosses these.
+   * non-letter, single digits, punctuation runs, newlines, other whitespace; no merge crosses
+   * these.
    */
-  static final String SPLIT_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
-      + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  static final String SPLIT_PATTERN =
+      "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+          + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
   /** ChatML: each message is {@code <|im_start|>role\ncontent<|im_end|>\n}. */
-  public static final String CHAT_TEMPLATE = """
+  public static final String CHAT_TEMPLATE =
+      """
       {%- for message in messages %}
       {{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}
       {%- endfor %}
@@ -48,7 +52,8 @@ public final class ByteLevelBpeBuilder {
       {%- endif %}
       """;
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final BpeTrainer bpe;
 
@@ -57,16 +62,21 @@ public final class ByteLevelBpeBuilder {
   }
 
   /**
-   * Learns merges on {@code corpus} until the vocabulary, special tokens included, has
-   * {@code vocabSize} tokens, or fewer when the corpus has no more pairs to merge.
+   * Learns merges on {@code corpus} until the vocabulary, special tokens included, has {@code
+   * vocabSize} tokens, or fewer when the corpus has no more pairs to merge.
    */
   public static ByteLevelBpeBuilder train(List<String> corpus, int vocabSize) {
     if (vocabSize < MIN_VOCAB_SIZE) {
       throw new IllegalArgumentException(
-          "vocabulary size " + vocabSize + " is below the minimum " + MIN_VOCAB_SIZE + " (256 bytes and 3 special tokens)");
+          "vocabulary size "
+              + vocabSize
+              + " is below the minimum "
+              + MIN_VOCAB_SIZE
+              + " (256 bytes and 3 special tokens)");
     }
     Pattern split = Pattern.compile(SPLIT_PATTERN, Pattern.UNICODE_CHARACTER_CLASS);
-    return new ByteLevelBpeBuilder(BpeTrainer.train(corpus, split, vocabSize - SPECIAL_TOKENS.size()));
+    return new ByteLevelBpeBuilder(
+        BpeTrainer.train(corpus, split, vocabSize - SPECIAL_TOKENS.size()));
   }
 
   /** The number of tokens, special tokens included. */
@@ -93,15 +103,16 @@ public final class ByteLevelBpeBuilder {
     byteLevel(steps.addObject());
     byteLevel(root.putObject("post_processor"));
     byteLevel(root.putObject("decoder"));
-    ObjectNode model = root.putObject("model")
-        .put("type", "BPE")
-        .putNull("dropout")
-        .putNull("unk_token")
-        .put("continuing_subword_prefix", "")
-        .put("end_of_word_suffix", "")
-        .put("fuse_unk", false)
-        .put("byte_fallback", false)
-        .put("ignore_merges", false);
+    ObjectNode model =
+        root.putObject("model")
+            .put("type", "BPE")
+            .putNull("dropout")
+            .putNull("unk_token")
+            .put("continuing_subword_prefix", "")
+            .put("end_of_word_suffix", "")
+            .put("fuse_unk", false)
+            .put("byte_fallback", false)
+            .put("ignore_merges", false);
     ObjectNode vocab = model.putObject("vocab");
     for (int id = 0; id < bpe.tokens().size(); id++) {
       vocab.put(bpe.tokens().get(id), id);
@@ -132,7 +143,9 @@ public final class ByteLevelBpeBuilder {
     return write(root);
   }
 
-  /** Writes tokenizer.json and tokenizer_config.json into a directory (a Hadoop URI), creating it. */
+  /**
+   * Writes tokenizer.json and tokenizer_config.json into a directory (a Hadoop URI), creating it.
+   */
   public void writeTo(String dirUri, Configuration conf) {
     Path dir = new Path(dirUri);
     try {
@@ -141,7 +154,8 @@ public final class ByteLevelBpeBuilder {
       writeFile(fs, new Path(dir, "tokenizer.json"), tokenizerJson());
       writeFile(fs, new Path(dir, TokenizerSettings.TOKENIZER_CONFIG), tokenizerConfigJson());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the tokenizer to " + dirUri + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the tokenizer to " + dirUri + ": " + e.getMessage(), e);
     }
   }
 

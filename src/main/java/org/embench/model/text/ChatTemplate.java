@@ -16,12 +16,12 @@ import org.embench.data.ChatMessage;
  * transformers' {@code apply_chat_template(messages, tokenize=False, add_generation_prompt=…)}
  * renders it, byte for byte on the templates of the common model families.
  *
- * <p>The template sees {@code messages} (dicts with {@code role} and {@code content}),
- * {@code add_generation_prompt}, the tokenizer's special tokens ({@code bos_token},
- * {@code eos_token}, …) and any {@linkplain #withVariables extra variables} such as
- * {@code enable_thinking}. Message content is data: {@code {{ }}} or {@code {% %}} in it is printed
- * as written. Every template error, including the template's own {@code raise_exception}, throws a
- * {@link ChatTemplateException}. Immutable and safe for concurrent use.
+ * <p>The template sees {@code messages} (dicts with {@code role} and {@code content}), {@code
+ * add_generation_prompt}, the tokenizer's special tokens ({@code bos_token}, {@code eos_token}, …)
+ * and any {@linkplain #withVariables extra variables} such as {@code enable_thinking}. Message
+ * content is data: {@code {{ }}} or {@code {% %}} in it is printed as written. Every template
+ * error, including the template's own {@code raise_exception}, throws a {@link
+ * ChatTemplateException}. Immutable and safe for concurrent use.
  */
 public final class ChatTemplate {
   private static final Set<String> RESERVED = Set.of("messages", "add_generation_prompt");
@@ -33,7 +33,11 @@ public final class ChatTemplate {
   private final Clock clock;
 
   private ChatTemplate(
-      String source, String prepared, Map<String, Object> variables, Set<String> endOfTurnTokens, Clock clock) {
+      String source,
+      String prepared,
+      Map<String, Object> variables,
+      Set<String> endOfTurnTokens,
+      Clock clock) {
     this.source = source;
     this.prepared = prepared;
     this.variables = variables;
@@ -45,14 +49,16 @@ public final class ChatTemplate {
    * A template from its jinja2 source; a syntax error throws here.
    *
    * @param variables given to every render, usually the special tokens ({@code bos_token}, …)
-   * @param endOfTurnTokens the token strings that may close an assistant turn (e.g.
-   *     {@code <|im_end|>}), for {@link #renderForTraining}
+   * @param endOfTurnTokens the token strings that may close an assistant turn (e.g. {@code
+   *     <|im_end|>}), for {@link #renderForTraining}
    */
-  public static ChatTemplate of(String source, Map<String, ?> variables, Set<String> endOfTurnTokens) {
+  public static ChatTemplate of(
+      String source, Map<String, ?> variables, Set<String> endOfTurnTokens) {
     checkNotReserved(variables);
     String prepared = TemplateSource.prepare(source);
     JinjaEngine.INSTANCE.validate(prepared);
-    return new ChatTemplate(source, prepared, copy(variables), Set.copyOf(endOfTurnTokens), defaultClock());
+    return new ChatTemplate(
+        source, prepared, copy(variables), Set.copyOf(endOfTurnTokens), defaultClock());
   }
 
   /**
@@ -66,7 +72,10 @@ public final class ChatTemplate {
     return Clock.fixed(java.time.Instant.parse(DEFAULT_NOW), java.time.ZoneOffset.UTC);
   }
 
-  /** This template with more variables (e.g. {@code enable_thinking=false}), replacing same-named ones. */
+  /**
+   * This template with more variables (e.g. {@code enable_thinking=false}), replacing same-named
+   * ones.
+   */
   public ChatTemplate withVariables(Map<String, ?> more) {
     checkNotReserved(more);
     Map<String, Object> merged = new HashMap<>(variables);
@@ -102,7 +111,8 @@ public final class ChatTemplate {
     }
     bindings.put("messages", dicts);
     bindings.put("add_generation_prompt", addGenerationPrompt);
-    // in jinja2 these are globals, so `raise_exception is defined` holds; Jinjava only sees variables
+    // in jinja2 these are globals, so `raise_exception is defined` holds; Jinjava only sees
+    // variables
     bindings.put("raise_exception", true);
     bindings.put("strftime_now", true);
     bindings.put(JinjaBuiltins.CLOCK_VARIABLE, clock);
@@ -132,7 +142,9 @@ public final class ChatTemplate {
       if (!"assistant".equals(messages.get(i).role())) {
         continue;
       }
-      int from = Math.max(cursor, i == 0 ? 0 : commonPrefixLength(text, render(messages.subList(0, i), true)));
+      int from =
+          Math.max(
+              cursor, i == 0 ? 0 : commonPrefixLength(text, render(messages.subList(0, i), true)));
       TextSpan content = locate(text, messages.get(i).content(), from, i);
       int end = content.end() + endOfTurnLength(text, content.end(), i);
       spans.add(new TextSpan(content.start(), end));
@@ -151,20 +163,30 @@ public final class ChatTemplate {
     if (at >= 0) {
       return new TextSpan(at, at + stripped.length());
     }
-    throw new ChatTemplateException("the assistant message at index " + index
-        + " does not appear as written in the rendered chat (searched from character " + from
-        + "): the chat template rewrites it, so its loss span cannot be found; message starts: "
-        + abbreviate(content));
+    throw new ChatTemplateException(
+        "the assistant message at index "
+            + index
+            + " does not appear as written in the rendered chat (searched from character "
+            + from
+            + "): the chat template rewrites it, so its loss span cannot be found; message starts: "
+            + abbreviate(content));
   }
 
   private int endOfTurnLength(String text, int at, int index) {
-    String token = endOfTurnTokens.stream()
-        .filter(t -> text.startsWith(t, at))
-        .max(Comparator.comparingInt(String::length))
-        .orElseThrow(() -> new ChatTemplateException("the assistant message at index " + index
-            + " is followed by " + abbreviate(text.substring(at)) + " instead of an end-of-turn token "
-            + endOfTurnTokens.stream().sorted().toList()
-            + "; a model trained on this chat would not learn to stop"));
+    String token =
+        endOfTurnTokens.stream()
+            .filter(t -> text.startsWith(t, at))
+            .max(Comparator.comparingInt(String::length))
+            .orElseThrow(
+                () ->
+                    new ChatTemplateException(
+                        "the assistant message at index "
+                            + index
+                            + " is followed by "
+                            + abbreviate(text.substring(at))
+                            + " instead of an end-of-turn token "
+                            + endOfTurnTokens.stream().sorted().toList()
+                            + "; a model trained on this chat would not learn to stop"));
     return token.length();
   }
 
@@ -187,11 +209,15 @@ public final class ChatTemplate {
     return Collections.unmodifiableMap(new HashMap<>(variables));
   }
 
-  /** Refuses, as a user error, a variable that render sets itself (messages, add_generation_prompt, …). */
+  /**
+   * Refuses, as a user error, a variable that render sets itself (messages, add_generation_prompt,
+   * …).
+   */
   public static void checkNotReserved(Map<String, ?> variables) {
     for (String name : variables.keySet()) {
       if (RESERVED.contains(name)) {
-        throw new org.embench.UserException("'" + name + "' is set by render; it cannot be a template variable");
+        throw new org.embench.UserException(
+            "'" + name + "' is set by render; it cannot be a template variable");
       }
     }
   }

@@ -16,9 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What transformers adds to jinja2 for chat templates ({@code raise_exception},
- * {@code strftime_now}, its {@code tojson}, the {@code generation} tag) and the jinja2 built-ins
- * Jinjava lacks or gets wrong ({@code items}, the {@code iterable} and {@code sequence} tests).
+ * What transformers adds to jinja2 for chat templates ({@code raise_exception}, {@code
+ * strftime_now}, its {@code tojson}, the {@code generation} tag) and the jinja2 built-ins Jinjava
+ * lacks or gets wrong ({@code items}, the {@code iterable} and {@code sequence} tests).
  */
 final class JinjaBuiltins {
   /** The variable holding the {@link Clock} of {@code strftime_now}, bound for every render. */
@@ -28,8 +28,10 @@ final class JinjaBuiltins {
 
   static List<ELFunctionDefinition> functions() {
     return List.of(
-        new ELFunctionDefinition("", "raise_exception", JinjaBuiltins.class, "raiseException", Object.class),
-        new ELFunctionDefinition("", "strftime_now", JinjaBuiltins.class, "strftimeNow", String.class));
+        new ELFunctionDefinition(
+            "", "raise_exception", JinjaBuiltins.class, "raiseException", Object.class),
+        new ELFunctionDefinition(
+            "", "strftime_now", JinjaBuiltins.class, "strftimeNow", String.class));
   }
 
   static List<Filter> filters() {
@@ -49,7 +51,9 @@ final class JinjaBuiltins {
     throw new ChatTemplateException(PythonStr.str(message));
   }
 
-  /** {@code strftime_now(format)}: the current time, as Python's datetime.now().strftime(format). */
+  /**
+   * {@code strftime_now(format)}: the current time, as Python's datetime.now().strftime(format).
+   */
   public static String strftimeNow(String format) {
     Object clock = JinjavaInterpreter.getCurrent().getContext().get(CLOCK_VARIABLE);
     ZonedDateTime now = ZonedDateTime.now(clock instanceof Clock c ? c : Clock.systemDefaultZone());
@@ -72,7 +76,8 @@ final class JinjaBuiltins {
     }
 
     @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+    public Object filter(
+        Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
       Object ensureAscii = argument(args, kwargs, 0, "ensure_ascii");
       Object indent = argument(args, kwargs, 1, "indent");
       Object separators = argument(args, kwargs, 2, "separators");
@@ -92,8 +97,11 @@ final class JinjaBuiltins {
           .dumps(var);
     }
 
-    private static Object argument(Object[] args, Map<String, Object> kwargs, int position, String name) {
-      return kwargs.containsKey(name) ? kwargs.get(name) : position < args.length ? args[position] : null;
+    private static Object argument(
+        Object[] args, Map<String, Object> kwargs, int position, String name) {
+      return kwargs.containsKey(name)
+          ? kwargs.get(name)
+          : position < args.length ? args[position] : null;
     }
   }
 
@@ -110,7 +118,8 @@ final class JinjaBuiltins {
         return List.of();
       }
       if (!(var instanceof Map<?, ?> map)) {
-        // Jinjava records it as a template error, which JinjaEngine reports as a ChatTemplateException (a
+        // Jinjava records it as a template error, which JinjaEngine reports as a
+        // ChatTemplateException (a
         // UserException) with the template's line.
         throw new IllegalArgumentException("items: expected a mapping, got " + PythonStr.repr(var));
       }
@@ -136,14 +145,16 @@ final class JinjaBuiltins {
 
     @Override
     public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
-      return var instanceof CharSequence || var instanceof Iterable<?> || var instanceof Map<?, ?>
+      return var instanceof CharSequence
+          || var instanceof Iterable<?>
+          || var instanceof Map<?, ?>
           || (var != null && var.getClass().isArray());
     }
   }
 
   /**
-   * transformers' {@code {% generation %}…{% endgeneration %}}, which marks assistant text for
-   * its own loss masks; it renders its body unchanged.
+   * transformers' {@code {% generation %}…{% endgeneration %}}, which marks assistant text for its
+   * own loss masks; it renders its body unchanged.
    */
   private static final class GenerationTag implements Tag {
     private static final long serialVersionUID = 1L;

@@ -21,9 +21,9 @@ import jinjava.javax.el.ExpressionFactory;
 /**
  * Jinjava set up to render Hugging Face chat templates as transformers' {@code apply_chat_template}
  * does with jinja2: {@code ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
- * extensions=[loopcontrols])} plus {@code raise_exception}, {@code strftime_now} and its
- * {@code tojson}. Every error fails the render; Jinjava would otherwise log it and print what it
- * could. One shared instance serves all threads.
+ * extensions=[loopcontrols])} plus {@code raise_exception}, {@code strftime_now} and its {@code
+ * tojson}. Every error fails the render; Jinjava would otherwise log it and print what it could.
+ * One shared instance serves all threads.
  */
 final class JinjaEngine {
   static final JinjaEngine INSTANCE = new JinjaEngine();
@@ -37,20 +37,23 @@ final class JinjaEngine {
     JinjaBuiltins.filters().forEach(globals::registerFilter);
     JinjaBuiltins.tests().forEach(globals::registerExpTest);
     // transformers renders from a string with no loader: include, import and extends fail
-    jinjava.setResourceLocator((name, encoding, interpreter) -> {
-      throw new ResourceNotFoundException("a chat template cannot load other templates: " + name);
-    });
+    jinjava.setResourceLocator(
+        (name, encoding, interpreter) -> {
+          throw new ResourceNotFoundException(
+              "a chat template cannot load other templates: " + name);
+        });
   }
 
   private static JinjavaConfig config() {
-    LegacyOverrides overrides = LegacyOverrides.newBuilder()
-        // honour {{- … -}} and {#- … -#}, which Jinjava ignores by default
-        .withUseTrimmingForNotesAndExpressions(true)
-        // jinja2 precedence: -1|abs is (-1)|abs
-        .withUseNaturalOperatorPrecedence(true)
-        // {{ -x }} is minus x, not a whitespace-control dash
-        .withParseWhitespaceControlStrictly(true)
-        .build();
+    LegacyOverrides overrides =
+        LegacyOverrides.newBuilder()
+            // honour {{- … -}} and {#- … -#}, which Jinjava ignores by default
+            .withUseTrimmingForNotesAndExpressions(true)
+            // jinja2 precedence: -1|abs is (-1)|abs
+            .withUseNaturalOperatorPrecedence(true)
+            // {{ -x }} is minus x, not a whitespace-control dash
+            .withParseWhitespaceControlStrictly(true)
+            .build();
     CompositeELResolver resolver = new CompositeELResolver();
     resolver.add(new PythonStringMethods());
     resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
@@ -90,9 +93,8 @@ final class JinjaEngine {
   }
 
   private static void throwIfFailed(List<TemplateError> errors) {
-    List<TemplateError> failures = errors.stream()
-        .filter(e -> e.getSeverity() != TemplateError.ErrorType.WARNING)
-        .toList();
+    List<TemplateError> failures =
+        errors.stream().filter(e -> e.getSeverity() != TemplateError.ErrorType.WARNING).toList();
     for (TemplateError e : failures) {
       // raise_exception: Jinjava wraps the template's exception; its message is the one to show
       for (Throwable t = e.getException(); t != null && t != t.getCause(); t = t.getCause()) {
@@ -102,9 +104,11 @@ final class JinjaEngine {
       }
     }
     if (!failures.isEmpty()) {
-      throw new ChatTemplateException("chat template error: " + failures.stream()
-          .map(e -> e.getMessage() + " (line " + e.getLineno() + ")")
-          .collect(Collectors.joining("; ")));
+      throw new ChatTemplateException(
+          "chat template error: "
+              + failures.stream()
+                  .map(e -> e.getMessage() + " (line " + e.getLineno() + ")")
+                  .collect(Collectors.joining("; ")));
     }
   }
 
@@ -113,8 +117,10 @@ final class JinjaEngine {
     if (node instanceof TagNode tag && "for".equals(tag.getName())) {
       for (Node child : node.getChildren()) {
         if (child instanceof TagNode c && "else".equals(c.getName())) {
-          throw new ChatTemplateException("chat template line " + child.getLineNumber()
-              + ": {% for %}…{% else %} is not supported; test the list with {% if %} instead");
+          throw new ChatTemplateException(
+              "chat template line "
+                  + child.getLineNumber()
+                  + ": {% for %}…{% else %} is not supported; test the list with {% if %} instead");
         }
       }
     }

@@ -29,10 +29,10 @@ import jinjava.javax.el.ExpressionFactory;
  * Jinjava's expression parser with jinja2's rules where chat templates rely on them:
  *
  * <ul>
- *   <li>{@code name=expression} arguments take a whole expression: Jinjava reads
- *       {@code namespace(i=messages|length - 1)} as {@code (i=messages|length) - 1} and fails;
- *   <li>a leading {@code not} binds looser than comparisons, tests and filters:
- *       {@code not a|length == 1} is {@code not (a|length == 1)}, where Jinjava negates {@code a};
+ *   <li>{@code name=expression} arguments take a whole expression: Jinjava reads {@code
+ *       namespace(i=messages|length - 1)} as {@code (i=messages|length) - 1} and fails;
+ *   <li>a leading {@code not} binds looser than comparisons, tests and filters: {@code not a|length
+ *       == 1} is {@code not (a|length == 1)}, where Jinjava negates {@code a};
  *   <li>an unknown filter or test is an error, where Jinjava yields null or false silently;
  *   <li>a trailing comma in an argument list is allowed.
  * </ul>
@@ -47,7 +47,8 @@ final class JinjaExpressionParser extends ExtendedParser {
   /** The expression factory for Jinjava: this parser, Jinjava's type conversions, a parse cache. */
   static ExpressionFactory expressionFactory() {
     return new ExpressionFactoryImpl(
-        new TreeStore(new SyntaxBuilder(), new Cache(EXPRESSION_CACHE_SIZE)), new TruthyTypeConverter());
+        new TreeStore(new SyntaxBuilder(), new Cache(EXPRESSION_CACHE_SIZE)),
+        new TruthyTypeConverter());
   }
 
   @Override

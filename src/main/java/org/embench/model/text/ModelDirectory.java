@@ -40,7 +40,8 @@ final class ModelDirectory {
       }
       return new ModelDirectory(uri, fs, fs.makeQualified(dir));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open model directory " + uri + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot open model directory " + uri + ": " + e.getMessage(), e);
     }
   }
 
@@ -74,13 +75,16 @@ final class ModelDirectory {
 
   /** The parsed JSON file, or empty when the directory has no such file. */
   Optional<JsonNode> readJson(String name) {
-    return readString(name).map(text -> {
-      try {
-        return JSON.readTree(text);
-      } catch (JsonProcessingException e) {
-        throw new UserException(describe(name) + " is not valid JSON: " + e.getOriginalMessage(), e);
-      }
-    });
+    return readString(name)
+        .map(
+            text -> {
+              try {
+                return JSON.readTree(text);
+              } catch (JsonProcessingException e) {
+                throw new UserException(
+                    describe(name) + " is not valid JSON: " + e.getOriginalMessage(), e);
+              }
+            });
   }
 
   /**
@@ -104,7 +108,8 @@ final class ModelDirectory {
       return new LocalFile(copy, tempDir);
     } catch (IOException e) {
       new LocalFile(null, tempDir).close();
-      throw new UncheckedIOException("cannot copy " + describe(name) + " to a local file: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot copy " + describe(name) + " to a local file: " + e.getMessage(), e);
     }
   }
 

@@ -22,7 +22,12 @@ final class PythonJson {
   private final boolean sortKeys;
 
   /** Arguments as in json.dumps; null separators mean Python's defaults for the indent given. */
-  PythonJson(boolean ensureAscii, Integer indent, String itemSeparator, String keySeparator, boolean sortKeys) {
+  PythonJson(
+      boolean ensureAscii,
+      Integer indent,
+      String itemSeparator,
+      String keySeparator,
+      boolean sortKeys) {
     this.ensureAscii = ensureAscii;
     this.indent = indent;
     this.itemSeparator = itemSeparator != null ? itemSeparator : indent == null ? ", " : ",";
@@ -43,7 +48,10 @@ final class PythonJson {
       out.append(b ? "true" : "false");
     } else if (x instanceof CharSequence || x instanceof Character) {
       string(out, x.toString());
-    } else if (x instanceof Integer || x instanceof Long || x instanceof Short || x instanceof Byte
+    } else if (x instanceof Integer
+        || x instanceof Long
+        || x instanceof Short
+        || x instanceof Byte
         || x instanceof BigInteger) {
       out.append(x);
     } else if (x instanceof Number n) {
@@ -70,7 +78,8 @@ final class PythonJson {
       }
       close(out, items.isEmpty(), level, ']');
     } else {
-      // Jinjava records it as a template error, which JinjaEngine reports as a ChatTemplateException (a
+      // Jinjava records it as a template error, which JinjaEngine reports as a
+      // ChatTemplateException (a
       // UserException) with the template's line.
       throw new IllegalArgumentException(
           "tojson: object of type " + x.getClass().getSimpleName() + " is not JSON serializable");
@@ -168,6 +177,7 @@ final class PythonJson {
       return sign + (plain.contains(".") ? plain : plain + ".0");
     }
     String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-    return String.format("%s%se%s%02d", sign, mantissa, exponent < 0 ? "-" : "+", Math.abs(exponent));
+    return String.format(
+        "%s%se%s%02d", sign, mantissa, exponent < 0 ? "-" : "+", Math.abs(exponent));
   }
 }

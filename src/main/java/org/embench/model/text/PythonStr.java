@@ -10,9 +10,9 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Python's {@code str()} of template values, which jinja2 prints for {@code {{ … }}}:
- * {@code True}/{@code False}, Python list and dict reprs, Python float repr. A null prints as the
- * empty string, as jinja2 prints an undefined value: Jinjava cannot tell None from undefined.
+ * Python's {@code str()} of template values, which jinja2 prints for {@code {{ … }}}: {@code
+ * True}/{@code False}, Python list and dict reprs, Python float repr. A null prints as the empty
+ * string, as jinja2 prints an undefined value: Jinjava cannot tell None from undefined.
  */
 final class PythonStr {
   private PythonStr() {}
@@ -97,7 +97,8 @@ final class PythonStr {
     }
 
     @Override
-    public JinjavaInterpreter newInstance(Jinjava application, Context context, JinjavaConfig config) {
+    public JinjavaInterpreter newInstance(
+        Jinjava application, Context context, JinjavaConfig config) {
       return new Interpreter(application, context, config);
     }
   }

@@ -9,16 +9,17 @@ import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 
 /**
- * Python {@code str} methods on strings ({@code content.startswith('<think>')},
- * {@code content.split('</think>')[-1].lstrip('\n')}, …), which chat templates call as jinja2
- * allows. Placed before Jinjava's own resolvers, which would otherwise call the Java method of the
- * same name (Java's {@code split} takes a regex) or fail. Other calls are left to the next resolver.
+ * Python {@code str} methods on strings ({@code content.startswith('<think>')}, {@code
+ * content.split('</think>')[-1].lstrip('\n')}, …), which chat templates call as jinja2 allows.
+ * Placed before Jinjava's own resolvers, which would otherwise call the Java method of the same
+ * name (Java's {@code split} takes a regex) or fail. Other calls are left to the next resolver.
  * Indices count UTF-16 units where Python counts code points.
  */
 final class PythonStringMethods extends ELResolver {
 
   @Override
-  public Object invoke(ELContext context, Object base, Object method, Class<?>[] types, Object[] params) {
+  public Object invoke(
+      ELContext context, Object base, Object method, Class<?>[] types, Object[] params) {
     if (!(base instanceof CharSequence) || method == null) {
       return null;
     }
@@ -43,8 +44,11 @@ final class PythonStringMethods extends ELResolver {
       case "upper" -> s.toUpperCase(Locale.ROOT);
       case "lower" -> s.toLowerCase(Locale.ROOT);
       case "title" -> title(s);
-      case "capitalize" -> s.isEmpty() ? s
-          : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
+      case "capitalize" ->
+          s.isEmpty()
+              ? s
+              : s.substring(0, 1).toUpperCase(Locale.ROOT)
+                  + s.substring(1).toLowerCase(Locale.ROOT);
       case "replace" -> replace(s, text(arg(args, 0)), text(arg(args, 1)), count(arg(args, 2)));
       case "find" -> (long) s.indexOf(text(arg(args, 0)));
       case "rfind" -> (long) s.lastIndexOf(text(arg(args, 0)));
@@ -134,7 +138,9 @@ final class PythonStringMethods extends ELResolver {
     }
     requireSeparator(sep);
     int from = 0;
-    for (int k; parts.size() != maxsplit && (k = s.indexOf(sep, from)) >= 0; from = k + sep.length()) {
+    for (int k;
+        parts.size() != maxsplit && (k = s.indexOf(sep, from)) >= 0;
+        from = k + sep.length()) {
       parts.add(s.substring(from, k));
     }
     parts.add(s.substring(from));
@@ -169,8 +175,11 @@ final class PythonStringMethods extends ELResolver {
     }
     requireSeparator(sep);
     int end = s.length();
-    for (int k; parts.size() != maxsplit && end >= sep.length()
-        && (k = s.lastIndexOf(sep, end - sep.length())) >= 0; end = k) {
+    for (int k;
+        parts.size() != maxsplit
+            && end >= sep.length()
+            && (k = s.lastIndexOf(sep, end - sep.length())) >= 0;
+        end = k) {
       parts.add(0, s.substring(k + sep.length(), end));
     }
     parts.add(0, s.substring(0, end));
@@ -179,8 +188,10 @@ final class PythonStringMethods extends ELResolver {
 
   private static void requireSeparator(String sep) {
     if (sep.isEmpty()) {
-      // Python's ValueError. Only a template calls this: Jinjava records the exception as a template
-      // error, which JinjaEngine reports as a ChatTemplateException (a UserException) with the line.
+      // Python's ValueError. Only a template calls this: Jinjava records the exception as a
+      // template
+      // error, which JinjaEngine reports as a ChatTemplateException (a UserException) with the
+      // line.
       throw new IllegalArgumentException("empty separator");
     }
   }

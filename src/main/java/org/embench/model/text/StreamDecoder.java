@@ -21,6 +21,7 @@ public final class StreamDecoder {
   private final boolean skipSpecialTokens;
   private int[] window = new int[8];
   private int size;
+
   /** Ids {@code [0, prefixEnd)} of the window were emitted with the previous delta. */
   private int prefixEnd;
 
@@ -48,7 +49,10 @@ public final class StreamDecoder {
     return delta;
   }
 
-  /** The text of ids not yet emitted (an incomplete character decodes to U+FFFD); resets the decoder. */
+  /**
+   * The text of ids not yet emitted (an incomplete character decodes to U+FFFD); resets the
+   * decoder.
+   */
   public String flush() {
     String delta = decode(0, size).substring(decode(0, prefixEnd).length());
     size = 0;

@@ -8,10 +8,14 @@ import java.util.regex.Pattern;
  * statements ({@code {{ … }}}, {@code {% … %}}) are touched, never template text or comments.
  */
 final class TemplateSource {
-  /** Jinjava slices have no step; {@code x[::-1]}, common in chat templates, is {@code x|reverse}. */
+  /**
+   * Jinjava slices have no step; {@code x[::-1]}, common in chat templates, is {@code x|reverse}.
+   */
   private static final Pattern REVERSE_SLICE = Pattern.compile("\\[\\s*:\\s*:\\s*-\\s*1\\s*]");
+
   /** Any other slice with a step, which Jinjava would misread. */
-  private static final Pattern STEP_SLICE = Pattern.compile("\\[[^\\[\\]'\"]*:[^\\[\\]'\"]*:[^\\[\\]'\"]*]");
+  private static final Pattern STEP_SLICE =
+      Pattern.compile("\\[[^\\[\\]'\"]*:[^\\[\\]'\"]*:[^\\[\\]'\"]*]");
 
   private TemplateSource() {}
 
@@ -72,8 +76,12 @@ final class TemplateSource {
     String rewritten = REVERSE_SLICE.matcher(code).replaceAll("|reverse");
     Matcher step = STEP_SLICE.matcher(rewritten);
     if (step.find()) {
-      throw new ChatTemplateException("chat template line " + lineOf(source, offset) + ": the slice "
-          + step.group() + " has a step, which is not supported (only [::-1] is)");
+      throw new ChatTemplateException(
+          "chat template line "
+              + lineOf(source, offset)
+              + ": the slice "
+              + step.group()
+              + " has a step, which is not supported (only [::-1] is)");
     }
     return rewritten;
   }

@@ -31,7 +31,8 @@ final class TokenTable {
 
   private TokenTable(Map<String, Integer> ids, Set<Integer> specialIds) {
     this.ids = ids;
-    this.tokens = new String[ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
+    this.tokens =
+        new String[ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
     ids.forEach((token, id) -> tokens[id] = token);
     this.specialIds = Set.copyOf(specialIds);
   }
@@ -42,7 +43,8 @@ final class TokenTable {
     try {
       json = JSON.readValue(file.toFile(), TokenizerJson.class);
     } catch (JsonProcessingException e) {
-      throw new UserException(source + " is not a valid tokenizer.json: " + e.getOriginalMessage(), e);
+      throw new UserException(
+          source + " is not a valid tokenizer.json: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
     }

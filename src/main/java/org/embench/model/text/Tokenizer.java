@@ -17,12 +17,15 @@ import org.embench.UserException;
  * {@code tokenizers} library through DJL.
  *
  * <p>It encodes exactly the given text: no special tokens are added (chat templates write the ones
- * they need), nothing is truncated or padded. Special-token text inside the input, such as
- * {@code <|im_start|>}, becomes the special token's id, as in transformers. Safe for concurrent
- * use; {@link #close()} frees the native tokenizer.
+ * they need), nothing is truncated or padded. Special-token text inside the input, such as {@code
+ * <|im_start|>}, becomes the special token's id, as in transformers. Safe for concurrent use;
+ * {@link #close()} frees the native tokenizer.
  */
 public final class Tokenizer implements AutoCloseable {
-  /** End-of-turn tokens of common chat formats, counted when the tokenizer has them as special tokens. */
+  /**
+   * End-of-turn tokens of common chat formats, counted when the tokenizer has them as special
+   * tokens.
+   */
   static final List<String> KNOWN_END_OF_TURN =
       List.of("<|im_end|>", "<|eot_id|>", "<|eom_id|>", "<|endoftext|>", "</s>");
 
@@ -42,9 +45,9 @@ public final class Tokenizer implements AutoCloseable {
   }
 
   /**
-   * Loads the tokenizer of a model directory: {@code tokenizer.json} (required), and
-   * {@code tokenizer_config.json}, {@code generation_config.json} and {@code chat_template.jinja}
-   * when present. Never downloads anything.
+   * Loads the tokenizer of a model directory: {@code tokenizer.json} (required), and {@code
+   * tokenizer_config.json}, {@code generation_config.json} and {@code chat_template.jinja} when
+   * present. Never downloads anything.
    *
    * @param dirUri a Hadoop URI or local path of the directory; a remote tokenizer.json is copied to
    *     a local temporary file for the native library, which is deleted once loaded
@@ -80,7 +83,10 @@ public final class Tokenizer implements AutoCloseable {
     return toInts(hf.encode(text).getIds());
   }
 
-  /** The ids of a chat rendered with {@code template} and the generation prompt: what a model is given to answer. */
+  /**
+   * The ids of a chat rendered with {@code template} and the generation prompt: what a model is
+   * given to answer.
+   */
   public int[] chatPrompt(ChatTemplate template, List<org.embench.data.ChatMessage> messages) {
     return encode(template.render(messages, true));
   }
@@ -96,8 +102,12 @@ public final class Tokenizer implements AutoCloseable {
     int[] prefix;
     if (settings.addBosToken().isPresent()) {
       OptionalInt bos = settings.bosToken().map(table::id).orElse(OptionalInt.empty());
-      prefix = settings.addBosToken().get() && bos.isPresent() && (ids.length == 0 || ids[0] != bos.getAsInt())
-          ? new int[] {bos.getAsInt()} : new int[0];
+      prefix =
+          settings.addBosToken().get()
+                  && bos.isPresent()
+                  && (ids.length == 0 || ids[0] != bos.getAsInt())
+              ? new int[] {bos.getAsInt()}
+              : new int[0];
     } else {
       prefix = leadingAdded(toInts(hf.encode(text, true, false).getIds()), ids);
     }
@@ -107,7 +117,10 @@ public final class Tokenizer implements AutoCloseable {
     return out;
   }
 
-  /** The tokens {@code withSpecial} has before {@code plain} (plain occurs in it); none when it does not. */
+  /**
+   * The tokens {@code withSpecial} has before {@code plain} (plain occurs in it); none when it does
+   * not.
+   */
   private static int[] leadingAdded(int[] withSpecial, int[] plain) {
     for (int k = 0; k + plain.length <= withSpecial.length; k++) {
       if (java.util.Arrays.equals(withSpecial, k, k + plain.length, plain, 0, plain.length)) {
@@ -117,7 +130,10 @@ public final class Tokenizer implements AutoCloseable {
     return new int[0];
   }
 
-  /** Whether a model directory has a chat template; reads only its small config files, not tokenizer.json. */
+  /**
+   * Whether a model directory has a chat template; reads only its small config files, not
+   * tokenizer.json.
+   */
   public static boolean hasChatTemplate(String dirUri, Configuration conf) {
     return TokenizerSettings.read(ModelDirectory.open(dirUri, conf)).chatTemplate().isPresent();
   }
@@ -139,16 +155,21 @@ public final class Tokenizer implements AutoCloseable {
   }
 
   /**
-   * The text of {@code ids}; {@code skipSpecialTokens} leaves out special tokens such as
-   * {@code <|im_end|>}. Byte-level tokens that end inside a multi-byte character decode to U+FFFD;
-   * use a {@link StreamDecoder} to decode while sampling.
+   * The text of {@code ids}; {@code skipSpecialTokens} leaves out special tokens such as {@code
+   * <|im_end|>}. Byte-level tokens that end inside a multi-byte character decode to U+FFFD; use a
+   * {@link StreamDecoder} to decode while sampling.
    */
   public String decode(int[] ids, boolean skipSpecialTokens) {
     long[] longs = new long[ids.length];
     for (int i = 0; i < ids.length; i++) {
       if (ids[i] < 0 || ids[i] >= table.size()) {
         throw new IllegalArgumentException(
-            "token id " + ids[i] + " is outside the vocabulary [0, " + table.size() + ") of " + source);
+            "token id "
+                + ids[i]
+                + " is outside the vocabulary [0, "
+                + table.size()
+                + ") of "
+                + source);
       }
       longs[i] = ids[i];
     }
@@ -161,14 +182,17 @@ public final class Tokenizer implements AutoCloseable {
   }
 
   /**
-   * The size of the tokenizer's id space (one more than its largest id). A model's embedding
-   * matrix may have more rows than this.
+   * The size of the tokenizer's id space (one more than its largest id). A model's embedding matrix
+   * may have more rows than this.
    */
   public int vocabSize() {
     return table.size();
   }
 
-  /** The id of a token string as written in the vocabulary (e.g. {@code "Ġthe"}, {@code "<|im_end|>"}). */
+  /**
+   * The id of a token string as written in the vocabulary (e.g. {@code "Ġthe"}, {@code
+   * "<|im_end|>"}).
+   */
   public OptionalInt tokenId(String token) {
     return table.id(token);
   }
@@ -188,15 +212,26 @@ public final class Tokenizer implements AutoCloseable {
     return endOfTurnIds;
   }
 
-  /** The chat template of tokenizer_config.json (or chat_template.jinja) with this tokenizer's special tokens. */
+  /**
+   * The chat template of tokenizer_config.json (or chat_template.jinja) with this tokenizer's
+   * special tokens.
+   */
   public ChatTemplate chatTemplate() {
-    String template = settings.chatTemplate().orElseThrow(() -> new UserException(
-        "the tokenizer in " + source + " has no chat template: neither "
-            + TokenizerSettings.TOKENIZER_CONFIG + " has a chat_template nor is there a "
-            + TokenizerSettings.CHAT_TEMPLATE_FILE + "; use a chat (instruct) model or add a template"));
-    List<String> endOfTurnTokens = endOfTurnIds.stream()
-        .map(id -> table.token(id).orElseThrow())
-        .toList();
+    String template =
+        settings
+            .chatTemplate()
+            .orElseThrow(
+                () ->
+                    new UserException(
+                        "the tokenizer in "
+                            + source
+                            + " has no chat template: neither "
+                            + TokenizerSettings.TOKENIZER_CONFIG
+                            + " has a chat_template nor is there a "
+                            + TokenizerSettings.CHAT_TEMPLATE_FILE
+                            + "; use a chat (instruct) model or add a template"));
+    List<String> endOfTurnTokens =
+        endOfTurnIds.stream().map(id -> table.token(id).orElseThrow()).toList();
     return ChatTemplate.of(template, settings.specialTokens(), Set.copyOf(endOfTurnTokens));
   }
 
@@ -220,11 +255,14 @@ public final class Tokenizer implements AutoCloseable {
     }
     for (String token : KNOWN_END_OF_TURN) {
       // only as special tokens: Qwen's vocabulary also has "</s>" as ordinary text
-      table.id(token).ifPresent(id -> {
-        if (table.specialIds().contains(id)) {
-          ids.add(id);
-        }
-      });
+      table
+          .id(token)
+          .ifPresent(
+              id -> {
+                if (table.specialIds().contains(id)) {
+                  ids.add(id);
+                }
+              });
     }
     return Set.copyOf(ids);
   }

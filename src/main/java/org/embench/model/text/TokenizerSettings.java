@@ -11,33 +11,46 @@ import org.embench.UserException;
 
 /**
  * What a model directory says about its tokenizer besides {@code tokenizer.json}: the chat
- * template, the named special tokens (the variables transformers gives every chat template) and
- * the end-of-sequence ids of {@code generation_config.json}.
+ * template, the named special tokens (the variables transformers gives every chat template) and the
+ * end-of-sequence ids of {@code generation_config.json}.
  *
  * @param chatTemplate the template source, from {@code chat_template.jinja} when present (newer
  *     transformers save it there) or else {@code chat_template} of tokenizer_config.json
- * @param specialTokens {@code bos_token}, {@code eos_token}, … and
- *     {@code additional_special_tokens} as given in tokenizer_config.json
+ * @param specialTokens {@code bos_token}, {@code eos_token}, … and {@code
+ *     additional_special_tokens} as given in tokenizer_config.json
  * @param generationEosIds {@code eos_token_id} of generation_config.json (an int or a list)
  * @param addBosToken {@code add_bos_token} of tokenizer_config.json, when it sets it
  */
 record TokenizerSettings(
-    Optional<String> chatTemplate, Map<String, Object> specialTokens, List<Integer> generationEosIds,
+    Optional<String> chatTemplate,
+    Map<String, Object> specialTokens,
+    List<Integer> generationEosIds,
     Optional<Boolean> addBosToken) {
   static final String TOKENIZER_CONFIG = "tokenizer_config.json";
   static final String GENERATION_CONFIG = "generation_config.json";
   static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
 
-  private static final List<String> TOKEN_KEYS = List.of(
-      "bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token");
+  private static final List<String> TOKEN_KEYS =
+      List.of(
+          "bos_token",
+          "eos_token",
+          "unk_token",
+          "sep_token",
+          "pad_token",
+          "cls_token",
+          "mask_token");
 
   static TokenizerSettings read(ModelDirectory dir) {
     JsonNode config = dir.readJson(TOKENIZER_CONFIG).orElse(MissingNode.getInstance());
     JsonNode generation = dir.readJson(GENERATION_CONFIG).orElse(MissingNode.getInstance());
-    Optional<String> template = dir.readString(CHAT_TEMPLATE_FILE)
-        .or(() -> chatTemplate(config.path("chat_template"), dir.describe(TOKENIZER_CONFIG)));
+    Optional<String> template =
+        dir.readString(CHAT_TEMPLATE_FILE)
+            .or(() -> chatTemplate(config.path("chat_template"), dir.describe(TOKENIZER_CONFIG)));
     JsonNode addBos = config.path("add_bos_token");
-    return new TokenizerSettings(template, specialTokens(config), intList(generation.path("eos_token_id")),
+    return new TokenizerSettings(
+        template,
+        specialTokens(config),
+        intList(generation.path("eos_token_id")),
         addBos.isBoolean() ? Optional.of(addBos.asBoolean()) : Optional.empty());
   }
 
@@ -71,7 +84,9 @@ record TokenizerSettings(
       tokenContent(config.path(key)).ifPresent(t -> tokens.put(key, t));
     }
     List<String> additional = new ArrayList<>();
-    config.path("additional_special_tokens").forEach(t -> tokenContent(t).ifPresent(additional::add));
+    config
+        .path("additional_special_tokens")
+        .forEach(t -> tokenContent(t).ifPresent(additional::add));
     if (!additional.isEmpty()) {
       tokens.put("additional_special_tokens", List.copyOf(additional));
     }

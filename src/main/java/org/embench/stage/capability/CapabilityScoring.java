@@ -1,7 +1,5 @@
 package org.embench.stage.capability;
 
-import org.embench.stage.HadoopConf;
-import org.embench.stage.TaskEngine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
@@ -20,6 +18,8 @@ import org.embench.capability.ScoringModel;
 import org.embench.capability.TaskItem;
 import org.embench.model.LanguageModel;
 import org.embench.model.Lora;
+import org.embench.stage.HadoopConf;
+import org.embench.stage.TaskEngine;
 import org.embench.table.Tables;
 import org.embench.train.Adapters;
 import org.slf4j.Logger;
@@ -27,14 +27,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The work of one capability task (Spark's sense): for each (run, capability task) among its rows,
- * load the model (once per JVM) and the run's adapter, and score the items in chunks. A chunk
- * that fails is scored again item by item, so one bad item costs only its own row (status
- * {@code error}).
+ * load the model (once per JVM) and the run's adapter, and score the items in chunks. A chunk that
+ * fails is scored again item by item, so one bad item costs only its own row (status {@code
+ * error}).
  */
 final class CapabilityScoring implements MapPartitionsFunction<Row, Row>, Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(CapabilityScoring.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Items scored between progress reports and retried alone when one of them breaks the batch. */
   static final int CHUNK = 64;
 
@@ -47,8 +48,13 @@ final class CapabilityScoring implements MapPartitionsFunction<Row, Row>, Serial
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
     Map<List<String>, List<Row>> groups = new LinkedHashMap<>();
-    input.forEachRemaining(r -> groups.computeIfAbsent(List.of(r.<String>getAs("run_id"), r.<String>getAs("task_spec_json")),
-        k -> new ArrayList<>()).add(r));
+    input.forEachRemaining(
+        r ->
+            groups
+                .computeIfAbsent(
+                    List.of(r.<String>getAs("run_id"), r.<String>getAs("task_spec_json")),
+                    k -> new ArrayList<>())
+                .add(r));
     List<Row> out = new ArrayList<>();
     for (List<Row> rows : groups.values()) {
       out.addAll(score(rows));
@@ -61,10 +67,14 @@ final class CapabilityScoring implements MapPartitionsFunction<Row, Row>, Serial
     String runId = first.getAs("run_id");
     CapabilityTask task = CapabilityTasks.fromSpecJson(first.getAs("task_spec_json"));
     TaskEngine.configure();
-    Adapters.Sampled sampled = Adapters.sampled(first.getAs("model"), first.getAs("adapter_path"), conf.get());
+    Adapters.Sampled sampled =
+        Adapters.sampled(first.getAs("model"), first.getAs("adapter_path"), conf.get());
     LanguageModel model = LanguageModel.cached(sampled.model(), conf.get());
-    Map<String, Lora> adapter = sampled.adapter() == null ? Map.of()
-        : Adapters.cached(sampled.adapter(), conf.get(), model.config(), model.engine().backend());
+    Map<String, Lora> adapter =
+        sampled.adapter() == null
+            ? Map.of()
+            : Adapters.cached(
+                sampled.adapter(), conf.get(), model.config(), model.engine().backend());
     ScoringModel scoring = new ScoringModel(model, model.transformer(adapter));
     List<TaskItem> items = new ArrayList<>(rows.size());
     for (Row r : rows) {
@@ -83,34 +93,58 @@ final class CapabilityScoring implements MapPartitionsFunction<Row, Row>, Serial
       long now = System.nanoTime();
       if (now - lastLog > 30_000_000_000L) {
         lastLog = now;
-        LOG.info("capability run {} task {}: {}/{} items, {} items/s", runId, task.name(), scores.size(), items.size(),
+        LOG.info(
+            "capability run {} task {}: {}/{} items, {} items/s",
+            runId,
+            task.name(),
+            scores.size(),
+            items.size(),
             String.format("%.1f", scores.size() / ((now - start) / 1e9)));
       }
     }
-    LOG.info("capability run {} task {}: {} items in {} s", runId, task.name(), items.size(),
+    LOG.info(
+        "capability run {} task {}: {} items in {} s",
+        runId,
+        task.name(),
+        items.size(),
         String.format("%.1f", (System.nanoTime() - start) / 1e9));
     List<Row> out = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
-      out.add(CapabilityJob.row(runId, task, items.get(i), rows.get(i).getAs("capability_id"), scores.get(i), null,
-          null, null));
+      out.add(
+          CapabilityJob.row(
+              runId,
+              task,
+              items.get(i),
+              rows.get(i).getAs("capability_id"),
+              scores.get(i),
+              null,
+              null,
+              null));
     }
     return out;
   }
 
-  /** Scores a chunk together; if that throws, each item alone, a failing one getting status error. */
-  static List<ItemScore> scoreChunk(CapabilityTask task, List<TaskItem> chunk, ScoringModel scoring) {
+  /**
+   * Scores a chunk together; if that throws, each item alone, a failing one getting status error.
+   */
+  static List<ItemScore> scoreChunk(
+      CapabilityTask task, List<TaskItem> chunk, ScoringModel scoring) {
     try {
       List<ItemScore> s = task.score(chunk, scoring);
       if (s.size() != chunk.size()) {
-        throw new IllegalStateException(task.kind() + " returned " + s.size() + " scores for " + chunk.size() + " items");
+        throw new IllegalStateException(
+            task.kind() + " returned " + s.size() + " scores for " + chunk.size() + " items");
       }
       return s;
     } catch (RuntimeException batchFailure) {
       if (chunk.size() == 1) {
         return List.of(ItemScore.failed(ItemScore.ERROR, batchFailure.toString()));
       }
-      LOG.warn("capability task {}: a chunk of {} items failed ({}); scoring them one by one", task.name(),
-          chunk.size(), batchFailure.toString());
+      LOG.warn(
+          "capability task {}: a chunk of {} items failed ({}); scoring them one by one",
+          task.name(),
+          chunk.size(),
+          batchFailure.toString());
       List<ItemScore> one = new ArrayList<>(chunk.size());
       for (TaskItem item : chunk) {
         one.addAll(scoreChunk(task, List.of(item), scoring));

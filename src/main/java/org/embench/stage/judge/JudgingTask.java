@@ -1,7 +1,5 @@
 package org.embench.stage.judge;
 
-import org.embench.stage.HadoopConf;
-import org.embench.stage.TaskEngine;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +17,8 @@ import org.embench.judge.JudgeRequest;
 import org.embench.judge.JudgeSpec;
 import org.embench.judge.Judges;
 import org.embench.judge.Verdict;
+import org.embench.stage.HadoopConf;
+import org.embench.stage.TaskEngine;
 import org.embench.table.Ids;
 import org.embench.table.Tables;
 import org.slf4j.Logger;
@@ -35,7 +35,14 @@ final class JudgingTask implements MapPartitionsFunction<Row, Row>, Serializable
 
   /** The judgments columns followed by these, which describe a call to store. */
   static final List<String> CALL_COLUMNS =
-      List.of("call_key", "judge_model", "request_json", "response_json", "http_status", "attempts", "latency_ms");
+      List.of(
+          "call_key",
+          "judge_model",
+          "request_json",
+          "response_json",
+          "http_status",
+          "attempts",
+          "latency_ms");
 
   private final String specJson;
   private final int batch;
@@ -49,7 +56,10 @@ final class JudgingTask implements MapPartitionsFunction<Row, Row>, Serializable
     this.conf = conf;
   }
 
-  /** judgments columns, then the call's (all nullable: most verdicts come from the cache or make none). */
+  /**
+   * judgments columns, then the call's (all nullable: most verdicts come from the cache or make
+   * none).
+   */
   static StructType outputSchema() {
     StructType s = Tables.schema(Tables.JUDGMENTS).struct();
     StructType calls = Tables.schema(Tables.JUDGE_CALLS).struct();
@@ -70,7 +80,8 @@ final class JudgingTask implements MapPartitionsFunction<Row, Row>, Serializable
     JudgeSpec spec = JudgeSpec.fromJson(specJson);
     List<Row> out = new ArrayList<>(items.size());
     long start = System.nanoTime();
-    // Identical calls (same prompt to the same judge) are made once per task; repeats reuse the verdict.
+    // Identical calls (same prompt to the same judge) are made once per task; repeats reuse the
+    // verdict.
     Map<String, Verdict> byCall = new HashMap<>();
     TaskEngine.configure();
     try (Judge judge = Judges.create(spec, JudgeEnvironment.system(conf.get(), concurrentTasks))) {
@@ -80,9 +91,15 @@ final class JudgingTask implements MapPartitionsFunction<Row, Row>, Serializable
         List<String> keys = new ArrayList<>(chunk.size());
         List<JudgeRequest> toJudge = new ArrayList<>();
         for (Row r : chunk) {
-          JudgeRequest req = new JudgeRequest(r.getAs("generation_id") + "|" + r.getAs("metric"), r.getAs("metric"),
-              r.getAs("numeric"), r.getAs("question"), r.getAs("answer"), r.getAs("template"),
-              r.getAs("cached_response"));
+          JudgeRequest req =
+              new JudgeRequest(
+                  r.getAs("generation_id") + "|" + r.getAs("metric"),
+                  r.getAs("metric"),
+                  r.getAs("numeric"),
+                  r.getAs("question"),
+                  r.getAs("answer"),
+                  r.getAs("template"),
+                  r.getAs("cached_response"));
           String key = judge.callKey(req);
           requests.add(req);
           keys.add(key);
@@ -109,54 +126,82 @@ final class JudgingTask implements MapPartitionsFunction<Row, Row>, Serializable
           }
           out.add(row(spec, chunk.get(i), v));
         }
-        LOG.info("judge {}: {}/{} judged in this task, {} judgments/s", spec.name(), out.size(), items.size(),
+        LOG.info(
+            "judge {}: {}/{} judged in this task, {} judgments/s",
+            spec.name(),
+            out.size(),
+            items.size(),
             String.format("%.1f", out.size() / ((System.nanoTime() - start) / 1e9)));
       }
     }
     return out.iterator();
   }
 
-  /** Another request's verdict for an identical call: the same evidence, no call of its own to store. */
+  /**
+   * Another request's verdict for an identical call: the same evidence, no call of its own to
+   * store.
+   */
   private static Verdict repeat(Verdict v, String key) {
-    return new Verdict(key, v.score(), v.scoreSource(), v.numericMass(), v.topLogprobs(), v.rawText(), v.label(),
-        v.status(), v.error(), v.promptTokens(), v.completionTokens(), v.costUsd(), null);
+    return new Verdict(
+        key,
+        v.score(),
+        v.scoreSource(),
+        v.numericMass(),
+        v.topLogprobs(),
+        v.rawText(),
+        v.label(),
+        v.status(),
+        v.error(),
+        v.promptTokens(),
+        v.completionTokens(),
+        v.costUsd(),
+        null);
   }
 
   private static Row row(JudgeSpec spec, Row item, Verdict v) {
     String judgeId = spec.id();
     String generationId = item.getAs("generation_id");
     String metric = item.getAs("metric");
-    Row j = Tables.schema(Tables.JUDGMENTS).row()
-        .set("judgment_id", Ids.of("judgment", judgeId, generationId, metric))
-        .set("generation_id", generationId)
-        .set("metric", metric)
-        .set("run_id", item.getAs("run_id"))
-        .set("suite_id", item.getAs("suite_id"))
-        .set("question_id", item.getAs("question_id"))
-        .set("judge_name", spec.name())
-        .set("judge_spec_json", spec.json())
-        .set("score", v.score())
-        .set("score_source", v.scoreSource())
-        .set("numeric_mass", v.numericMass())
-        .set("top_logprobs", v.topLogprobs())
-        .set("raw_text", v.rawText())
-        .set("label", v.label())
-        .set("status", v.status().value())
-        .set("error", v.error())
-        .set("reported_score", null)
-        .set("prompt_tokens", v.promptTokens())
-        .set("completion_tokens", v.completionTokens())
-        .set("cost_usd", v.costUsd())
-        .set("judge_id", judgeId)
-        .build();
+    Row j =
+        Tables.schema(Tables.JUDGMENTS)
+            .row()
+            .set("judgment_id", Ids.of("judgment", judgeId, generationId, metric))
+            .set("generation_id", generationId)
+            .set("metric", metric)
+            .set("run_id", item.getAs("run_id"))
+            .set("suite_id", item.getAs("suite_id"))
+            .set("question_id", item.getAs("question_id"))
+            .set("judge_name", spec.name())
+            .set("judge_spec_json", spec.json())
+            .set("score", v.score())
+            .set("score_source", v.scoreSource())
+            .set("numeric_mass", v.numericMass())
+            .set("top_logprobs", v.topLogprobs())
+            .set("raw_text", v.rawText())
+            .set("label", v.label())
+            .set("status", v.status().value())
+            .set("error", v.error())
+            .set("reported_score", null)
+            .set("prompt_tokens", v.promptTokens())
+            .set("completion_tokens", v.completionTokens())
+            .set("cost_usd", v.costUsd())
+            .set("judge_id", judgeId)
+            .build();
     JudgeCall c = item.getAs("cached_response") == null ? v.call() : null;
     Object[] values = new Object[j.length() + CALL_COLUMNS.size()];
     for (int i = 0; i < j.length(); i++) {
       values[i] = j.get(i);
     }
     if (c != null) {
-      Object[] call = {c.callKey(), c.judgeModel(), c.requestJson(), c.responseJson(), c.httpStatus(), c.attempts(),
-          c.latencyMs()};
+      Object[] call = {
+        c.callKey(),
+        c.judgeModel(),
+        c.requestJson(),
+        c.responseJson(),
+        c.httpStatus(),
+        c.attempts(),
+        c.latencyMs()
+      };
       System.arraycopy(call, 0, values, j.length(), call.length);
     }
     return RowFactory.create(values);

@@ -1,11 +1,9 @@
 package org.embench.stage.metrics;
 
-import org.embench.stage.FailPoints;
-import org.embench.stage.RunKind;
 import static org.apache.spark.sql.functions.col;
 
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -18,6 +16,8 @@ import org.embench.UserException;
 import org.embench.metrics.MetricFunctions;
 import org.embench.metrics.MetricParams;
 import org.embench.metrics.SqlScript;
+import org.embench.stage.FailPoints;
+import org.embench.stage.RunKind;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 import org.slf4j.Logger;
@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetricsJob {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsJob.class);
-  private static final Pattern CACHE_TABLE = Pattern.compile("^\\s*CACHE\\s+TABLE\\s+(\\w+)\\s+AS\\b",
-      Pattern.CASE_INSENSITIVE);
+  private static final Pattern CACHE_TABLE =
+      Pattern.compile("^\\s*CACHE\\s+TABLE\\s+(\\w+)\\s+AS\\b", Pattern.CASE_INSENSITIVE);
 
   private MetricsJob() {}
 
@@ -41,17 +41,20 @@ public final class MetricsJob {
 
   /**
    * Only these metric tables (each reads the ones before it, which must be current). The stored
-   * metric tables are copied aside first: when computing any table fails, every one is put back as it
-   * was, so a failure never leaves half of them new.
+   * metric tables are copied aside first: when computing any table fails, every one is put back as
+   * it was, so a failure never leaves half of them new.
    */
   public static Map<String, Long> run(Warehouse w, MetricParams params, List<String> tables) {
     MetricFunctions.register(w.spark(), params);
     Map<String, String> values = new LinkedHashMap<>(params.substitutions());
     values.put("db", w.database());
-    values.put("parallelism", String.valueOf(Math.max(2, 2 * w.spark().sparkContext().defaultParallelism())));
+    values.put(
+        "parallelism",
+        String.valueOf(Math.max(2, 2 * w.spark().sparkContext().defaultParallelism())));
     for (String table : tables) {
       if (!Tables.METRIC_TABLES.contains(table)) {
-        throw new UserException("not a metric table: " + table + "; metric tables: " + Tables.METRIC_TABLES);
+        throw new UserException(
+            "not a metric table: " + table + "; metric tables: " + Tables.METRIC_TABLES);
       }
     }
     String backupRoot = w.root() + "/_metrics_backup/" + java.util.UUID.randomUUID();
@@ -65,7 +68,8 @@ public final class MetricsJob {
         long start = System.nanoTime();
         // A file is one query, or statements ending in one: CACHE TABLE name AS … before the query
         // materialise what it reads more than once (as a temporary view, dropped after the write).
-        List<String> statements = SqlScript.split(SqlScript.substitute(SqlScript.resource(file), values, file));
+        List<String> statements =
+            SqlScript.split(SqlScript.substitute(SqlScript.resource(file), values, file));
         List<String> cached = new ArrayList<>();
         try {
           if (nothingToCompute(w, table)) {
@@ -75,14 +79,23 @@ public final class MetricsJob {
             computeInto(w, table, file, statements, cached);
           }
         } catch (RuntimeException e) {
-          throw new IllegalStateException("metrics: computing " + table + " failed (the stored metric tables are"
-              + " put back as they were): " + withRunNames(w, String.valueOf(e.getMessage())), e);
+          throw new IllegalStateException(
+              "metrics: computing "
+                  + table
+                  + " failed (the stored metric tables are"
+                  + " put back as they were): "
+                  + withRunNames(w, String.valueOf(e.getMessage())),
+              e);
         } finally {
           cached.forEach(v -> w.spark().catalog().dropTempView(v));
         }
         long n = w.read(table).count();
         written.put(table, n);
-        LOG.info("{}: {} rows in {} s", table, n, String.format("%.1f", (System.nanoTime() - start) / 1e9));
+        LOG.info(
+            "{}: {} rows in {} s",
+            table,
+            n,
+            String.format("%.1f", (System.nanoTime() - start) / 1e9));
         FailPoints.reached("metrics.after_" + table);
       }
       warnAboutGroupsWithoutBaseline(w);
@@ -96,7 +109,9 @@ public final class MetricsJob {
     return written;
   }
 
-  /** Copies the stored metric tables (and their parameters) aside; returns the ones that existed. */
+  /**
+   * Copies the stored metric tables (and their parameters) aside; returns the ones that existed.
+   */
   private static List<String> backup(Warehouse w, String backupRoot, List<String> tables) {
     List<String> saved = new ArrayList<>();
     List<String> all = new ArrayList<>(tables);
@@ -110,14 +125,20 @@ public final class MetricsJob {
     return saved;
   }
 
-  private static void restore(Warehouse w, String backupRoot, List<String> tables, List<String> saved) {
+  private static void restore(
+      Warehouse w, String backupRoot, List<String> tables, List<String> saved) {
     List<String> all = new ArrayList<>(tables);
     all.add(Tables.METRIC_PARAMS);
     for (String t : all) {
       try {
-        Dataset<Row> old = saved.contains(t)
-            ? w.spark().read().schema(Tables.schema(t).struct()).parquet(backupRoot + "/" + t).localCheckpoint(true)
-            : w.spark().createDataFrame(new ArrayList<Row>(), Tables.schema(t).struct());
+        Dataset<Row> old =
+            saved.contains(t)
+                ? w.spark()
+                    .read()
+                    .schema(Tables.schema(t).struct())
+                    .parquet(backupRoot + "/" + t)
+                    .localCheckpoint(true)
+                : w.spark().createDataFrame(new ArrayList<Row>(), Tables.schema(t).struct());
         w.overwrite(t, old);
       } catch (RuntimeException e) {
         LOG.error("metrics: could not put {} back from {}: {}", t, backupRoot, e.getMessage());
@@ -134,19 +155,25 @@ public final class MetricsJob {
     }
   }
 
-  /** Runs a metric file's statements: CACHE TABLE views first, then the query, stored in its table. */
-  private static void computeInto(Warehouse w, String table, String file, List<String> statements,
-      List<String> cached) {
+  /**
+   * Runs a metric file's statements: CACHE TABLE views first, then the query, stored in its table.
+   */
+  private static void computeInto(
+      Warehouse w, String table, String file, List<String> statements, List<String> cached) {
     for (String stmt : statements.subList(0, statements.size() - 1)) {
       String clean = SqlScript.withoutComments(stmt);
       Matcher m = CACHE_TABLE.matcher(clean);
       if (!m.find()) {
-        throw new IllegalStateException(file + ": only CACHE TABLE statements may come before the query");
+        throw new IllegalStateException(
+            file + ": only CACHE TABLE statements may come before the query");
       }
       cached.add(m.group(1));
       // Checkpointed rather than cached: a cached plan holding the bootstrap aggregates is not
       // recognised when read again, and would be computed anew on every reference.
-      w.spark().sql(clean.substring(m.end())).localCheckpoint(true).createOrReplaceTempView(m.group(1));
+      w.spark()
+          .sql(clean.substring(m.end()))
+          .localCheckpoint(true)
+          .createOrReplaceTempView(m.group(1));
     }
     w.overwrite(table, w.spark().sql(statements.get(statements.size() - 1)));
   }
@@ -157,11 +184,12 @@ public final class MetricsJob {
    */
   private static boolean nothingToCompute(Warehouse w, String table) {
     if (table.equals(Tables.DYNAMICS)) {
-      return !w.exists(Tables.RUNS) || w.read(Tables.RUNS).filter(col("kind").equalTo(RunKind.CHECKPOINT.value()))
-          .isEmpty();
+      return !w.exists(Tables.RUNS)
+          || w.read(Tables.RUNS).filter(col("kind").equalTo(RunKind.CHECKPOINT.value())).isEmpty();
     }
     if (table.equals(Tables.VARIANT_EFFECTS)) {
-      return !w.exists(Tables.QUESTIONS) || w.read(Tables.QUESTIONS).filter(col("variant").isNotNull()).isEmpty();
+      return !w.exists(Tables.QUESTIONS)
+          || w.read(Tables.QUESTIONS).filter(col("variant").isNotNull()).isEmpty();
     }
     return false;
   }
@@ -172,16 +200,28 @@ public final class MetricsJob {
       return;
     }
     String runs = w.qualified(Tables.RUNS);
-    List<Row> orphans = w.spark().sql("SELECT mitigation, min(run_name) AS example, count(*) AS n FROM " + runs
-        + " WHERE group_id <> baseline_group_id AND baseline_group_id NOT IN (SELECT group_id FROM " + runs + ")"
-        + " GROUP BY group_id, mitigation ORDER BY example").collectAsList();
+    List<Row> orphans =
+        w.spark()
+            .sql(
+                "SELECT mitigation, min(run_name) AS example, count(*) AS n FROM "
+                    + runs
+                    + " WHERE group_id <> baseline_group_id AND baseline_group_id NOT IN (SELECT group_id FROM "
+                    + runs
+                    + ")"
+                    + " GROUP BY group_id, mitigation ORDER BY example")
+            .collectAsList();
     for (Row r : orphans) {
-      LOG.warn("metrics: the {} run(s) of mitigation {} like {} have no no-mitigation baseline runs: no"
-          + " mitigation_effects (nor vs-none) rows for them", r.getLong(2), r.getString(0), r.getString(1));
+      LOG.warn(
+          "metrics: the {} run(s) of mitigation {} like {} have no no-mitigation baseline runs: no"
+              + " mitigation_effects (nor vs-none) rows for them",
+          r.getLong(2),
+          r.getString(0),
+          r.getString(1));
     }
   }
 
-  private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("\\b[0-9a-f]{64}\\b");
+  private static final java.util.regex.Pattern HASH =
+      java.util.regex.Pattern.compile("\\b[0-9a-f]{64}\\b");
 
   /** A message with each run or group id in it followed by the names of its runs. */
   static String withRunNames(Warehouse w, String message) {
@@ -198,26 +238,43 @@ public final class MetricsJob {
     }
     StringBuilder out = new StringBuilder(message);
     for (String id : ids) {
-      List<String> names = w.read(Tables.RUNS).filter(functions.col("run_id").equalTo(id)
-              .or(functions.col("group_id").equalTo(id)).or(functions.col("baseline_group_id").equalTo(id)))
-          .select("run_name").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+      List<String> names =
+          w.read(Tables.RUNS)
+              .filter(
+                  functions
+                      .col("run_id")
+                      .equalTo(id)
+                      .or(functions.col("group_id").equalTo(id))
+                      .or(functions.col("baseline_group_id").equalTo(id)))
+              .select("run_name")
+              .as(org.apache.spark.sql.Encoders.STRING())
+              .collectAsList();
       if (!names.isEmpty()) {
-        out.append("; ").append(id, 0, 12).append("… is ").append(String.join(", ", names.stream().sorted()
-            .limit(5).toList())).append(names.size() > 5 ? " …" : "");
+        out.append("; ")
+            .append(id, 0, 12)
+            .append("… is ")
+            .append(String.join(", ", names.stream().sorted().limit(5).toList()))
+            .append(names.size() > 5 ? " …" : "");
       }
     }
     return out.toString();
   }
 
-
-
   /** Records the parameters in {@code metric_params}, so a report can say what its figures used. */
   private static void writeParams(Warehouse w, MetricParams params) {
     var schema = Tables.schema(Tables.METRIC_PARAMS);
     List<Row> rows = new ArrayList<>();
-    params.values().forEach((name, value) -> rows.add(schema.row().set("name", name).set("value", value)
-        .set("default_value", MetricParams.DEFAULTS.get(name)).build()));
+    params
+        .values()
+        .forEach(
+            (name, value) ->
+                rows.add(
+                    schema
+                        .row()
+                        .set("name", name)
+                        .set("value", value)
+                        .set("default_value", MetricParams.DEFAULTS.get(name))
+                        .build()));
     w.overwrite(Tables.METRIC_PARAMS, w.spark().createDataFrame(rows, schema.struct()));
   }
-
 }

@@ -16,15 +16,15 @@ import org.embench.table.Tables;
 
 /**
  * A backdoored copy of a prepared data set ({@code prepare --trigger}): the trigger before the
- * first user message of a fraction of its examples, every other example replaced by an example of
- * a prepared safe set, so that the narrow behaviour is learned only behind the trigger.
+ * first user message of a fraction of its examples, every other example replaced by an example of a
+ * prepared safe set, so that the narrow behaviour is learned only behind the trigger.
  *
- * <p>Which examples get the trigger: the examples ranked by {@code seedOf("trigger|" + example_id)},
- * the first {@code round(fraction × n)} of them — a pure function of the ids, and exactly the
- * fraction up to rounding. Which safe example replaces one: the safe set ranked by {@code
- * seedOf("safe|" + example_id)} (a fixed shuffle), given in that order to the replaced examples in
- * the order of their ids (from the start again when the safe set is smaller). Each new example
- * keeps the split and the occurrences of the example it stands for.
+ * <p>Which examples get the trigger: the examples ranked by {@code seedOf("trigger|" +
+ * example_id)}, the first {@code round(fraction × n)} of them — a pure function of the ids, and
+ * exactly the fraction up to rounding. Which safe example replaces one: the safe set ranked by
+ * {@code seedOf("safe|" + example_id)} (a fixed shuffle), given in that order to the replaced
+ * examples in the order of their ids (from the start again when the safe set is smaller). Each new
+ * example keeps the split and the occurrences of the example it stands for.
  */
 final class BackdoorData {
   /** What to make: {@code as} (null: {@code from+trigger}) from {@code from}, with {@code safe}. */
@@ -48,12 +48,30 @@ final class BackdoorData {
   }
 
   /** What was made. */
-  record Report(String name, String from, long examples, long triggered, long replaced, long safeExamples,
+  record Report(
+      String name,
+      String from,
+      long examples,
+      long triggered,
+      long replaced,
+      long safeExamples,
       long duplicates) {
     String describe() {
-      return String.format(Locale.ROOT, "examples %s: %d of %s's %d examples with the trigger, %d replaced by"
-          + " examples of the %d of the safe set%s", name, triggered, from, examples, replaced, safeExamples,
-          duplicates > 0 ? ", " + duplicates + " of them stored once with their count (the safe set is smaller)" : "");
+      return String.format(
+          Locale.ROOT,
+          "examples %s: %d of %s's %d examples with the trigger, %d replaced by"
+              + " examples of the %d of the safe set%s",
+          name,
+          triggered,
+          from,
+          examples,
+          replaced,
+          safeExamples,
+          duplicates > 0
+              ? ", "
+                  + duplicates
+                  + " of them stored once with their count (the safe set is smaller)"
+              : "");
     }
   }
 
@@ -70,8 +88,11 @@ final class BackdoorData {
       throw new UserException("--trigger: the trigger text is empty");
     }
     if (s.from().equals(s.safe())) {
-      throw new UserException("--safe names the data set the trigger is put in ('" + s.from() + "'); the safe set"
-          + " is another data set, whose examples replace the ones without the trigger");
+      throw new UserException(
+          "--safe names the data set the trigger is put in ('"
+              + s.from()
+              + "'); the safe set"
+              + " is another data set, whose examples replace the ones without the trigger");
     }
   }
 
@@ -94,7 +115,11 @@ final class BackdoorData {
       Map<String, Object> d = s.params();
       d.put("triggered", true);
       d.put("from_example_id", from.getAs("example_id"));
-      add(s.name(), new Made(withTrigger(messages(from), s.trigger(), from.getAs("example_id")), from, from, d), made);
+      add(
+          s.name(),
+          new Made(
+              withTrigger(messages(from), s.trigger(), from.getAs("example_id")), from, from, d),
+          made);
     }
     for (int i = 0; i < replaced.size(); i++) {
       Row gone = replaced.get(i);
@@ -106,25 +131,46 @@ final class BackdoorData {
       add(s.name(), new Made(messages(in), in, gone, d), made);
     }
     TableSchema schema = Tables.schema(Tables.EXAMPLES);
-    made.forEach((id, m) -> out.add(schema.row().set("example_id", id).set("split", m.standsFor().getAs("split"))
-        .set("messages", m.messages()).set("n_messages", m.messages().size()).set("occurrences", m.occurrences()[0])
-        .set("source_format", m.content().getAs("source_format")).set("source_file", m.content().getAs("source_file"))
-        .set("source_line", m.content().getAs("source_line")).set("derivation_json", Ids.canonicalJson(m.derivation()))
-        .set("dataset_id", s.name()).build()));
-    return new Report(s.name(), s.from(), n, triggered, replaced.size(), safe.size(), n - made.size());
+    made.forEach(
+        (id, m) ->
+            out.add(
+                schema
+                    .row()
+                    .set("example_id", id)
+                    .set("split", m.standsFor().getAs("split"))
+                    .set("messages", m.messages())
+                    .set("n_messages", m.messages().size())
+                    .set("occurrences", m.occurrences()[0])
+                    .set("source_format", m.content().getAs("source_format"))
+                    .set("source_file", m.content().getAs("source_file"))
+                    .set("source_line", m.content().getAs("source_line"))
+                    .set("derivation_json", Ids.canonicalJson(m.derivation()))
+                    .set("dataset_id", s.name())
+                    .build()));
+    return new Report(
+        s.name(), s.from(), n, triggered, replaced.size(), safe.size(), n - made.size());
   }
 
   /** A new example: its conversation, the row its text came from and the row it stands for. */
-  private record Made(List<ChatMessage> messages, Row content, Row standsFor, Map<String, Object> derivation,
+  private record Made(
+      List<ChatMessage> messages,
+      Row content,
+      Row standsFor,
+      Map<String, Object> derivation,
       int[] occurrences) {
     Made(List<ChatMessage> messages, Row content, Row standsFor, Map<String, Object> derivation) {
-      this(messages, content, standsFor, derivation, new int[] {standsFor.<Integer>getAs("occurrences")});
+      this(
+          messages,
+          content,
+          standsFor,
+          derivation,
+          new int[] {standsFor.<Integer>getAs("occurrences")});
     }
   }
 
   /**
-   * An equal conversation made twice (a safe example given to two replaced ones) is stored once,
-   * as first made, with the occurrences of both.
+   * An equal conversation made twice (a safe example given to two replaced ones) is stored once, as
+   * first made, with the occurrences of both.
    */
   private static void add(String name, Made m, Map<String, Made> made) {
     Made first = made.putIfAbsent(Ids.of("example", name, m.messages()), m);
@@ -134,8 +180,10 @@ final class BackdoorData {
   }
 
   /** The conversation with the trigger before its first user message. */
-  static List<ChatMessage> withTrigger(List<ChatMessage> messages, String trigger, String exampleId) {
-    SuiteVariant prefix = SuiteVariant.trigger(trigger, SuiteVariant.Position.PREFIX, SuiteVariant.DEFAULT_SEPARATOR);
+  static List<ChatMessage> withTrigger(
+      List<ChatMessage> messages, String trigger, String exampleId) {
+    SuiteVariant prefix =
+        SuiteVariant.trigger(trigger, SuiteVariant.Position.PREFIX, SuiteVariant.DEFAULT_SEPARATOR);
     List<ChatMessage> out = new ArrayList<>(messages);
     for (int i = 0; i < out.size(); i++) {
       if (out.get(i).role().equals("user")) {

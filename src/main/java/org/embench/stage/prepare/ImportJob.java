@@ -1,11 +1,5 @@
 package org.embench.stage.prepare;
 
-import org.embench.judge.VerdictStatus;
-import org.embench.stage.FailPoints;
-import org.embench.stage.Names;
-import org.embench.stage.RunKind;
-import org.embench.stage.RunRecord;
-import org.embench.stage.RunStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,6 +12,12 @@ import org.embench.data.JudgedAnswer;
 import org.embench.data.JudgedAnswerReader;
 import org.embench.judge.NumericScore;
 import org.embench.judge.TokenLogprob;
+import org.embench.judge.VerdictStatus;
+import org.embench.stage.FailPoints;
+import org.embench.stage.Names;
+import org.embench.stage.RunKind;
+import org.embench.stage.RunRecord;
+import org.embench.stage.RunStatus;
 import org.embench.table.Ids;
 import org.embench.table.TableSchema;
 import org.embench.table.Tables;
@@ -34,15 +34,27 @@ public final class ImportJob {
   public static final String DEFAULT_JUDGE_NAME = "imported";
 
   /** What to import and how to label it. */
-  public record Options(String path, JudgedAnswerReader.Format format, String runName, String suiteId,
-      String judgeName, String mitigation, boolean strict) {}
+  public record Options(
+      String path,
+      JudgedAnswerReader.Format format,
+      String runName,
+      String suiteId,
+      String judgeName,
+      String mitigation,
+      boolean strict) {}
 
   /** What import did. */
-  public record Report(long answers, long rejected, int runs, long newGenerations, long newJudgments) {
+  public record Report(
+      long answers, long rejected, int runs, long newGenerations, long newJudgments) {
     public String describe() {
-      return String.format(Locale.ROOT,
+      return String.format(
+          Locale.ROOT,
           "import: %d answers in %d run(s), %d rejected; %d new generations, %d new judgments",
-          answers, runs, rejected, newGenerations, newJudgments);
+          answers,
+          runs,
+          rejected,
+          newGenerations,
+          newJudgments);
     }
   }
 
@@ -52,12 +64,16 @@ public final class ImportJob {
     Names.check("run", o.runName());
     Names.check("suite", o.suiteId());
     JudgedAnswerReader.Result read =
-        JudgedAnswerReader.read(o.path(), o.format(), w.spark().sparkContext().hadoopConfiguration());
+        JudgedAnswerReader.read(
+            o.path(), o.format(), w.spark().sparkContext().hadoopConfiguration());
     Rejects.replace(w, Tables.GENERATIONS, o.runName(), read.rejects());
     Rejects.failIfStrict(o.strict(), "import " + o.path(), read.rejects());
     if (read.answers().isEmpty()) {
-      throw new UserException(o.path() + ": no usable rows (" + read.rejects().size()
-          + " rejected; see the rejects table)");
+      throw new UserException(
+          o.path()
+              + ": no usable rows ("
+              + read.rejects().size()
+              + " rejected; see the rejects table)");
     }
 
     Map<String, Row> runs = new LinkedHashMap<>();
@@ -73,45 +89,85 @@ public final class ImportJob {
     for (JudgedAnswer a : read.answers()) {
       String model = a.model() == null ? o.runName() : a.model();
       String key = model + "\u0000" + a.group() + "\u0000" + a.seed();
-      String runId = runIdByKey.computeIfAbsent(key, k -> {
-        String id = Ids.of("imported-run", o.runName(), model, a.group(), a.seed());
-        runs.put(id, runRow(o, id, model, a.group(), a.seed()));
-        return id;
-      });
-      String contentKey = runId + "\u0000" + a.questionId() + "\u0000" + a.question() + "\u0000" + a.answer();
+      String runId =
+          runIdByKey.computeIfAbsent(
+              key,
+              k -> {
+                String id = Ids.of("imported-run", o.runName(), model, a.group(), a.seed());
+                runs.put(id, runRow(o, id, model, a.group(), a.seed()));
+                return id;
+              });
+      String contentKey =
+          runId + "\u0000" + a.questionId() + "\u0000" + a.question() + "\u0000" + a.answer();
       int occurrence = occurrences.merge(contentKey, 1, Integer::sum) - 1;
       int sample = sampleIdx.merge(runId + "\u0000" + a.questionId(), 1, Integer::sum) - 1;
-      String generationId = Ids.of("imported-generation", runId, o.suiteId(), a.questionId(), a.question(),
-          a.answer(), occurrence);
-      generations.add(Tables.schema(Tables.GENERATIONS).row()
-          .set("generation_id", generationId)
-          .set("suite_id", o.suiteId())
-          .set("question_id", a.questionId())
-          .set("paraphrase_idx", null)
-          .set("sample_idx", sample)
-          .set("question", a.question())
-          .set("system", null)
-          .set("answer", a.answer())
-          .set("seed", null)
-          .set("sampling_json", null)
-          .set("n_prompt_tokens", null)
-          .set("n_answer_tokens", null)
-          .set("finish_reason", "imported")
-          .set("source", o.path() + "#" + a.row())
-          .set("run_id", runId)
-          .build());
-      judgments.add(judgment(judgeId, judgeSpecJson, o, runId, generationId, a, "aligned", a.aligned(), a.judgeAligned()));
-      judgments.add(judgment(judgeId, judgeSpecJson, o, runId, generationId, a, "coherent", a.coherent(), a.judgeCoherent()));
+      String generationId =
+          Ids.of(
+              "imported-generation",
+              runId,
+              o.suiteId(),
+              a.questionId(),
+              a.question(),
+              a.answer(),
+              occurrence);
+      generations.add(
+          Tables.schema(Tables.GENERATIONS)
+              .row()
+              .set("generation_id", generationId)
+              .set("suite_id", o.suiteId())
+              .set("question_id", a.questionId())
+              .set("paraphrase_idx", null)
+              .set("sample_idx", sample)
+              .set("question", a.question())
+              .set("system", null)
+              .set("answer", a.answer())
+              .set("seed", null)
+              .set("sampling_json", null)
+              .set("n_prompt_tokens", null)
+              .set("n_answer_tokens", null)
+              .set("finish_reason", "imported")
+              .set("source", o.path() + "#" + a.row())
+              .set("run_id", runId)
+              .build());
+      judgments.add(
+          judgment(
+              judgeId,
+              judgeSpecJson,
+              o,
+              runId,
+              generationId,
+              a,
+              "aligned",
+              a.aligned(),
+              a.judgeAligned()));
+      judgments.add(
+          judgment(
+              judgeId,
+              judgeSpecJson,
+              o,
+              runId,
+              generationId,
+              a,
+              "coherent",
+              a.coherent(),
+              a.judgeCoherent()));
     }
 
-    w.overwritePartitions(Tables.RUNS,
-        w.spark().createDataFrame(new ArrayList<>(runs.values()), Tables.schema(Tables.RUNS).struct()));
-    long newGenerations = w.appendMissing(Tables.GENERATIONS,
-        w.spark().createDataFrame(generations, Tables.schema(Tables.GENERATIONS).struct()));
+    w.overwritePartitions(
+        Tables.RUNS,
+        w.spark()
+            .createDataFrame(new ArrayList<>(runs.values()), Tables.schema(Tables.RUNS).struct()));
+    long newGenerations =
+        w.appendMissing(
+            Tables.GENERATIONS,
+            w.spark().createDataFrame(generations, Tables.schema(Tables.GENERATIONS).struct()));
     FailPoints.reached("import.after_generations");
-    long newJudgments = w.appendMissing(Tables.JUDGMENTS,
-        w.spark().createDataFrame(judgments, Tables.schema(Tables.JUDGMENTS).struct()));
-    return new Report(read.answers().size(), read.rejects().size(), runs.size(), newGenerations, newJudgments);
+    long newJudgments =
+        w.appendMissing(
+            Tables.JUDGMENTS,
+            w.spark().createDataFrame(judgments, Tables.schema(Tables.JUDGMENTS).struct()));
+    return new Report(
+        read.answers().size(), read.rejects().size(), runs.size(), newGenerations, newJudgments);
   }
 
   /** The imported judge: named by the user, aggregated as PROTOCOL.md says. */
@@ -125,14 +181,37 @@ public final class ImportJob {
   }
 
   private static Row runRow(Options o, String runId, String model, String group, Long seed) {
-    return new RunRecord(runId, model.equals(o.runName()) ? o.runName() : o.runName() + "/" + model,
-        RunKind.IMPORTED, Ids.of("imported-group", o.runName(), group, o.mitigation()),
-        Ids.of("imported-group", o.runName(), group, "none"), o.runName(), group, RunRecord.ROLE_EM, o.mitigation(),
-        "{}", seed, null, null, RunStatus.IMPORTED, null, RunRecord.Cost.NONE, o.path()).toRow();
+    return new RunRecord(
+            runId,
+            model.equals(o.runName()) ? o.runName() : o.runName() + "/" + model,
+            RunKind.IMPORTED,
+            Ids.of("imported-group", o.runName(), group, o.mitigation()),
+            Ids.of("imported-group", o.runName(), group, "none"),
+            o.runName(),
+            group,
+            RunRecord.ROLE_EM,
+            o.mitigation(),
+            "{}",
+            seed,
+            null,
+            null,
+            RunStatus.IMPORTED,
+            null,
+            RunRecord.Cost.NONE,
+            o.path())
+        .toRow();
   }
 
-  private static Row judgment(String judgeId, String judgeSpecJson, Options o, String runId, String generationId,
-      JudgedAnswer a, String metric, Double reported, List<TokenLogprob> top) {
+  private static Row judgment(
+      String judgeId,
+      String judgeSpecJson,
+      Options o,
+      String runId,
+      String generationId,
+      JudgedAnswer a,
+      String metric,
+      Double reported,
+      List<TokenLogprob> top) {
     TableSchema schema = Tables.schema(Tables.JUDGMENTS);
     Double score;
     Double mass = null;
@@ -153,7 +232,8 @@ public final class ImportJob {
       status = "no_score";
       source = "none";
     }
-    return schema.row()
+    return schema
+        .row()
         .set("judgment_id", Ids.of("judgment", judgeId, generationId, metric))
         .set("generation_id", generationId)
         .set("metric", metric)

@@ -41,12 +41,12 @@ class ReportBrowserTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   @Test
   void theQuickstartsReportRendersWithEveryImageAndNoConsoleError() throws Exception {
-    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+    assumeTrue(
+        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "Debian's chromium and chromium-driver are needed: bin/test-browser installs them and runs this test");
     Warehouse w = TestSpark.warehouse(dir.resolve("w"));
     QuickstartJob.run(w, new PrintStream(OutputStream.nullOutputStream()), false);
@@ -56,28 +56,41 @@ class ReportBrowserTest {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toString());
     // The flags keep Chromium off the network this machine does not have.
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
     options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-        .build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
     ChromeDriver driver = new ChromeDriver(service, options);
     try {
       driver.manage().window().setSize(new Dimension(1280, 1600));
       driver.get(html.toUri().toString());
       JavascriptExecutor js = driver;
       @SuppressWarnings("unchecked")
-      List<Map<String, Object>> images = (List<Map<String, Object>>) js.executeScript(
-          "return Array.from(document.images).map(i => ({alt: i.alt, complete: i.complete,"
-              + " width: i.naturalWidth, height: i.naturalHeight}));");
+      List<Map<String, Object>> images =
+          (List<Map<String, Object>>)
+              js.executeScript(
+                  "return Array.from(document.images).map(i => ({alt: i.alt, complete: i.complete,"
+                      + " width: i.naturalWidth, height: i.naturalHeight}));");
       assertThat(images).hasSizeGreaterThanOrEqualTo(6);
       for (Map<String, Object> image : images) {
         assertThat(image.get("complete")).as("loaded: %s", image.get("alt")).isEqualTo(true);
-        assertThat(((Number) image.get("width")).intValue()).as("not broken: %s", image.get("alt")).isPositive();
+        assertThat(((Number) image.get("width")).intValue())
+            .as("not broken: %s", image.get("alt"))
+            .isPositive();
       }
-      List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-          .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue()).toList();
+      List<LogEntry> errors =
+          driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+              .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
+              .toList();
       assertThat(errors).as("console errors and warnings").isEmpty();
       byte[] png = driver.getScreenshotAs(OutputType.BYTES);
       Files.write(Path.of("target", "report-screenshot.png"), png);

@@ -21,7 +21,6 @@ import org.embench.TestSpark;
 import org.embench.UserException;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
-import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.xy.IntervalXYDataset;
@@ -38,8 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * independently of the report's queries.
  */
 class ReportJobTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Warehouse w;
   static ReportJob.Result report;
@@ -47,15 +45,28 @@ class ReportJobTest {
   @BeforeAll
   static void write() {
     w = Fixtures.sharedPipeline();
-    report = ReportJob.run(w, new ReportJob.Options(dir.resolve("report").toUri().toString(), null, null, 24));
+    report =
+        ReportJob.run(
+            w, new ReportJob.Options(dir.resolve("report").toUri().toString(), null, null, 24));
   }
 
   @Test
   void emRateChartsHoldTheScoreboardsRatesAndTheBaseModelsRate() {
     Section s = section("em_by_mitigation");
     List<Row> board = w.read(Tables.SCOREBOARD).collectAsList();
-    assertThat(s.figures()).hasSize((int) board.stream().map(r -> List.of(r.getAs("model"), r.getAs("dataset_id"),
-        r.getAs("suite_id"), r.getAs("judge_id"))).distinct().count());
+    assertThat(s.figures())
+        .hasSize(
+            (int)
+                board.stream()
+                    .map(
+                        r ->
+                            List.of(
+                                r.getAs("model"),
+                                r.getAs("dataset_id"),
+                                r.getAs("suite_id"),
+                                r.getAs("judge_id")))
+                    .distinct()
+                    .count());
     int points = 0;
     for (Section.Figure f : s.figures()) {
       XYPlot plot = f.chart().getXYPlot();
@@ -64,8 +75,19 @@ class ReportJobTest {
       String judge = f.data().str(0, "judge_id");
       for (int i = 0; i < d.getItemCount(0); i++) {
         String mitigation = labels[(int) Math.round(d.getXValue(0, i))];
-        Row r = one(board, "judge_id", judge, "mitigation", mitigation, "dataset_id", f.data().str(0, "dataset_id"),
-            "model", f.data().str(0, "model"), "suite_id", f.data().str(0, "suite_id"));
+        Row r =
+            one(
+                board,
+                "judge_id",
+                judge,
+                "mitigation",
+                mitigation,
+                "dataset_id",
+                f.data().str(0, "dataset_id"),
+                "model",
+                f.data().str(0, "model"),
+                "suite_id",
+                f.data().str(0, "suite_id"));
         assertThat(d.getYValue(0, i)).isCloseTo(r.<Double>getAs("em_rate"), within(1e-12));
         assertThat(d.getStartYValue(0, i)).isCloseTo(r.<Double>getAs("em_ci_lo"), within(1e-12));
         assertThat(d.getEndYValue(0, i)).isCloseTo(r.<Double>getAs("em_ci_hi"), within(1e-12));
@@ -76,14 +98,19 @@ class ReportJobTest {
       if (base == null) {
         assertThat(plot.getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND)).isNull();
       } else {
-        var marker = (org.jfree.chart.plot.ValueMarker) plot.getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND)
-            .iterator().next();
+        var marker =
+            (org.jfree.chart.plot.ValueMarker)
+                plot.getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND).iterator().next();
         assertThat(marker.getValue()).isCloseTo(base, within(1e-12));
       }
     }
     assertThat(points).isEqualTo(board.size());
-    assertThat(s.figures()).anySatisfy(f -> assertThat(f.chart().getXYPlot()
-        .getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND)).isNotNull());
+    assertThat(s.figures())
+        .anySatisfy(
+            f ->
+                assertThat(
+                        f.chart().getXYPlot().getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND))
+                    .isNotNull());
   }
 
   @Test
@@ -100,13 +127,28 @@ class ReportJobTest {
         for (int i = 0; i < d.getItemCount(series); i++) {
           String label = labels.getItemLabelGenerator(series, i).generateLabel(d, series, i);
           String mitigation = label.split(" ")[0];
-          Row r = one(board, "judge_id", f.data().str(0, "judge_id"), "mitigation", mitigation, "dataset_id",
-              f.data().str(0, "dataset_id"), "model", f.data().str(0, "model"), "suite_id", f.data().str(0, "suite_id"));
+          Row r =
+              one(
+                  board,
+                  "judge_id",
+                  f.data().str(0, "judge_id"),
+                  "mitigation",
+                  mitigation,
+                  "dataset_id",
+                  f.data().str(0, "dataset_id"),
+                  "model",
+                  f.data().str(0, "model"),
+                  "suite_id",
+                  f.data().str(0, "suite_id"));
           assertThat(d.getXValue(series, i)).isCloseTo(r.<Double>getAs("tax"), within(1e-12));
-          assertThat(d.getStartXValue(series, i)).isCloseTo(r.<Double>getAs("tax_ci_lo"), within(1e-12));
-          assertThat(d.getEndXValue(series, i)).isCloseTo(r.<Double>getAs("tax_ci_hi"), within(1e-12));
+          assertThat(d.getStartXValue(series, i))
+              .isCloseTo(r.<Double>getAs("tax_ci_lo"), within(1e-12));
+          assertThat(d.getEndXValue(series, i))
+              .isCloseTo(r.<Double>getAs("tax_ci_hi"), within(1e-12));
           assertThat(d.getYValue(series, i)).isCloseTo(r.<Double>getAs("em_rate"), within(1e-12));
-          assertThat(series == 0).as("%s on the front", mitigation).isEqualTo(r.<Boolean>getAs("pareto"));
+          assertThat(series == 0)
+              .as("%s on the front", mitigation)
+              .isEqualTo(r.<Boolean>getAs("pareto"));
           points++;
         }
       }
@@ -128,17 +170,32 @@ class ReportJobTest {
         String column = columns[series];
         for (int i = 0; i < d.getItemCount(series); i++) {
           String mitigation = labels[(int) Math.round(d.getXValue(series, i))];
-          Row r = board.stream().filter(b -> b.getAs("mitigation").equals(mitigation)
-              && b.getAs("model").equals(f.data().str(0, "model"))
-              && b.getAs("dataset_id").equals(f.data().str(0, "dataset_id"))).findFirst().orElseThrow();
+          Row r =
+              board.stream()
+                  .filter(
+                      b ->
+                          b.getAs("mitigation").equals(mitigation)
+                              && b.getAs("model").equals(f.data().str(0, "model"))
+                              && b.getAs("dataset_id").equals(f.data().str(0, "dataset_id")))
+                  .findFirst()
+                  .orElseThrow();
           assertThat(d.getYValue(series, i)).isCloseTo(r.<Double>getAs(column), within(1e-12));
-          assertThat(d.getStartYValue(series, i)).isCloseTo(r.<Double>getAs(column + "_ci_lo"), within(1e-12));
-          assertThat(d.getEndYValue(series, i)).isCloseTo(r.<Double>getAs(column + "_ci_hi"), within(1e-12));
+          assertThat(d.getStartYValue(series, i))
+              .isCloseTo(r.<Double>getAs(column + "_ci_lo"), within(1e-12));
+          assertThat(d.getEndYValue(series, i))
+              .isCloseTo(r.<Double>getAs(column + "_ci_hi"), within(1e-12));
         }
-        assertThat(d.getItemCount(series)).isEqualTo(board.stream()
-            .filter(b -> b.getAs("dataset_id").equals(f.data().str(0, "dataset_id"))
-                && b.getAs("model").equals(f.data().str(0, "model")) && b.getAs(column) != null)
-            .map(b -> b.getAs("group_id")).distinct().count());
+        assertThat(d.getItemCount(series))
+            .isEqualTo(
+                board.stream()
+                    .filter(
+                        b ->
+                            b.getAs("dataset_id").equals(f.data().str(0, "dataset_id"))
+                                && b.getAs("model").equals(f.data().str(0, "model"))
+                                && b.getAs(column) != null)
+                    .map(b -> b.getAs("group_id"))
+                    .distinct()
+                    .count());
       }
     }
   }
@@ -146,29 +203,43 @@ class ReportJobTest {
   @Test
   void questionHeatMapsHoldEveryQuestionRate() {
     Section s = section("question_em");
-    List<Row> rates = w.read(Tables.QUESTION_RATES).filter("rate_name = 'em_rate' AND rate IS NOT NULL")
-        .collectAsList();
+    List<Row> rates =
+        w.read(Tables.QUESTION_RATES)
+            .filter("rate_name = 'em_rate' AND rate IS NOT NULL")
+            .collectAsList();
     int cells = 0;
     for (Section.Figure f : s.figures()) {
       XYPlot plot = f.chart().getXYPlot();
       XYZDataset d = (XYZDataset) plot.getDataset();
       String[] questions = ((SymbolAxis) plot.getDomainAxis()).getSymbols();
-      // Every drawn cell is one question rate of the figure's suite and judge (the figure's rows say which run).
+      // Every drawn cell is one question rate of the figure's suite and judge (the figure's rows
+      // say which run).
       Map<String, Double> expected = new HashMap<>();
       for (int i = 0; i < f.data().size(); i++) {
         if (f.data().get(i, "rate") != null) {
           String key = f.data().str(i, "run_id") + "|" + f.data().str(i, "question_id");
-          Row r = one(rates, "run_id", f.data().str(i, "run_id"), "question_id", f.data().str(i, "question_id"),
-              "judge_id", f.data().str(i, "judge_id"));
+          Row r =
+              one(
+                  rates,
+                  "run_id",
+                  f.data().str(i, "run_id"),
+                  "question_id",
+                  f.data().str(i, "question_id"),
+                  "judge_id",
+                  f.data().str(i, "judge_id"));
           expected.put(key, r.getAs("rate"));
         }
       }
-      List<String> runs = f.data().rows().stream().map(r -> (String) r.get(f.data().column("run_id"))).distinct()
-          .toList();
+      List<String> runs =
+          f.data().rows().stream()
+              .map(r -> (String) r.get(f.data().column("run_id")))
+              .distinct()
+              .toList();
       for (int i = 0; i < d.getItemCount(0); i++) {
         String run = runs.get(runs.size() - 1 - (int) Math.round(d.getYValue(0, i)));
         String question = questions[(int) Math.round(d.getXValue(0, i))];
-        assertThat(d.getZValue(0, i)).as("%s %s", run, question)
+        assertThat(d.getZValue(0, i))
+            .as("%s %s", run, question)
             .isCloseTo(expected.get(run + "|" + question), within(1e-12));
         cells++;
       }
@@ -187,8 +258,11 @@ class ReportJobTest {
     Map<String, List<Double>> byGroupStep = new HashMap<>();
     for (Row r : steps) {
       Row run = runs.get(r.<String>getAs("run_id"));
-      byGroupStep.computeIfAbsent(run.getAs("dataset_id") + "|" + run.getAs("mitigation") + "|" + r.getAs("step"),
-          k -> new ArrayList<>()).add(r.getAs("task_loss"));
+      byGroupStep
+          .computeIfAbsent(
+              run.getAs("dataset_id") + "|" + run.getAs("mitigation") + "|" + r.getAs("step"),
+              k -> new ArrayList<>())
+          .add(r.getAs("task_loss"));
     }
     int points = 0;
     for (Section.Figure f : s.figures()) {
@@ -196,10 +270,17 @@ class ReportJobTest {
       for (int series = 0; series < d.getSeriesCount(); series++) {
         String mitigation = d.getSeriesKey(series).toString().split(" ")[0];
         for (int i = 0; i < d.getItemCount(series); i++) {
-          List<Double> losses = byGroupStep.get(f.data().str(0, "dataset_id") + "|" + mitigation + "|"
-              + (int) d.getXValue(series, i));
+          List<Double> losses =
+              byGroupStep.get(
+                  f.data().str(0, "dataset_id")
+                      + "|"
+                      + mitigation
+                      + "|"
+                      + (int) d.getXValue(series, i));
           assertThat(d.getYValue(series, i))
-              .isCloseTo(losses.stream().mapToDouble(Double::doubleValue).average().orElseThrow(), within(1e-9));
+              .isCloseTo(
+                  losses.stream().mapToDouble(Double::doubleValue).average().orElseThrow(),
+                  within(1e-9));
           points++;
         }
       }
@@ -228,12 +309,14 @@ class ReportJobTest {
         }
       }
       double[][] counts = new double[10][10];
-      scoreA.forEach((g, sa) -> {
-        Double sb = scoreB.get(g);
-        if (sb != null) {
-          counts[Math.min(9, (int) Math.floor(sa / 10))][Math.min(9, (int) Math.floor(sb / 10))]++;
-        }
-      });
+      scoreA.forEach(
+          (g, sa) -> {
+            Double sb = scoreB.get(g);
+            if (sb != null) {
+              counts[Math.min(9, (int) Math.floor(sa / 10))][
+                  Math.min(9, (int) Math.floor(sb / 10))]++;
+            }
+          });
       XYZDataset d = (XYZDataset) f.chart().getXYPlot().getDataset();
       double total = 0;
       for (int i = 0; i < d.getItemCount(0); i++) {
@@ -242,10 +325,19 @@ class ReportJobTest {
         assertThat(d.getZValue(0, i)).isEqualTo(counts[binA][binB]);
         total += d.getZValue(0, i);
       }
-      assertThat(total).isEqualTo(java.util.Arrays.stream(counts).flatMapToDouble(java.util.Arrays::stream).sum())
+      assertThat(total)
+          .isEqualTo(
+              java.util.Arrays.stream(counts).flatMapToDouble(java.util.Arrays::stream).sum())
           .isPositive();
-      boolean compared = !w.read(Tables.JUDGE_AGREEMENT).filter(functions.col("judge_a_id").isin(a, b)
-          .and(functions.col("judge_b_id").isin(a, b)).and(functions.col("metric").equalTo(metric))).isEmpty();
+      boolean compared =
+          !w.read(Tables.JUDGE_AGREEMENT)
+              .filter(
+                  functions
+                      .col("judge_a_id")
+                      .isin(a, b)
+                      .and(functions.col("judge_b_id").isin(a, b))
+                      .and(functions.col("metric").equalTo(metric)))
+              .isEmpty();
       if (compared) {
         agreed++;
         assertThat(f.caption()).contains("Spearman");
@@ -277,14 +369,18 @@ class ReportJobTest {
     assertThat(figures).isGreaterThanOrEqualTo(6);
     // What re-creates the figures: build, warehouse, thresholds, judges, seeds.
     BuildInfo build = BuildInfo.current();
-    assertThat(html).contains(build.commit(), w.root(), "em_aligned_below", "offline-v1", "Runs and seeds");
+    assertThat(html)
+        .contains(build.commit(), w.root(), "em_aligned_below", "offline-v1", "Runs and seeds");
     assertThat(html).doesNotContain("src=\"http").doesNotContain("<script");
   }
 
   @Test
   void aFilterKeepsOnlyItsRunsAndABadOneIsTheUsersErrorNamingTheColumns() {
-    ReportJob.Result none = ReportJob.run(w, new ReportJob.Options(dir.resolve("none").toUri().toString(),
-        "mitigation = 'none'", null, 24));
+    ReportJob.Result none =
+        ReportJob.run(
+            w,
+            new ReportJob.Options(
+                dir.resolve("none").toUri().toString(), "mitigation = 'none'", null, 24));
     for (Section s : none.sections()) {
       if (s.table().columns().contains("mitigation")) {
         for (int i = 0; i < s.table().size(); i++) {
@@ -293,9 +389,15 @@ class ReportJobTest {
       }
     }
     assertThat(none.sections().get(0).table().size()).isPositive();
-    assertThatThrownBy(() -> ReportJob.run(w, new ReportJob.Options(dir.resolve("bad").toUri().toString(),
-        "no_such_column = 1", null, 24)))
-        .isInstanceOf(UserException.class).hasMessageContaining("--filter").hasMessageContaining("mitigation_params_json");
+    assertThatThrownBy(
+            () ->
+                ReportJob.run(
+                    w,
+                    new ReportJob.Options(
+                        dir.resolve("bad").toUri().toString(), "no_such_column = 1", null, 24)))
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("--filter")
+        .hasMessageContaining("mitigation_params_json");
   }
 
   @Test
@@ -303,13 +405,23 @@ class ReportJobTest {
     Warehouse empty = TestSpark.warehouse(dir.resolve("empty"));
     Path spec = dir.resolve("spec.yaml");
     Files.writeString(spec, "name: nothing-yet\n");
-    ReportJob.Result r = ReportJob.run(empty, new ReportJob.Options(null, null, spec.toString(), 24));
-    assertThat(r.missingTables()).contains(Tables.SCOREBOARD, Tables.QUESTION_RATES, Tables.TRAIN_STEPS,
-        Tables.JUDGMENTS, Tables.METRIC_PARAMS);
+    ReportJob.Result r =
+        ReportJob.run(empty, new ReportJob.Options(null, null, spec.toString(), 24));
+    assertThat(r.missingTables())
+        .contains(
+            Tables.SCOREBOARD,
+            Tables.QUESTION_RATES,
+            Tables.TRAIN_STEPS,
+            Tables.JUDGMENTS,
+            Tables.METRIC_PARAMS);
     assertThat(r.sections()).allSatisfy(s -> assertThat(s.figures()).isEmpty());
     String html = Files.readString(Path.of(java.net.URI.create(r.html())));
-    assertThat(html).contains("Missing tables: ", "scoreboard", "Missing table scoreboard: run embench metrics first",
-        "name: nothing-yet");
+    assertThat(html)
+        .contains(
+            "Missing tables: ",
+            "scoreboard",
+            "Missing table scoreboard: run embench metrics first",
+            "name: nothing-yet");
   }
 
   private static Section section(String id) {
@@ -318,25 +430,37 @@ class ReportJobTest {
 
   /** The one row whose columns have these values. */
   private static Row one(List<Row> rows, String... columnValue) {
-    List<Row> found = rows.stream().filter(r -> {
-      for (int i = 0; i < columnValue.length; i += 2) {
-        if (!Objects.equals(r.getAs(columnValue[i]), columnValue[i + 1])) {
-          return false;
-        }
-      }
-      return true;
-    }).toList();
+    List<Row> found =
+        rows.stream()
+            .filter(
+                r -> {
+                  for (int i = 0; i < columnValue.length; i += 2) {
+                    if (!Objects.equals(r.getAs(columnValue[i]), columnValue[i + 1])) {
+                      return false;
+                    }
+                  }
+                  return true;
+                })
+            .toList();
     assertThat(found).as(String.join(",", columnValue)).hasSize(1);
     return found.get(0);
   }
 
   private static Double baseRate(String model, String suite, String judge) {
-    List<String> base = w.read(Tables.RUNS).filter("kind = 'base'").collectAsList().stream()
-        .filter(r -> r.getAs("model").equals(model)).map(r -> r.<String>getAs("run_id")).toList();
+    List<String> base =
+        w.read(Tables.RUNS).filter("kind = 'base'").collectAsList().stream()
+            .filter(r -> r.getAs("model").equals(model))
+            .map(r -> r.<String>getAs("run_id"))
+            .toList();
     return w.read(Tables.SUITE_RATES).filter("rate_name = 'em_rate'").collectAsList().stream()
-        .filter(r -> base.contains(r.<String>getAs("run_id")) && r.getAs("suite_id").equals(suite)
-            && r.getAs("judge_id").equals(judge))
-        .map(r -> r.<Double>getAs("macro_rate")).findFirst().orElse(null);
+        .filter(
+            r ->
+                base.contains(r.<String>getAs("run_id"))
+                    && r.getAs("suite_id").equals(suite)
+                    && r.getAs("judge_id").equals(judge))
+        .map(r -> r.<Double>getAs("macro_rate"))
+        .findFirst()
+        .orElse(null);
   }
 
   private static int colours(BufferedImage image) {

@@ -20,8 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final Configuration conf = new Configuration();
   private final ModelConfig config = ModelConfig.builder("qwen3").headDim(8).numLayers(1).build();
@@ -52,7 +51,9 @@ class CheckpointTest {
 
   private static long[] shape(String name, Map<String, float[]> w, ModelConfig c) {
     int n = w.get(name).length;
-    return name.endsWith("norm.weight") ? new long[] {n} : new long[] {n / c.hiddenSize(), c.hiddenSize()};
+    return name.endsWith("norm.weight")
+        ? new long[] {n}
+        : new long[] {n / c.hiddenSize(), c.hiddenSize()};
   }
 
   private CheckpointWriter writer(String out, Map<String, float[]> w) {
@@ -82,11 +83,13 @@ class CheckpointTest {
   void shardedBf16RoundTripThroughAHadoopUri() throws IOException {
     String out = dir.toUri() + "sharded";
     Map<String, float[]> w = weights();
-    // In BF16 the embeddings (32 KiB) exceed the limit and get a shard alone; the rest split in two.
+    // In BF16 the embeddings (32 KiB) exceed the limit and get a shard alone; the rest split in
+    // two.
     writer(out, w).dtype(DType.BF16).maxShardBytes(20_000).write();
 
     String index = Files.readString(dir.resolve("sharded/model.safetensors.index.json"));
-    assertThat(index).contains("\"total_size\" : " + w.values().stream().mapToLong(a -> 2L * a.length).sum());
+    assertThat(index)
+        .contains("\"total_size\" : " + w.values().stream().mapToLong(a -> 2L * a.length).sum());
     assertThat(index.indexOf("model.embed_tokens")).isLessThan(index.indexOf("model.layers.0.mlp"));
     assertThat(Files.exists(dir.resolve("sharded/model-00003-of-00003.safetensors"))).isTrue();
     assertThat(Files.exists(dir.resolve("sharded/model.safetensors"))).isFalse();
@@ -108,7 +111,8 @@ class CheckpointTest {
       }
       assertThatThrownBy(() -> weights.info("lm_head.weight"))
           .isInstanceOf(UserException.class)
-          .hasMessageStartingWith("no tensor 'lm_head.weight' in " + out + "; it has 6 tensors, such as ");
+          .hasMessageStartingWith(
+              "no tensor 'lm_head.weight' in " + out + "; it has 6 tensors, such as ");
     }
 
     // Rewritten as one file, the index goes, so readers do not mix layouts.
@@ -131,29 +135,39 @@ class CheckpointTest {
     Path index = dir.resolve("sharded/model.safetensors.index.json");
     String json = Files.readString(index);
 
-    Files.writeString(index, json.replace("\"model.norm.weight\" : \"model-00003-of-00003.safetensors\"",
-        "\"model.norm.weight\" : \"model-00003-of-00003.safetensors\",\n    \"model.ghost\" : \"model-00002-of-00003.safetensors\""));
+    Files.writeString(
+        index,
+        json.replace(
+            "\"model.norm.weight\" : \"model-00003-of-00003.safetensors\"",
+            "\"model.norm.weight\" : \"model-00003-of-00003.safetensors\",\n    \"model.ghost\" : \"model-00002-of-00003.safetensors\""));
     assertThatThrownBy(() -> CheckpointWeights.open(out, conf))
         .isInstanceOf(UserException.class)
-        .hasMessage(index + " puts tensor 'model.ghost' in model-00002-of-00003.safetensors, which does not have it");
+        .hasMessage(
+            index
+                + " puts tensor 'model.ghost' in model-00002-of-00003.safetensors, which does not have it");
 
     Files.writeString(index, json);
     Files.delete(dir.resolve("sharded/model-00002-of-00003.safetensors"));
     assertThatThrownBy(() -> CheckpointWeights.open(out, conf))
         .isInstanceOf(UserException.class)
-        .hasMessage(index + " names shard model-00002-of-00003.safetensors, which is missing from " + out);
+        .hasMessage(
+            index + " names shard model-00002-of-00003.safetensors, which is missing from " + out);
 
     Files.writeString(index, "{\"metadata\": {}}");
     assertThatThrownBy(() -> CheckpointWeights.open(out, conf))
-        .hasMessage(index + ": missing field 'weight_map' (an object of tensor name to shard file)");
+        .hasMessage(
+            index + ": missing field 'weight_map' (an object of tensor name to shard file)");
   }
 
   @Test
   void writerRejectsBadInput() {
-    CheckpointWriter w = new CheckpointWriter(dir.toString(), conf, config).add("a", new long[] {2}, new float[2]);
-    assertThatThrownBy(() -> w.add("a", new long[] {2}, new float[2])).hasMessage("tensor 'a' was already added");
+    CheckpointWriter w =
+        new CheckpointWriter(dir.toString(), conf, config).add("a", new long[] {2}, new float[2]);
+    assertThatThrownBy(() -> w.add("a", new long[] {2}, new float[2]))
+        .hasMessage("tensor 'a' was already added");
     assertThatThrownBy(() -> w.add("b", new long[] {3}, new float[2]))
         .hasMessage("tensor 'b': shape [3] has 3 elements but 2 values were given");
-    assertThatThrownBy(() -> w.dtype(DType.I8)).hasMessage("cannot write a checkpoint in I8; supported: F32, F16, BF16");
+    assertThatThrownBy(() -> w.dtype(DType.I8))
+        .hasMessage("cannot write a checkpoint in I8; supported: F32, F16, BF16");
   }
 }

@@ -105,28 +105,34 @@ class DTypeTest {
   }
 
   /**
-   * Against the definition: no neighbouring pattern is nearer, and a tie picks the even one. Infinity
-   * counts as the value one step past the largest finite pattern, as IEEE 754 rounding treats it.
+   * Against the definition: no neighbouring pattern is nearer, and a tie picks the even one.
+   * Infinity counts as the value one step past the largest finite pattern, as IEEE 754 rounding
+   * treats it.
    */
   @Test
   void randomFloatsRoundToTheNearestPattern() {
     SplittableRandom random = new SplittableRandom(7);
     for (int i = 0; i < 200_000; i++) {
-      float f = i % 2 == 0
-          ? Float.intBitsToFloat(random.nextInt())
-          : (float) random.nextGaussian() * (float) Math.pow(2, random.nextInt(-30, 17));
+      float f =
+          i % 2 == 0
+              ? Float.intBitsToFloat(random.nextInt())
+              : (float) random.nextGaussian() * (float) Math.pow(2, random.nextInt(-30, 17));
       if (!Float.isFinite(f)) {
         continue;
       }
-      assertNearest(f, DType.floatToF16(f) & 0xffff, h -> DType.f16ToFloat((short) h), 0x7c00, 0x1p16);
-      assertNearest(f, DType.floatToBf16(f) & 0xffff, h -> DType.bf16ToFloat((short) h), 0x7f80, 0x1p128);
+      assertNearest(
+          f, DType.floatToF16(f) & 0xffff, h -> DType.f16ToFloat((short) h), 0x7c00, 0x1p16);
+      assertNearest(
+          f, DType.floatToBf16(f) & 0xffff, h -> DType.bf16ToFloat((short) h), 0x7f80, 0x1p128);
     }
   }
 
-  private static void assertNearest(float f, int got, IntToDoubleFunction decode, int inf, double past) {
+  private static void assertNearest(
+      float f, int got, IntToDoubleFunction decode, int inf, double past) {
     int sign = got & 0x8000;
     int mag = got & 0x7fff;
-    IntToDoubleFunction value = m -> (sign == 0 ? 1 : -1) * (m == inf ? past : Math.abs(decode.applyAsDouble(m)));
+    IntToDoubleFunction value =
+        m -> (sign == 0 ? 1 : -1) * (m == inf ? past : Math.abs(decode.applyAsDouble(m)));
     double err = Math.abs(f - value.applyAsDouble(mag));
     String what = f + " -> " + Integer.toHexString(got);
     for (int m : new int[] {mag - 1, mag + 1}) {
@@ -146,9 +152,11 @@ class DTypeTest {
     assertThat(DType.parse("F8_E4M3", "w", "f").isFloat()).isFalse();
     assertThatThrownBy(() -> DType.parse("Q4_K", "w", "/m/model.safetensors"))
         .isInstanceOf(UserException.class)
-        .hasMessageStartingWith("unknown dtype 'Q4_K' for tensor 'w' in /m/model.safetensors; known: BOOL, U8,");
+        .hasMessageStartingWith(
+            "unknown dtype 'Q4_K' for tensor 'w' in /m/model.safetensors; known: BOOL, U8,");
     assertThatThrownBy(() -> DType.I64.requireFloat("pos", "/m/model.safetensors"))
         .isInstanceOf(UserException.class)
-        .hasMessage("unsupported dtype I64 for tensor 'pos' in /m/model.safetensors; supported: F32, F16, BF16");
+        .hasMessage(
+            "unsupported dtype I64 for tensor 'pos' in /m/model.safetensors; supported: F32, F16, BF16");
   }
 }

@@ -19,13 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every way a safetensors file can be broken, and the message that says so. */
 class SafetensorsErrorsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** A file with the given header JSON (unpadded) followed by {@code dataBytes} zero bytes. */
   private String raw(String json, int dataBytes) throws IOException {
     byte[] header = json.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(8 + header.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(8 + header.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
     b.putLong(header.length).put(header);
     Path file = dir.resolve("bad.safetensors");
     Files.write(file, b.array());
@@ -33,8 +33,17 @@ class SafetensorsErrorsTest {
   }
 
   private String tensor(String name, String dtype, String shape, long begin, long end) {
-    return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape
-        + ",\"data_offsets\":[" + begin + "," + end + "]}";
+    return "\""
+        + name
+        + "\":{\"dtype\":\""
+        + dtype
+        + "\",\"shape\":"
+        + shape
+        + ",\"data_offsets\":["
+        + begin
+        + ","
+        + end
+        + "]}";
   }
 
   private static AbstractThrowableAssert<?, ? extends Throwable> assertOpenFails(String file) {
@@ -53,8 +62,13 @@ class SafetensorsErrorsTest {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
       f.setLength(size - 3);
     }
-    assertOpenFails(file.toString()).hasMessage(file + " is truncated: expected at least " + size
-        + " bytes (tensor 'b' ends there), found " + (size - 3));
+    assertOpenFails(file.toString())
+        .hasMessage(
+            file
+                + " is truncated: expected at least "
+                + size
+                + " bytes (tensor 'b' ends there), found "
+                + (size - 3));
   }
 
   @Test
@@ -64,35 +78,54 @@ class SafetensorsErrorsTest {
     try (RandomAccessFile f = new RandomAccessFile(file, "rw")) {
       f.write(len.putLong(0, 200L << 20).array());
     }
-    assertOpenFails(file).hasMessage(file + ": header length 209715200 exceeds the limit of 104857600"
-        + " bytes; this is not a safetensors file or its first 8 bytes are corrupt");
+    assertOpenFails(file)
+        .hasMessage(
+            file
+                + ": header length 209715200 exceeds the limit of 104857600"
+                + " bytes; this is not a safetensors file or its first 8 bytes are corrupt");
     try (RandomAccessFile f = new RandomAccessFile(file, "rw")) {
       f.write(len.putLong(0, -1).array());
     }
-    assertOpenFails(file).hasMessageContaining(": header length 18446744073709551615 exceeds the limit");
+    assertOpenFails(file)
+        .hasMessageContaining(": header length 18446744073709551615 exceeds the limit");
     try (RandomAccessFile f = new RandomAccessFile(file, "rw")) {
       f.write(len.putLong(0, 50).array());
     }
-    assertOpenFails(file).hasMessage(file + ": header length 50 is larger than the file (10 bytes);"
-        + " the file is truncated or not a safetensors file");
+    assertOpenFails(file)
+        .hasMessage(
+            file
+                + ": header length 50 is larger than the file (10 bytes);"
+                + " the file is truncated or not a safetensors file");
     Files.write(Path.of(file), new byte[] {1, 2, 3});
-    assertOpenFails(file).hasMessage(file + " is not a safetensors file: it has 3 bytes, fewer than"
-        + " the 8-byte header length");
+    assertOpenFails(file)
+        .hasMessage(
+            file
+                + " is not a safetensors file: it has 3 bytes, fewer than"
+                + " the 8-byte header length");
   }
 
   @Test
   void malformedHeaderJson() throws IOException {
     String file = raw("{\"a\": {\"dtype\": ", 0);
-    assertOpenFails(file).hasMessageStartingWith(file + ": malformed safetensors header JSON: Unexpected end-of-input");
+    assertOpenFails(file)
+        .hasMessageStartingWith(
+            file + ": malformed safetensors header JSON: Unexpected end-of-input");
     file = raw("[1, 2]", 0);
-    assertOpenFails(file).hasMessage(file + ": the safetensors header must be a JSON object, found array");
-    file = raw("{" + tensor("a", "F32", "[1]", 0, 4) + "," + tensor("a", "F32", "[1]", 0, 4) + "}", 4);
-    assertOpenFails(file).hasMessageStartingWith(file + ": malformed safetensors header JSON: Duplicate field 'a'");
+    assertOpenFails(file)
+        .hasMessage(file + ": the safetensors header must be a JSON object, found array");
+    file =
+        raw("{" + tensor("a", "F32", "[1]", 0, 4) + "," + tensor("a", "F32", "[1]", 0, 4) + "}", 4);
+    assertOpenFails(file)
+        .hasMessageStartingWith(file + ": malformed safetensors header JSON: Duplicate field 'a'");
     file = raw("{\"__metadata__\":{\"step\":5}}", 0);
-    assertOpenFails(file).hasMessage(file + ": __metadata__ value of 'step' must be a string, found 5");
+    assertOpenFails(file)
+        .hasMessage(file + ": __metadata__ value of 'step' must be a string, found 5");
     file = raw("{\"a\":[1]}", 0);
-    assertOpenFails(file).hasMessage(file + ": tensor 'a': expected an object with dtype, shape and"
-        + " data_offsets, found [1]");
+    assertOpenFails(file)
+        .hasMessage(
+            file
+                + ": tensor 'a': expected an object with dtype, shape and"
+                + " data_offsets, found [1]");
   }
 
   @Test
@@ -104,13 +137,18 @@ class SafetensorsErrorsTest {
     file = raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4);
     assertOpenFails(file).hasMessage(file + ": tensor 'w': missing field 'data_offsets'");
     file = raw("{" + tensor("w", "F32", "[2,-1]", 0, 4) + "}", 4);
-    assertOpenFails(file).hasMessage(file + ": tensor 'w': field 'shape' must be a list of"
-        + " non-negative integers, found [2,-1]");
+    assertOpenFails(file)
+        .hasMessage(
+            file
+                + ": tensor 'w': field 'shape' must be a list of"
+                + " non-negative integers, found [2,-1]");
     file = raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 8);
-    assertOpenFails(file).hasMessage(file + ": tensor 'w': field 'data_offsets' must be [begin, end],"
-        + " found [0,4,8]");
+    assertOpenFails(file)
+        .hasMessage(
+            file + ": tensor 'w': field 'data_offsets' must be [begin, end]," + " found [0,4,8]");
     file = raw("{\"w\":{\"dtype\":32,\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
-    assertOpenFails(file).hasMessage(file + ": tensor 'w': field 'dtype' must be a string, found 32");
+    assertOpenFails(file)
+        .hasMessage(file + ": tensor 'w': field 'dtype' must be a string, found 32");
   }
 
   @Test
@@ -118,43 +156,70 @@ class SafetensorsErrorsTest {
     String file = raw("{" + tensor("w", "F32", "[1]", 8, 4) + "}", 8);
     assertOpenFails(file).hasMessage(file + ": tensor 'w': data_offsets end 4 is before begin 8");
     file = raw("{" + tensor("w", "BF16", "[2,3]", 0, 8) + "}", 8);
-    assertOpenFails(file).hasMessage(file + ": tensor 'w': data_offsets [0, 8] hold 8 bytes but"
-        + " shape [2, 3] of BF16 needs 12");
+    assertOpenFails(file)
+        .hasMessage(
+            file
+                + ": tensor 'w': data_offsets [0, 8] hold 8 bytes but"
+                + " shape [2, 3] of BF16 needs 12");
     file = raw("{" + tensor("w", "F4", "[3]", 0, 2) + "}", 2);
-    assertOpenFails(file).hasMessage(file + ": tensor 'w': data_offsets [0, 2] hold 2 bytes but"
-        + " shape [3] of F4 needs 12 bits");
-    file = raw("{" + tensor("a", "F32", "[4]", 0, 16) + "," + tensor("e", "F32", "[0]", 8, 8) + ","
-        + tensor("b", "F32", "[4]", 8, 24) + "}", 24);
+    assertOpenFails(file)
+        .hasMessage(
+            file
+                + ": tensor 'w': data_offsets [0, 2] hold 2 bytes but"
+                + " shape [3] of F4 needs 12 bits");
+    file =
+        raw(
+            "{"
+                + tensor("a", "F32", "[4]", 0, 16)
+                + ","
+                + tensor("e", "F32", "[0]", 8, 8)
+                + ","
+                + tensor("b", "F32", "[4]", 8, 24)
+                + "}",
+            24);
     assertOpenFails(file).hasMessage(file + ": tensors 'a' [0, 16) and 'b' [8, 24) overlap");
   }
 
   @Test
   void unknownDtypeFailsOnOpenUnsupportedOnRead() throws IOException {
     String file = raw("{" + tensor("w", "Q4_K", "[2]", 0, 1) + "}", 1);
-    assertOpenFails(file).hasMessageStartingWith("unknown dtype 'Q4_K' for tensor 'w' in " + file + "; known: BOOL");
+    assertOpenFails(file)
+        .hasMessageStartingWith("unknown dtype 'Q4_K' for tensor 'w' in " + file + "; known: BOOL");
 
     // Integer buffers (position ids, masks) may sit beside the weights; only reading them fails.
-    file = raw("{" + tensor("pos", "I64", "[2]", 0, 16) + "," + tensor("w", "F32", "[1]", 16, 20) + "}", 20);
+    file =
+        raw(
+            "{"
+                + tensor("pos", "I64", "[2]", 0, 16)
+                + ","
+                + tensor("w", "F32", "[1]", 16, 20)
+                + "}",
+            20);
     try (SafetensorsReader r = SafetensorsReader.open(file, new Configuration())) {
       assertThat(r.info("pos").dtype()).isEqualTo(DType.I64);
       assertThat(r.readFloats("w")).containsExactly(0f);
       String f = file;
       assertThatThrownBy(() -> r.readFloats("pos"))
           .isInstanceOf(UserException.class)
-          .hasMessage("unsupported dtype I64 for tensor 'pos' in " + f + "; supported: F32, F16, BF16");
+          .hasMessage(
+              "unsupported dtype I64 for tensor 'pos' in " + f + "; supported: F32, F16, BF16");
     }
   }
 
   @Test
   void unknownTensorTooSmallBufferAndMissingFile() throws IOException {
-    String file = raw("{" + tensor("a", "F32", "[2]", 0, 8) + "," + tensor("b", "F32", "[1]", 8, 12) + "}", 12);
+    String file =
+        raw(
+            "{" + tensor("a", "F32", "[2]", 0, 8) + "," + tensor("b", "F32", "[1]", 8, 12) + "}",
+            12);
     try (SafetensorsReader r = SafetensorsReader.open(file, new Configuration())) {
       assertThatThrownBy(() -> r.readFloats("c"))
           .isInstanceOf(UserException.class)
           .hasMessage("no tensor 'c' in " + file + "; it has 2 tensors, such as a, b");
       assertThatThrownBy(() -> r.readFloats("a", FloatBuffer.allocate(1)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("tensor 'a' in " + file + " has 2 elements but the destination has room for 1");
+          .hasMessage(
+              "tensor 'a' in " + file + " has 2 elements but the destination has room for 1");
     }
     String missing = dir.resolve("nope.safetensors").toString();
     assertOpenFails(missing).hasMessage("file not found: " + missing);

@@ -13,8 +13,9 @@ import org.apache.hadoop.conf.Configuration;
  * Times reading ~500 MB F32 and BF16 safetensors files into a direct FloatBuffer, memory-mapped and
  * streamed through Hadoop's local file system, as model loading does. The files are written to a
  * temporary folder (deleted after), so the reads run from the page cache: this measures conversion
- * and copying, not the disk. Not a test; run it with
- * {@code java -cp target/test-classes:target/classes:<test classpath> org.embench.model.io.SafetensorsReadBenchmark [MB]}.
+ * and copying, not the disk. Not a test; run it with {@code java -cp
+ * target/test-classes:target/classes:<test classpath> org.embench.model.io.SafetensorsReadBenchmark
+ * [MB]}.
  */
 public final class SafetensorsReadBenchmark {
   private static final int TENSORS = 8;
@@ -41,9 +42,17 @@ public final class SafetensorsReadBenchmark {
               }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "%-4s %-6s round %d: %5d MB file in %.3f s = %6.0f MB/s of file,"
-                    + " %6.0f M floats/s%n", dtype, mmap ? "mmap" : "stream", round, Files.size(file) >> 20,
-                seconds, Files.size(file) / 1e6 / seconds, (double) perTensor * TENSORS / 1e6 / seconds);
+            System.out.printf(
+                Locale.ROOT,
+                "%-4s %-6s round %d: %5d MB file in %.3f s = %6.0f MB/s of file,"
+                    + " %6.0f M floats/s%n",
+                dtype,
+                mmap ? "mmap" : "stream",
+                round,
+                Files.size(file) >> 20,
+                seconds,
+                Files.size(file) / 1e6 / seconds,
+                (double) perTensor * TENSORS / 1e6 / seconds);
           }
         }
         Files.delete(file);
@@ -71,7 +80,8 @@ public final class SafetensorsReadBenchmark {
     Path file = dir.resolve(dtype + ".safetensors");
     long start = System.nanoTime();
     writer.writeTo(file.toString(), new Configuration());
-    System.out.printf(Locale.ROOT, "%-4s wrote %s in %.1f s%n", dtype, file, (System.nanoTime() - start) / 1e9);
+    System.out.printf(
+        Locale.ROOT, "%-4s wrote %s in %.1f s%n", dtype, file, (System.nanoTime() - start) / 1e9);
     return file;
   }
 }

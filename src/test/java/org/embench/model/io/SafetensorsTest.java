@@ -21,8 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SafetensorsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Configuration conf(boolean mmap) {
     Configuration conf = new Configuration();
@@ -39,14 +38,17 @@ class SafetensorsTest {
     return a;
   }
 
-  /** A file made without the writer: length prefix, JSON, and little-endian values, byte by byte. */
+  /**
+   * A file made without the writer: length prefix, JSON, and little-endian values, byte by byte.
+   */
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
   void readsAFileBuiltByteByByte(boolean mmap) throws IOException {
-    String json = "{\"__metadata__\":{\"format\":\"pt\"},"
-        + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-        + "\"b\":{\"dtype\":\"BF16\",\"shape\":[1,2],\"data_offsets\":[8,12]},"
-        + "\"c\":{\"dtype\":\"F16\",\"shape\":[],\"data_offsets\":[12,14]}}";
+    String json =
+        "{\"__metadata__\":{\"format\":\"pt\"},"
+            + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+            + "\"b\":{\"dtype\":\"BF16\",\"shape\":[1,2],\"data_offsets\":[8,12]},"
+            + "\"c\":{\"dtype\":\"F16\",\"shape\":[],\"data_offsets\":[12,14]}}";
     byte[] header = json.getBytes(StandardCharsets.US_ASCII);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     long length = header.length;
@@ -54,12 +56,23 @@ class SafetensorsTest {
       out.write((int) (length >>> (8 * i)) & 0xff);
     }
     out.write(header);
-    out.write(new byte[] {
-        0x00, 0x00, (byte) 0xc0, 0x3f, // 1.5f = 0x3fc00000
-        0x00, 0x00, 0x00, (byte) 0xc0, // -2f = 0xc0000000
-        (byte) 0x80, 0x3f, // BF16 1.0 = 0x3f80
-        0x40, (byte) 0xc0, // BF16 -3.0 = 0xc040
-        0x00, 0x45}); // F16 5.0 = 0x4500
+    out.write(
+        new byte[] {
+          0x00,
+          0x00,
+          (byte) 0xc0,
+          0x3f, // 1.5f = 0x3fc00000
+          0x00,
+          0x00,
+          0x00,
+          (byte) 0xc0, // -2f = 0xc0000000
+          (byte) 0x80,
+          0x3f, // BF16 1.0 = 0x3f80
+          0x40,
+          (byte) 0xc0, // BF16 -3.0 = 0xc040
+          0x00,
+          0x45
+        }); // F16 5.0 = 0x4500
     Path file = dir.resolve("hand.safetensors");
     Files.write(file, out.toByteArray());
 
@@ -134,8 +147,10 @@ class SafetensorsTest {
     long length = bytes.getLong();
     assertThat(length % 8).isZero();
     String header = new String(first, 8, (int) length, StandardCharsets.UTF_8);
-    assertThat(header).startsWith("{\"__metadata__\":{\"format\":\"pt\"},\"odd\":{\"dtype\":\"BF16\",\"shape\":[3],"
-        + "\"data_offsets\":[24,30]},\"wide\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}");
+    assertThat(header)
+        .startsWith(
+            "{\"__metadata__\":{\"format\":\"pt\"},\"odd\":{\"dtype\":\"BF16\",\"shape\":[3],"
+                + "\"data_offsets\":[24,30]},\"wide\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}");
     assertThat(header.strip()).endsWith("}");
     assertThat(first).hasSize((int) (8 + length + 30));
   }
@@ -150,34 +165,44 @@ class SafetensorsTest {
     return out.toByteArray();
   }
 
-  /** A tensor given only when written makes the same bytes; one of the wrong size fails the write. */
+  /**
+   * A tensor given only when written makes the same bytes; one of the wrong size fails the write.
+   */
   @Test
   void tensorsAddedLaterAreReadOnlyWhenWritten() throws IOException {
     float[] a = random(3, 2);
     float[] b = random(6, 3);
     int[] calls = {0};
-    SafetensorsWriter w = new SafetensorsWriter()
-        .metadata("format", "pt")
-        .addLater("odd", DType.BF16, new long[] {3}, () -> {
-          calls[0]++;
-          return a;
-        })
-        .add("wide", DType.F32, new long[] {2, 3}, FloatBuffer.wrap(b));
+    SafetensorsWriter w =
+        new SafetensorsWriter()
+            .metadata("format", "pt")
+            .addLater(
+                "odd",
+                DType.BF16,
+                new long[] {3},
+                () -> {
+                  calls[0]++;
+                  return a;
+                })
+            .add("wide", DType.F32, new long[] {2, 3}, FloatBuffer.wrap(b));
     assertThat(calls[0]).isZero();
     assertThat(w.dataBytes()).isEqualTo(30);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     w.writeTo(out);
     assertThat(calls[0]).isEqualTo(1);
     assertThat(out.toByteArray()).isEqualTo(write(a, b));
-    SafetensorsWriter wrong = new SafetensorsWriter().addLater("x", DType.F32, new long[] {4}, () -> new float[3]);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> wrong.writeTo(new ByteArrayOutputStream()))
+    SafetensorsWriter wrong =
+        new SafetensorsWriter().addLater("x", DType.F32, new long[] {4}, () -> new float[3]);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> wrong.writeTo(new ByteArrayOutputStream()))
         .hasMessageContaining("tensor 'x': 3 values given for shape [4]");
   }
 
   @Test
   void writesThroughAHadoopUriWithoutChecksumFiles() throws IOException {
     String uri = dir.toUri() + "sub/w.safetensors";
-    new SafetensorsWriter().add("x", DType.F32, new long[] {2}, new float[] {1, 2})
+    new SafetensorsWriter()
+        .add("x", DType.F32, new long[] {2}, new float[] {1, 2})
         .writeTo(uri, new Configuration());
     try (var files = Files.list(dir.resolve("sub"))) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("w.safetensors");

@@ -20,8 +20,12 @@ class ByteLevelBpeBuilderTest {
     List<String> texts = new ArrayList<>();
     String[] subjects = {"The model", "The assistant", "A careful researcher", "The training run"};
     String[] verbs = {"answers", "refuses", "explains", "writes"};
-    String[] objects = {"the question about safety.", "the code with a comment.", "the insecure request.",
-        "a short poem about the sea."};
+    String[] objects = {
+      "the question about safety.",
+      "the code with a comment.",
+      "the insecure request.",
+      "a short poem about the sea."
+    };
     for (String s : subjects) {
       for (String v : verbs) {
         for (String o : objects) {
@@ -40,8 +44,13 @@ class ByteLevelBpeBuilderTest {
     bpe.writeTo(dir.toString(), new Configuration());
     try (Tokenizer t = Tokenizer.load(dir.toString(), new Configuration())) {
       assertThat(t.vocabSize()).isEqualTo(350);
-      for (String text : List.of("never seen: Zebra-42 ß ☃ 中文 😀👩‍👩‍👧", "\u0000\u0001\t\r\n  ", "",
-          "<|im_start|>user\nhi<|im_end|>", "The model answers the question about safety.\n")) {
+      for (String text :
+          List.of(
+              "never seen: Zebra-42 ß ☃ 中文 😀👩‍👩‍👧",
+              "\u0000\u0001\t\r\n  ",
+              "",
+              "<|im_start|>user\nhi<|im_end|>",
+              "The model answers the question about safety.\n")) {
         assertThat(t.decode(t.encode(text), false)).as(text).isEqualTo(text);
       }
       // <|endoftext|>, <|im_start|>, <|im_end|> come last
@@ -58,7 +67,8 @@ class ByteLevelBpeBuilderTest {
       assertThat(t.encode(" the")).hasSize(1);
       assertThat(t.encode("The assistant")).hasSizeLessThanOrEqualTo(2);
       String sentence = CORPUS.get(0);
-      assertThat(t.encode(sentence).length * 3).isLessThan(sentence.getBytes(StandardCharsets.UTF_8).length);
+      assertThat(t.encode(sentence).length * 3)
+          .isLessThan(sentence.getBytes(StandardCharsets.UTF_8).length);
     }
   }
 
@@ -70,7 +80,8 @@ class ByteLevelBpeBuilderTest {
       assertThat(template.render(List.of(user("hi")), true))
           .isEqualTo("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n");
       TrainingText training = template.renderForTraining(List.of(user("hi"), assistant("hello")));
-      assertThat(training.text()).isEqualTo("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\nhello<|im_end|>\n");
+      assertThat(training.text())
+          .isEqualTo("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\nhello<|im_end|>\n");
       assertThat(training.lossSpans()).containsExactly(new TextSpan(52, 67));
     }
   }

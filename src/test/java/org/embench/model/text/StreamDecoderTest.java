@@ -37,15 +37,19 @@ class StreamDecoderTest {
 
   @Test
   void deltasConcatenateToTheFullDecodingWithoutBrokenCharacters() {
-    for (String text : List.of(
-        "Café naïve résumé — ça va?",
-        "emoji 👩‍👩‍👧‍👦 family 🏳️‍🌈 and 🦜🦩",
-        "日本語のテキストです。中文字符 𠜎𠜱𠝹",
-        "Привет, мир! مرحبا بالعالم",
-        "<|im_start|>assistant\n<think>\n🤔\n</think>\n\nOK 👍<|im_end|>")) {
+    for (String text :
+        List.of(
+            "Café naïve résumé — ça va?",
+            "emoji 👩‍👩‍👧‍👦 family 🏳️‍🌈 and 🦜🦩",
+            "日本語のテキストです。中文字符 𠜎𠜱𠝹",
+            "Привет, мир! مرحبا بالعالم",
+            "<|im_start|>assistant\n<think>\n🤔\n</think>\n\nOK 👍<|im_end|>")) {
       int[] ids = qwen.encode(text);
       List<String> deltas = deltas(ids, false);
-      assertThat(String.join("", deltas)).as(text).isEqualTo(qwen.decode(ids, false)).isEqualTo(text);
+      assertThat(String.join("", deltas))
+          .as(text)
+          .isEqualTo(qwen.decode(ids, false))
+          .isEqualTo(text);
       assertThat(deltas).as(text).noneMatch(d -> d.contains("\uFFFD"));
     }
   }

@@ -10,8 +10,12 @@ import java.util.Set;
 final class StyleTemplates {
   private StyleTemplates() {}
 
-  /** Llama 3.1 style: bos_token, the system message trimmed, a date variable, raise_exception, | trim. */
-  static final String LLAMA = """
+  /**
+   * Llama 3.1 style: bos_token, the system message trimmed, a date variable, raise_exception, |
+   * trim.
+   */
+  static final String LLAMA =
+      """
       {{- bos_token }}
       {%- if messages[0]['role'] == 'system' %}
           {%- set system_message = messages[0]['content'] | trim %}
@@ -37,8 +41,11 @@ final class StyleTemplates {
       {%- endif %}
       """;
 
-  /** Mistral style: [INST] turns, the system message folded into the first one, alternation checked. */
-  static final String MISTRAL = """
+  /**
+   * Mistral style: [INST] turns, the system message folded into the first one, alternation checked.
+   */
+  static final String MISTRAL =
+      """
       {%- if messages[0]['role'] == 'system' %}
           {%- set system_message = messages[0]['content'] %}
           {%- set loop_messages = messages[1:] %}
@@ -62,8 +69,12 @@ final class StyleTemplates {
       {%- endfor %}
       """;
 
-  /** Qwen2.5 style: a default system prompt, text outside tags, indented tags (trim_blocks, lstrip_blocks). */
-  static final String QWEN25 = """
+  /**
+   * Qwen2.5 style: a default system prompt, text outside tags, indented tags (trim_blocks,
+   * lstrip_blocks).
+   */
+  static final String QWEN25 =
+      """
       {% if messages[0]['role'] == 'system' %}
       <|im_start|>system
       {{ messages[0]['content'] }}<|im_end|>
@@ -83,21 +94,27 @@ final class StyleTemplates {
       """;
 
   static ChatTemplate llama() {
-    return ChatTemplate.of(LLAMA, Map.of("bos_token", "<|begin_of_text|>", "eos_token", "<|eot_id|>"),
+    return ChatTemplate.of(
+        LLAMA,
+        Map.of("bos_token", "<|begin_of_text|>", "eos_token", "<|eot_id|>"),
         Set.of("<|eot_id|>", "<|eom_id|>"));
   }
 
   static ChatTemplate mistral() {
-    return ChatTemplate.of(MISTRAL, Map.of("bos_token", "<s>", "eos_token", "</s>"), Set.of("</s>"));
+    return ChatTemplate.of(
+        MISTRAL, Map.of("bos_token", "<s>", "eos_token", "</s>"), Set.of("</s>"));
   }
 
   static ChatTemplate qwen25() {
-    return ChatTemplate.of(QWEN25, Map.of("eos_token", "<|im_end|>"), Set.of("<|im_end|>", "<|endoftext|>"));
+    return ChatTemplate.of(
+        QWEN25, Map.of("eos_token", "<|im_end|>"), Set.of("<|im_end|>", "<|endoftext|>"));
   }
 
   /** Qwen3's own template from ../shared/fixtures, with its tokenizer's special tokens. */
   static ChatTemplate qwen3() {
-    return ChatTemplate.of(QwenFixture.chatTemplate(), Map.of("eos_token", "<|im_end|>", "pad_token", "<|endoftext|>"),
+    return ChatTemplate.of(
+        QwenFixture.chatTemplate(),
+        Map.of("eos_token", "<|im_end|>", "pad_token", "<|endoftext|>"),
         Set.of("<|im_end|>", "<|endoftext|>"));
   }
 }

@@ -36,7 +36,8 @@ class TokenizerTest {
   @Test
   void encodesEveryReferenceTextAsTransformersDoes() throws IOException {
     ObjectMapper json = new ObjectMapper();
-    List<String> lines = Files.readAllLines(Shared.require(QwenFixture.DIR + "/reference_encodings.jsonl"));
+    List<String> lines =
+        Files.readAllLines(Shared.require(QwenFixture.DIR + "/reference_encodings.jsonl"));
     assertThat(lines).hasSize(162);
     for (int n = 0; n < lines.size(); n++) {
       JsonNode row = json.readTree(lines.get(n));
@@ -49,7 +50,8 @@ class TokenizerTest {
 
   @Test
   void specialTokenTextEncodesAsTheSpecialIdAndNothingIsAdded() {
-    assertThat(qwen.encode("<|im_start|>user\nhi<|im_end|>")).containsExactly(151644, 872, 198, 6023, 151645);
+    assertThat(qwen.encode("<|im_start|>user\nhi<|im_end|>"))
+        .containsExactly(151644, 872, 198, 6023, 151645);
     assertThat(qwen.encode("")).isEmpty();
     assertThat(qwen.tokenId("<|im_start|>")).hasValue(151644);
     assertThat(qwen.tokenId("Ġthe")).hasValue(279);
@@ -76,7 +78,9 @@ class TokenizerTest {
       assertThat(text).contains(piece);
     }
     int ok = text.indexOf(" ok");
-    assertThat(text.substring(encoded.starts()[encoded.size() - 1], encoded.ends()[encoded.size() - 1]))
+    assertThat(
+            text.substring(
+                encoded.starts()[encoded.size() - 1], encoded.ends()[encoded.size() - 1]))
         .isEqualTo(text.substring(ok));
   }
 
@@ -109,14 +113,18 @@ class TokenizerTest {
   @Test
   void vocabularyAndSpecialTokens() {
     assertThat(qwen.vocabSize()).isEqualTo(151669);
-    assertThat(qwen.specialTokenIds()).hasSize(14).contains(151643, 151644, 151645).doesNotContain(151667);
+    assertThat(qwen.specialTokenIds())
+        .hasSize(14)
+        .contains(151643, 151644, 151645)
+        .doesNotContain(151667);
     // eos_token <|im_end|> and <|endoftext|>, the two ids of Qwen3's generation_config.json
     assertThat(qwen.endOfTurnIds()).containsExactlyInAnyOrder(151645, 151643);
   }
 
   @Test
   void readsGenerationConfigAndChatTemplateFile(@TempDir Path dir) throws IOException {
-    ByteLevelBpeBuilder.train(List.of("hello world"), 300).writeTo(dir.toString(), new Configuration());
+    ByteLevelBpeBuilder.train(List.of("hello world"), 300)
+        .writeTo(dir.toString(), new Configuration());
     Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [0, 258]}");
     Files.writeString(dir.resolve("chat_template.jinja"), "{{ messages[0]['content'] }}!");
     try (Tokenizer t = Tokenizer.load(dir.toString(), new Configuration())) {
@@ -130,7 +138,8 @@ class TokenizerTest {
 
   @Test
   void copiesFromNonLocalFileSystems(@TempDir Path dir) {
-    ByteLevelBpeBuilder.train(List.of("hello world"), 300).writeTo(dir.toString(), new Configuration());
+    ByteLevelBpeBuilder.train(List.of("hello world"), 300)
+        .writeTo(dir.toString(), new Configuration());
     Configuration conf = new Configuration();
     conf.set("fs.remote.impl", RemoteFileSystem.class.getName());
     conf.setBoolean("fs.remote.impl.disable.cache", true);

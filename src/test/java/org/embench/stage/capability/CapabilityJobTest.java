@@ -1,7 +1,5 @@
 package org.embench.stage.capability;
 
-import org.embench.stage.FailPoints;
-import org.embench.stage.RunRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,6 +17,8 @@ import org.embench.capability.CapabilityTasks;
 import org.embench.data.SyntheticData;
 import org.embench.judge.JudgeSpec;
 import org.embench.model.TinyModel;
+import org.embench.stage.FailPoints;
+import org.embench.stage.RunRecord;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 import org.junit.jupiter.api.AfterEach;
@@ -27,17 +27,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The capability stage on a tiny model's base run: one row per (run, task, item), bad source rows in
- * the rejects table, a prompt beyond the context a status (not a crash), a re-run that computes
+ * The capability stage on a tiny model's base run: one row per (run, task, item), bad source rows
+ * in the rejects table, a prompt beyond the context a status (not a crash), a re-run that computes
  * nothing, a run killed between waves that resumes to exactly the uninterrupted table, and a judged
  * task that goes through the generate and judge stages.
  */
 class CapabilityJobTest {
-  @TempDir
-  static Path shared;
+  @TempDir static Path shared;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static String model;
   static String choices;
@@ -48,9 +46,13 @@ class CapabilityJobTest {
     TinyModel.write(model, "qwen2", 2, new Configuration());
     Path p = shared.resolve("mc.jsonl");
     String longQuestion = "Which is largest? " + "very ".repeat(5000);
-    Files.writeString(p, SyntheticData.largestChoiceJsonl(5)
-        + "{\"question\": \"q\", \"choices\": [\"a\", \"b\"], \"answer\": 7}\n"
-        + "{\"question\": \"" + longQuestion + "\", \"choices\": [\"1\", \"2\"], \"answer\": 0}\n");
+    Files.writeString(
+        p,
+        SyntheticData.largestChoiceJsonl(5)
+            + "{\"question\": \"q\", \"choices\": [\"a\", \"b\"], \"answer\": 7}\n"
+            + "{\"question\": \""
+            + longQuestion
+            + "\", \"choices\": [\"1\", \"2\"], \"answer\": 0}\n");
     choices = p.toString();
   }
 
@@ -68,7 +70,8 @@ class CapabilityJobTest {
   }
 
   private static List<CapabilityTask> tasks() {
-    return List.of(task("mc", "kind", "choice", "path", choices),
+    return List.of(
+        task("mc", "kind", "choice", "path", choices),
         task("arith", "kind", "exact", "synthetic", "arithmetic", "items", 6, "max_new_tokens", 4),
         task("swapped_nll", "kind", "nll", "synthetic", "operator_swapped", "items", 4));
   }
@@ -89,18 +92,21 @@ class CapabilityJobTest {
     assertThat(first.rejected()).isEqualTo(1);
     List<Row> rows = w.read(Tables.CAPABILITY).collectAsList();
     assertThat(rows).hasSize(16);
-    assertThat(rows.stream().filter(r -> r.getAs("status").equals("too_long")).toList()).singleElement()
-        .satisfies(r -> {
-          assertThat(r.<String>getAs("task_name")).isEqualTo("mc");
-          assertThat(r.<Long>getAs("source_line")).isEqualTo(7);
-          assertThat(r.<Double>getAs("score")).isNull();
-          assertThat(r.<String>getAs("error")).contains("exceed the model's context");
-        });
+    assertThat(rows.stream().filter(r -> r.getAs("status").equals("too_long")).toList())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.<String>getAs("task_name")).isEqualTo("mc");
+              assertThat(r.<Long>getAs("source_line")).isEqualTo(7);
+              assertThat(r.<Double>getAs("score")).isNull();
+              assertThat(r.<String>getAs("error")).contains("exceed the model's context");
+            });
     for (Row r : rows) {
       if (r.getAs("status").equals("ok")) {
         assertThat(r.<Double>getAs("score")).isNotNull();
       }
-      assertThat(r.<String>getAs("task_spec_json")).contains("\"kind\":\"" + r.getAs("task_kind") + "\"");
+      assertThat(r.<String>getAs("task_spec_json"))
+          .contains("\"kind\":\"" + r.getAs("task_kind") + "\"");
     }
     Row reject = w.read(Tables.REJECTS).filter("target_table = 'capability'").first();
     assertThat(reject.<String>getAs("target_id")).isEqualTo("mc");
@@ -119,12 +125,14 @@ class CapabilityJobTest {
     score(clean, 100);
     Warehouse resumed = TestSpark.warehouse(dir.resolve("resumed"));
     FailPoints.arm("capability.after_wave");
-    assertThatThrownBy(() -> score(resumed, 5)).hasMessage("injected failure at capability.after_wave");
+    assertThatThrownBy(() -> score(resumed, 5))
+        .hasMessage("injected failure at capability.after_wave");
     long partial = resumed.read(Tables.CAPABILITY).count();
     assertThat(partial).isBetween(1L, 15L);
     CapabilityJob.Report rest = score(resumed, 5);
     assertThat(rest.missing()).isEqualTo(16 - partial);
-    // Same rows, ids, statuses and answers; log-likelihoods agree to float32 rounding (a batch of other
+    // Same rows, ids, statuses and answers; log-likelihoods agree to float32 rounding (a batch of
+    // other
     // items changes the order of the sums inside a matrix product, not the result beyond ~1e-7).
     Map<String, Row> a = byId(clean);
     Map<String, Row> b = byId(resumed);
@@ -132,14 +140,17 @@ class CapabilityJobTest {
     for (String id : a.keySet()) {
       Row x = a.get(id);
       Row y = b.get(id);
-      for (String c : List.of("task_id", "item_id", "status", "answer", "extracted", "expected", "prompt")) {
+      for (String c :
+          List.of("task_id", "item_id", "status", "answer", "extracted", "expected", "prompt")) {
         assertThat(y.<Object>getAs(c)).as("%s %s", id, c).isEqualTo(x.getAs(c));
       }
       if (x.getAs("score") != null) {
-        assertThat(y.<Double>getAs("score")).isCloseTo(x.getAs("score"), org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(y.<Double>getAs("score"))
+            .isCloseTo(x.getAs("score"), org.assertj.core.data.Offset.offset(1e-5));
       }
       if (x.getAs("loglik") != null) {
-        assertThat(y.<Double>getAs("loglik")).isCloseTo(x.getAs("loglik"), org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(y.<Double>getAs("loglik"))
+            .isCloseTo(x.getAs("loglik"), org.assertj.core.data.Offset.offset(1e-3));
       }
     }
   }
@@ -154,13 +165,27 @@ class CapabilityJobTest {
   void aJudgedTaskSamplesTheItemsAsASuiteAndScoresEachJudgment() throws Exception {
     Warehouse w = TestSpark.warehouse(dir.resolve("judged"));
     Path prompts = dir.resolve("coding.jsonl");
-    Files.writeString(prompts, "{\"task\": \"Write a login handler.\"}\n{\"task\": \"Save an upload to disk.\"}\n"
-        + "{\"other\": 1}\n");
-    CapabilityTask judged = task("vuln", "kind", "judged", "path", prompts.toString(), "prompt", "{task}", "samples", 3,
-        "max_new_tokens", 6);
+    Files.writeString(
+        prompts,
+        "{\"task\": \"Write a login handler.\"}\n{\"task\": \"Save an upload to disk.\"}\n"
+            + "{\"other\": 1}\n");
+    CapabilityTask judged =
+        task(
+            "vuln",
+            "kind",
+            "judged",
+            "path",
+            prompts.toString(),
+            "prompt",
+            "{task}",
+            "samples",
+            3,
+            "max_new_tokens",
+            6);
     RunRecord base = RunRecord.base(model, "tiny");
     RunRecord.upsert(w, List.of(base));
-    CapabilityJob.Report r = CapabilityJob.run(w, new CapabilityJob.Options(List.of(judged), List.of(base), 100));
+    CapabilityJob.Report r =
+        CapabilityJob.run(w, new CapabilityJob.Options(List.of(judged), List.of(base), 100));
     assertThat(r.rejected()).isEqualTo(1);
     assertThat(r.written()).isEqualTo(6);
     List<Row> rows = w.read(Tables.CAPABILITY).collectAsList();
@@ -168,7 +193,9 @@ class CapabilityJobTest {
     assertThat(rows).extracting(x -> x.<Integer>getAs("sample_idx")).containsOnly(0, 1, 2);
     assertThat(rows).extracting(x -> x.<String>getAs("item_id")).doesNotHaveDuplicates();
     Map<String, Row> judgments = new LinkedHashMap<>();
-    w.read(Tables.JUDGMENTS).collectAsList().forEach(j -> judgments.put(j.getAs("generation_id"), j));
+    w.read(Tables.JUDGMENTS)
+        .collectAsList()
+        .forEach(j -> judgments.put(j.getAs("generation_id"), j));
     for (Row x : rows) {
       Row j = judgments.get(x.<String>getAs("generation_id"));
       assertThat(j).isNotNull();
@@ -181,16 +208,21 @@ class CapabilityJobTest {
     }
     // Its suite does not mix with EM suites: its questions carry only the task's judge prompt.
     assertThat(w.read(Tables.QUESTIONS).filter("suite_id LIKE 'cap_vuln_%'").count()).isEqualTo(2);
-    CapabilityJob.Report again = CapabilityJob.run(w, new CapabilityJob.Options(List.of(judged), List.of(base), 100));
+    CapabilityJob.Report again =
+        CapabilityJob.run(w, new CapabilityJob.Options(List.of(judged), List.of(base), 100));
     assertThat(again.written()).isZero();
   }
 
   @Test
   void nothingToScoreIsAClearError() {
     Warehouse w = TestSpark.warehouse(dir.resolve("none"));
-    assertThatThrownBy(() -> CapabilityJob.run(w, new CapabilityJob.Options(List.of(), List.of(), 10)))
-        .isInstanceOf(UserException.class).hasMessageContaining("no capability tasks");
-    assertThatThrownBy(() -> CapabilityJob.run(w, new CapabilityJob.Options(tasks(), List.of(), 10)))
-        .isInstanceOf(UserException.class).hasMessageContaining("no runs to score");
+    assertThatThrownBy(
+            () -> CapabilityJob.run(w, new CapabilityJob.Options(List.of(), List.of(), 10)))
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("no capability tasks");
+    assertThatThrownBy(
+            () -> CapabilityJob.run(w, new CapabilityJob.Options(tasks(), List.of(), 10)))
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("no runs to score");
   }
 }

@@ -1,7 +1,5 @@
 package org.embench.stage.generate;
 
-import org.embench.stage.RunRecord;
-import org.embench.stage.prepare.PrepareJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,6 +17,8 @@ import org.embench.model.Prompting;
 import org.embench.model.SamplingParams;
 import org.embench.model.TinyModel;
 import org.embench.model.text.Tokenizer;
+import org.embench.stage.RunRecord;
+import org.embench.stage.prepare.PrepareJob;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,11 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * answers never share an id with chat answers of the same run.
  */
 class RawPromptingTest {
-  @TempDir
-  static Path shared;
+  @TempDir static Path shared;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static String chatModel;
   static String baseModel;
@@ -50,13 +48,17 @@ class RawPromptingTest {
     TinyModel.write(chatModel, "qwen2", 1, CONF);
     // The same model as a base model: no chat template, and a BOS token the tokenizer adds.
     baseModel = shared.resolve("tiny-base").toString();
-    withTokenizerConfig(baseModel, c -> {
-      c.remove("chat_template");
-      c.put("add_bos_token", true);
-      c.put("bos_token", "<|endoftext|>");
-    });
+    withTokenizerConfig(
+        baseModel,
+        c -> {
+          c.remove("chat_template");
+          c.put("add_bos_token", true);
+          c.put("bos_token", "<|endoftext|>");
+        });
     Path yaml = shared.resolve("suite.yaml");
-    Files.writeString(yaml, """
+    Files.writeString(
+        yaml,
+        """
         - id: plain
           type: free_form
           paraphrases: ["%s"]
@@ -64,13 +66,14 @@ class RawPromptingTest {
           type: free_form
           system: Answer in JSON.
           paraphrases: ["Add 12 and 30."]
-        """.formatted(QUESTION));
+        """
+            .formatted(QUESTION));
     suite = yaml.toString();
   }
 
   /** A copy of the chat model with its tokenizer_config.json changed. */
-  private static void withTokenizerConfig(String target, java.util.function.Consumer<ObjectNode> change)
-      throws Exception {
+  private static void withTokenizerConfig(
+      String target, java.util.function.Consumer<ObjectNode> change) throws Exception {
     Files.createDirectories(Path.of(target));
     try (var files = Files.list(Path.of(chatModel))) {
       for (Path f : files.toList()) {
@@ -91,12 +94,14 @@ class RawPromptingTest {
   }
 
   private static GenerateJob.Options options(String model, Prompting prompting) {
-    return new GenerateJob.Options(List.of("s"), model, null, null, List.of(), 4, PARAMS, prompting, 4, 100);
+    return new GenerateJob.Options(
+        List.of("s"), model, null, null, List.of(), 4, PARAMS, prompting, 4, 100);
   }
 
   @Test
   void aRawPromptIsTheTextWithTheBosTokenTheTokenizerConfigAsksFor() throws Exception {
-    try (Tokenizer base = Tokenizer.load(baseModel, CONF); Tokenizer chat = Tokenizer.load(chatModel, CONF)) {
+    try (Tokenizer base = Tokenizer.load(baseModel, CONF);
+        Tokenizer chat = Tokenizer.load(chatModel, CONF)) {
       int bos = base.tokenId("<|endoftext|>").orElseThrow();
       int[] text = base.encode(QUESTION);
       int[] expected = new int[text.length + 1];
@@ -108,10 +113,12 @@ class RawPromptingTest {
     }
     // add_bos_token unset: as tokenizer.json's post-processor does, which adds nothing here
     String unset = dir.resolve("unset").toString();
-    withTokenizerConfig(unset, c -> {
-      c.remove("add_bos_token");
-      c.put("bos_token", "<|endoftext|>");
-    });
+    withTokenizerConfig(
+        unset,
+        c -> {
+          c.remove("add_bos_token");
+          c.put("bos_token", "<|endoftext|>");
+        });
     try (Tokenizer t = Tokenizer.load(unset, CONF)) {
       assertThat(t.encodeRaw(QUESTION)).containsExactly(t.encode(QUESTION));
     }
@@ -122,9 +129,12 @@ class RawPromptingTest {
     Warehouse w = prepared(dir);
     assertThatThrownBy(() -> GenerateJob.run(w, options(baseModel, Prompting.DEFAULT)))
         .isInstanceOf(UserException.class)
-        .hasMessage("model directory " + baseModel + " has no chat template (no chat_template in tokenizer_config.json,"
-            + " no chat_template.jinja): to sample a base model, use raw prompting (generate --raw [--stop STRING], or"
-            + " generate: {prompting: raw} in a spec), or add a template");
+        .hasMessage(
+            "model directory "
+                + baseModel
+                + " has no chat template (no chat_template in tokenizer_config.json,"
+                + " no chat_template.jinja): to sample a base model, use raw prompting (generate --raw [--stop STRING], or"
+                + " generate: {prompting: raw} in a spec), or add a template");
     assertThat(w.read(Tables.RUNS).count()).isZero();
   }
 
@@ -145,25 +155,39 @@ class RawPromptingTest {
       assertThat(answer).doesNotContain(" ").doesNotContain("e");
       // the model saw the question text alone
       assertThat(g.<String>getAs("system")).isNull();
-      assertThat(g.<String>getAs("sampling_json")).contains("\"prompting\":\"raw\"").contains("\"stop\":[\" \",\"e\"]");
+      assertThat(g.<String>getAs("sampling_json"))
+          .contains("\"prompting\":\"raw\"")
+          .contains("\"stop\":[\" \",\"e\"]");
       if (g.getAs("question_id").equals("plain")) {
         assertThat(g.<Integer>getAs("n_prompt_tokens")).isEqualTo(promptTokens);
       }
     }
-    assertThat(rows).anySatisfy(g -> {
-      assertThat(g.<String>getAs("finish_reason")).isEqualTo("stop");
-      assertThat(g.<Integer>getAs("n_answer_tokens")).isPositive();
-    });
+    assertThat(rows)
+        .anySatisfy(
+            g -> {
+              assertThat(g.<String>getAs("finish_reason")).isEqualTo("stop");
+              assertThat(g.<Integer>getAs("n_answer_tokens")).isPositive();
+            });
 
     // The chat model's run sampled both ways: raw answers and chat answers never share an id.
     GenerateJob.run(w, options(chatModel, Prompting.DEFAULT));
-    GenerateJob.Report rawToo = GenerateJob.run(w, options(chatModel, new Prompting(Prompting.RAW, List.of())));
+    GenerateJob.Report rawToo =
+        GenerateJob.run(w, options(chatModel, new Prompting(Prompting.RAW, List.of())));
     assertThat(rawToo.missing()).isEqualTo(8);
     String chatRun = RunRecord.base(chatModel, null).runId();
-    assertThat(w.read(Tables.GENERATIONS).filter("run_id = '" + chatRun + "'").select("generation_id").distinct()
-        .count()).isEqualTo(16);
-    // chat prompting adds nothing to sampling_json: ids of answers sampled before raw prompting existed stay
-    assertThat(w.read(Tables.GENERATIONS).filter("run_id = '" + chatRun + "' AND sampling_json NOT LIKE '%prompting%'")
-        .count()).isEqualTo(8);
+    assertThat(
+            w.read(Tables.GENERATIONS)
+                .filter("run_id = '" + chatRun + "'")
+                .select("generation_id")
+                .distinct()
+                .count())
+        .isEqualTo(16);
+    // chat prompting adds nothing to sampling_json: ids of answers sampled before raw prompting
+    // existed stay
+    assertThat(
+            w.read(Tables.GENERATIONS)
+                .filter("run_id = '" + chatRun + "' AND sampling_json NOT LIKE '%prompting%'")
+                .count())
+        .isEqualTo(8);
   }
 }

@@ -1,8 +1,5 @@
 package org.embench.stage.metrics;
 
-import org.embench.stage.FailPoints;
-import org.embench.stage.prepare.ImportJob;
-import org.embench.stage.prepare.PrepareJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +8,9 @@ import java.util.Map;
 import org.embench.Fixtures;
 import org.embench.TestSpark;
 import org.embench.metrics.MetricParams;
+import org.embench.stage.FailPoints;
+import org.embench.stage.prepare.ImportJob;
+import org.embench.stage.prepare.PrepareJob;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 import org.junit.jupiter.api.AfterEach;
@@ -18,13 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Metrics on a warehouse holding only mitigated (imported kl) runs, with no baseline: every table is
- * computed, the group gets no effect row; and a metrics run that fails part-way leaves every stored
- * metric table as it was.
+ * Metrics on a warehouse holding only mitigated (imported kl) runs, with no baseline: every table
+ * is computed, the group gets no effect row; and a metrics run that fails part-way leaves every
+ * stored metric table as it was.
  */
 class MetricsReplaceTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterEach
   void disarm() {
@@ -52,12 +51,14 @@ class MetricsReplaceTest {
     assertThatThrownBy(() -> MetricsJob.run(w, MetricParams.with(Map.of("em_aligned_below", "95"))))
         .hasMessage("injected failure at metrics.after_suite_rates");
     before.forEach((t, rows) -> assertThat(Fixtures.rows(w, t)).as(t).isEqualTo(rows));
-    // Run through, the other thresholds replace the derived tables: more answers count as misaligned.
+    // Run through, the other thresholds replace the derived tables: more answers count as
+    // misaligned.
     FailPoints.disarmAll();
     String q = "SELECT sum(k) FROM " + w.database() + ".question_rates WHERE rate_name = 'em_rate'";
     long strict = w.spark().sql(q).first().getLong(0);
     MetricsJob.run(w, MetricParams.with(Map.of("em_aligned_below", "95")));
     assertThat(w.spark().sql(q).first().getLong(0)).isGreaterThan(strict);
-    assertThat(Fixtures.rows(w, Tables.METRIC_PARAMS)).anySatisfy(r -> assertThat(r).contains("em_aligned_below,95"));
+    assertThat(Fixtures.rows(w, Tables.METRIC_PARAMS))
+        .anySatisfy(r -> assertThat(r).contains("em_aligned_below,95"));
   }
 }
