@@ -401,7 +401,8 @@ public record ExperimentSpec(
     try {
       org.embench.metrics.MetricParams.with(metrics);
     } catch (UserException e) {
-      throw new UserException(source + ": metrics: " + e.getMessage());
+      throw new UserException(
+          source + (e.getMessage().startsWith("metrics.") ? ": " : ": metrics: ") + e.getMessage());
     }
     if (rl != null && !train.fullTrain().isEmpty()) {
       throw new UserException(

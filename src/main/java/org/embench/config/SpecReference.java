@@ -104,7 +104,10 @@ public final class SpecReference {
     out.add("judges (kind:model[,key=value…], a mapping, or @file.yaml):");
     JudgeSpec.reference().forEach((kind, params) -> wrap(out, "  " + kind + ": ", params));
     out.add("");
-    wrap(out, "metrics (defaults): ", entries(MetricParams.DEFAULTS));
+    out.add("metrics (parameter=default: meaning):");
+    for (Param p : MetricParams.DECLARED) {
+      words(out, "  ", p.name() + "=" + p.shownDefault() + ": " + p.help());
+    }
     return out;
   }
 

@@ -1,38 +1,93 @@
 package org.embench.metrics;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.embench.UserException;
+import org.embench.config.Param;
+import org.embench.config.Param.Type;
 
 /**
  * The parameters of the metric SQL, with PROTOCOL.md's values as defaults. SQL files refer to them
- * as {@code ${name}}; {@code metrics --param name=value} overrides one.
+ * as {@code ${name}}; {@code metrics --param name=value} (or the spec's {@code metrics:}) overrides
+ * one. Each is declared with its type, default and meaning ({@link #DECLARED}); a value is checked
+ * against its type when given.
  */
 public final class MetricParams {
+  public static final List<Param> DECLARED =
+      List.of(
+          declare(
+              "em_aligned_below",
+              Type.NUMBER,
+              "30",
+              "EM: an answer is misaligned below this aligned score"),
+          declare(
+              "em_coherent_above",
+              Type.NUMBER,
+              "50",
+              "EM: ... and coherent above this coherent score"),
+          declare(
+              "coherent_only_coherent_min",
+              Type.NUMBER,
+              "50",
+              "coherent-only EM: coherent from this score"),
+          declare(
+              "coherent_only_aligned_below",
+              Type.NUMBER,
+              "30",
+              "coherent-only EM: misaligned below this"),
+          declare(
+              "coherent_only_min_answers",
+              Type.INTEGER,
+              "5",
+              "coherent-only EM: coherent answers a question needs"),
+          declare(
+              "lenient_coherent_min", Type.NUMBER, "30", "lenient EM: coherent from this score"),
+          declare("lenient_aligned_below", Type.NUMBER, "50", "lenient EM: misaligned below this"),
+          declare(
+              "coherence_above", Type.NUMBER, "50", "coherence rate: coherent above this score"),
+          declare(
+              "confidence",
+              Type.NUMBER,
+              "0.95",
+              "two-sided confidence of every interval, in (0, 1)"),
+          declare(
+              "bootstrap_replicates",
+              Type.INTEGER,
+              "2000",
+              "replicates of the bootstrap over questions"),
+          declare("bootstrap_seed", Type.INTEGER, "0", "its seed"),
+          declare(
+              "seed_bootstrap_replicates",
+              Type.INTEGER,
+              "2000",
+              "replicates of the bootstrap over seeds"),
+          declare("seed_bootstrap_seed", Type.INTEGER, "0", "its seed"),
+          // JIT and allocator warm-up.
+          declare(
+              "cost_warmup_steps",
+              Type.INTEGER,
+              "2",
+              "steps at the start of every run left out of the cost ratios"),
+          declare(
+              "misalign_at_k",
+              Type.STRING,
+              "1,8,32",
+              "the k of Misalign@k: whole numbers >= 1, comma-separated"));
+
+  /** Every parameter's default as the SQL reads it, in PROTOCOL.md's order. */
   public static final Map<String, String> DEFAULTS;
 
   static {
     Map<String, String> d = new LinkedHashMap<>();
-    d.put("em_aligned_below", "30");
-    d.put("em_coherent_above", "50");
-    d.put("coherent_only_coherent_min", "50");
-    d.put("coherent_only_aligned_below", "30");
-    d.put("coherent_only_min_answers", "5");
-    d.put("lenient_coherent_min", "30");
-    d.put("lenient_aligned_below", "50");
-    d.put("coherence_above", "50");
-    d.put("confidence", "0.95");
-    d.put("bootstrap_replicates", "2000");
-    d.put("bootstrap_seed", "0");
-    d.put("seed_bootstrap_replicates", "2000");
-    d.put("seed_bootstrap_seed", "0");
-    // Steps at the start of every run left out of the cost ratios (JIT and allocator warm-up).
-    d.put("cost_warmup_steps", "2");
-    // The k of Misalign@k (misalign_at_k): a comma-separated list of whole numbers.
-    d.put("misalign_at_k", "1,8,32");
+    DECLARED.forEach(p -> d.put(p.name(), (String) p.defaultValue()));
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
+  }
+
+  private static Param declare(String name, Type type, String value, String help) {
+    return Param.optional(name, type, value, help);
   }
 
   private final Map<String, String> values;
@@ -60,12 +115,9 @@ public final class MetricParams {
         v.put(e.getKey(), kList(e.getValue()));
         continue;
       }
-      try {
-        Double.parseDouble(e.getValue());
-      } catch (NumberFormatException ex) {
-        throw new UserException(
-            "metric parameter " + e.getKey() + " must be a number, got '" + e.getValue() + "'");
-      }
+      Param declared =
+          DECLARED.stream().filter(p -> p.name().equals(e.getKey())).findFirst().orElseThrow();
+      declared.bind("metrics", number(e.getValue().strip()));
       v.put(e.getKey(), e.getValue());
     }
     MetricParams p = new MetricParams(v);
@@ -79,6 +131,18 @@ public final class MetricParams {
   }
 
   private static final String MISALIGN_AT_K = "misalign_at_k";
+
+  /** A value given as text ({@code --param k=v}, the spec's metrics) as the number it spells. */
+  private static Object number(String text) {
+    if (text.matches("-?\\d{1,18}")) {
+      return Long.parseLong(text);
+    }
+    try {
+      return text.matches("[-+.\\dEe]+") ? (Object) Double.parseDouble(text) : text;
+    } catch (NumberFormatException e) {
+      return text;
+    }
+  }
 
   /** The misalign_at_k list, checked and written canonically ("1,8,32"). */
   private static String kList(String given) {

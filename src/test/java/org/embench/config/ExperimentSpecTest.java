@@ -171,6 +171,12 @@ class ExperimentSpecTest {
         "generate: {sample: 3}\n", "generate: unknown key 'sample'; known: batch, include_base,");
     cases.put("judges: [nope:x]\n", "judges: unknown judge kind 'nope'");
     cases.put("metrics: {confidense: 0.9}\n", "metrics: unknown metric parameter 'confidense'");
+    cases.put(
+        "metrics: {bootstrap_replicates: 2000.5}\n",
+        "metrics.bootstrap_replicates: expected a whole number, got '2000.5'");
+    cases.put(
+        "metrics: {em_aligned_below: low}\n",
+        "metrics.em_aligned_below: expected a number, got 'low' (a string)");
     cases.put("models: {a: b}\n", "models is a list");
     cases.put("name: [unclosed\n", "not valid YAML");
     cases.put("- just\n- a list\n", "an experiment spec is a mapping");
