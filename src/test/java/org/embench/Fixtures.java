@@ -187,7 +187,33 @@ public final class Fixtures {
     return shared;
   }
 
-  private static void deleteTree(Path dir) {
+  /** A filled warehouse and the input files it was filled from. */
+  public record Filled(Warehouse warehouse, Inputs inputs) {}
+
+  private static Filled filled;
+
+  /**
+   * One warehouse after {@link #fill} (prepare, both imports, metrics), built once per test JVM and
+   * shared by the test classes that read it or compare with it. Tests must not write to it; {@link
+   * TestSpark#copy} gives one to write to.
+   */
+  public static synchronized Filled sharedFill() {
+    if (filled == null) {
+      try {
+        Path dir = Files.createTempDirectory("embench-shared-fill");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+        Inputs in = inputs(dir.resolve("in"));
+        Warehouse w = TestSpark.warehouse(dir.resolve("w"));
+        fill(w, in);
+        filled = new Filled(w, in);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return filled;
+  }
+
+  static void deleteTree(Path dir) {
     try (var files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -33,26 +33,39 @@ class JudgeStageTest {
     FailPoints.disarmAll();
   }
 
+  @TempDir static Path shared;
+
+  private static Warehouse template;
+
   /** A warehouse with the demo suite and 12 imported answers (24 judgments per judge). */
+  private static synchronized Warehouse template() throws Exception {
+    if (template == null) {
+      Files.createDirectories(shared.resolve("in"));
+      Path suite = shared.resolve("in/demo.yaml");
+      Files.writeString(suite, SyntheticData.demoSuiteYaml(3));
+      Path csv = shared.resolve("in/answers.csv");
+      Files.writeString(csv, SyntheticData.judgedSampleCsv("none", 0.3, 1, 3));
+      Warehouse w = TestSpark.warehouse(shared.resolve("template"));
+      PrepareJob.run(
+          w, new PrepareJob.Options(Map.of(), Map.of("demo", suite.toString()), 0, false));
+      ImportJob.run(
+          w,
+          new ImportJob.Options(
+              csv.toString(),
+              JudgedAnswerReader.Format.UPSTREAM_CSV,
+              "sample",
+              "demo",
+              "imported",
+              "none",
+              false));
+      template = w;
+    }
+    return template;
+  }
+
+  /** A copy of the prepared and imported template, for one test to judge in. */
   private Warehouse warehouse(Path root) throws Exception {
-    Files.createDirectories(dir.resolve("in"));
-    Path suite = dir.resolve("in/demo.yaml");
-    Files.writeString(suite, SyntheticData.demoSuiteYaml(3));
-    Path csv = dir.resolve("in/answers.csv");
-    Files.writeString(csv, SyntheticData.judgedSampleCsv("none", 0.3, 1, 3));
-    Warehouse w = TestSpark.warehouse(root);
-    PrepareJob.run(w, new PrepareJob.Options(Map.of(), Map.of("demo", suite.toString()), 0, false));
-    ImportJob.run(
-        w,
-        new ImportJob.Options(
-            csv.toString(),
-            JudgedAnswerReader.Format.UPSTREAM_CSV,
-            "sample",
-            "demo",
-            "imported",
-            "none",
-            false));
-    return w;
+    return TestSpark.copy(template(), root);
   }
 
   private static JudgeJob.Options options(JudgeSpec spec, int wave, boolean retry) {

@@ -11,25 +11,22 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.embench.Fixtures;
-import org.embench.TestSpark;
 import org.embench.table.Warehouse;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every notebook under notebooks/ runs against a fixture warehouse and shows rows. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NotebookTest {
-  @TempDir static Path dir;
 
   Warehouse w;
 
   @BeforeAll
   void fill() {
-    w = TestSpark.warehouse(dir.resolve("w"));
-    Fixtures.fill(w, Fixtures.inputs(dir.resolve("in")));
+    // Notebooks only read: the suite's shared filled warehouse.
+    w = Fixtures.sharedFill().warehouse();
   }
 
   static Stream<Path> notebooks() throws IOException {
