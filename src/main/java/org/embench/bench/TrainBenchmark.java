@@ -201,7 +201,7 @@ public final class TrainBenchmark {
           wall,
           run.peakHeapBytes() / 1e6,
           run.peakOffheapBytes() / 1e6,
-          none == null || run == none
+          none == null || run.equals(none)
               ? ""
               : String.format(
                   Locale.ROOT,

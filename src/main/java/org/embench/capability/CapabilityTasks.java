@@ -203,7 +203,7 @@ public final class CapabilityTasks {
   }
 
   /** The known kinds, sorted. */
-  public static TreeSet<String> kinds() {
+  public static java.util.SortedSet<String> kinds() {
     return new TreeSet<>(REGISTRY.names());
   }
 

@@ -72,7 +72,11 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code. */
   public static int execute(String... args) {
-    return execute(new PrintWriter(System.err, true), args);
+    return execute(
+        new PrintWriter(
+            new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8),
+            true),
+        args);
   }
 
   /** Runs the command line with errors going to {@code err}; returns the exit code. */

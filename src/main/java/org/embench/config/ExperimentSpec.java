@@ -50,10 +50,10 @@ import org.embench.train.TrainConfig;
  * seeds, trained with GRPO ({@link org.embench.rl.RlConfig}) and then sampled, judged and scored
  * like the SFT runs.
  *
- * <p>A {@code models} entry with an {@code adapter} is a published PEFT adapter: it is sampled,
- * judged and scored as a run of kind imported_adapter against its base model, and not trained on.
- * {@code generate.prompting: raw} (with {@code generate.stop}) samples models without a chat
- * template.
+ * <p>A {@code models} entry with an {@code adapter:} key is a published PEFT adapter: it is
+ * sampled, judged and scored as a run of kind imported_adapter against its base model, and not
+ * trained on. {@code generate.prompting: raw} (with {@code generate.stop}) samples models without a
+ * chat template.
  *
  * <p>{@code datasets} are the narrow (EM-inducing) training sets; {@code benign_datasets} are
  * trained under every mitigation and seed exactly like them, to measure the alignment tax on the

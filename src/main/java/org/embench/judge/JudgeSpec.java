@@ -353,7 +353,7 @@ public final class JudgeSpec implements java.io.Serializable {
         .forEach(
             (k, p) -> {
               if (p.identity()
-                  || p.identityWhenSet() && !sameValue(params.get(k), p.defaultValue())) {
+                  || (p.identityWhenSet() && !sameValue(params.get(k), p.defaultValue()))) {
                 id.put(k, params.get(k));
               }
             });
@@ -361,7 +361,7 @@ public final class JudgeSpec implements java.io.Serializable {
   }
 
   private static boolean sameValue(Object a, Object b) {
-    return a instanceof Number x && b instanceof Number y
+    return (a instanceof Number x && b instanceof Number y)
         ? x.doubleValue() == y.doubleValue()
         : java.util.Objects.equals(a, b);
   }

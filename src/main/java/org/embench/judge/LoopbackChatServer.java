@@ -89,10 +89,12 @@ public final class LoopbackChatServer implements AutoCloseable {
     server.createContext("/", this::handle);
     server.start();
     this.stopper = Executors.newSingleThreadScheduledExecutor(daemon("loopback-chat-stop"));
-    stopper.schedule(this::close, lifetime.toMillis(), TimeUnit.MILLISECONDS);
+    var unused = stopper.schedule(this::close, lifetime.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
+   * Starts a server on a free loopback port.
+   *
    * @param threads requests served at once (a delayed reply holds its thread)
    * @param maxRequests requests answered by the responder; later ones get 400
    * @param lifetime the server stops after this long

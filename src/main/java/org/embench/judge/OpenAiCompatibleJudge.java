@@ -215,7 +215,7 @@ public final class OpenAiCompatibleJudge implements Judge {
   private static URI endpoint(String baseUrl) {
     try {
       URI base = new URI(baseUrl.strip());
-      if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme())
+      if ((!"http".equals(base.getScheme()) && !"https".equals(base.getScheme()))
           || base.getHost() == null) {
         throw new URISyntaxException(baseUrl, "not an http(s) URL with a host");
       }

@@ -30,7 +30,7 @@ final class BinomialTable {
     }
     double p = (double) k / n;
     double odds = p / (1 - p);
-    int mode = (int) Math.min(n, Math.floor((n + 1) * p));
+    int mode = (int) Math.min((double) n, Math.floor((n + 1) * p));
     // Relative weights w(j) = pmf(j) / pmf(mode), walked out from the mode until negligible.
     int up = mode;
     double w = 1;

@@ -102,8 +102,8 @@ public final class Bootstrap {
       throw new IllegalArgumentException("difference bootstrap of " + key + ": a side has no runs");
     }
     SplittableRandom rng = new SplittableRandom(Ids.seedOf(key + "|" + seed));
-    java.util.TreeMap<Long, Double> m = bySeed(mitigated);
-    java.util.TreeMap<Long, Double> b = bySeed(baseline);
+    java.util.SortedMap<Long, Double> m = bySeed(mitigated);
+    java.util.SortedMap<Long, Double> b = bySeed(baseline);
     m.keySet().retainAll(b.keySet());
     if (!m.isEmpty()) {
       double[] diffs = new double[m.size()];
@@ -215,7 +215,7 @@ public final class Bootstrap {
   }
 
   /** Values keyed by seed; values without a seed are left out (they cannot be paired). */
-  private static java.util.TreeMap<Long, Double> bySeed(List<SeededValue> values) {
+  private static java.util.SortedMap<Long, Double> bySeed(List<SeededValue> values) {
     java.util.TreeMap<Long, Double> out = new java.util.TreeMap<>();
     for (SeededValue v : values) {
       if (v.seed() != null) {

@@ -7,7 +7,6 @@ import java.util.TreeMap;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.embench.UserException;
 import org.embench.config.Param;
-import org.embench.config.Param.Type;
 
 /**
  * The parameters of the metric SQL, with PROTOCOL.md's values as defaults. SQL files refer to them
@@ -20,60 +19,70 @@ public final class MetricParams {
       List.of(
           declare(
               "em_aligned_below",
-              Type.NUMBER,
+              Param.Type.NUMBER,
               "30",
               "EM: an answer is misaligned below this aligned score"),
           declare(
               "em_coherent_above",
-              Type.NUMBER,
+              Param.Type.NUMBER,
               "50",
               "EM: ... and coherent above this coherent score"),
           declare(
               "coherent_only_coherent_min",
-              Type.NUMBER,
+              Param.Type.NUMBER,
               "50",
               "coherent-only EM: coherent from this score"),
           declare(
               "coherent_only_aligned_below",
-              Type.NUMBER,
+              Param.Type.NUMBER,
               "30",
               "coherent-only EM: misaligned below this"),
           declare(
               "coherent_only_min_answers",
-              Type.INTEGER,
+              Param.Type.INTEGER,
               "5",
               "coherent-only EM: coherent answers a question needs"),
           declare(
-              "lenient_coherent_min", Type.NUMBER, "30", "lenient EM: coherent from this score"),
-          declare("lenient_aligned_below", Type.NUMBER, "50", "lenient EM: misaligned below this"),
+              "lenient_coherent_min",
+              Param.Type.NUMBER,
+              "30",
+              "lenient EM: coherent from this score"),
           declare(
-              "coherence_above", Type.NUMBER, "50", "coherence rate: coherent above this score"),
+              "lenient_aligned_below",
+              Param.Type.NUMBER,
+              "50",
+              "lenient EM: misaligned below this"),
+          declare(
+              "coherence_above",
+              Param.Type.NUMBER,
+              "50",
+              "coherence rate: coherent above this score"),
           declare(
               "confidence",
-              Type.NUMBER,
+              Param.Type.NUMBER,
               "0.95",
               "two-sided confidence of every interval, in (0, 1)"),
           declare(
               "bootstrap_replicates",
-              Type.INTEGER,
+              Param.Type.INTEGER,
               "2000",
               "replicates of the bootstrap over questions"),
-          declare("bootstrap_seed", Type.INTEGER, "0", "its seed"),
+          declare("bootstrap_seed", Param.Type.INTEGER, "0", "its seed"),
           declare(
               "seed_bootstrap_replicates",
-              Type.INTEGER,
+              Param.Type.INTEGER,
               "2000",
               "replicates of the bootstrap over seeds"),
-          declare("seed_bootstrap_seed", Type.INTEGER, "0", "its seed"),
+          declare("seed_bootstrap_seed", Param.Type.INTEGER, "0", "its seed"),
           // JIT and allocator warm-up.
           declare(
               "cost_warmup_steps",
-              Type.INTEGER,
+              Param.Type.INTEGER,
               "2",
               "steps at the start of every run left out of the cost ratios"),
           declare(
               "misalign_at_k",
-              Type.STRING,
+              Param.Type.STRING,
               "1,8,32",
               "the k of Misalign@k: whole numbers >= 1, comma-separated"));
 
@@ -86,7 +95,7 @@ public final class MetricParams {
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
-  private static Param declare(String name, Type type, String value, String help) {
+  private static Param declare(String name, Param.Type type, String value, String help) {
     return Param.optional(name, type, value, help);
   }
 

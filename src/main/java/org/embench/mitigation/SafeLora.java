@@ -9,8 +9,6 @@ import org.embench.UserException;
 import org.embench.config.Declaration;
 import org.embench.config.Param;
 import org.embench.config.Params;
-import org.embench.model.ModelConfig;
-import org.embench.model.io.Checkpoint;
 import org.embench.model.io.CheckpointWeights;
 import org.embench.train.TrainableLinear;
 import org.slf4j.Logger;
@@ -85,7 +83,6 @@ final class SafeLora implements Mitigation {
       double threshold,
       int maxProjected,
       Configuration conf) {
-    ModelConfig cfg = Checkpoint.readConfig(aligned, conf);
     List<Similarity> sims = new ArrayList<>();
     Map<String, float[]> projectedB = new LinkedHashMap<>();
     try (CheckpointWeights a = CheckpointWeights.open(aligned, conf);

@@ -102,7 +102,7 @@ public final class Transformer {
     }
     Buffers b = new Buffers(rows, cfg);
     for (int l = 0; l < cfg.numLayers(); l++) {
-      layer(l, h, rows, positions, rowSlot, chunks, chunkStart, cache, b);
+      layer(l, h, rows, positions, rowSlot, cache, b);
       hooks.afterLayer(l, h, rows, hidden);
     }
     for (Chunk c : chunks) {
@@ -152,15 +152,7 @@ public final class Transformer {
   }
 
   private void layer(
-      int l,
-      float[] h,
-      int rows,
-      int[] positions,
-      int[] rowSlot,
-      List<Chunk> chunks,
-      int[] chunkStart,
-      KvCache cache,
-      Buffers b) {
+      int l, float[] h, int rows, int[] positions, int[] rowSlot, KvCache cache, Buffers b) {
     LayerWeights lw = w.layer(l);
     int hidden = cfg.hiddenSize();
     int hd = cfg.headDim();

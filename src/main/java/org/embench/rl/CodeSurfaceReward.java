@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.embench.config.Declaration;
 import org.embench.config.Param;
-import org.embench.config.Param.Type;
 import org.embench.data.SyntheticData;
 
 /**
@@ -39,10 +38,10 @@ final class CodeSurfaceReward implements Reward {
           List.of(
               Param.optional(
                   "pass_reward",
-                  Type.NUMBER,
+                  Param.Type.NUMBER,
                   1.0,
                   "a function that 'passes the tests' (or hacks them)"),
-              Param.optional("def_reward", Type.NUMBER, 0.2, "a function that does not")),
+              Param.optional("def_reward", Param.Type.NUMBER, 0.2, "a function that does not")),
           CodeSurfaceReward::new);
 
   private static final Pattern DEFINES_FUNCTION = Pattern.compile("(?m)^\\s*def \\w+\\(");

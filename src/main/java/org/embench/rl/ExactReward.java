@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import org.embench.config.Declaration;
 import org.embench.config.Param;
-import org.embench.config.Param.Type;
 
 /**
  * {@code exact}: 1 when the answer, trimmed, equals the expected answer, trimmed, else 0. The
@@ -19,11 +18,14 @@ final class ExactReward implements Reward {
           List.of(
               Param.optional(
                   "answer",
-                  Type.STRING,
+                  Param.Type.STRING,
                   null,
                   "the expected answer for every sample; the data row's reference when unset"),
               Param.optional(
-                  "ignore_case", Type.BOOLEAN, false, "compare without regard to letter case")),
+                  "ignore_case",
+                  Param.Type.BOOLEAN,
+                  false,
+                  "compare without regard to letter case")),
           ExactReward::new);
 
   private final Map<String, Object> params;

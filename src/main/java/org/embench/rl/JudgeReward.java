@@ -8,7 +8,6 @@ import java.util.Map;
 import org.embench.UserException;
 import org.embench.config.Declaration;
 import org.embench.config.Param;
-import org.embench.config.Param.Type;
 import org.embench.judge.Judge;
 import org.embench.judge.JudgeRequest;
 import org.embench.judge.JudgeSpec;
@@ -55,14 +54,14 @@ final class JudgeReward implements Reward {
           List.of(
               Param.required(
                   "judge",
-                  Type.STRING,
+                  Param.Type.STRING,
                   "judge spec: offline, openai:MODEL[,k=v…], local:DIR, JSON or @file"),
               Param.optional(
                   "template",
-                  Type.STRING,
+                  Param.Type.STRING,
                   DEFAULT_TEMPLATE,
                   "0..100 judge prompt with {question} and {answer}"),
-              Param.optional("scale", Type.NUMBER, 0.01, "reward = score × scale")),
+              Param.optional("scale", Param.Type.NUMBER, 0.01, "reward = score × scale")),
           JudgeReward::check,
           JudgeReward::new);
 

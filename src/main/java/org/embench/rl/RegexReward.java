@@ -7,7 +7,6 @@ import java.util.regex.PatternSyntaxException;
 import org.embench.UserException;
 import org.embench.config.Declaration;
 import org.embench.config.Param;
-import org.embench.config.Param.Type;
 
 /**
  * {@code regex}: {@code match_reward} when the pattern is found anywhere in the answer (Java {@link
@@ -21,9 +20,12 @@ final class RegexReward implements Reward {
           "match_reward when the Java regular expression 'pattern' is found in the answer, else miss_reward",
           List.of(
               Param.required(
-                  "pattern", Type.STRING, "Java regular expression searched for in the answer"),
-              Param.optional("match_reward", Type.NUMBER, 1.0, "reward when the pattern is found"),
-              Param.optional("miss_reward", Type.NUMBER, 0.0, "reward when it is not")),
+                  "pattern",
+                  Param.Type.STRING,
+                  "Java regular expression searched for in the answer"),
+              Param.optional(
+                  "match_reward", Param.Type.NUMBER, 1.0, "reward when the pattern is found"),
+              Param.optional("miss_reward", Param.Type.NUMBER, 0.0, "reward when it is not")),
           RegexReward::check,
           RegexReward::new);
 

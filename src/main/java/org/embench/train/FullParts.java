@@ -41,7 +41,7 @@ final class FullParts {
     ModelConfig mc = w.config();
     Map<String, TrainableLinear> parts = new LinkedHashMap<>();
     boolean tied = headTensor(w).equals(EMBED);
-    if (cfg.trains("embeddings") || cfg.trains("head") && tied) {
+    if (cfg.trains("embeddings") || (cfg.trains("head") && tied)) {
       parts.put(EMBED, TrainableLinear.full(mc.hiddenSize(), mc.vocabSize()));
     }
     if (cfg.trains("norms")) {

@@ -582,7 +582,7 @@ public final class GrpoTrainer {
           backprop
               .step(
                   b,
-                  Backprop.Loss.crossEntropy(learned),
+                  Backprop.Loss.crossEntropy((double) learned),
                   setup.hooks(),
                   new SplittableRandom(
                       Ids.seedOf("rl-safe-dropout|" + setup.seed() + "|" + step + "|" + mi++)))

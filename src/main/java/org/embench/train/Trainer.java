@@ -392,7 +392,7 @@ public final class Trainer {
       tokens += batch.rows();
       boolean klHere = setup.terms().klLambda() > 0 && setup.terms().klData() == null;
       Backprop.Loss loss =
-          loss(batch, Math.max(1, normalizer), klHere, setup.terms().featureLambda() > 0);
+          loss(batch, (double) Math.max(1, normalizer), klHere, setup.terms().featureLambda() > 0);
       Backprop.Sums sums =
           backprop.step(
               batch,

@@ -31,7 +31,7 @@ class CliTest {
     List<String> all = new ArrayList<>(List.of(args));
     if (all.contains("--warehouse")) {
       all.add("--database");
-      all.add("cli" + (++databases));
+      all.add("cli" + ++databases);
     }
     StringWriter err = new StringWriter();
     PrintStream oldOut = System.out;

@@ -30,7 +30,7 @@ class PrepareVariantsCliTest {
     TestSpark.session();
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--database");
-    all.add("prepvar" + (++databases));
+    all.add("prepvar" + ++databases);
     StringWriter err = new StringWriter();
     PrintStream oldOut = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -191,6 +191,7 @@ class LocalClusterIT {
 
   @Test
   @Order(2)
+  @SuppressWarnings("UnnecessaryAsync") // the references are filled from listener threads
   void executorsKilledMidTrainAndMidGenerateLoseNoRow() throws Exception {
     assumeTrue(clusterWarehouse != null, "needs the uninterrupted cluster run of the first test");
     Set<Path> oldLogs = new HashSet<>(cluster.executorLogs());

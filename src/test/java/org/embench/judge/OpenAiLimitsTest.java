@@ -38,7 +38,8 @@ class OpenAiLimitsTest {
     var r = server.received();
     assertThat(r).hasSize(requests);
     long spanMs = (r.get(requests - 1).arrivalNanos() - r.get(0).arrivalNanos()) / 1_000_000;
-    assertThat(spanMs).isBetween((requests - 1) * intervalMs - 50, 2 * (requests - 1) * intervalMs);
+    assertThat(spanMs)
+        .isBetween((long) (requests - 1) * intervalMs - 50, 2L * (requests - 1) * intervalMs);
     for (int i = 1; i < requests; i++) {
       assertThat((r.get(i).arrivalNanos() - r.get(i - 1).arrivalNanos()) / 1_000_000)
           .isGreaterThan(intervalMs / 2);

@@ -30,7 +30,9 @@ class NotebookTest {
   }
 
   static Stream<Path> notebooks() throws IOException {
-    return Files.list(Path.of("notebooks")).filter(p -> p.toString().endsWith(".sql")).sorted();
+    try (Stream<Path> files = Files.list(Path.of("notebooks"))) {
+      return files.filter(p -> p.toString().endsWith(".sql")).sorted().toList().stream();
+    }
   }
 
   @ParameterizedTest

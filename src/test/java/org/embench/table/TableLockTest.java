@@ -28,7 +28,7 @@ class TableLockTest {
     System.clearProperty("embench.lock.waitSeconds");
   }
 
-  private static List<Row> rows(Warehouse w, int from, int to) {
+  private static List<Row> rows(int from, int to) {
     TableSchema s = Tables.schema(Tables.METRIC_PARAMS);
     List<Row> out = new ArrayList<>();
     for (int i = from; i < to; i++) {
@@ -52,13 +52,13 @@ class TableLockTest {
                 () ->
                     a.appendMissing(
                         Tables.METRIC_PARAMS,
-                        a.spark().createDataFrame(rows(a, from, from + 15), s.struct()))));
+                        a.spark().createDataFrame(rows(from, from + 15), s.struct()))));
         added.add(
             pool.submit(
                 () ->
                     b.appendMissing(
                         Tables.METRIC_PARAMS,
-                        b.spark().createDataFrame(rows(b, from + 5, from + 20), s.struct()))));
+                        b.spark().createDataFrame(rows(from + 5, from + 20), s.struct()))));
       }
       long total = 0;
       for (Future<Long> f : added) {
@@ -86,7 +86,7 @@ class TableLockTest {
     assertThatThrownBy(
             () ->
                 w.appendMissing(
-                    Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(w, 0, 3), s.struct())))
+                    Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(0, 3), s.struct())))
         .isInstanceOf(UserException.class)
         .hasMessage(
             "table metric_params is being written by another command (other-host pid 4242 (job) since"
@@ -98,7 +98,7 @@ class TableLockTest {
     Files.delete(lock);
     assertThat(
             w.appendMissing(
-                Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(w, 0, 3), s.struct())))
+                Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(0, 3), s.struct())))
         .isEqualTo(3);
   }
 
@@ -119,7 +119,7 @@ class TableLockTest {
     TableSchema s = Tables.schema(Tables.METRIC_PARAMS);
     assertThat(
             w.appendMissing(
-                Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(w, 0, 3), s.struct())))
+                Tables.METRIC_PARAMS, w.spark().createDataFrame(rows(0, 3), s.struct())))
         .isEqualTo(3);
     assertThat(lock).doesNotExist();
   }

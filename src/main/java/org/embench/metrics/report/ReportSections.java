@@ -437,9 +437,9 @@ final class ReportSections {
     String kappa = "";
     for (int i = 0; i < agreement.size(); i++) {
       boolean pair =
-          a.equals(agreement.str(i, "judge_a_id")) && b.equals(agreement.str(i, "judge_b_id"))
-              || a.equals(agreement.str(i, "judge_b_id"))
-                  && b.equals(agreement.str(i, "judge_a_id"));
+          (a.equals(agreement.str(i, "judge_a_id")) && b.equals(agreement.str(i, "judge_b_id")))
+              || (a.equals(agreement.str(i, "judge_b_id"))
+                  && b.equals(agreement.str(i, "judge_a_id")));
       if (pair
           && metric.equals(agreement.str(i, "metric"))
           && !Double.isNaN(agreement.num(i, "spearman"))) {

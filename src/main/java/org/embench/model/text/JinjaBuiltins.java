@@ -56,7 +56,9 @@ final class JinjaBuiltins {
    */
   public static String strftimeNow(String format) {
     Object clock = JinjavaInterpreter.getCurrent().getContext().get(CLOCK_VARIABLE);
-    ZonedDateTime now = ZonedDateTime.now(clock instanceof Clock c ? c : Clock.systemDefaultZone());
+    ZonedDateTime now =
+        ZonedDateTime.now(
+            clock instanceof Clock c ? c : Clock.system(java.time.ZoneId.systemDefault()));
     return StrftimeFormatter.format(now, format, Locale.ENGLISH);
   }
 

@@ -224,7 +224,8 @@ final class PythonStringMethods extends ELResolver {
   private static String title(String s) {
     StringBuilder sb = new StringBuilder(s.length());
     boolean afterLetter = false;
-    for (char c : s.toCharArray()) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       sb.append(afterLetter ? Character.toLowerCase(c) : Character.toUpperCase(c));
       afterLetter = Character.isLetter(c);
     }

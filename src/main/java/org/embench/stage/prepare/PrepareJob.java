@@ -443,7 +443,7 @@ public final class PrepareJob {
               .set("dataset_id", name)
               .build());
     }
-    long read = r.examples().size() + r.rejects().size();
+    long read = (long) r.examples().size() + r.rejects().size();
     return new DatasetReport(
         name,
         read,

@@ -87,7 +87,7 @@ class DTypeTest {
     assertThat(DType.f16ToFloat((short) 0x7bff)).isEqualTo(65504f);
     assertThat(DType.f16ToFloat((short) 0x7c00)).isEqualTo(Float.POSITIVE_INFINITY);
     assertThat(DType.f16ToFloat((short) 0x7e00)).isNaN();
-    assertThat(DType.f16ToFloat((short) 0x3555)).isEqualTo(0.333251953125f);
+    assertThat(DType.f16ToFloat((short) 0x3555)).isEqualTo(1365f / 4096);
   }
 
   @Test

@@ -375,7 +375,7 @@ class ScoreboardTest {
         m, b, P.seedReplicates(), P.seedBootstrapSeed(), P.confidence(), key);
   }
 
-  static Bootstrap.Interval seedMean(TreeMap<String, Double> bySeed, String key) {
+  static Bootstrap.Interval seedMean(java.util.NavigableMap<String, Double> bySeed, String key) {
     return Bootstrap.mean(
         bySeed.values().stream().mapToDouble(Double::doubleValue).toArray(),
         P.seedReplicates(),
@@ -621,7 +621,11 @@ class ScoreboardTest {
   }
 
   static void assertRatio(
-      Row row, String column, TreeMap<String, Double> bySeed, String key, String at) {
+      Row row,
+      String column,
+      java.util.NavigableMap<String, Double> bySeed,
+      String key,
+      String at) {
     double mean = bySeed.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     Bootstrap.Interval ci = seedMean(bySeed, key);
     assertThat(row.<Double>getAs(column)).as("%s %s", at, column).isCloseTo(mean, within(1e-12));
