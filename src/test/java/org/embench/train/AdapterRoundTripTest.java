@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.embench.model.AdapterFiles;
 import org.embench.model.Engine;
 import org.embench.model.KvCache;
 import org.embench.model.LanguageModel;
@@ -81,7 +82,7 @@ class AdapterRoundTripTest {
     String out = dir.resolve("adapter").toString();
     Adapters.write(out, trained.params(), cfg, modelDir, new Configuration());
     Map<String, Lora> readBack =
-        Adapters.load(out, new Configuration(), model.config(), model.engine().backend());
+        AdapterFiles.load(out, new Configuration(), model.config(), model.engine().backend());
     Map<String, Lora> inMemory = new LinkedHashMap<>();
     Map<String, float[]> merged = new LinkedHashMap<>();
     try (CheckpointWeights w = CheckpointWeights.open(modelDir, new Configuration())) {

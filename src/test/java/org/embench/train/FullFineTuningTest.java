@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.UserException;
 import org.embench.data.ChatMessage;
+import org.embench.model.AdapterFiles;
 import org.embench.model.Engine;
 import org.embench.model.KvCache;
 import org.embench.model.LanguageModel;
@@ -167,7 +168,7 @@ class FullFineTuningTest {
     Trainer.Result r = train(base, Map.of());
     assertThat(r.parts()).isEmpty();
     String run = write("run-plain", r, Map.of(), untied);
-    String model = run + "/" + Adapters.MODEL;
+    String model = run + "/" + AdapterFiles.MODEL;
 
     // A plain Hugging Face directory: the base's config and tokenizer files, checked as any model
     // is.
@@ -178,9 +179,10 @@ class FullFineTuningTest {
     }
     assertThat(Files.exists(Path.of(model, "tokenizer.json"))).isTrue();
     ModelCheck.check(model, List.of(), conf);
-    assertThat(Adapters.sampled(untied, run, conf)).isEqualTo(new Adapters.Sampled(untied, run));
+    assertThat(AdapterFiles.sampled(untied, run, conf))
+        .isEqualTo(new AdapterFiles.Sampled(untied, run));
 
-    Map<String, Lora> delta = Adapters.load(run, conf, base.config(), engine.backend());
+    Map<String, Lora> delta = AdapterFiles.load(run, conf, base.config(), engine.backend());
     float[] viaDelta = logits(base, base.transformer(delta));
     LanguageModel merged = LanguageModel.load(model, conf, engine);
     float[] viaMerged = logits(merged, merged.transformer(Map.of()));
@@ -206,10 +208,11 @@ class FullFineTuningTest {
     Trainer.Result r = train(base, parts);
     assertThat(r.parts().containsKey(FullParts.HEAD)).isEqualTo(!isTied);
     String run = write("run-parts-" + isTied, r, parts, baseDir);
-    String model = run + "/" + Adapters.MODEL;
+    String model = run + "/" + AdapterFiles.MODEL;
     ModelCheck.check(model, List.of(), conf);
-    assertThat(Adapters.sampled(baseDir, run, conf)).isEqualTo(new Adapters.Sampled(model, null));
-    assertThatThrownBy(() -> Adapters.load(run, conf, base.config(), engine.backend()))
+    assertThat(AdapterFiles.sampled(baseDir, run, conf))
+        .isEqualTo(new AdapterFiles.Sampled(model, null));
+    assertThatThrownBy(() -> AdapterFiles.load(run, conf, base.config(), engine.backend()))
         .isInstanceOf(UserException.class)
         .hasMessageContaining("load the merged model " + model);
     try (CheckpointWeights w = CheckpointWeights.open(model, conf)) {
@@ -256,7 +259,7 @@ class FullFineTuningTest {
             r,
             Map.of("full_train", List.of("norms"), "target_modules", List.of("q_proj")),
             base);
-    String merged = run + "/" + Adapters.MODEL;
+    String merged = run + "/" + AdapterFiles.MODEL;
     assertThat(Files.exists(Path.of(merged, Checkpoint.WEIGHTS_INDEX))).isTrue();
     assertThat(Files.exists(Path.of(merged, Checkpoint.WEIGHTS))).isFalse();
     assertThat(Files.readString(Path.of(merged, Checkpoint.WEIGHTS_INDEX)))

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.embench.data.ChatMessage;
+import org.embench.model.AdapterFiles;
 import org.embench.model.Engine;
 import org.embench.model.LanguageModel;
 import org.embench.model.LoglikScorer;
@@ -92,7 +93,7 @@ class TrainingLossEqualsInferenceNllTest {
     LoglikScorer scorer =
         new LoglikScorer(
             model.transformer(
-                Adapters.load(
+                AdapterFiles.load(
                     adapter, new Configuration(), model.config(), model.engine().backend())),
             3,
             512);

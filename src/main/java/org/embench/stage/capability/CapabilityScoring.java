@@ -16,12 +16,12 @@ import org.embench.capability.CapabilityTasks;
 import org.embench.capability.ItemScore;
 import org.embench.capability.ScoringModel;
 import org.embench.capability.TaskItem;
+import org.embench.model.AdapterFiles;
 import org.embench.model.LanguageModel;
 import org.embench.model.Lora;
 import org.embench.stage.HadoopConf;
 import org.embench.stage.TaskEngine;
 import org.embench.table.Tables;
-import org.embench.train.Adapters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,13 +67,13 @@ final class CapabilityScoring implements MapPartitionsFunction<Row, Row>, Serial
     String runId = first.getAs("run_id");
     CapabilityTask task = CapabilityTasks.fromSpecJson(first.getAs("task_spec_json"));
     TaskEngine.configure();
-    Adapters.Sampled sampled =
-        Adapters.sampled(first.getAs("model"), first.getAs("adapter_path"), conf.get());
+    AdapterFiles.Sampled sampled =
+        AdapterFiles.sampled(first.getAs("model"), first.getAs("adapter_path"), conf.get());
     LanguageModel model = LanguageModel.cached(sampled.model(), conf.get());
     Map<String, Lora> adapter =
         sampled.adapter() == null
             ? Map.of()
-            : Adapters.cached(
+            : AdapterFiles.cached(
                 sampled.adapter(), conf.get(), model.config(), model.engine().backend());
     ScoringModel scoring = new ScoringModel(model, model.transformer(adapter));
     List<TaskItem> items = new ArrayList<>(rows.size());

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.embench.data.ChatMessage;
+import org.embench.model.AdapterFiles;
 import org.embench.model.Generator;
 import org.embench.model.LanguageModel;
 import org.embench.model.Lora;
@@ -18,7 +19,6 @@ import org.embench.stage.HadoopConf;
 import org.embench.stage.TaskEngine;
 import org.embench.table.Ids;
 import org.embench.table.Tables;
-import org.embench.train.Adapters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,13 +61,13 @@ public final class GenerationTask implements MapPartitionsFunction<Row, Row>, Se
     Row first = items.get(0);
     String runId = first.getAs("run_id");
     TaskEngine.configure();
-    Adapters.Sampled sampled =
-        Adapters.sampled(first.getAs("model"), first.getAs("adapter_path"), conf.get());
+    AdapterFiles.Sampled sampled =
+        AdapterFiles.sampled(first.getAs("model"), first.getAs("adapter_path"), conf.get());
     LanguageModel model = LanguageModel.cached(sampled.model(), conf.get());
     Map<String, Lora> adapter =
         sampled.adapter() == null
             ? Map.of()
-            : Adapters.cached(
+            : AdapterFiles.cached(
                 sampled.adapter(), conf.get(), model.config(), model.engine().backend());
     List<Generator.Request> requests = new ArrayList<>(items.size());
     org.embench.model.text.ChatTemplate template =

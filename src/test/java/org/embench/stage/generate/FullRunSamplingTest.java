@@ -13,6 +13,7 @@ import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.embench.data.ChatMessage;
+import org.embench.model.AdapterFiles;
 import org.embench.model.Generator;
 import org.embench.model.LanguageModel;
 import org.embench.model.SamplingParams;
@@ -106,7 +107,8 @@ class FullRunSamplingTest {
                     .struct()
                     .fieldIndex("answer"));
 
-    LanguageModel merged = LanguageModel.load(adapter + "/" + Adapters.MODEL, conf, model.engine());
+    LanguageModel merged =
+        LanguageModel.load(adapter + "/" + AdapterFiles.MODEL, conf, model.engine());
     Generator.Result expected =
         merged
             .generator(merged.transformer(Map.of()), 4, 4 * 1024)
