@@ -27,94 +27,144 @@ public final class JudgeSpec implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
-   * One parameter of a kind: its default (null = required) and whether it is part of the identity.
+   * One parameter of a kind: its declaration (the shape every extension point's parameters share:
+   * name, type, default or required, help) and whether it is part of the judge's identity, which a
+   * judge id hashes. {@code identityWhenSet}: part of it only when set to another value than the
+   * default.
    */
-  record Param(Object defaultValue, boolean identity, String help, boolean identityWhenSet) {
-    Param(Object defaultValue, boolean identity, String help) {
-      this(defaultValue, identity, help, false);
+  record Param(org.embench.config.Param declared, boolean identity, boolean identityWhenSet) {
+    Object defaultValue() {
+      return declared.defaultValue();
     }
+
+    String help() {
+      return declared.help();
+    }
+  }
+
+  private static Param param(String name, Object defaultValue, boolean identity, String help) {
+    return param(name, defaultValue, identity, help, false);
+  }
+
+  private static Param param(
+      String name, Object defaultValue, boolean identity, String help, boolean identityWhenSet) {
+    org.embench.config.Param declared =
+        defaultValue == null
+            ? org.embench.config.Param.required(name, org.embench.config.Param.Type.STRING, help)
+            : org.embench.config.Param.of(name, defaultValue, help);
+    return new Param(declared, identity, identityWhenSet);
   }
 
   static final Map<String, Map<String, Param>> KINDS = new LinkedHashMap<>();
 
   static {
     Map<String, Param> openai = new LinkedHashMap<>();
-    openai.put("model", new Param(null, true, "judge model, e.g. gpt-4o-2024-08-06"));
+    openai.put("model", param("model", null, true, "judge model, e.g. gpt-4o-2024-08-06"));
     openai.put(
         "base_url",
-        new Param(
-            "https://api.openai.com/v1", true, "OpenAI-compatible endpoint (Azure, vLLM, …)"));
-    openai.put("top_logprobs", new Param(20, true, "top log-probabilities requested"));
-    openai.put("max_tokens", new Param(1, true, "tokens the judge may answer with"));
+        param(
+            "base_url",
+            "https://api.openai.com/v1",
+            true,
+            "OpenAI-compatible endpoint (Azure, vLLM, …)"));
+    openai.put("top_logprobs", param("top_logprobs", 20, true, "top log-probabilities requested"));
+    openai.put("max_tokens", param("max_tokens", 1, true, "tokens the judge may answer with"));
     // Added after judge ids existed: part of the identity only when set to another value, so the
     // ids (and stored judgments) of judges that leave it alone stay as they were.
     openai.put(
         "label_max_tokens",
-        new Param(16, false, "tokens a categorical (label) judge prompt may answer with", true));
-    openai.put("temperature", new Param(0.0, true, "sampling temperature"));
-    openai.put("seed", new Param(0, true, "request seed"));
+        param(
+            "label_max_tokens",
+            16,
+            false,
+            "tokens a categorical (label) judge prompt may answer with",
+            true));
+    openai.put("temperature", param("temperature", 0.0, true, "sampling temperature"));
+    openai.put("seed", param("seed", 0, true, "request seed"));
     openai.put(
         "min_numeric_mass",
-        new Param(
+        param(
+            "min_numeric_mass",
             NumericScore.DEFAULT_MIN_NUMERIC_MASS,
             true,
             "below this numeric mass the score is null"));
     openai.put(
         "text_fallback",
-        new Param(
+        param(
+            "text_fallback",
             false,
             true,
             "parse a number from the reply when the model returns no log-probabilities"));
     openai.put(
         "api_key_env",
-        new Param("OPENAI_API_KEY", false, "environment variable holding the API key"));
+        param("api_key_env", "OPENAI_API_KEY", false, "environment variable holding the API key"));
     openai.put(
         "api_key_file",
-        new Param("", false, "file holding the API key (a mounted secret); overrides api_key_env"));
+        param(
+            "api_key_file",
+            "",
+            false,
+            "file holding the API key (a mounted secret); overrides api_key_env"));
     openai.put(
         "auth_header",
-        new Param(
+        param(
+            "auth_header",
             "authorization",
             false,
             "how the key is sent: authorization (Bearer) or api-key (Azure OpenAI)"));
     openai.put(
         "max_tokens_field",
-        new Param(
+        param(
+            "max_tokens_field",
             "max_tokens",
             false,
             "request field for max_tokens (max_completion_tokens for o-series models)"));
-    openai.put("requests_per_minute", new Param(500, false, "cluster-wide request rate limit"));
     openai.put(
-        "tokens_per_minute", new Param(0, false, "cluster-wide token rate limit (0 = none)"));
-    openai.put("concurrency", new Param(16, false, "requests in flight per executor"));
-    openai.put("timeout_s", new Param(60, false, "seconds before a request times out"));
-    openai.put("max_retries", new Param(6, false, "retries of 429, 5xx and timeouts"));
+        "requests_per_minute",
+        param("requests_per_minute", 500, false, "cluster-wide request rate limit"));
+    openai.put(
+        "tokens_per_minute",
+        param("tokens_per_minute", 0, false, "cluster-wide token rate limit (0 = none)"));
+    openai.put("concurrency", param("concurrency", 16, false, "requests in flight per executor"));
+    openai.put("timeout_s", param("timeout_s", 60, false, "seconds before a request times out"));
+    openai.put("max_retries", param("max_retries", 6, false, "retries of 429, 5xx and timeouts"));
     openai.put(
         "price_input_per_mtok",
-        new Param(0.0, false, "USD per million prompt tokens, for cost estimates"));
-    openai.put("price_output_per_mtok", new Param(0.0, false, "USD per million completion tokens"));
+        param(
+            "price_input_per_mtok",
+            0.0,
+            false,
+            "USD per million prompt tokens, for cost estimates"));
+    openai.put(
+        "price_output_per_mtok",
+        param("price_output_per_mtok", 0.0, false, "USD per million completion tokens"));
     KINDS.put("openai", openai);
 
     Map<String, Param> local = new LinkedHashMap<>();
     local.put(
-        "model", new Param(null, true, "Hugging Face model directory (local path or Hadoop URI)"));
-    local.put("top_logprobs", new Param(20, true, "top next tokens kept, as the API returns"));
+        "model",
+        param("model", null, true, "Hugging Face model directory (local path or Hadoop URI)"));
+    local.put(
+        "top_logprobs",
+        param("top_logprobs", 20, true, "top next tokens kept, as the API returns"));
     local.put(
         "min_numeric_mass",
-        new Param(
+        param(
+            "min_numeric_mass",
             NumericScore.DEFAULT_MIN_NUMERIC_MASS,
             true,
             "below this numeric mass the score is null"));
-    local.put("batch", new Param(16, false, "prompts per forward pass"));
+    local.put("batch", param("batch", 16, false, "prompts per forward pass"));
     KINDS.put("local", local);
 
     Map<String, Param> offline = new LinkedHashMap<>();
     offline.put(
-        "model", new Param("offline-v1", true, "label of the deterministic smoke-test judge"));
-    offline.put("seed", new Param(0, true, "seed of its pseudo-scores"));
+        "model", param("model", "offline-v1", true, "label of the deterministic smoke-test judge"));
+    offline.put("seed", param("seed", 0, true, "seed of its pseudo-scores"));
     offline.put(
         "min_numeric_mass",
-        new Param(
+        param(
+            "min_numeric_mass",
             NumericScore.DEFAULT_MIN_NUMERIC_MASS,
             true,
             "below this numeric mass the score is null"));

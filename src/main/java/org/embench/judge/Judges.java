@@ -12,26 +12,44 @@ public final class Judges {
   private Judges() {}
 
   /**
+   * How a paid kind keys its calls in {@code judge_calls} (what its {@link Judge#callKey} gives).
+   */
+  @FunctionalInterface
+  public interface CallKey {
+    String of(JudgeSpec spec, String prompt, boolean numeric);
+  }
+
+  /**
    * One kind of judge.
    *
-   * @param paidCalls whether a judgment is a call to a service that costs money: the judge stage
-   *     then looks each call up in {@code judge_calls} by {@link #callKey} before judging, and
-   *     announces how many calls it will make and their estimated cost
+   * @param callKey for a kind whose judgments are calls to a service that costs money, the key of
+   *     such a call: the judge stage then looks each call up in {@code judge_calls} before judging,
+   *     and announces how many calls it will make and their estimated cost; null for a kind that
+   *     calls nothing paid
    * @param checkedOnDriver whether the stage makes the judge once on the driver first, so that a
    *     missing API key or a bad setting fails before any task; false for a kind that would load a
    *     model there
    */
   public record Kind(
       String name,
-      boolean paidCalls,
+      CallKey callKey,
       boolean checkedOnDriver,
-      BiFunction<JudgeSpec, JudgeEnvironment, Judge> factory) {}
+      BiFunction<JudgeSpec, JudgeEnvironment, Judge> factory) {
+
+    /** Whether judgments of this kind are paid calls, stored and reused by their key. */
+    public boolean paidCalls() {
+      return callKey != null;
+    }
+  }
 
   private static final Map<String, Kind> KINDS =
       Map.of(
-          "openai", new Kind("openai", true, true, OpenAiCompatibleJudge::new),
-          "local", new Kind("local", false, false, LocalModelJudge::new),
-          "offline", new Kind("offline", false, true, (spec, env) -> new OfflineJudge(spec)));
+          "openai",
+          new Kind("openai", OpenAiCompatibleJudge::callKey, true, OpenAiCompatibleJudge::new),
+          "local",
+          new Kind("local", null, false, LocalModelJudge::new),
+          "offline",
+          new Kind("offline", null, true, (spec, env) -> new OfflineJudge(spec)));
 
   public static Kind kind(JudgeSpec spec) {
     Kind k = KINDS.get(spec.kind());
@@ -51,9 +69,10 @@ public final class Judges {
    * JudgeRequest#numeric()}. Only for kinds with {@link Kind#paidCalls}.
    */
   public static String callKey(JudgeSpec spec, String prompt, boolean numeric) {
-    if (!kind(spec).paidCalls()) {
+    Kind k = kind(spec);
+    if (!k.paidCalls()) {
       throw new IllegalArgumentException(spec.kind() + " judges make no stored calls");
     }
-    return OpenAiCompatibleJudge.callKey(spec, prompt, numeric);
+    return k.callKey().of(spec, prompt, numeric);
   }
 }
