@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
@@ -89,6 +90,34 @@ public final class Binding {
    * @param where names the section in errors ({@code "spec.yaml: train"})
    */
   public static <T> T bind(JsonNode given, Map<String, ?> defaults, Class<T> type, String where) {
+    return bind(given, defaults, type, where, ".", MAPPER.readerFor(type));
+  }
+
+  /**
+   * A whole document (a spec file's top level) bound to {@code type}: as {@link #bind(JsonNode,
+   * Map, Class, String)}, but a list must be written as one ({@code seeds: 3} is an error), and
+   * errors read {@code spec.yaml: seeds[1]: …}.
+   *
+   * @param file names the document in errors
+   */
+  public static <T> T bindDocument(
+      JsonNode given, Map<String, ?> defaults, Class<T> type, String file) {
+    return bind(
+        given,
+        defaults,
+        type,
+        file,
+        ": ",
+        MAPPER.readerFor(type).without(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY));
+  }
+
+  private static <T> T bind(
+      JsonNode given,
+      Map<String, ?> defaults,
+      Class<T> type,
+      String where,
+      String separator,
+      ObjectReader reader) {
     if (given != null && !given.isMissingNode() && !given.isNull() && !given.isObject()) {
       throw new UserException(where + ": expected a mapping, got " + given);
     }
@@ -97,12 +126,14 @@ public final class Binding {
       merged.setAll((ObjectNode) given);
     }
     try {
-      return MAPPER.treeToValue(merged, type);
+      return reader.readValue(merged);
     } catch (JsonProcessingException e) {
-      throw error(e, merged, type, where);
+      throw error(e, merged, type, where, separator);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     } catch (IllegalArgumentException e) {
       throw e.getCause() instanceof JsonProcessingException j
-          ? error(j, merged, type, where)
+          ? error(j, merged, type, where, separator)
           : new UserException(where + ": " + e.getMessage());
     }
   }
@@ -117,7 +148,7 @@ public final class Binding {
   }
 
   private static UserException error(
-      JsonProcessingException e, JsonNode tree, Class<?> root, String where) {
+      JsonProcessingException e, JsonNode tree, Class<?> root, String where, String separator) {
     if (e instanceof ValueInstantiationException v && v.getCause() instanceof UserException u) {
       return new UserException(where + ": " + u.getMessage());
     }
@@ -126,7 +157,7 @@ public final class Binding {
     if (e instanceof UnrecognizedPropertyException u) {
       refs.remove(refs.size() - 1);
       return new UserException(
-          at(where, refs)
+          at(where, refs, separator)
               + ": unknown key '"
               + u.getPropertyName()
               + "'; known: "
@@ -145,19 +176,20 @@ public final class Binding {
       JsonNode got = tree.at(pointer(refs));
       if (t != null) {
         return new UserException(
-            at(where, refs)
+            at(where, refs, separator)
                 + ": expected "
                 + expected(t)
                 + ", got "
                 + (got.isTextual() ? "\"" + got.asText() + "\"" : got.toString()));
       }
     }
-    return new UserException(at(where, refs) + ": " + e.getOriginalMessage());
+    return new UserException(at(where, refs, separator) + ": " + e.getOriginalMessage());
   }
 
-  private static String at(String where, List<JsonMappingException.Reference> refs) {
+  private static String at(
+      String where, List<JsonMappingException.Reference> refs, String separator) {
     String path = path(refs);
-    return path.isEmpty() ? where : where + "." + path;
+    return path.isEmpty() ? where : where + separator + path;
   }
 
   /**
@@ -231,12 +263,15 @@ public final class Binding {
       return "a string";
     }
     if (t.isCollectionLikeType()) {
-      return "a list of " + plural(expected(t.getContentType()));
+      String each = expected(t.getContentType());
+      return each.equals("a value") ? "a list" : "a list of " + plural(each);
     }
     if (t.isMapLikeType() || c.isRecord()) {
       return "a mapping";
     }
-    return c == Object.class ? "a value" : "a " + c.getSimpleName();
+    return c == Object.class || JsonNode.class.isAssignableFrom(c)
+        ? "a value"
+        : "a " + c.getSimpleName();
   }
 
   private static String plural(String one) {

