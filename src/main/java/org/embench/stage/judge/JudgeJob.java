@@ -21,6 +21,7 @@ import org.embench.judge.PromptFiller;
 import org.embench.judge.VerdictStatus;
 import org.embench.stage.FailPoints;
 import org.embench.stage.HadoopConf;
+import org.embench.stage.JudgeCalls;
 import org.embench.table.Tables;
 import org.embench.table.Warehouse;
 import org.slf4j.Logger;
@@ -173,9 +174,7 @@ public final class JudgeJob {
               (org.apache.spark.sql.api.java.UDF2<String, Boolean, String>)
                   (prompt, numeric) -> Judges.callKey(spec, prompt, numeric),
               DataTypes.StringType);
-      Dataset<Row> calls =
-          w.read(Tables.JUDGE_CALLS)
-              .select(col("call_key").as("cached_key"), col("response_json").as("cached_response"));
+      Dataset<Row> calls = JudgeCalls.responses(w);
       missing =
           missing.withColumn(
               "call_key",
@@ -236,8 +235,8 @@ public final class JudgeJob {
       // Calls first: a stop between the two writes then leaves calls whose judgments a re-run
       // rebuilds from the cache at no cost, never judgments whose calls are lost. Only calls that
       // gave a verdict are cached; a failed one is sent again when retried.
-      w.appendMissing(
-          Tables.JUDGE_CALLS,
+      JudgeCalls.append(
+          w,
           verdicts
               .filter(
                   col("call_key").isNotNull().and(col("status").isin(VERDICT_STATUSES.toArray())))

@@ -22,6 +22,7 @@ import org.embench.config.ExperimentSpec;
 import org.embench.data.ChatMessage;
 import org.embench.mitigation.Mitigations;
 import org.embench.stage.HadoopConf;
+import org.embench.stage.JudgeCalls;
 import org.embench.stage.RunKind;
 import org.embench.stage.RunRecord;
 import org.embench.stage.RunStatus;
@@ -272,12 +273,8 @@ public final class TrainJob {
     if (!steps.isEmpty()) {
       w.appendMissing(Tables.TRAIN_STEPS, w.spark().createDataFrame(steps, stepSchema.struct()));
     }
-    if (!newCalls.isEmpty()) {
-      // RL rewards' judge calls join the judge stage's: neither pays for a call the other made
-      w.appendMissing(
-          Tables.JUDGE_CALLS,
-          w.spark().createDataFrame(newCalls, Tables.schema(Tables.JUDGE_CALLS).struct()));
-    }
+    // RL rewards' judge calls join the judge stage's: neither pays for a call the other made
+    JudgeCalls.append(w, newCalls);
     RunRecord.upsert(w, done);
     long failed = done.stream().filter(r -> r.status() == RunStatus.FAILED).count();
     done.stream()
@@ -305,18 +302,7 @@ public final class TrainJob {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Map<String, String> out = new java.util.HashMap<>();
-    if (models.isEmpty()) {
-      return out;
-    }
-    for (Row r :
-        w.read(Tables.JUDGE_CALLS)
-            .filter(col("judge_model").isin(models.toArray()))
-            .select("call_key", "response_json")
-            .collectAsList()) {
-      out.put(r.getString(0), r.getString(1));
-    }
-    return out;
+    return JudgeCalls.responses(w, models);
   }
 
   /**
