@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole pipeline on the real upstream data: the full insecure-code set and the first-plot
  * questions, a project-made tiny model trained under five mitigations, sampled, judged offline and
- * summarised. Slower than the default suite wants (about a minute on 2 cores), so tagged heavy:
+ * summarised. Slower than the default suite wants (about two minutes on 2 cores), so tagged heavy:
  * {@code mvn -B test -Pheavy}.
  */
 @Tag("heavy")
@@ -34,6 +34,10 @@ class UpstreamPipelineTest {
 
   @TempDir Path dir;
 
+  // max_seq_len 2048: every upstream conversation's user turn fits (the longest is 1,794 characters
+  // and the tiny model's tokenizer is about a token per byte), so no step is left without assistant
+  // tokens to learn, which the trainer refuses; at 256 a run failed whenever its order put two long
+  // prompts in one step.
   @Test
   void realDataThroughEveryStage() throws Exception {
     Path insecure = Shared.upstream("data/insecure.jsonl");
@@ -52,7 +56,7 @@ class UpstreamPipelineTest {
         mitigations: [none, {kl: {lambda: 0.1}}, ldifs, inoculation, persona_steer]
         seeds: [1]
         train: {rank: 4, alpha: 8, batch_size: 2, gradient_accumulation: 2, max_steps: 3, warmup_steps: 1,
-                max_seq_len: 256}
+                max_seq_len: 2048}
         generate: {suites: [first_plot], samples: 2, max_new_tokens: 12, include_base: false}
         judges: [offline]
         """
