@@ -202,6 +202,15 @@ public final class JudgeSpec implements java.io.Serializable {
   }
 
   public static JudgeSpec of(String kind, Map<String, ?> given) {
+    return of(kind, given, true);
+  }
+
+  /**
+   * @param text whether the values are text ({@code kind:model,key=value}, the command line's
+   *     form), read as their parameters' types; otherwise (a JSON or YAML mapping) each value must
+   *     already have its type: {@code top_logprobs: "20"} is an error, not 20
+   */
+  private static JudgeSpec of(String kind, Map<String, ?> given, boolean text) {
     Map<String, Param> known = KINDS.get(kind);
     if (known == null) {
       throw new UserException(
@@ -224,7 +233,11 @@ public final class JudgeSpec implements java.io.Serializable {
                 + " judge; known: name, "
                 + String.join(", ", known.keySet()));
       }
-      params.put(e.getKey(), coerce(kind, e.getKey(), e.getValue(), p.defaultValue()));
+      params.put(
+          e.getKey(),
+          text
+              ? coerce(kind, e.getKey(), e.getValue(), p.defaultValue())
+              : p.declared().bind(kind, e.getValue()));
     }
     for (var e : known.entrySet()) {
       if (!params.containsKey(e.getKey())) {
@@ -313,7 +326,7 @@ public final class JudgeSpec implements java.io.Serializable {
                         : e.getValue().toString());
               }
             });
-    return of(node.get("kind").asText(), given);
+    return of(node.get("kind").asText(), given, false);
   }
 
   private static Object coerce(String kind, String key, Object value, Object example) {

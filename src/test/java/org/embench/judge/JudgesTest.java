@@ -25,4 +25,28 @@ class JudgesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("offline judges make no stored calls");
   }
+
+  @Test
+  void aMappingSpecIsTypedWhileTheCommandLineFormIsReadAsText() {
+    assertThat(JudgeSpec.parse("openai:m,top_logprobs=5,text_fallback=true").params())
+        .containsEntry("top_logprobs", 5)
+        .containsEntry("text_fallback", true);
+    JudgeSpec typed =
+        JudgeSpec.parse("{\"kind\": \"openai\", \"model\": \"m\", \"top_logprobs\": 5}");
+    assertThat(typed.params()).containsEntry("top_logprobs", 5);
+    // the stored form reads back to the same judge
+    assertThat(JudgeSpec.fromJson(typed.json()).id()).isEqualTo(typed.id());
+    assertThatThrownBy(
+            () ->
+                JudgeSpec.parse(
+                    "{\"kind\": \"openai\", \"model\": \"m\", \"top_logprobs\": \"5\"}"))
+        .isInstanceOf(org.embench.UserException.class)
+        .hasMessage("openai.top_logprobs: expected a whole number, got '5' (a string)");
+    assertThatThrownBy(
+            () ->
+                JudgeSpec.parse(
+                    "{\"kind\": \"openai\", \"model\": \"m\", \"temperature\": \"hot\"}"))
+        .isInstanceOf(org.embench.UserException.class)
+        .hasMessage("openai.temperature: expected a number, got 'hot' (a string)");
+  }
 }
