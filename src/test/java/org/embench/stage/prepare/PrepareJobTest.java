@@ -143,6 +143,19 @@ class PrepareJobTest {
     assertThat(strict.read(Tables.REJECTS).count()).isEqualTo(1);
     assertThat(strict.exists(Tables.EXAMPLES)).isFalse();
     assertThat(examples).isEqualTo(40); // the last three lines repeat the first three
+
+    // The failed prepare's rejects go when the data set is prepared again from a clean file.
+    Path clean = dir.resolve("clean.jsonl");
+    try {
+      java.nio.file.Files.writeString(clean, org.embench.data.SyntheticData.arithmeticJsonl(5));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    PrepareJob.run(
+        strict,
+        new PrepareJob.Options(Map.of("arithmetic", clean.toString()), Map.of(), 0.1, true, true));
+    assertThat(strict.read(Tables.REJECTS).count()).isZero();
+    assertThat(strict.read(Tables.EXAMPLES).count()).isEqualTo(5);
   }
 
   @Test
