@@ -269,24 +269,62 @@ public record ExperimentSpec(
       Map<String, JsonNode> metrics,
       JsonNode rl) {
     static final Map<String, Object> DEFAULTS =
-        Map.of(
-            "name", "experiment",
-            "data", Map.of(),
-            "suites", Map.of(),
-            "suite_variants", Map.of(),
-            "models", List.of(),
-            "datasets", List.of(),
-            "benign_datasets", List.of(),
-            "mitigations", List.of("none"),
-            "seeds", List.of(0),
-            "judges", List.of());
+        Map.of("name", "experiment", "mitigations", List.of("none"), "seeds", List.of(0));
+
+    /**
+     * A key left out or written without a value ({@code capability:}) is empty; a null inside a
+     * list is an error naming its place, as any value of the wrong type is.
+     */
+    Document {
+      if (name == null) {
+        throw new UserException("name: expected a string, got null");
+      }
+      data = data == null ? Map.of() : data;
+      suites = suites == null ? Map.of() : suites;
+      suiteVariants = suiteVariants == null ? Map.of() : suiteVariants;
+      models = trees(models);
+      datasets = names(datasets, "datasets");
+      benignDatasets = names(benignDatasets, "benign_datasets");
+      mitigations = trees(mitigations);
+      seeds = seeds == null ? List.of() : seeds;
+      for (int i = 0; i < seeds.size(); i++) {
+        if (seeds.get(i) == null) {
+          throw new UserException("seeds[" + i + "]: expected a whole number, got null");
+        }
+      }
+      judges = trees(judges);
+      capability = capability == null ? Map.of() : capability;
+      metrics = metrics == null ? Map.of() : metrics;
+    }
+
+    /**
+     * A list of trees, a null entry as JSON null (which the reader of the list refuses by name).
+     */
+    private static List<JsonNode> trees(List<JsonNode> given) {
+      return given == null
+          ? List.of()
+          : given.stream()
+              .map(
+                  n ->
+                      n == null
+                          ? (JsonNode) com.fasterxml.jackson.databind.node.NullNode.getInstance()
+                          : n)
+              .toList();
+    }
+
+    private static List<String> names(List<String> given, String key) {
+      List<String> out = given == null ? List.of() : given;
+      for (int i = 0; i < out.size(); i++) {
+        if (out.get(i) == null) {
+          throw new UserException(key + "[" + i + "]: expected a string, got null");
+        }
+      }
+      return out;
+    }
   }
 
   static ExperimentSpec parse(JsonNode root, String source, String baseDir) {
-    Map<String, Object> defaults = new LinkedHashMap<>(Document.DEFAULTS);
-    defaults.put("capability", Map.of());
-    defaults.put("metrics", Map.of());
-    Document doc = Binding.bindDocument(root, defaults, Document.class, source);
+    Document doc = Binding.bindDocument(root, Document.DEFAULTS, Document.class, source);
     ObjectMapper json = new ObjectMapper();
     String name = doc.name();
     Map<String, String> data = paths(doc.data(), source, "data", baseDir);

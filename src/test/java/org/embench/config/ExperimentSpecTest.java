@@ -76,6 +76,14 @@ class ExperimentSpecTest {
         .containsExactly("none");
     assertThat(s.seeds()).containsExactly(0L);
     assertThat(s.judges()).isEmpty();
+    // A key written without a value is empty, as before the spec was bound to a record.
+    ExperimentSpec blank =
+        read(
+            "models: [m]\ndatasets: [d]\ndata:\nsuites:\njudges:\ncapability:\nmetrics:\ntrain:\n");
+    assertThat(blank.judges()).isEmpty();
+    assertThat(blank.capability()).isEmpty();
+    assertThat(blank.data()).isEmpty();
+    assertThat(blank.train()).isEqualTo(s.train());
   }
 
   @Test
@@ -177,6 +185,10 @@ class ExperimentSpecTest {
     cases.put(
         "metrics: {em_aligned_below: low}\n",
         "metrics.em_aligned_below: expected a number, got 'low' (a string)");
+    cases.put("seeds: [1, ~]\n", "seeds[1]: expected a whole number, got null");
+    cases.put("datasets: [d, ~]\n", "datasets[1]: expected a string, got null");
+    cases.put("name: ~\n", "name: expected a string, got null");
+    cases.put("models: [~]\n", "models[0]: expected a model directory");
     cases.put("models: {a: b}\n", "models: expected a list, got {\"a\":\"b\"}");
     cases.put("data: {d: 5}\n", "data.d: expected a string, got 5");
     cases.put("datasets: [[d]]\n", "datasets[0]: expected a string, got [\"d\"]");
