@@ -147,6 +147,13 @@ public record ExperimentSpec(
 
     Generate generate(List<String> allSuites, String source) {
       String at = source + ": generate.";
+      // A key written without a value is null here, not its default.
+      if (stop == null) {
+        throw new UserException(at + "stop: expected a list of strings, got null");
+      }
+      if (templateVariables == null) {
+        throw new UserException(at + "template_variables: expected a mapping, got null");
+      }
       atLeast(samples == null ? 1 : samples, 1, at + "samples");
       atLeast(maxNewTokens, 1, at + "max_new_tokens");
       atLeast(batch, 1, at + "batch");

@@ -81,6 +81,11 @@ public record TrainConfig(
           0);
 
   public TrainConfig {
+    // A key written without a value binds to null, not to its default.
+    if (targetModules == null || layers == null || fullTrain == null || evalAt == null) {
+      throw new UserException(
+          "target_modules, layers, full_train and eval_at are lists, got null (a key without a value)");
+    }
     evalAt = List.copyOf(new java.util.TreeSet<>(evalAt));
     if (evalEvery < 0 || evalAt.stream().anyMatch(x -> x < 1)) {
       throw new UserException(

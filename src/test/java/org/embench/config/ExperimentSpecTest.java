@@ -185,6 +185,11 @@ class ExperimentSpecTest {
     cases.put(
         "metrics: {em_aligned_below: low}\n",
         "metrics.em_aligned_below: expected a number, got 'low' (a string)");
+    cases.put("generate: {stop: ~}\n", "generate.stop: expected a list of strings, got null");
+    cases.put(
+        "generate: {template_variables: ~}\n", "generate.template_variables: expected a mapping");
+    cases.put(
+        "train: {layers: ~}\n", "train: target_modules, layers, full_train and eval_at are lists");
     cases.put("seeds: [1, ~]\n", "seeds[1]: expected a whole number, got null");
     cases.put("datasets: [d, ~]\n", "datasets[1]: expected a string, got null");
     cases.put("name: ~\n", "name: expected a string, got null");
