@@ -192,12 +192,10 @@ public final class CapabilityTasks {
   private static String describe(Map<String, Object> defaults) {
     StringBuilder sb = new StringBuilder();
     for (var e : defaults.entrySet()) {
-      String v = String.valueOf(e.getValue());
-      v =
-          v.isEmpty()
-              ? "(none)"
-              : v.length() > 24 ? "(a prompt; see README)" : v.replace("\n", "\\n");
-      sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(v);
+      sb.append(sb.length() == 0 ? "" : ", ")
+          .append(e.getKey())
+          .append('=')
+          .append(Param.helpValue(e.getValue()));
     }
     return sb.toString();
   }

@@ -123,10 +123,17 @@ public record Param(String name, Type type, Object defaultValue, boolean require
 
   /** The default as help text shows it. */
   public String shownDefault() {
-    if (required) {
-      return "(required)";
-    }
-    String v = defaultValue == null ? "(unset)" : String.valueOf(defaultValue);
-    return v.isEmpty() ? "(none)" : v.length() > 24 ? "(see README)" : v.replace("\n", "\\n");
+    return required ? "(required)" : defaultValue == null ? "(unset)" : helpValue(defaultValue);
+  }
+
+  /**
+   * A default value as help text shows it: an empty one as (none), a long one (a prompt) by
+   * reference to the README.
+   */
+  public static String helpValue(Object value) {
+    String v = String.valueOf(value);
+    return v.isEmpty()
+        ? "(none)"
+        : v.length() > 24 ? "(a prompt; see README)" : v.replace("\n", "\\n");
   }
 }
