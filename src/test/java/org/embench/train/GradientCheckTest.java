@@ -229,11 +229,14 @@ class GradientCheckTest {
     // The policy ratio exp(Δ log π) curves more than the other terms: a smaller step keeps the
     // central difference's error below the tolerance.
     double eps = extra.equals("grpo") ? 2e-3 : 1e-2;
+    // Four random entries of every full tensor; two of each LoRA factor, which has two factors per
+    // module: every tensor is probed, and each probe costs two training steps.
+    int trials = full ? 4 : 2;
     for (var e : all.entrySet()) {
       TrainableLinear p = e.getValue();
       for (int t = 0; t < p.values.length; t++) {
         float[] v = p.values[t];
-        for (int trial = 0; trial < 4; trial++) {
+        for (int trial = 0; trial < trials; trial++) {
           // An embedding row gets a gradient only when its token is in the batch.
           int i =
               e.getKey().equals(FullParts.EMBED)
