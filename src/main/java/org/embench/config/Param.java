@@ -92,6 +92,44 @@ public record Param(String name, Type type, Object defaultValue, boolean require
     return bound;
   }
 
+  /**
+   * {@code value} written as text (the command line's {@code key=value}, a metric override) read as
+   * this parameter's type, then checked as {@link #bind} checks it: {@code 5} is a whole number,
+   * {@code 0.5} a number, {@code true}/{@code false} a boolean, a list comma-separated. A value
+   * that is not text is bound as it is.
+   */
+  public Object bindText(String prefix, Object value) {
+    if (!(value instanceof String text)) {
+      return bind(prefix, value);
+    }
+    String t = text.strip();
+    Object read =
+        switch (type) {
+          case NUMBER, INTEGER -> number(t);
+          case BOOLEAN ->
+              t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false")
+                  ? (Object) Boolean.parseBoolean(t)
+                  : t;
+          case STRING -> t;
+          case INTEGERS ->
+              java.util.Arrays.stream(t.split(",", -1)).map(x -> number(x.strip())).toList();
+          case STRINGS -> java.util.Arrays.stream(t.split(",", -1)).map(String::strip).toList();
+        };
+    return bind(prefix, read);
+  }
+
+  /** Text as the number it spells (a long when whole), or the text itself when it spells none. */
+  private static Object number(String text) {
+    if (text.matches("-?\\d{1,18}")) {
+      return Long.parseLong(text);
+    }
+    try {
+      return text.matches("[-+.\\dEe]+") ? (Object) Double.parseDouble(text) : text;
+    } catch (NumberFormatException e) {
+      return text;
+    }
+  }
+
   private static Integer whole(Object value) {
     return (value instanceof Integer || value instanceof Long)
             && ((Number) value).longValue() == ((Number) value).intValue()

@@ -235,9 +235,7 @@ public final class JudgeSpec implements java.io.Serializable {
       }
       params.put(
           e.getKey(),
-          text
-              ? coerce(kind, e.getKey(), e.getValue(), p.defaultValue())
-              : p.declared().bind(kind, e.getValue()));
+          text ? p.declared().bindText(kind, e.getValue()) : p.declared().bind(kind, e.getValue()));
     }
     for (var e : known.entrySet()) {
       if (!params.containsKey(e.getKey())) {
@@ -327,43 +325,6 @@ public final class JudgeSpec implements java.io.Serializable {
               }
             });
     return of(node.get("kind").asText(), given, false);
-  }
-
-  private static Object coerce(String kind, String key, Object value, Object example) {
-    String s = String.valueOf(value).strip();
-    try {
-      if (example instanceof Integer) {
-        return value instanceof Number n && n.doubleValue() == n.intValue()
-            ? n.intValue()
-            : Integer.parseInt(s);
-      }
-      if (example instanceof Double) {
-        double d = value instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
-        if (!Double.isFinite(d)) {
-          throw new NumberFormatException();
-        }
-        return d;
-      }
-      if (example instanceof Boolean) {
-        if (value instanceof Boolean b) {
-          return b;
-        }
-        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
-          return Boolean.parseBoolean(s);
-        }
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      throw new UserException(
-          kind
-              + " judge parameter "
-              + key
-              + ": '"
-              + value
-              + "' is not a valid "
-              + example.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
-    }
-    return s;
   }
 
   public String kind() {

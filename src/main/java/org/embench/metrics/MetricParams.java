@@ -126,7 +126,7 @@ public final class MetricParams {
       }
       Param declared =
           DECLARED.stream().filter(p -> p.name().equals(e.getKey())).findFirst().orElseThrow();
-      declared.bind("metrics", number(e.getValue().strip()));
+      declared.bindText("metrics", e.getValue());
       v.put(e.getKey(), e.getValue());
     }
     MetricParams p = new MetricParams(v);
@@ -140,18 +140,6 @@ public final class MetricParams {
   }
 
   private static final String MISALIGN_AT_K = "misalign_at_k";
-
-  /** A value given as text ({@code --param k=v}, the spec's metrics) as the number it spells. */
-  private static Object number(String text) {
-    if (text.matches("-?\\d{1,18}")) {
-      return Long.parseLong(text);
-    }
-    try {
-      return text.matches("[-+.\\dEe]+") ? (Object) Double.parseDouble(text) : text;
-    } catch (NumberFormatException e) {
-      return text;
-    }
-  }
 
   /** The misalign_at_k list, checked and written canonically ("1,8,32"). */
   private static String kList(String given) {

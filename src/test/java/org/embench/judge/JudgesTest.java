@@ -31,6 +31,18 @@ class JudgesTest {
     assertThat(JudgeSpec.parse("openai:m,top_logprobs=5,text_fallback=true").params())
         .containsEntry("top_logprobs", 5)
         .containsEntry("text_fallback", true);
+    assertThat(JudgeSpec.parse("openai:m,temperature=0.5").params())
+        .containsEntry("temperature", 0.5);
+    // The text is read by the parameter's declared type, the one the mapping form is checked by.
+    assertThatThrownBy(() -> JudgeSpec.parse("openai:m,top_logprobs=2.5"))
+        .isInstanceOf(org.embench.UserException.class)
+        .hasMessage("openai.top_logprobs: expected a whole number, got '2.5' (a number)");
+    assertThatThrownBy(() -> JudgeSpec.parse("openai:m,text_fallback=yes"))
+        .isInstanceOf(org.embench.UserException.class)
+        .hasMessage("openai.text_fallback: expected true or false, got 'yes' (a string)");
+    assertThatThrownBy(() -> JudgeSpec.parse("openai:m,temperature=hot"))
+        .isInstanceOf(org.embench.UserException.class)
+        .hasMessage("openai.temperature: expected a number, got 'hot' (a string)");
     JudgeSpec typed =
         JudgeSpec.parse("{\"kind\": \"openai\", \"model\": \"m\", \"top_logprobs\": 5}");
     assertThat(typed.params()).containsEntry("top_logprobs", 5);
