@@ -108,8 +108,8 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new Main());
     // The commands that read an experiment spec list its keys and defaults, from the registries.
-    // The
-    // section is rendered only when help is printed, so other commands do not pay for building it.
+    // The section is rendered only when help is printed, so other commands do not pay for building
+    // it.
     for (String name : new String[] {"train", "run"}) {
       CommandLine sub = cmd.getSubcommands().get(name);
       sub.getCommandSpec().usageMessage().footerHeading("%n");

@@ -54,8 +54,8 @@ public record Verdict(
   public static Verdict fromLogprobs(
       String key, List<TokenLogprob> top, double minNumericMass, String rawText) {
     // A gateway that returns probabilities, percentages or garbage must not become a score: exp()
-    // of
-    // such values makes the mass infinite and the score NaN, which SQL orders above every number.
+    // of such values makes the mass infinite and the score NaN, which SQL orders above every
+    // number.
     double total = 0;
     for (TokenLogprob t : top) {
       if (!Double.isFinite(t.logprob()) || t.logprob() > LOGPROB_TOLERANCE) {

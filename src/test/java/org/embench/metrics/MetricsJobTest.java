@@ -77,8 +77,7 @@ class MetricsJobTest {
             coherent = i % 4 == 0 ? null : coherent;
           } else if (r[0].equals("r2") && q.equals("q2") && i >= 1 && i <= 6) {
             // Scores no judge should give, stored as 'ok' (as a broken gateway's replies once
-            // were):
-            // never read as a verdict.
+            // were): never read as a verdict.
             double[] bad = {
               Double.NaN,
               Double.POSITIVE_INFINITY,
@@ -143,8 +142,7 @@ class MetricsJobTest {
       rows.add(judgment(j, gen, a, "correct", 0.0)); // another metric: ignored by the EM rates
     }
     // A categorical judge prompt on a deception suite, run r3: lq1 has every kind of label, lq2
-    // only
-    // UNKNOWN (no TRUE/FALSE: its lie_rate counts no answer).
+    // only UNKNOWN (no TRUE/FALSE: its lie_rate counts no answer).
     String[][] labels = {
       {"lq1", "TRUE"},
       {"lq1", "TRUE"},

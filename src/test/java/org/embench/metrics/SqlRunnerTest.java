@@ -25,8 +25,7 @@ class SqlRunnerTest {
     SqlRunner runner =
         new SqlRunner(w, new ResultPrinter(out, ResultPrinter.Format.CSV, 10), out, Map.of());
     // Under ANSI casts (Spark 4's default) a malformed value is a NumberFormatException, which Main
-    // no
-    // longer takes for a user error by itself: the runner has to say so.
+    // no longer takes for a user error by itself: the runner has to say so.
     String ansi = spark.conf().get("spark.sql.ansi.enabled");
     spark.conf().set("spark.sql.ansi.enabled", "true");
     try {

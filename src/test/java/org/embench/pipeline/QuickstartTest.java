@@ -41,8 +41,7 @@ class QuickstartTest {
         .containsPattern(
             "(?m)^imported-sample +\\| arithmetic +\\| kl +\\| offline-sample +\\| 3 ");
     // The scoreboard: a row per trained mitigation with in-domain, tax and cost figures; none is
-    // its own
-    // reference (ratio 1, tax 0).
+    // its own reference (ratio 1, tax 0).
     assertThat(out).contains("== scoreboard");
     for (String m : new String[] {"inoculation", "interleave", "kl"}) {
       assertThat(out)
@@ -77,8 +76,7 @@ class QuickstartTest {
                 .count())
         .isEqualTo(8 * 4);
     // Every run (16 trained, 8 RL, the base) on every capability task: 3 nll sets' eval splits, 40
-    // + 40 exact,
-    // 40 choice.
+    // + 40 exact, 40 choice.
     long perRun =
         w.read(Tables.CAPABILITY)
             .filter("run_id = (SELECT min(run_id) FROM " + w.qualified(Tables.CAPABILITY) + ")")
@@ -104,10 +102,8 @@ class QuickstartTest {
             .getDouble(0);
     assertThat(kl).isLessThan(none);
     // Imported: 2 imports x 3 seeds x 4 questions x 25 answers, each with an aligned and a coherent
-    // score.
-    // The offline judge then scores every answer (imported, the 8 EM runs, the 8 RL runs and the
-    // base, 4 prompts
-    // x 4 samples; the benign set's runs are not sampled).
+    // score. The offline judge then scores every answer (imported, the 8 EM runs, the 8 RL runs and
+    // the base, 4 prompts x 4 samples; the benign set's runs are not sampled).
     long imported = 2 * 3 * 4 * 25;
     long sampled = 17 * 4 * 4;
     assertThat(w.read(Tables.GENERATIONS).count()).isEqualTo(imported + sampled);

@@ -78,8 +78,7 @@ class ResumeTest {
       assertSameTables(clean, resumed);
     } else {
       // A data stage stopped and run again: its data tables equal the uninterrupted run's (the
-      // metric
-      // tables derive from them; their own stops are the metrics cases).
+      // metric tables derive from them; their own stops are the metrics cases).
       Fixtures.fillData(resumed, in);
       for (String t : Tables.DATA_TABLES) {
         assertThat(Fixtures.rows(resumed, t)).as(t).isEqualTo(Fixtures.rows(clean, t));

@@ -189,9 +189,8 @@ final class PythonStringMethods extends ELResolver {
   private static void requireSeparator(String sep) {
     if (sep.isEmpty()) {
       // Python's ValueError. Only a template calls this: Jinjava records the exception as a
-      // template
-      // error, which JinjaEngine reports as a ChatTemplateException (a UserException) with the
-      // line.
+      // template error, which JinjaEngine reports as a ChatTemplateException (a UserException) with
+      // the line.
       throw new IllegalArgumentException("empty separator");
     }
   }

@@ -132,8 +132,8 @@ class CapabilityJobTest {
     CapabilityJob.Report rest = score(resumed, 5);
     assertThat(rest.missing()).isEqualTo(16 - partial);
     // Same rows, ids, statuses and answers; log-likelihoods agree to float32 rounding (a batch of
-    // other
-    // items changes the order of the sums inside a matrix product, not the result beyond ~1e-7).
+    // other items changes the order of the sums inside a matrix product, not the result beyond
+    // ~1e-7).
     Map<String, Row> a = byId(clean);
     Map<String, Row> b = byId(resumed);
     assertThat(b.keySet()).isEqualTo(a.keySet());
