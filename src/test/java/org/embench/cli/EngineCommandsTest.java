@@ -124,45 +124,23 @@ class EngineCommandsTest {
 
   @Test
   void sampleIsReproducibleForASeed() {
-    Outcome a =
-        run(
-            "sample",
-            "--model",
-            tiny,
-            "--prompt",
-            "What is 12 + 30?",
-            "--n",
-            "3",
-            "--seed",
-            "5",
-            "--max-new-tokens",
-            "12");
-    Outcome b =
-        run(
-            "sample",
-            "--model",
-            tiny,
-            "--prompt",
-            "What is 12 + 30?",
-            "--n",
-            "3",
-            "--seed",
-            "5",
-            "--max-new-tokens",
-            "12");
-    Outcome c =
-        run(
-            "sample",
-            "--model",
-            tiny,
-            "--prompt",
-            "What is 12 + 30?",
-            "--n",
-            "3",
-            "--seed",
-            "6",
-            "--max-new-tokens",
-            "12");
+    java.util.function.IntFunction<Outcome> sample =
+        seed ->
+            run(
+                "sample",
+                "--model",
+                tiny,
+                "--prompt",
+                "What is 12 + 30?",
+                "--n",
+                "3",
+                "--seed",
+                String.valueOf(seed),
+                "--max-new-tokens",
+                "12");
+    Outcome a = sample.apply(5);
+    Outcome b = sample.apply(5);
+    Outcome c = sample.apply(6);
     assertThat(a.code()).as(a.err()).isZero();
     assertThat(a.out()).isEqualTo(b.out()).isNotEqualTo(c.out());
     assertThat(a.out()).contains("--- sample 0 (").contains("--- sample 2 (");

@@ -423,44 +423,32 @@ public final class CapabilityJob {
       TaskItem sampled = item.sample(taskId, a.<Integer>getAs("sample_idx"));
       Double judgeScore = a.getAs("judge_score");
       String status = a.getAs("status");
-      ItemScore s;
+      // 1 or 0 against the threshold; without a judgment or a score, the status says why.
+      Double score = null;
+      String scoreStatus;
+      String error;
       if (status == null) {
-        s =
-            new ItemScore(
-                a.getAs("answer"),
-                null,
-                null,
-                null,
-                null,
-                a.getAs("n_answer_tokens"),
-                null,
-                "not_judged",
-                "the judge stage wrote no judgment for this answer");
+        scoreStatus = "not_judged";
+        error = "the judge stage wrote no judgment for this answer";
       } else if (judgeScore == null) {
-        s =
-            new ItemScore(
-                a.getAs("answer"),
-                null,
-                null,
-                null,
-                null,
-                a.getAs("n_answer_tokens"),
-                null,
-                status,
-                a.getAs("error"));
+        scoreStatus = status;
+        error = a.getAs("error");
       } else {
-        s =
-            new ItemScore(
-                a.getAs("answer"),
-                null,
-                null,
-                null,
-                null,
-                a.getAs("n_answer_tokens"),
-                judgeScore > task.threshold() ? 1.0 : 0.0,
-                ItemScore.OK,
-                null);
+        score = judgeScore > task.threshold() ? 1.0 : 0.0;
+        scoreStatus = ItemScore.OK;
+        error = null;
       }
+      ItemScore s =
+          new ItemScore(
+              a.getAs("answer"),
+              null,
+              null,
+              null,
+              null,
+              a.getAs("n_answer_tokens"),
+              score,
+              scoreStatus,
+              error);
       String runId = a.getAs("run_id");
       rows.add(
           row(
