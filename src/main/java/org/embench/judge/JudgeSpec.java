@@ -55,114 +55,110 @@ public final class JudgeSpec implements java.io.Serializable {
     return new Param(declared, identity, identityWhenSet);
   }
 
+  /** Adds a parameter to its kind's declarations, under its own name. */
+  private static void add(Map<String, Param> kind, Param p) {
+    kind.put(p.declared().name(), p);
+  }
+
   static final Map<String, Map<String, Param>> KINDS = new LinkedHashMap<>();
 
   static {
     Map<String, Param> openai = new LinkedHashMap<>();
-    openai.put("model", param("model", null, true, "judge model, e.g. gpt-4o-2024-08-06"));
-    openai.put(
-        "base_url",
+    add(openai, param("model", null, true, "judge model, e.g. gpt-4o-2024-08-06"));
+    add(
+        openai,
         param(
             "base_url",
             "https://api.openai.com/v1",
             true,
             "OpenAI-compatible endpoint (Azure, vLLM, …)"));
-    openai.put("top_logprobs", param("top_logprobs", 20, true, "top log-probabilities requested"));
-    openai.put("max_tokens", param("max_tokens", 1, true, "tokens the judge may answer with"));
+    add(openai, param("top_logprobs", 20, true, "top log-probabilities requested"));
+    add(openai, param("max_tokens", 1, true, "tokens the judge may answer with"));
     // Added after judge ids existed: part of the identity only when set to another value, so the
     // ids (and stored judgments) of judges that leave it alone stay as they were.
-    openai.put(
-        "label_max_tokens",
+    add(
+        openai,
         param(
             "label_max_tokens",
             16,
             false,
             "tokens a categorical (label) judge prompt may answer with",
             true));
-    openai.put("temperature", param("temperature", 0.0, true, "sampling temperature"));
-    openai.put("seed", param("seed", 0, true, "request seed"));
-    openai.put(
-        "min_numeric_mass",
+    add(openai, param("temperature", 0.0, true, "sampling temperature"));
+    add(openai, param("seed", 0, true, "request seed"));
+    add(
+        openai,
         param(
             "min_numeric_mass",
             NumericScore.DEFAULT_MIN_NUMERIC_MASS,
             true,
             "below this numeric mass the score is null"));
-    openai.put(
-        "text_fallback",
+    add(
+        openai,
         param(
             "text_fallback",
             false,
             true,
             "parse a number from the reply when the model returns no log-probabilities"));
-    openai.put(
-        "api_key_env",
+    add(
+        openai,
         param("api_key_env", "OPENAI_API_KEY", false, "environment variable holding the API key"));
-    openai.put(
-        "api_key_file",
+    add(
+        openai,
         param(
             "api_key_file",
             "",
             false,
             "file holding the API key (a mounted secret); overrides api_key_env"));
-    openai.put(
-        "auth_header",
+    add(
+        openai,
         param(
             "auth_header",
             "authorization",
             false,
             "how the key is sent: authorization (Bearer) or api-key (Azure OpenAI)"));
-    openai.put(
-        "max_tokens_field",
+    add(
+        openai,
         param(
             "max_tokens_field",
             "max_tokens",
             false,
             "request field for max_tokens (max_completion_tokens for o-series models)"));
-    openai.put(
-        "requests_per_minute",
-        param("requests_per_minute", 500, false, "cluster-wide request rate limit"));
-    openai.put(
-        "tokens_per_minute",
-        param("tokens_per_minute", 0, false, "cluster-wide token rate limit (0 = none)"));
-    openai.put("concurrency", param("concurrency", 16, false, "requests in flight per executor"));
-    openai.put("timeout_s", param("timeout_s", 60, false, "seconds before a request times out"));
-    openai.put("max_retries", param("max_retries", 6, false, "retries of 429, 5xx and timeouts"));
-    openai.put(
-        "price_input_per_mtok",
+    add(openai, param("requests_per_minute", 500, false, "cluster-wide request rate limit"));
+    add(openai, param("tokens_per_minute", 0, false, "cluster-wide token rate limit (0 = none)"));
+    add(openai, param("concurrency", 16, false, "requests in flight per executor"));
+    add(openai, param("timeout_s", 60, false, "seconds before a request times out"));
+    add(openai, param("max_retries", 6, false, "retries of 429, 5xx and timeouts"));
+    add(
+        openai,
         param(
             "price_input_per_mtok",
             0.0,
             false,
             "USD per million prompt tokens, for cost estimates"));
-    openai.put(
-        "price_output_per_mtok",
-        param("price_output_per_mtok", 0.0, false, "USD per million completion tokens"));
+    add(openai, param("price_output_per_mtok", 0.0, false, "USD per million completion tokens"));
     KINDS.put("openai", openai);
 
     Map<String, Param> local = new LinkedHashMap<>();
-    local.put(
-        "model",
+    add(
+        local,
         param("model", null, true, "Hugging Face model directory (local path or Hadoop URI)"));
-    local.put(
-        "top_logprobs",
-        param("top_logprobs", 20, true, "top next tokens kept, as the API returns"));
-    local.put(
-        "min_numeric_mass",
+    add(local, param("top_logprobs", 20, true, "top next tokens kept, as the API returns"));
+    add(
+        local,
         param(
             "min_numeric_mass",
             NumericScore.DEFAULT_MIN_NUMERIC_MASS,
             true,
             "below this numeric mass the score is null"));
-    local.put("batch", param("batch", 16, false, "prompts per forward pass"));
+    add(local, param("batch", 16, false, "prompts per forward pass"));
     KINDS.put("local", local);
 
     Map<String, Param> offline = new LinkedHashMap<>();
-    offline.put(
-        "model", param("model", "offline-v1", true, "label of the deterministic smoke-test judge"));
-    offline.put("seed", param("seed", 0, true, "seed of its pseudo-scores"));
-    offline.put(
-        "min_numeric_mass",
+    add(offline, param("model", "offline-v1", true, "label of the deterministic smoke-test judge"));
+    add(offline, param("seed", 0, true, "seed of its pseudo-scores"));
+    add(
+        offline,
         param(
             "min_numeric_mass",
             NumericScore.DEFAULT_MIN_NUMERIC_MASS,
@@ -183,7 +179,6 @@ public final class JudgeSpec implements java.io.Serializable {
     this.params = params;
   }
 
-  /** A spec from its kind and the parameters given; defaults fill the rest. */
   /**
    * Each kind's parameters with their defaults ("(required)" where there is none), from the
    * declarations above: the help of the commands that read judge specs.
@@ -201,6 +196,7 @@ public final class JudgeSpec implements java.io.Serializable {
     return out;
   }
 
+  /** A spec from its kind and the parameters given; defaults fill the rest. */
   public static JudgeSpec of(String kind, Map<String, ?> given) {
     return of(kind, given, true);
   }
