@@ -37,7 +37,6 @@ import org.embench.train.Trainer;
  * gradient). Norms, activations, softmax and the optimizer are left out.
  */
 public final class TrainBenchmark {
-  /** What to run. */
   /**
    * What to run.
    *

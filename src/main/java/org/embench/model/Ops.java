@@ -169,7 +169,6 @@ public final class Ops {
     return (s0 + s1) + (s2 + s3);
   }
 
-  /** Softmax of {@code x[from, to)} in place, max-subtracted; returns nothing, sums to 1. */
   /**
    * Probabilities below this are stored as 0. Java cannot set the CPU's flush-to-zero mode, and
    * subnormal floats (below 1.2e-38) make every multiply that touches them, in Java and in BLAS, up
@@ -177,6 +176,7 @@ public final class Ops {
    */
   public static final float FLUSH_BELOW = 1e-30f;
 
+  /** Softmax of {@code x[from, to)} in place, max-subtracted; returns nothing, sums to 1. */
   public static void softmax(float[] x, int from, int to) {
     float max = Float.NEGATIVE_INFINITY;
     for (int i = from; i < to; i++) {
